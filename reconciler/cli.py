@@ -1,0 +1,54 @@
+"""The `reconciler` command line: a thin click group; each command lives in reconciler/commands/.
+
+Commands are imported lazily so `reconciler validate` does not pay for requests or deepdiff.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from reconciler import __version__
+from reconciler.commands._common import global_options, run_guarded
+
+# command name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "validate": "reconciler.commands.validate:validate",
+    "schema": "reconciler.commands.schema:schema",
+    "plan": "reconciler.commands.plan:plan",
+    "apply": "reconciler.commands.apply:apply",
+    "export": "reconciler.commands.export:export",
+    "emulator": "reconciler.commands.emulator:emulator",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconciler")
+@global_options
+def cli() -> None:
+    """Declarative YAML manifests for TEL4VN autocall campaigns: validate, plan, apply, export."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: every expected failure ends as a message and exit 1."""
+    sys.exit(run_guarded(cli, argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,125 @@
+"""What every command shares: global options (before or after the command), the settings
+they fill, and the guard that turns failures into a message and exit 1."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from reconciler.errors import ReconcilerError
+
+DEFAULT_API_URL = "http://127.0.0.1:8080"
+_VERBOSE = False  # remembered outside click's context, for the last-resort handler
+
+
+@dataclass
+class Settings:
+    """Global settings, filled by options given before or after the command name."""
+
+    api_url: str | None = None
+    verbose: bool = False
+    no_color: bool = False
+
+    def resolved_api_url(self) -> str:
+        return (self.api_url or os.environ.get("RECONCILER_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+    def color(self, stream: Any = None) -> bool:
+        """Colour only on a terminal, and never with --no-color or NO_COLOR set."""
+        stream = stream or sys.stdout
+        if self.no_color or os.environ.get("NO_COLOR"):
+            return False
+        return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def settings(ctx: click.Context | None = None) -> Settings:
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        # An option given after the command wins over the same one given before it.
+        if value not in (None, False):
+            setattr(settings(ctx), attribute, value)
+            if attribute == "verbose":
+                global _VERBOSE
+                _VERBOSE = True
+                configure_logging(True)
+
+    return callback
+
+
+def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Attach --api-url, --verbose and --no-color, accepted on the group and every command."""
+    func = click.option(
+        "--no-color", is_flag=True, expose_value=False, callback=_store("no_color"),
+        help="Never colour output (NO_COLOR is honoured too).",
+    )(func)
+    func = click.option(
+        "--verbose", "-v", is_flag=True, expose_value=False, callback=_store("verbose"),
+        help="Log every API call (method, path, status, timing; never the token).",
+    )(func)
+    func = click.option(
+        "--api-url", metavar="URL", expose_value=False, callback=_store("api_url"),
+        help=f"API base URL (env RECONCILER_API_URL; default {DEFAULT_API_URL}).",
+    )(func)
+    return func
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def fail(message: str) -> None:
+    """Stop the command with a clean error (exit 1)."""
+    raise ReconcilerError(message)
+
+
+def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
+    """Run the click command; expected failures print `error: ...` and give exit 1."""
+    try:
+        command.main(args=argv, prog_name="reconciler", standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 1 if exc.exit_code == 2 else exc.exit_code
+    except click.Abort:
+        click.echo("Aborted: nothing was changed.", err=True)
+        return 1
+    except ReconcilerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 1
+    except Exception as exc:  # the promise is: never a traceback
+        if settings_verbose():
+            import traceback
+
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; "
+            "please report this)",
+            err=True,
+        )
+        return 1
+
+
+def settings_verbose() -> bool:
+    return _VERBOSE
