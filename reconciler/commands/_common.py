@@ -61,15 +61,25 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], No
 def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Attach --api-url, --verbose and --no-color, accepted on the group and every command."""
     func = click.option(
-        "--no-color", is_flag=True, expose_value=False, callback=_store("no_color"),
+        "--no-color",
+        is_flag=True,
+        expose_value=False,
+        callback=_store("no_color"),
         help="Never colour output (NO_COLOR is honoured too).",
     )(func)
     func = click.option(
-        "--verbose", "-v", is_flag=True, expose_value=False, callback=_store("verbose"),
+        "--verbose",
+        "-v",
+        is_flag=True,
+        expose_value=False,
+        callback=_store("verbose"),
         help="Log every API call (method, path, status, timing; never the token).",
     )(func)
     func = click.option(
-        "--api-url", metavar="URL", expose_value=False, callback=_store("api_url"),
+        "--api-url",
+        metavar="URL",
+        expose_value=False,
+        callback=_store("api_url"),
         help=f"API base URL (env RECONCILER_API_URL; default {DEFAULT_API_URL}).",
     )(func)
     return func

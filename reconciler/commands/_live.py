@@ -1,0 +1,48 @@
+"""Helpers shared by the commands that talk to the API: client, progress, plan output."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from reconciler.commands._common import Settings
+
+PARALLELISM_OPTION = click.option(
+    "--parallelism",
+    "-p",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Concurrent API calls (detail reads, independent campaigns).",
+)
+
+
+def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of requests
+    from reconciler.api import ApiClient
+
+    return ApiClient.from_env(cfg.resolved_api_url(), pool_size=parallelism)
+
+
+@contextmanager
+def detail_progress(label: str) -> Iterator:
+    """A progress bar on a terminal's stderr for detail reads; silent when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)

@@ -1,0 +1,161 @@
+"""`reconciler apply`: plan (or load a saved plan), confirm, execute, report every outcome."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from reconciler.commands._common import fail, global_options, settings
+from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
+from reconciler.errors import PlanError
+from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
+
+SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": ("·", None)}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False),
+    help="Apply exactly this saved plan (from `plan --out`), if it still holds.",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask; required without a terminal.")
+@click.option("--prune", is_flag=True, help="Also delete autocall campaigns no manifest declares.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Only apply these campaigns (repeatable).",
+)
+@click.option(
+    "--continue-on-error",
+    is_flag=True,
+    help="Go on with other campaigns after one fails (default: stop at the first).",
+)
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(0),
+    default=DEFAULT_MAX_DELETES,
+    show_default=True,
+    help="Refuse a plan deleting more campaigns than this.",
+)
+@click.option("--force", is_flag=True, help="Allow deleting running campaigns (status start).")
+@PARALLELISM_OPTION
+@global_options
+def apply(
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    prune: bool,
+    targets: tuple[str, ...],
+    continue_on_error: bool,
+    max_deletes: int,
+    force: bool,
+    parallelism: int,
+) -> None:
+    """Make the live campaigns match the manifests under PATHS (or a saved plan)."""
+    from reconciler.apply import apply_plan
+    from reconciler.render import render
+
+    cfg = settings()
+    if bool(paths) == bool(plan_file):
+        fail("give manifest PATHS or --plan FILE (exactly one of them)")
+    if plan_file and (prune or targets):
+        fail("--prune and --target shape a new plan; a saved plan is applied as it was saved")
+    interactive = sys.stdin.isatty()
+    if not auto_approve and not interactive:
+        fail(
+            "no terminal to confirm on: pass --auto-approve to apply non-interactively "
+            "(nothing was changed)"
+        )
+    with make_client(cfg, parallelism) as client:
+        the_plan = (
+            _saved(client, plan_file)
+            if plan_file
+            else _fresh(client, paths, prune, targets, parallelism)
+        )
+        click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+        if not the_plan.has_changes:
+            return
+        problems = guard_problems(the_plan, max_deletes=max_deletes, force=force)
+        if problems:
+            raise PlanError("\n".join(problems) + "\nnothing was changed")
+        if not auto_approve:
+            answer = click.prompt(
+                "Apply these changes? Only 'yes' will be accepted", default="", show_default=False
+            )
+            if answer.strip() != "yes":
+                click.echo("Apply cancelled: nothing was changed.")
+                return
+        color = cfg.color()
+        report = apply_plan(
+            client,
+            the_plan,
+            parallelism=parallelism,
+            continue_on_error=continue_on_error,
+            on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
+        )
+    _finish(report)
+
+
+def _fresh(client, paths, prune, targets, parallelism):  # noqa: ANN001, ANN202
+    from reconciler.manifest.loader import load_manifests
+    from reconciler.refresh import make_plan
+
+    manifests = load_manifests(paths)
+    with detail_progress("Reading campaigns") as progress:
+        return make_plan(
+            client,
+            manifests,
+            prune=prune,
+            targets=targets,
+            parallelism=parallelism,
+            progress=progress,
+        )
+
+
+def _saved(client, plan_file):  # noqa: ANN001, ANN202
+    from reconciler.saved_plan import read_saved_plan, stale_problems
+
+    the_plan = read_saved_plan(plan_file)
+    problems = stale_problems(the_plan, client.list_campaigns(), client.base_url)
+    if problems:
+        raise PlanError(
+            f"{plan_file} is stale; nothing was changed. Make a new plan.\n  "
+            + "\n  ".join(problems)
+        )
+    return the_plan
+
+
+def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
+    symbol, hue = SYMBOLS[outcome.status]
+    change = outcome.change
+    head = f"{symbol} {change.action} {change.campaign_name}"
+    if outcome.status == "done":
+        detail = ", ".join(outcome.steps)
+    elif outcome.status == "failed":
+        detail = f"failed: {outcome.message}"
+    else:
+        detail = "not attempted"
+    return (click.style(head, fg=hue) if color and hue else head) + f": {detail}"
+
+
+def _finish(report) -> None:  # noqa: ANN001
+    done = len(report.with_status("done"))
+    failed = len(report.with_status("failed"))
+    skipped = len(report.with_status("not attempted"))
+    if report.ok:
+        click.echo(f"Apply complete: {done} done.")
+        return
+    click.echo(
+        f"Apply incomplete: {done} done, {failed} failed, {skipped} not attempted.", err=True
+    )
+    for outcome in report.with_status("failed"):
+        click.echo(f"  failed: {outcome.change.campaign_name}: {outcome.message}", err=True)
+    for outcome in report.with_status("not attempted"):
+        click.echo(f"  not attempted: {outcome.change.campaign_name}", err=True)
+    raise click.exceptions.Exit(1)

@@ -1,0 +1,101 @@
+"""`reconciler plan`: show what apply would do; `--detailed-exitcode` makes it a drift check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.commands._common import fail, global_options, settings
+from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
+from reconciler.plan.guards import guard_problems
+
+DOCUMENT_FORMATS = ("markdown", "html")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="How to show the plan.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help=(
+        "Save the plan to FILE for `apply --plan` (with --format markdown/html: write that "
+        "report to FILE instead, and show the text plan)."
+    ),
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes (0 none, 1 error): a drift check.",
+)
+@click.option("--prune", is_flag=True, help="Also delete autocall campaigns no manifest declares.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Only plan these campaigns (repeatable).",
+)
+@PARALLELISM_OPTION
+@global_options
+def plan(
+    paths: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    prune: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+) -> None:
+    """Compare the manifests under PATHS with the live campaigns and show the changes."""
+    from reconciler.manifest.loader import load_manifests
+    from reconciler.refresh import make_plan
+    from reconciler.render import render
+
+    cfg = settings()
+    manifests = load_manifests(paths)
+    with make_client(cfg, parallelism) as client, detail_progress("Reading campaigns") as progress:
+        the_plan = make_plan(
+            client,
+            manifests,
+            prune=prune,
+            targets=targets,
+            parallelism=parallelism,
+            progress=progress,
+        )
+    if out and fmt in DOCUMENT_FORMATS:
+        _write(out, render(the_plan, fmt))
+        click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+        click.echo(f"{fmt.capitalize()} report written to {out}.", err=True)
+    else:
+        if out:
+            _write(out, render(the_plan, "json"))
+        click.echo(render(the_plan, fmt, color=cfg.color()), nl=False)
+        if out:
+            click.echo(
+                f"Plan saved to {out}; apply it with: reconciler apply --plan {out}", err=True
+            )
+    for problem in guard_problems(the_plan):
+        click.echo(f"warning: apply with default guards will refuse: {problem}", err=True)
+    if detailed_exitcode and the_plan.has_changes:
+        raise click.exceptions.Exit(2)
+
+
+def _write(path: str, text: str) -> None:
+    """Write whole or not at all: a temp file renamed into place."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        fail(f"cannot write {path}: {exc.strerror or exc}")

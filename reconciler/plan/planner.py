@@ -1,0 +1,302 @@
+"""The planner: desired specs × live campaigns → Plan. Pure: every input is already read.
+
+Only declared fields are compared and changed; everything else on a live campaign is left
+exactly as it is (the applier sends it back untouched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reconciler.errors import PlanError
+from reconciler.fields import CREATE_FIELDS
+from reconciler.plan.catalog import Catalog, unknown_name_message
+from reconciler.plan.fingerprint import fingerprint
+from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.plan.normalize import canonical, display
+
+Where = Callable[[str, str | None], str]
+PRUNABLE_TYPE = "autocall"
+# Manifest name fields and the API uuid field each resolves to.
+NAME_FIELDS = {"carrier": "carrier_uuid", "template": "template_uuid"}
+
+
+class Spec(Protocol):
+    """What the planner needs of a manifest entry (reconciler.manifest.models.CampaignSpec)."""
+
+    campaign_name: str
+    state: str
+    campaign_uuid: str | None
+    carrier: str | None
+    template: str | None
+
+    def declared(self) -> frozenset[str]: ...
+
+    def api_values(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class Matching:
+    """Each declared campaign paired with its live object (or None), plus the live leftovers."""
+
+    pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    undeclared: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _no_location(_name: str, _field: str | None = None) -> str:
+    return ""
+
+
+def _located(where: Where, name: str, field_name: str | None, message: str) -> str:
+    location = where(name, field_name)
+    return f"{location}: {message}" if location else f"{name}: {message}"
+
+
+def match_campaigns(
+    specs: Mapping[str, Spec], live_rows: list[dict[str, Any]], where: Where = _no_location
+) -> Matching:
+    """Identity: the pinned campaign_uuid when given, else campaign_name."""
+    by_uuid = {row["campaign_uuid"]: row for row in live_rows}
+    by_name = {row["campaign_name"]: row for row in live_rows}
+    matching = Matching()
+    claimed: set[str] = set()
+    errors: list[str] = []
+    for name, spec in specs.items():
+        if spec.campaign_uuid:
+            row = by_uuid.get(spec.campaign_uuid)
+            if row is None and spec.state == "present":
+                errors.append(
+                    _located(
+                        where,
+                        name,
+                        "campaign_uuid",
+                        f"campaign_uuid: no live campaign has uuid {spec.campaign_uuid} "
+                        "(remove the pin to create it anew)",
+                    )
+                )
+        else:
+            row = by_name.get(name)
+        matching.pairs[name] = row
+        if row is not None:
+            claimed.add(row["campaign_uuid"])
+    if errors:
+        raise PlanError("\n".join(errors))
+    matching.undeclared = [row for row in live_rows if row["campaign_uuid"] not in claimed]
+    return matching
+
+
+def needs_detail(spec: Spec) -> bool:
+    """List rows carry no schedules: a detail read is needed only where schedules are managed."""
+    return spec.state == "present" and "schedules" in spec.declared()
+
+
+def desired_values(
+    specs: Mapping[str, Spec], catalog: Catalog, where: Where = _no_location
+) -> dict[str, dict[str, Any]]:
+    """Each present spec's API-form values, carrier/template names resolved to uuids."""
+    resolved: dict[str, dict[str, Any]] = {}
+    errors: list[str] = []
+    for name, spec in specs.items():
+        if spec.state != "present":
+            continue
+        values = spec.api_values()
+        for name_field, uuid_field in NAME_FIELDS.items():
+            wanted = getattr(spec, name_field)
+            if wanted is None:
+                continue
+            table = catalog.table(name_field)
+            if wanted in table:
+                values[uuid_field] = table[wanted]
+            else:
+                errors.append(
+                    _located(
+                        where,
+                        name,
+                        name_field,
+                        unknown_name_message(name_field, wanted, list(table)),
+                    )
+                )
+        resolved[name] = values
+    if errors:
+        raise PlanError("\n".join(errors))
+    return resolved
+
+
+def _shown(field_name: str, api_value: Any, catalog: Catalog, live: dict[str, Any] | None) -> Any:
+    """A field's value as the manifest would write it (names for carrier/template)."""
+    if field_name in NAME_FIELDS:
+        uuid_field = NAME_FIELDS[field_name]
+        if live is not None:
+            return (
+                live.get(f"{field_name}_name")
+                or catalog.name_of(field_name, live.get(uuid_field) or "")
+                or live.get(uuid_field)
+                or ""
+            )
+        return catalog.name_of(field_name, api_value or "") or api_value or ""
+    return display(field_name, api_value)
+
+
+def _manifest_field(spec: Spec, api_field: str) -> str:
+    """The manifest key a diff is reported under: `carrier` when the spec used the name."""
+    for name_field, uuid_field in NAME_FIELDS.items():
+        if api_field == uuid_field and getattr(spec, name_field) is not None:
+            return name_field
+    return api_field
+
+
+def plan_create(spec: Spec, values: dict[str, Any], catalog: Catalog, source: str) -> Change:
+    create_body = {"campaign_name": spec.campaign_name, "type": values.get("type", "autocall")}
+    create_body.update({key: values[key] for key in CREATE_FIELDS if key in values})
+    put = {key: value for key, value in values.items() if key != "active"}
+    fields: dict[str, FieldDiff] = {}
+    for api_field, value in values.items():
+        manifest_field = _manifest_field(spec, api_field)
+        shown = (
+            _shown(manifest_field, value, catalog, None)
+            if manifest_field in NAME_FIELDS
+            else display(api_field, value)
+        )
+        fields[manifest_field] = FieldDiff(None, shown)
+    return Change(
+        action="create",
+        campaign_name=spec.campaign_name,
+        fields=fields,
+        create_body=create_body,
+        put=put,
+        active=False if values.get("active") is False else None,
+        source=source,
+    )
+
+
+def plan_update(
+    spec: Spec, values: dict[str, Any], live: dict[str, Any], catalog: Catalog, source: str
+) -> Change | None:
+    put: dict[str, Any] = {}
+    fields: dict[str, FieldDiff] = {}
+    active: bool | None = None
+    for api_field, value in values.items():
+        if canonical(api_field, live.get(api_field)) == canonical(api_field, value):
+            continue
+        manifest_field = _manifest_field(spec, api_field)
+        if manifest_field in NAME_FIELDS:
+            before = _shown(manifest_field, None, catalog, live)
+            after = _shown(manifest_field, value, catalog, None)
+        else:
+            before, after = display(api_field, live.get(api_field)), display(api_field, value)
+        fields[manifest_field] = FieldDiff(before, after)
+        if api_field == "active":
+            active = bool(value)
+        else:
+            put[api_field] = value
+    if not fields:
+        return None
+    return Change(
+        action="update",
+        campaign_name=spec.campaign_name,
+        campaign_uuid=live["campaign_uuid"],
+        fields=fields,
+        put=put,
+        active=active,
+        fingerprint=fingerprint(live),
+        live_name=live.get("campaign_name"),
+        live_status=live.get("status"),
+        source=source,
+    )
+
+
+def plan_delete(live: dict[str, Any], source: str) -> Change:
+    return Change(
+        action="delete",
+        campaign_name=live["campaign_name"],
+        campaign_uuid=live["campaign_uuid"],
+        fingerprint=fingerprint(live),
+        live_name=live["campaign_name"],
+        live_status=live.get("status"),
+        source=source,
+    )
+
+
+def _check_renames(changes: list[Change], live_rows: list[dict[str, Any]], where: Where) -> None:
+    """A rename onto a name another live campaign keeps would fail half-way: refuse up front."""
+    freed = {c.live_name for c in changes if c.action == "delete" or "campaign_name" in c.put}
+    taken = {row["campaign_name"]: row["campaign_uuid"] for row in live_rows}
+    errors = []
+    for change in changes:
+        if change.action != "update" or "campaign_name" not in change.put:
+            continue
+        holder = taken.get(change.campaign_name)
+        if holder and holder != change.campaign_uuid and change.campaign_name not in freed:
+            errors.append(
+                _located(
+                    where,
+                    change.campaign_name,
+                    "campaign_name",
+                    f"campaign_name: cannot rename to {change.campaign_name!r}: "
+                    f"live campaign {holder} already has that name",
+                )
+            )
+    if errors:
+        raise PlanError("\n".join(errors))
+
+
+def build_plan(
+    specs: Mapping[str, Spec],
+    live_rows: list[dict[str, Any]],
+    catalog: Catalog,
+    *,
+    where: Where = _no_location,
+    prune: bool = False,
+    targets: Collection[str] = (),
+    api_url: str = "",
+) -> Plan:
+    """Diff desired against live. `live_rows` must hold detail reads for specs needing them."""
+    matching = match_campaigns(specs, live_rows, where)
+    values_by_name = desired_values(specs, catalog, where)
+    changes: list[Change] = []
+    unchanged = 0
+    for name, spec in specs.items():
+        live = matching.pairs[name]
+        source = where(name, None)
+        if spec.state == "absent":
+            if live is not None:
+                changes.append(plan_delete(live, source))
+            continue
+        values = values_by_name[name]
+        if live is None:
+            changes.append(plan_create(spec, values, catalog, source))
+            continue
+        change = plan_update(spec, values, live, catalog, source)
+        if change is None:
+            unchanged += 1
+        else:
+            changes.append(change)
+    if prune:
+        changes.extend(
+            plan_delete(row, "not declared in any manifest (--prune)")
+            for row in matching.undeclared
+            if row.get("type") == PRUNABLE_TYPE
+        )
+    _check_renames(changes, live_rows, where)
+    if targets:
+        changes = select_targets(changes, targets, specs, live_rows)
+    return Plan(changes=changes, unchanged=unchanged, api_url=api_url)
+
+
+def select_targets(
+    changes: list[Change],
+    targets: Collection[str],
+    specs: Mapping[str, Spec],
+    live_rows: list[dict],
+) -> list[Change]:
+    """Keep only the named campaigns' changes; an unknown target name is an error, not a no-op."""
+    known = set(specs) | {row["campaign_name"] for row in live_rows}
+    unknown = sorted(set(targets) - known)
+    if unknown:
+        raise PlanError(
+            "--target names no declared or live campaign: " + ", ".join(repr(n) for n in unknown)
+        )
+    wanted = set(targets)
+    return [c for c in changes if c.campaign_name in wanted or c.live_name in wanted]

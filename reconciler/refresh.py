@@ -1,0 +1,77 @@
+"""Reading the live side: list every campaign, read details only where they matter, resolve
+names. The one place planning touches the network; the planner itself stays pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from reconciler.api import ApiClient
+from reconciler.manifest.loader import Manifests
+from reconciler.plan.catalog import Catalog
+from reconciler.plan.model import Plan
+from reconciler.plan.planner import build_plan, match_campaigns, needs_detail
+
+Progress = Callable[[int, int], None]  # (done, total) detail reads
+
+
+def read_catalog(client: ApiClient, manifests: Manifests) -> Catalog:
+    """Carrier and template listings, fetched only when some entry names one."""
+    specs = manifests.campaigns.values()
+    wants_carriers = any(spec.carrier is not None for spec in specs)
+    wants_templates = any(spec.template is not None for spec in specs)
+    return Catalog.from_rows(
+        client.list_carriers() if wants_carriers else [],
+        client.list_templates() if wants_templates else [],
+    )
+
+
+def read_live(
+    client: ApiClient,
+    manifests: Manifests,
+    *,
+    parallelism: int = 8,
+    progress: Progress | None = None,
+) -> tuple[list[dict[str, Any]], Catalog]:
+    """Live rows (details where schedules are managed) and the name catalog."""
+    with ThreadPoolExecutor(max_workers=1) as background:
+        catalog_future = background.submit(read_catalog, client, manifests)
+        rows = client.list_campaigns()
+        matching = match_campaigns(manifests.campaigns, rows, manifests.where)
+        wanted = [
+            live["campaign_uuid"]
+            for name, live in matching.pairs.items()
+            if live is not None and needs_detail(manifests.campaigns[name])
+        ]
+        if wanted:
+
+            def report(done: int) -> None:
+                if progress:
+                    progress(done, len(wanted))
+
+            details = client.get_campaigns(wanted, parallelism=parallelism, on_progress=report)
+            rows = [details.get(row["campaign_uuid"], row) for row in rows]
+        return rows, catalog_future.result()
+
+
+def make_plan(
+    client: ApiClient,
+    manifests: Manifests,
+    *,
+    prune: bool = False,
+    targets: Collection[str] = (),
+    parallelism: int = 8,
+    progress: Progress | None = None,
+) -> Plan:
+    """Read the live side and diff it against the manifests."""
+    rows, catalog = read_live(client, manifests, parallelism=parallelism, progress=progress)
+    return build_plan(
+        manifests.campaigns,
+        rows,
+        catalog,
+        where=manifests.where,
+        prune=prune,
+        targets=targets,
+        api_url=client.base_url,
+    )

@@ -1,0 +1,66 @@
+"""Terraform-style text: `+ create`, `~ update`, `- delete`, each field `before → after`."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.values import format_value, schedule_lines
+
+MARKS = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
+LINE_COLORS = {"+": "green", "-": "red", "~": "yellow", " ": None}
+
+
+def _paint(text: str, color: str | None, enabled: bool) -> str:
+    return click.style(text, fg=color) if enabled and color else text
+
+
+def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[str]:
+    mark = {"create": "+", "delete": "-"}.get(action, "~")
+    if name == "schedules":
+        lines = [_paint(f"      {mark} schedules:", LINE_COLORS[mark], color)]
+        for sign, text in schedule_lines(diff.before, diff.after):
+            lines.append(_paint(f"          {sign} {text}", LINE_COLORS[sign], color))
+        return lines
+    if action == "create":
+        text = f"      + {name}: {format_value(diff.after)}"
+    else:
+        text = f"      ~ {name}: {format_value(diff.before)} → {format_value(diff.after)}"
+    return [_paint(text, LINE_COLORS[mark], color)]
+
+
+def change_lines(change: Change, color: bool = False) -> list[str]:
+    mark, hue = MARKS[change.action]
+    where = []
+    if change.campaign_uuid:
+        where.append(change.campaign_uuid)
+    if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
+        where.append(f"renamed from {change.live_name!r}")
+    if change.action == "delete" and change.live_status:
+        where.append(f"status {change.live_status}")
+    if change.source:
+        where.append(change.source)
+    suffix = f"  ({'; '.join(where)})" if where else ""
+    head = _paint(f"  {mark} {change.action} {change.campaign_name}", hue, color)
+    lines = [head + suffix]
+    for name, diff in change.fields.items():
+        lines.extend(_field_lines(name, diff, change.action, color))
+    return lines
+
+
+def summary_line(plan: Plan) -> str:
+    return (
+        f"Plan: {plan.count('create')} to create, {plan.count('update')} to update, "
+        f"{plan.count('delete')} to delete."
+    )
+
+
+def render(plan: Plan, *, color: bool = False, **_options: object) -> str:
+    if not plan.has_changes:
+        return f"No changes. The live campaigns match the manifests ({plan.unchanged} unchanged).\n"
+    lines = ["Reconciler will perform the following actions:", ""]
+    for change in plan.changes:
+        lines.extend(change_lines(change, color))
+        lines.append("")
+    lines.append(summary_line(plan) + (f" ({plan.unchanged} unchanged)" if plan.unchanged else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,44 @@
+"""The README quick start: a seeded emulator, then plan → apply → plan on examples/campaigns.
+
+Runs the real `reconciler` CLI in subprocesses against a real HTTP emulator, exactly as a user
+would, and stops with a non-zero exit if any step does not do what it should.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from reconciler.emulator import EmulatorServer
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFESTS = "examples/campaigns"
+SEED = ROOT / "examples" / "emulator-seed.json"
+
+
+def run(args: list[str], env: dict[str, str], expect: int) -> None:
+    print(f"\n$ reconciler {shlex.join(args)}", flush=True)
+    result = subprocess.run([sys.executable, "-m", "reconciler", *args], env=env, cwd=ROOT)
+    if result.returncode != expect:
+        sys.exit(f"demo: expected exit {expect} from `reconciler {args[0]}`, got {result.returncode}")
+
+
+def main() -> None:
+    with EmulatorServer(port=0, seed=SEED) as server:
+        print(f"Emulator on {server.url}, seeded from {SEED.relative_to(ROOT)}:")
+        print("  live DebtReminderTTS drifted from its manifest, live SummerPromo2026 to retire,")
+        print("  and an inbound campaign no manifest mentions (it is never touched).")
+        env = {**os.environ, "RECONCILER_API_URL": server.url, "RECONCILER_TOKEN": server.token}
+        env.pop("RECONCILER_API_KEY", None)
+        run(["validate", MANIFESTS], env, expect=0)
+        run(["plan", MANIFESTS, "--detailed-exitcode"], env, expect=2)
+        run(["apply", MANIFESTS, "--auto-approve"], env, expect=0)
+        run(["plan", MANIFESTS, "--detailed-exitcode"], env, expect=0)
+    print("\nDone: the live campaigns now match examples/campaigns.")
+
+
+if __name__ == "__main__":
+    main()
