@@ -1,0 +1,119 @@
+"""Bearer tokens: a fixed one, or one fetched with an API key and fetched again when rejected.
+
+The secret never leaves this module except inside the Authorization header of a request:
+no repr, log line or exception message shows it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+from requests.auth import AuthBase
+
+from reconciler.api.errors import ApiError
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: float | None = None  # seconds, as the server said (`expired_in`)
+
+
+class BearerAuth(AuthBase):
+    """Sets `Authorization: Bearer ...` on one request. Passing it as `auth=` also keeps
+    requests from replacing the header with credentials found in ~/.netrc."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(<hidden>)"
+
+
+class TokenSource:
+    """Hands out the current token; with an API key, exchanges it lazily and again after a 401.
+
+    Thread-safe: of several calls rejected with the same token, the first to get the lock
+    exchanges the key and the others reuse its result (or its failure).
+    """
+
+    # Refresh a token this long before the server said it expires.
+    EXPIRY_MARGIN = 60.0
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        api_key: str | None = None,
+        exchange: Callable[[str], IssuedToken] | None = None,
+    ):
+        if (token is None) == (api_key is None):
+            raise ValueError("give exactly one of token and api_key")
+        if api_key is not None and exchange is None:
+            raise ValueError("an api_key needs an exchange function")
+        self._token = token
+        self._api_key = api_key
+        self._exchange = exchange
+        self._expires_at: float | None = None
+        self._failure: tuple[str | None, ApiError] | None = None
+        self._lock = threading.Lock()
+        self.exchanges = 0  # how many times the key was exchanged (for logs and tests)
+
+    @property
+    def refreshable(self) -> bool:
+        """Whether a rejected token can be replaced (only with an API key)."""
+        return self._api_key is not None
+
+    @property
+    def kind(self) -> str:
+        return "api_key" if self.refreshable else "token"
+
+    def current(self) -> str:
+        """The token to send now; exchanges the key on first use or near expiry."""
+        with self._lock:
+            if self._token is None or self._expired():
+                self._renew(self._token)
+            assert self._token is not None
+            return self._token
+
+    def refresh(self, rejected: str) -> str:
+        """A new token after `rejected` got a 401 (no-op if another thread already renewed)."""
+        if not self.refreshable:
+            raise ValueError("a fixed token cannot be refreshed")
+        with self._lock:
+            if self._token == rejected:
+                self._renew(rejected)
+            assert self._token is not None
+            return self._token
+
+    def _expired(self) -> bool:
+        return self._expires_at is not None and time.monotonic() >= self._expires_at
+
+    def _renew(self, stale: str | None) -> None:
+        if self._failure is not None and self._failure[0] == stale:
+            raise self._failure[1]  # this key was already refused (maybe for another thread)
+        assert self._exchange is not None and self._api_key is not None
+        try:
+            issued = self._exchange(self._api_key)
+        except ApiError as err:
+            if err.status is not None and 400 <= err.status < 500:
+                self._failure = (stale, err)  # the key itself was refused: do not ask again
+            raise
+        self.exchanges += 1
+        self._failure = None
+        self._token = issued.token
+        self._expires_at = None
+        if issued.expires_in and issued.expires_in > 0:
+            margin = min(self.EXPIRY_MARGIN, issued.expires_in / 10)
+            self._expires_at = time.monotonic() + issued.expires_in - margin
+
+    def __repr__(self) -> str:
+        return f"TokenSource(kind={self.kind!r}, secret=<hidden>)"

@@ -1,0 +1,376 @@
+"""`ApiClient`: every call the reconciler makes to the campaign API goes through here.
+
+One pooled session, bearer auth (fixed token, or API key exchanged and renewed on 401),
+retries for idempotent calls, whole listings read page by page, and every failure turned
+into an `ApiError`. Secrets never reach a log line, an error message or a repr.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import requests
+from requests.auth import AuthBase
+
+from reconciler.api.auth import BearerAuth, IssuedToken, TokenSource
+from reconciler.api.errors import (
+    AmbiguousWriteError,
+    ApiError,
+    describe_transport_error,
+    error_from_response,
+    never_sent,
+    parse_error_body,
+)
+from reconciler.api.paging import collect
+from reconciler.api.retry import CallState, RetrySettings, call_scope
+from reconciler.api.session import TOKEN_PATH, build_session
+from reconciler.errors import ConfigError
+
+log = logging.getLogger("reconciler.api")
+
+TOKEN_ENV = "RECONCILER_TOKEN"
+API_KEY_ENV = "RECONCILER_API_KEY"
+_DEFAULTS = RetrySettings()
+
+
+class ApiClient:
+    """Client of the TEL4VN campaign API (campaigns, carriers, templates).
+
+    Thread-safe: `get_campaigns` and callers' own thread pools share one session whose pool
+    keeps `pool_size` keep-alive connections. Use as a context manager or call `close()`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        api_key: str | None = None,
+        timeout: float | tuple[float, float] = (5.0, 30.0),
+        pool_size: int = 8,
+        retry_deadline: float = _DEFAULTS.deadline,
+        verify: bool = True,
+        max_retries: int = _DEFAULTS.max_retries,
+        backoff_factor: float = _DEFAULTS.backoff_factor,
+        backoff_max: float = _DEFAULTS.backoff_max,
+        retry_after_max: float = _DEFAULTS.retry_after_max,
+    ):
+        self.base_url = _checked_base_url(base_url)
+        token, api_key = token or None, api_key or None
+        if token and api_key:
+            raise ConfigError("give either a token or an API key, not both")
+        if not token and not api_key:
+            raise ConfigError(_NO_CREDENTIALS)
+        self.timeout: tuple[float, float] = (
+            (float(timeout), float(timeout)) if isinstance(timeout, int | float)
+            else (float(timeout[0]), float(timeout[1]))
+        )
+        self.pool_size = max(1, int(pool_size))
+        self.retry = RetrySettings(
+            max_retries=max_retries, backoff_factor=backoff_factor, backoff_max=backoff_max,
+            retry_after_max=retry_after_max, deadline=retry_deadline,
+        )
+        self._session = build_session(
+            self.base_url, pool_size=self.pool_size, retry=self.retry, verify=verify
+        )
+        self._tokens = TokenSource(token=token, api_key=api_key, exchange=self._exchange_key)
+
+    @classmethod
+    def from_env(
+        cls, base_url: str, pool_size: int = 8, *, environ: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> ApiClient:
+        """Credentials from RECONCILER_TOKEN, else RECONCILER_API_KEY (exchanged for tokens)."""
+        env = os.environ if environ is None else environ
+        token = env.get(TOKEN_ENV, "").strip()
+        api_key = env.get(API_KEY_ENV, "").strip()
+        if token:
+            return cls(base_url, token=token, pool_size=pool_size, **kwargs)
+        if api_key:
+            return cls(base_url, api_key=api_key, pool_size=pool_size, **kwargs)
+        raise ConfigError(_NO_CREDENTIALS)
+
+    # -- campaigns -------------------------------------------------------------------------
+
+    def list_campaigns(self, type: str | None = None, page_size: int = 100) -> list[dict]:
+        """Every campaign (of `type`, if given), all pages, newest first as the server sorts.
+
+        Rows are list *summaries*: `schedules`, `users`, `groups` and `statuses` are null
+        there. Read `get_campaign`/`get_campaigns` wherever schedules matter.
+        """
+        base = {"type": type} if type else {}
+        return self._list("/v3/campaign", base, page_size, key="campaign_uuid", what="campaign")
+
+    def get_campaign(self, uuid: str) -> dict:
+        """The full campaign, schedules included (each with server keys id/domain_uuid/...)."""
+        return self._call("GET", f"/v3/campaign/{_seg(uuid)}")
+
+    def get_campaigns(
+        self,
+        uuids: Iterable[str],
+        parallelism: int = 8,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> dict[str, dict]:
+        """Details of many campaigns, read concurrently over the pooled connections.
+
+        Returns {uuid: detail} in the order given. `on_progress(done_count)` is called in the
+        calling thread as reads finish. The first failure cancels the reads not yet started
+        and is raised. At most `pool_size` reads run at once (more would not reuse connections).
+        """
+        wanted = list(dict.fromkeys(uuids))
+        if not wanted:
+            return {}
+        workers = max(1, min(parallelism, self.pool_size, len(wanted)))
+        found: dict[str, dict] = {}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconciler-api") as pool:
+            futures = {pool.submit(self.get_campaign, uuid): uuid for uuid in wanted}
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    found[futures[future]] = future.result()
+                    if on_progress is not None:
+                        on_progress(done)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return {uuid: found[uuid] for uuid in wanted}
+
+    def find_campaign_by_name(self, name: str) -> dict | None:
+        """The campaign (list summary) named exactly `name`, of any type, or None.
+
+        Names are unique per tenant; used to learn what an ambiguous create did.
+        """
+        for row in self.list_campaigns():
+            if row.get("campaign_name") == name:
+                return row
+        return None
+
+    def create_campaign(self, body: dict) -> str:
+        """POST a new campaign; returns its uuid. The server keeps only the create fields
+        (see `reconciler.fields.CREATE_FIELDS`): follow with `update_campaign` for the rest.
+
+        Never re-sent once it may have reached the server: raises `AmbiguousWriteError`
+        when it may or may not have been processed (timeout, dropped connection, 5xx).
+        """
+        path = "/v3/campaign"
+        answer = self._call("POST", path, body=body, once=True)
+        uuid = answer.get("campaign_uuid") if isinstance(answer, dict) else None
+        if not isinstance(uuid, str) or not uuid:
+            raise AmbiguousWriteError(
+                "the answer holds no campaign_uuid", status=200, method="POST", path=path
+            )
+        return uuid
+
+    def update_campaign(self, uuid: str, body: dict) -> dict:
+        """PUT the whole campaign: a full replace, so fields left out are reset by the server."""
+        return self._call("PUT", f"/v3/campaign/{_seg(uuid)}", body=body)
+
+    def set_active(self, uuid: str, active: bool) -> dict:
+        """PATCH .../active: the only way to change `active` (PUT ignores it)."""
+        return self._call("PATCH", f"/v3/campaign/{_seg(uuid)}/active", body={"active": active})
+
+    def delete_campaign(self, uuid: str) -> dict:
+        """DELETE; the server refuses an active campaign ("campaign must be deactive").
+
+        A 404 on a *retried* delete means an earlier attempt deleted it but its answer was
+        lost: that is success, not an error.
+        """
+        try:
+            return self._call("DELETE", f"/v3/campaign/{_seg(uuid)}")
+        except ApiError as err:
+            if err.status == 404 and err.retries:
+                log.debug("DELETE %s: 404 after a retry; an earlier attempt deleted it", uuid)
+                return {"campaign_uuid": uuid}
+            raise
+
+    # -- carriers and templates ------------------------------------------------------------
+
+    def list_carriers(self) -> list[dict]:
+        """Every carrier (number pool): carrier_uuid, carrier_name, ..., all pages."""
+        return self._list("/v3/carrier", {}, 100, key="carrier_uuid", what="carrier")
+
+    def list_templates(self, name: str | None = None) -> list[dict]:
+        """Every template, all pages; `name` is passed as the server's template_name filter
+        (whether it matches exactly is up to the server: compare names yourself)."""
+        base = {"template_name": name} if name else {}
+        return self._list("/v3/template", base, 100, key="template_uuid", what="template")
+
+    def get_template(self, uuid: str) -> dict:
+        return self._call("GET", f"/v3/template/{_seg(uuid)}")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ApiClient(base_url={self.base_url!r}, auth={self._tokens.kind!r})"
+
+    @property
+    def token_exchanges(self) -> int:
+        """How many times the API key was exchanged for a token so far."""
+        return self._tokens.exchanges
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _list(
+        self, path: str, base: dict[str, Any], page_size: int, *, key: str, what: str
+    ) -> list[dict]:
+        limit = max(1, int(page_size))
+
+        def fetch(offset: int) -> Any:
+            return self._call("GET", path, params={**base, "limit": limit, "offset": offset})
+
+        return collect(fetch, key=key, what=what)
+
+    def _call(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None,
+        body: Any = None, once: bool = False,
+    ) -> Any:
+        """One API call with auth: a 401 with an exchanged token renews it and tries once more.
+
+        `once` marks a non-idempotent write: an answer-less failure that may have reached the
+        server, or a 5xx, becomes `AmbiguousWriteError`.
+        """
+        target = f"{path}?{urlencode(params)}" if params else path
+        token = self._tokens.current()
+        response, retries = self._send(method, path, target, body, BearerAuth(token), once)
+        if response.status_code == 401 and self._tokens.refreshable:
+            log.debug("%s %s: token rejected; exchanging the API key again", method, target)
+            token = self._tokens.refresh(token)
+            response, retries = self._send(method, path, target, body, BearerAuth(token), once)
+        try:
+            return self._decode(method, path, response, once)
+        except ApiError as err:
+            err.retries = retries
+            raise
+
+    def _send(
+        self, method: str, path: str, target: str, body: Any, auth: AuthBase | None, once: bool
+    ) -> tuple[requests.Response, int]:
+        """Send (with the adapter's retries) and log one line; no answer -> ApiError.
+        Returns the answer and how many retries it took."""
+        url = self.base_url + target
+        started = time.perf_counter()
+        with call_scope(self.retry.deadline) as state:
+            try:
+                response = self._session.request(
+                    method, url, json=body, auth=auth, timeout=self.timeout
+                )
+            except requests.RequestException as exc:
+                cause = describe_transport_error(exc, self.timeout) + _retried(state)
+                log.debug("%s %s -> no answer: %s (%s)", method, target, cause, _ms(started))
+                cls = AmbiguousWriteError if once and not never_sent(exc) else ApiError
+                if cls is AmbiguousWriteError:
+                    cause += "; the request may or may not have been processed"
+                err = cls(cause, method=method, path=path, url=url)
+                err.retries = state.retries
+                raise err from exc
+        log.debug(
+            "%s %s -> %d (%s%s)", method, target, response.status_code, _ms(started),
+            _retried(state, brief=True),
+        )
+        return response, state.retries
+
+    def _decode(self, method: str, path: str, response: requests.Response, once: bool) -> Any:
+        status = response.status_code
+        if 200 <= status < 300:
+            if not response.content.strip():
+                return {}
+            try:
+                return response.json()
+            except ValueError:
+                kind = response.headers.get("Content-Type") or "no content type"
+                text, _ = parse_error_body(response)
+                raise ApiError(
+                    f"expected a JSON answer, got {kind}: {text}",
+                    status=status, method=method, path=path, url=response.url,
+                ) from None
+        if status == 401:
+            message, _ = parse_error_body(response)
+            hint = _FRESH_TOKEN_REJECTED if self._tokens.refreshable else _TOKEN_REJECTED
+            raise ApiError(f"{message} - {hint}", status=status, method=method, path=path)
+        cls = AmbiguousWriteError if once and status >= 500 else ApiError
+        raise error_from_response(method, path, response, cls=cls)
+
+    def _exchange_key(self, api_key: str) -> IssuedToken:
+        """POST /v3/auth/token {"api_key"} -> token (called by TokenSource under its lock)."""
+        response, _ = self._send("POST", TOKEN_PATH, TOKEN_PATH, {"api_key": api_key}, None, False)
+        if 400 <= response.status_code < 500:
+            message, _ = parse_error_body(response)
+            raise ApiError(
+                f"API key rejected ({message}): check {API_KEY_ENV}",
+                status=response.status_code, method="POST", path=TOKEN_PATH,
+            )
+        answer = self._decode("POST", TOKEN_PATH, response, False)
+        token = answer.get("token") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ApiError(
+                "the token answer holds no token", status=response.status_code,
+                method="POST", path=TOKEN_PATH,
+            )
+        expires = answer.get("expired_in")
+        valid = isinstance(expires, int | float) and not isinstance(expires, bool)
+        log.debug("exchanged the API key for a token (valid %ss)", expires if valid else "?")
+        return IssuedToken(token, float(expires) if valid else None)
+
+
+_NO_CREDENTIALS = (
+    f"no API credentials: set {TOKEN_ENV} to a bearer token, or {API_KEY_ENV} to an API key "
+    "(exchanged for a token at POST /v3/auth/token)"
+)
+_TOKEN_REJECTED = (
+    f"the bearer token was rejected (expired or wrong): set a fresh {TOKEN_ENV}, or set "
+    f"{API_KEY_ENV} instead so tokens are fetched and renewed automatically"
+)
+_FRESH_TOKEN_REJECTED = (
+    "a token freshly issued for the API key was rejected too: check the key's permissions"
+)
+
+
+def _checked_base_url(base_url: str) -> str:
+    url = (base_url or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"the API URL must be an http(s) URL such as https://host, not {url!r}")
+    if parts.username or parts.password:
+        raise ConfigError(
+            f"do not put credentials in the API URL: use {TOKEN_ENV} or {API_KEY_ENV}"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"the API URL must not have a query or fragment: {url!r}")
+    return url
+
+
+def _seg(value: str) -> str:
+    """One path segment, so an odd uuid cannot reach another endpoint."""
+    if not isinstance(value, str) or not value:
+        raise ApiError(f"not a valid id: {value!r}")
+    return quote(value, safe="")
+
+
+def _ms(started: float) -> str:
+    return f"{(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def _retried(state: CallState, *, brief: bool = False) -> str:
+    if not state.retries:
+        return ""
+    plural = "retry" if state.retries == 1 else "retries"
+    return f", {state.retries} {plural}" if brief else f" (after {state.retries} {plural})"
