@@ -1,0 +1,97 @@
+"""`reconciler export`: write manifests for the live campaigns (adoption), one file each."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from reconciler.commands._common import global_options, settings
+from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
+from reconciler.fields import CAMPAIGN_TYPES
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write one manifest per campaign into (created if missing).",
+)
+@click.option(
+    "--type",
+    "campaign_type",
+    type=click.Choice([*CAMPAIGN_TYPES, "all"]),
+    default="autocall",
+    show_default=True,
+    help="Export campaigns of this type only; `all` for every type.",
+)
+@click.option(
+    "--match",
+    metavar="REGEX",
+    help="Export only campaigns whose name this regular expression finds (use ^...$ to anchor).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace files of the same name in --out.")
+@click.option(
+    "--pin-uuid",
+    is_flag=True,
+    help="Write campaign_uuid too, so a later change of campaign_name plans as a rename.",
+)
+@PARALLELISM_OPTION
+@global_options
+def export(
+    out_dir: Path,
+    campaign_type: str,
+    match: str | None,
+    overwrite: bool,
+    pin_uuid: bool,
+    parallelism: int,
+) -> None:
+    """Write manifests reproducing the live campaigns, so `plan` on them shows no changes.
+
+    Each file's `$schema` comment points at schema/manifest.schema.json: the nearest one above
+    --out, else the one in the current directory (run export from the repository root).
+    """
+    from reconciler import export as exporting
+
+    pattern = exporting.compile_match(match)  # a bad regex fails before any API call
+    cfg = settings()
+    with make_client(cfg, parallelism) as client:
+        with ThreadPoolExecutor(max_workers=2) as background:
+            carriers = background.submit(client.list_carriers)
+            templates = background.submit(client.list_templates)
+            listed = client.list_campaigns(None if campaign_type == "all" else campaign_type)
+            selection = exporting.select_campaigns(listed, campaign_type, pattern)
+            with detail_progress("Reading campaigns") as progress:
+                details = client.get_campaigns(
+                    [row["campaign_uuid"] for row in selection.rows],
+                    parallelism=parallelism,
+                    on_progress=_reporter(progress, len(selection.rows)),
+                )
+            carrier_rows, template_rows = carriers.result(), templates.result()
+        api_url = client.base_url
+    files = exporting.render_export(
+        details.values(),
+        carrier_rows,
+        template_rows,
+        api_url=api_url,
+        exported_at=datetime.now(UTC),
+        schema_ref=exporting.schema_reference(out_dir, Path.cwd()),
+        pin_uuid=pin_uuid,
+    )
+    exporting.write_files(out_dir, files, overwrite=overwrite)
+    click.echo(f"Exported {len(files)} campaign{'' if len(files) == 1 else 's'} to {out_dir}.")
+    if selection.skipped_by_match:
+        click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
+    if selection.skipped_by_type:
+        click.echo(f"Skipped {selection.skipped_by_type} campaign(s) not of type {campaign_type}.")
+
+
+def _reporter(progress, total: int):  # noqa: ANN001, ANN202 - progress is detail_progress's
+    """Adapt the client's on_progress(done) to the progress bar's (done, total)."""
+    if progress is None:
+        return None
+    return lambda done: progress(done, total)

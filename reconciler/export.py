@@ -1,0 +1,389 @@
+"""Adoption: live campaigns → manifest files that `reconciler plan` shows as unchanged.
+
+Pure but for `write_files`: the command reads the API and hands rows, details and the
+carrier/template listings to `render_export`, which returns `{file name: YAML text}`.
+Every field a person manages is written (empty values included, so they stay managed);
+a live value no manifest can express is left out and named in the file's header instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from reconciler.errors import ReconcilerError
+from reconciler.fields import MANAGED_FIELDS, SCHEDULE_KEYS
+from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.schedule import to_human
+from reconciler.plan.normalize import canonical_network, display
+
+ALL_TYPES = "all"
+SCHEMA_FILE = Path("schema") / "manifest.schema.json"
+EXTENSION = ".yaml"
+MAX_STEM = 60  # long names are cut: file names stay well under every filesystem's limit
+FALLBACK_STEM = "campaign"  # a name with no ASCII letter or digit at all
+# Device names Windows refuses as file names, whatever the extension.
+_RESERVED_STEMS = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{dev}{n}" for dev in ("com", "lpt") for n in range(1, 10)}
+)
+# Manifest name field → the API uuid field it stands for.
+_REFERENCES = {"carrier": "carrier_uuid", "template": "template_uuid"}
+_YAML_11 = VersionedResolver(version=(1, 1))
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class ExportError(ReconcilerError):
+    """Export cannot go on (bad filter, unwritable or occupied target); nothing was written."""
+
+
+@dataclass
+class Selection:
+    """The live rows to export, and how many the filters left out (for the summary line)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    skipped_by_type: int = 0
+    skipped_by_match: int = 0
+
+
+@dataclass
+class ExportedCampaign:
+    """One campaign in manifest form, with the fields left out because no manifest can
+    hold their live value (`field: reason`)."""
+
+    name: str
+    uuid: str
+    entry: dict[str, Any]
+    unmanaged: dict[str, str] = field(default_factory=dict)
+
+
+# ---- selecting -----------------------------------------------------------------------------
+
+
+def compile_match(pattern: str | None) -> re.Pattern[str] | None:
+    """The --match regex, or a clean error before any API call."""
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ExportError(f"--match: invalid regular expression {pattern!r}: {exc}") from None
+
+
+def select_campaigns(
+    rows: Iterable[dict[str, Any]], campaign_type: str, match: re.Pattern[str] | None
+) -> Selection:
+    """Rows of the wanted type whose name the regex finds (anywhere: anchor it to be exact).
+
+    The listing is already filtered by type server-side; checking again costs nothing and
+    keeps a lax server from slipping other types in.
+    """
+    selection = Selection()
+    for row in rows:
+        if campaign_type != ALL_TYPES and row.get("type") != campaign_type:
+            selection.skipped_by_type += 1
+        elif match is not None and not match.search(row.get("campaign_name") or ""):
+            selection.skipped_by_match += 1
+        else:
+            selection.rows.append(row)
+    return selection
+
+
+# ---- one campaign in manifest form ---------------------------------------------------------
+
+
+def unique_names(rows: Iterable[dict[str, Any]], kind: str) -> dict[str, str]:
+    """uuid → name for carriers or templates whose name is listed once: only such a name
+    resolves back to the same uuid at plan time, whatever order the listing comes in."""
+    rows = list(rows)
+    name_key, uuid_key = f"{kind}_name", f"{kind}_uuid"
+    counts = Counter(row.get(name_key) for row in rows)
+    return {
+        row[uuid_key]: row[name_key]
+        for row in rows
+        if isinstance(row.get(name_key), str)
+        and row[name_key].strip()
+        and counts[row[name_key]] == 1
+        and row.get(uuid_key)
+    }
+
+
+def _reference(kind: str, live: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, str]:
+    """`carrier: Name` when the uuid resolves to a listed, unambiguous name, else the uuid
+    (`carrier_uuid: ""` for none), so plan resolves it back to exactly the live value."""
+    uuid_field = _REFERENCES[kind]
+    uuid = live.get(uuid_field) or ""
+    if uuid in names:
+        return kind, names[uuid]
+    return uuid_field, uuid
+
+
+def _schedules(value: Any) -> list[dict[str, str]]:
+    """Human windows, one entry per API schedule in the API's order (server keys dropped)."""
+    return to_human([{key: entry.get(key) or 0 for key in SCHEDULE_KEYS} for entry in value or ()])
+
+
+def _value(field_name: str, live: Mapping[str, Any]) -> Any:
+    """One managed field's live value in manifest form."""
+    value = live.get(field_name)
+    if field_name == "schedules":
+        return _schedules(value)
+    if field_name == "network":
+        # Omitted networks are 0 in a manifest: writing only the others says the same, shorter.
+        return {key: count for key, count in canonical_network(value).items() if count}
+    return display(field_name, value)
+
+
+def campaign_entry(
+    live: Mapping[str, Any],
+    carriers: Mapping[str, str],
+    templates: Mapping[str, str],
+    *,
+    pin_uuid: bool = False,
+) -> ExportedCampaign:
+    """A live campaign (detail read) as one manifest entry, keys in MANAGED_FIELDS order."""
+    names = {"carrier": carriers, "template": templates}
+    entry: dict[str, Any] = {}
+    for field_name in MANAGED_FIELDS:
+        if field_name in _REFERENCES.values():
+            continue  # written with its name field, as one or the other
+        if field_name in _REFERENCES:
+            key, value = _reference(field_name, live, names[field_name])
+            entry[key] = value
+        else:
+            entry[field_name] = _value(field_name, live)
+        if field_name == "campaign_name" and pin_uuid:
+            entry["campaign_uuid"] = live["campaign_uuid"]
+    exported = ExportedCampaign(str(live["campaign_name"]), str(live["campaign_uuid"]), entry)
+    _drop_inexpressible(exported)
+    return exported
+
+
+def _drop_inexpressible(exported: ExportedCampaign) -> None:
+    """Leave out (unmanaged) each field whose live value the manifest model rejects, e.g. a
+    `type_autocall` of "" that only the server's zero value can produce."""
+    entry = exported.entry
+    for _ in range(len(entry)):
+        try:
+            CampaignSpec.model_validate(entry)
+            return
+        except ValidationError as exc:
+            bad = {
+                str(error["loc"][0]): error["msg"]
+                for error in exc.errors()
+                if error["loc"] and error["loc"][0] in entry and error["loc"][0] != "campaign_name"
+            }
+            if not bad:
+                raise ExportError(f"campaign {exported.name!r} cannot be exported: {exc}") from None
+            for field_name, message in bad.items():
+                exported.unmanaged[field_name] = f"{entry.pop(field_name)!r} ({message})"
+    raise ExportError(f"campaign {exported.name!r} cannot be exported")  # pragma: no cover
+
+
+# ---- file names ----------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """A lowercase ASCII file stem for any name: `Chiến dịch nhắc nợ` → `chien-dich-nhac-no`."""
+    text = name.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    stem = stem[:MAX_STEM].rstrip("-") or FALLBACK_STEM
+    return f"{stem}-campaign" if stem in _RESERVED_STEMS else stem
+
+
+def file_names(campaigns: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """uuid → file name for (name, uuid) pairs: distinct, and the same for the same set of
+    campaigns whatever order the API lists them in. Names that slug alike are ordered by
+    name then uuid; all but the first get `-2`, `-3`, ... (skipping any other's own stem)."""
+    campaigns = sorted(campaigns, key=lambda pair: (slugify(pair[0]), pair[0], pair[1]))
+    natural = {slugify(name) for name, _ in campaigns}
+    used: set[str] = set()
+    names: dict[str, str] = {}
+    for name, uuid in campaigns:
+        base = stem = slugify(name)
+        counter = 2
+        while stem in used or (stem != base and stem in natural):
+            stem, counter = f"{base}-{counter}", counter + 1
+        used.add(stem)
+        names[uuid] = stem + EXTENSION
+    return names
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+
+def schema_reference(out_dir: Path, cwd: Path) -> str:
+    """Where the JSON schema is, relative to the exported files: the nearest
+    `schema/manifest.schema.json` above OUT, else the one in the directory export ran from
+    (a repository root, where `reconciler schema` writes it)."""
+    out_dir = out_dir.resolve() if out_dir.is_absolute() else (cwd / out_dir).resolve()
+    for parent in (out_dir, *out_dir.parents):
+        if (parent / SCHEMA_FILE).is_file():
+            return Path(os.path.relpath(parent / SCHEMA_FILE, out_dir)).as_posix()
+    return Path(os.path.relpath(cwd.resolve() / SCHEMA_FILE, out_dir)).as_posix()
+
+
+def public_url(url: str) -> str:
+    """The API URL without any user:password, query or fragment (never a secret in a file)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def header(
+    exported: ExportedCampaign, *, api_url: str, exported_at: datetime, schema_ref: str
+) -> str:
+    """The comment block opening each file: schema hint for editors, provenance, leftovers."""
+    when = exported_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"# yaml-language-server: $schema={schema_ref}",
+        f"# Exported by `reconciler export` from {public_url(api_url)} at {when}.",
+        f"# Live campaign_uuid {exported.uuid}. Edit freely: `reconciler plan`",
+        "# shows how this file differs from the live campaign.",
+    ]
+    if exported.unmanaged:
+        lines.append("# Left unmanaged (no manifest can declare the live value):")
+        lines += [f"#   {name}: {reason}" for name, reason in exported.unmanaged.items()]
+    return "\n".join(_one_line(line) for line in lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """A comment must stay one line, whatever a live value holds."""
+    return re.sub(r"[\r\n\x85\u2028\u2029]+", " ", text)
+
+
+def _string(text: str) -> Any:
+    """A string that any YAML tool reads back as the same string: quoted when YAML 1.1
+    would take it for something else (`yes`, `1_000`, `2024-01-01`), multi-line as `|`."""
+    if "\n" in text and "\r" not in text and text == text.strip(" \t"):
+        return LiteralScalarString(text)
+    if _YAML_11.resolve(ScalarNode, text, (True, False)) != _STR_TAG:
+        return DoubleQuotedScalarString(text)
+    return text
+
+
+def _node(value: Any) -> Any:
+    """Plain data as round-trip nodes, so the dumper writes block style with our quoting."""
+    if isinstance(value, Mapping):
+        node = CommentedMap()
+        for key, item in value.items():
+            node[key] = _node(item)
+        return node
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_node(item) for item in value)
+    if isinstance(value, str):
+        return _string(value)
+    return value
+
+
+def _document(entry: Mapping[str, Any]) -> CommentedMap:
+    node = _node(entry)
+    if "schedules" in node:
+        for item in node["schedules"]:
+            for day, window in item.items():
+                item[day] = DoubleQuotedScalarString(window)  # never a base-60 number
+    return CommentedMap(campaigns=CommentedSeq([node]))
+
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip: keeps our key order and quoting
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never fold a long description across lines
+    yaml.allow_unicode = True
+    return yaml
+
+
+def render_campaign(
+    exported: ExportedCampaign, *, api_url: str, exported_at: datetime, schema_ref: str
+) -> str:
+    """One manifest file's text, checked to read back as exactly the entry it came from."""
+    stream = io.StringIO()
+    _yaml().dump(_document(exported.entry), stream)
+    text = header(exported, api_url=api_url, exported_at=exported_at, schema_ref=schema_ref)
+    text += stream.getvalue()
+    reread = YAML(typ="safe", pure=True).load(text)
+    if reread != {"campaigns": [exported.entry]}:
+        raise ExportError(f"campaign {exported.name!r}: its YAML does not read back the same")
+    return text
+
+
+def render_export(
+    details: Iterable[Mapping[str, Any]],
+    carriers: Iterable[dict[str, Any]],
+    templates: Iterable[dict[str, Any]],
+    *,
+    api_url: str,
+    exported_at: datetime,
+    schema_ref: str,
+    pin_uuid: bool = False,
+) -> dict[str, str]:
+    """Every campaign's file, rendered in memory: {file name: text}, sorted by file name."""
+    carrier_names = unique_names(carriers, "carrier")
+    template_names = unique_names(templates, "template")
+    campaigns = [
+        campaign_entry(live, carrier_names, template_names, pin_uuid=pin_uuid) for live in details
+    ]
+    names = file_names((c.name, c.uuid) for c in campaigns)
+    files = {
+        names[c.uuid]: render_campaign(
+            c, api_url=api_url, exported_at=exported_at, schema_ref=schema_ref
+        )
+        for c in campaigns
+    }
+    return dict(sorted(files.items()))
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+def occupied(out_dir: Path, names: Iterable[str]) -> list[str]:
+    """Those of `names` that already exist in out_dir."""
+    return sorted(name for name in names if os.path.lexists(out_dir / name))
+
+
+def write_files(out_dir: Path, files: Mapping[str, str], *, overwrite: bool = False) -> None:
+    """All or nothing: refuse when a file exists (unless overwrite), write every file to a
+    temporary name first, then rename each into place."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"--out {out_dir} exists and is not a directory")
+    clashes = occupied(out_dir, files)
+    if clashes and not overwrite:
+        raise ExportError(
+            f"{len(clashes)} file(s) already exist in {out_dir} (pass --overwrite to replace "
+            "them); nothing was written:\n  " + "\n  ".join(clashes)
+        )
+    blocked = [name for name in clashes if (out_dir / name).is_dir()]
+    if blocked:
+        raise ExportError(f"not a file, cannot replace: {', '.join(blocked)}; nothing written")
+    staged: dict[str, Path] = {}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            temporary = out_dir / f".{name}.{os.getpid()}.tmp"
+            staged[name] = temporary
+            temporary.write_text(text, encoding="utf-8", newline="\n")
+        for name, temporary in staged.items():
+            os.replace(temporary, out_dir / name)
+    except OSError as exc:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
