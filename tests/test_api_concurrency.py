@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -66,3 +67,22 @@ def test_get_campaigns_rides_out_transient_failures(emulator):
     with ApiClient(emulator.url, token=emulator.token, backoff_factor=0.001) as api:
         details = api.get_campaigns(uuids)
     assert set(details) == set(uuids)
+
+
+def test_more_caller_threads_than_connections_wait_for_a_free_one(emulator):
+    uuids = _seed(emulator, 60)
+    with ApiClient(emulator.url, token=emulator.token, pool_size=2) as api:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            details = list(pool.map(api.get_campaign, uuids))
+        pools = api._session.get_adapter(emulator.url).poolmanager.pools
+        opened = sum(pools[key].num_connections for key in pools.keys())
+    assert [d["campaign_uuid"] for d in details] == uuids
+    assert opened <= 2
+
+
+def test_a_body_that_is_not_json_is_a_bug_not_an_api_error(emulator):
+    uuid = _seed(emulator, 1)[0]
+    with ApiClient(emulator.url, token=emulator.token) as api:
+        with pytest.raises(TypeError):
+            api.update_campaign(uuid, {"recall_status": {"busy"}})
+    assert emulator.write_requests() == []

@@ -7,6 +7,7 @@ into an `ApiError`. Secrets never reach a log line, an error message or a repr.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -56,7 +57,7 @@ class ApiClient:
         timeout: float | tuple[float, float] = (5.0, 30.0),
         pool_size: int = 8,
         retry_deadline: float = _DEFAULTS.deadline,
-        verify: bool = True,
+        verify: bool | str = True,  # False, or a CA bundle path for a private CA
         max_retries: int = _DEFAULTS.max_retries,
         backoff_factor: float = _DEFAULTS.backoff_factor,
         backoff_max: float = _DEFAULTS.backoff_max,
@@ -267,11 +268,18 @@ class ApiClient:
         """Send (with the adapter's retries) and log one line; no answer -> ApiError.
         Returns the answer and how many retries it took."""
         url = self.base_url + target
+        # Encoded here, not by requests: a body that cannot be JSON is a bug in the caller,
+        # not a transport failure (requests would raise it as a RequestException).
+        payload: bytes | None = None
+        headers: dict[str, str] | None = None
+        if body is not None:
+            payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            headers = {"Content-Type": "application/json"}
         started = time.perf_counter()
         with call_scope(self.retry.deadline) as state:
             try:
                 response = self._session.request(
-                    method, url, json=body, auth=auth, timeout=self.timeout
+                    method, url, data=payload, headers=headers, auth=auth, timeout=self.timeout
                 )
             except requests.RequestException as exc:
                 cause = describe_transport_error(exc, self.timeout) + _retried(state)

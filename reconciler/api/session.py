@@ -16,13 +16,16 @@ USER_AGENT = "reconciler (TEL4VN campaign reconciler)"
 
 
 def build_session(
-    base_url: str, *, pool_size: int, retry: RetrySettings, verify: bool
+    base_url: str, *, pool_size: int, retry: RetrySettings, verify: bool | str
 ) -> requests.Session:
     session = requests.Session()
     session.verify = verify
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+    # pool_block: more threads than connections wait for a free one rather than opening
+    # throw-away connections (every response is read in full, so connections come back).
     adapter = HTTPAdapter(
-        pool_connections=4, pool_maxsize=pool_size, max_retries=build_retry(retry)
+        pool_connections=4, pool_maxsize=pool_size, pool_block=True,
+        max_retries=build_retry(retry),
     )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
