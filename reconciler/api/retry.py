@@ -106,11 +106,11 @@ class ApiRetry(Retry):
         cause = f"{response.status}" if response is not None else type(error).__name__
         state = _CALL.get()
         if state is not None:
-            state.retries += 1
             if state.deadline is not None and time.monotonic() + wait > state.deadline:
                 log.debug("giving up on %s %s after %s: retry deadline reached", method, url, cause)
                 reason = error or ResponseError(f"retry deadline reached after {cause}")
                 raise MaxRetryError(_pool, url, reason) from reason  # type: ignore[arg-type]
+            state.retries += 1
         attempt = len(new.history) + 1
         log.debug(
             "retrying %s %s after %s (attempt %d in %.2fs)", method, url, cause, attempt, wait
