@@ -102,8 +102,9 @@ def fail(message: str) -> None:
 def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
     """Run the click command; expected failures print `error: ...` and give exit 1."""
     try:
-        command.main(args=argv, prog_name="reconciler", standalone_mode=False)
-        return 0
+        # Without standalone mode click returns an Exit's code instead of raising it.
+        result = command.main(args=argv, prog_name="reconciler", standalone_mode=False)
+        return result if isinstance(result, int) else 0
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.ClickException as exc:

@@ -12,13 +12,33 @@ class Catalog:
 
     carriers: dict[str, str] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
+    # Names more than one row carries: resolving them by name would be a guess.
+    ambiguous: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, carriers: list[dict], templates: list[dict]) -> Catalog:
-        return cls(
-            carriers={row["carrier_name"]: row["carrier_uuid"] for row in carriers},
-            templates={row["template_name"]: row["template_uuid"] for row in templates},
-        )
+        tables: dict[str, dict[str, str]] = {"carrier": {}, "template": {}}
+        ambiguous: dict[str, dict[str, list[str]]] = {"carrier": {}, "template": {}}
+        for kind, rows in (("carrier", carriers), ("template", templates)):
+            for row in rows:
+                name, uuid = row[f"{kind}_name"], row[f"{kind}_uuid"]
+                if name in tables[kind] and tables[kind][name] != uuid:
+                    ambiguous[kind].setdefault(name, [tables[kind][name]]).append(uuid)
+                tables[kind][name] = uuid
+        return cls(tables["carrier"], tables["template"], ambiguous)
+
+    def resolve(self, kind: str, name: str) -> tuple[str | None, str]:
+        """(uuid, "") when the name is known and unique, else (None, the error message)."""
+        duplicates = self.ambiguous.get(kind, {}).get(name)
+        if duplicates:
+            return None, (
+                f'{kind}: {len(duplicates)} {kind}s are named "{name}" '
+                f"({', '.join(duplicates)}); use {kind}_uuid to say which"
+            )
+        table = self.table(kind)
+        if name in table:
+            return table[name], ""
+        return None, unknown_name_message(kind, name, list(table))
 
     def table(self, kind: str) -> dict[str, str]:
         return self.carriers if kind == "carrier" else self.templates

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from reconciler.errors import PlanError
 from reconciler.fields import CREATE_FIELDS
-from reconciler.plan.catalog import Catalog, unknown_name_message
+from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.plan.normalize import canonical, display
@@ -106,18 +106,11 @@ def desired_values(
             wanted = getattr(spec, name_field)
             if wanted is None:
                 continue
-            table = catalog.table(name_field)
-            if wanted in table:
-                values[uuid_field] = table[wanted]
+            uuid, problem = catalog.resolve(name_field, wanted)
+            if uuid is None:
+                errors.append(_located(where, name, name_field, problem))
             else:
-                errors.append(
-                    _located(
-                        where,
-                        name,
-                        name_field,
-                        unknown_name_message(name_field, wanted, list(table)),
-                    )
-                )
+                values[uuid_field] = uuid
         resolved[name] = values
     if errors:
         raise PlanError("\n".join(errors))
