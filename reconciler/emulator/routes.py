@@ -1,0 +1,278 @@
+"""The API itself: routing, auth, paging and the campaign endpoints, free of HTTP plumbing.
+
+`Api.handle` takes a parsed request and returns a `Response`; the server only moves bytes.
+Behaviour follows the vendor docs (see /work/shared/api-docs): list rows are summaries,
+POST stores only the create fields, PUT replaces every update field, only PATCH changes
+`active`, DELETE refuses an active campaign, and errors come in the docs' two shapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
+from reconciler.emulator.documents import (
+    create_document,
+    new_uuid,
+    normalise_network,
+    normalise_schedules,
+    zero_value,
+)
+from reconciler.emulator.store import NameTaken, Store
+from reconciler.emulator.validation import validate_create, validate_update
+from reconciler.fields import UPDATE_FIELDS
+
+DEFAULT_LIMIT = 10
+NAME_TAKEN = "campaign_name is already taken"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    authorization: str | None
+    body: bytes
+    params: tuple[str, ...] = ()
+
+    def arg(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+class ApiError(Exception):
+    """Ends a request with `status` and `{"error": detail}` (a message or a problem list)."""
+
+    def __init__(self, status: int, detail: str | list[dict[str, str]]) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def json_response(status: int, payload: Any) -> Response:
+    return Response(status, json.dumps(payload, ensure_ascii=False).encode())
+
+
+def error_response(status: int, detail: str | list[dict[str, str]]) -> Response:
+    return json_response(status, {"error": detail})
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid number {name}")
+
+
+class Api:
+    """Routes a request to its endpoint, enforcing bearer auth on all but token exchange."""
+
+    def __init__(self, store: Store, tokens: TokenBook, page_cap: int | None = None) -> None:
+        self.store = store
+        self.tokens = tokens
+        self.page_cap = page_cap
+        route = Callable[[Request], Response]
+        self._routes: list[tuple[re.Pattern[str], dict[str, route]]] = [
+            (re.compile(r"/v3/auth/token"), {"POST": self.auth_token}),
+            (re.compile(r"/v3/campaign"), {"GET": self.list_campaigns,
+                                            "POST": self.create_campaign}),
+            (re.compile(r"/v3/campaign/([^/]+)"), {"GET": self.get_campaign,
+                                                   "PUT": self.update_campaign,
+                                                   "DELETE": self.delete_campaign}),
+            (re.compile(r"/v3/campaign/([^/]+)/active"), {"PATCH": self.patch_active}),
+            (re.compile(r"/v3/carrier"), {"GET": self.list_carriers}),
+            (re.compile(r"/v3/template"), {"GET": self.list_templates}),
+            (re.compile(r"/v3/template/([^/]+)"), {"GET": self.get_template}),
+        ]
+
+    def handle(self, method: str, path: str, query: str, authorization: str | None,
+               body: bytes) -> Response:
+        for pattern, methods in self._routes:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            endpoint = methods.get(method)
+            if endpoint is None:
+                response = error_response(405, "Method Not Allowed")
+                response.headers["Allow"] = ", ".join(methods)
+                return response
+            request = Request(method, path, parse_qs(query, keep_blank_values=True),
+                              authorization, body, match.groups())
+            try:
+                if endpoint != self.auth_token and not self.tokens.authorized(authorization):
+                    raise ApiError(401, "Unauthorized")
+                return endpoint(request)
+            except ApiError as exc:
+                return error_response(exc.status, exc.detail)
+        return error_response(404, "Not Found")
+
+    # ---- auth --------------------------------------------------------------------------
+
+    def auth_token(self, request: Request) -> Response:
+        body = _json_body(request)
+        api_key = body.get("api_key") if isinstance(body, dict) else None
+        token = self.tokens.exchange(api_key)
+        if token is None:
+            raise ApiError(401, "Unauthorized")
+        return json_response(200, {"token": token, "token_type": "Bearer",
+                                   "expired_in": TOKEN_LIFETIME})
+
+    # ---- campaigns ---------------------------------------------------------------------
+
+    def list_campaigns(self, request: Request) -> Response:
+        limit, offset = self._paging(request)
+        rows, total = self.store.list_campaigns_json(request.arg("type") or None, limit, offset)
+        return _page(rows, limit, offset, total)
+
+    def get_campaign(self, request: Request) -> Response:
+        text = self.store.campaign_json(request.params[0])
+        if text is None:
+            raise ApiError(404, "Not Found")
+        return Response(200, text.encode())
+
+    def create_campaign(self, request: Request) -> Response:
+        body = _json_body(request)
+        problems = validate_create(body)
+        if problems:
+            raise ApiError(400, problems)
+        with self.store.lock:
+            template_name = self._template_name(body.get("template_uuid", ""))
+            doc = create_document(body, new_uuid(), self.store.clock.now())
+            doc["template_name"] = template_name
+            try:
+                self.store.insert_document(doc)
+            except NameTaken:
+                raise ApiError(400, NAME_TAKEN) from None
+        return json_response(200, {"campaign_uuid": doc["campaign_uuid"], "created": True})
+
+    def update_campaign(self, request: Request) -> Response:
+        campaign_uuid = request.params[0]
+        body = _json_body(request)
+        with self.store.lock:
+            doc = self._campaign(campaign_uuid)
+            problems = validate_update(body)
+            if problems:
+                raise ApiError(400, problems)
+            carrier_name = self._carrier_name(body.get("carrier_uuid", ""))
+            template_name = self._template_name(body.get("template_uuid", ""))
+            for name in UPDATE_FIELDS:  # a full replace: what is left out is reset
+                doc[name] = body[name] if name in body else zero_value(name)
+            doc["network"] = normalise_network(doc["network"])
+            doc["schedules"] = normalise_schedules(doc["schedules"], campaign_uuid)
+            doc["carrier_name"] = carrier_name
+            doc["template_name"] = template_name
+            doc["updated_at"] = self.store.clock.now()
+            try:
+                self.store.replace_document(doc)
+            except NameTaken:
+                raise ApiError(400, NAME_TAKEN) from None
+        return json_response(200, {"campaign_uuid": campaign_uuid})
+
+    def patch_active(self, request: Request) -> Response:
+        campaign_uuid = request.params[0]
+        body = _json_body(request)
+        with self.store.lock:
+            doc = self._campaign(campaign_uuid)
+            active = body.get("active") if isinstance(body, dict) else None
+            if not isinstance(active, bool):
+                raise ApiError(400, "active is missing")
+            doc["active"] = active
+            doc["updated_at"] = self.store.clock.now()
+            self.store.replace_document(doc)
+        return json_response(200, {"active": active, "campaign_uuid": campaign_uuid})
+
+    def delete_campaign(self, request: Request) -> Response:
+        campaign_uuid = request.params[0]
+        with self.store.lock:
+            doc = self._campaign(campaign_uuid)
+            if doc["active"]:
+                raise ApiError(400, "campaign must be deactive")
+            self.store.delete_campaign(campaign_uuid)
+        return json_response(200, {"campaign_uuid": campaign_uuid})
+
+    # ---- carriers and templates --------------------------------------------------------
+
+    def list_carriers(self, request: Request) -> Response:
+        limit, offset = self._paging(request)
+        rows, total = self.store.list_json("carrier", limit, offset)
+        return _page(rows, limit, offset, total)
+
+    def list_templates(self, request: Request) -> Response:
+        limit, offset = self._paging(request)
+        rows, total = self.store.list_json("template", limit, offset,
+                                           request.arg("template_name") or None)
+        return _page(rows, limit, offset, total)
+
+    def get_template(self, request: Request) -> Response:
+        text = self.store.template_json(request.params[0])
+        if text is None:
+            raise ApiError(404, "Not Found")
+        return Response(200, text.encode())
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    def _paging(self, request: Request) -> tuple[int, int]:
+        """`limit` (10 when absent or 0, silently capped) and `offset` (0 when absent)."""
+        limit = _count_arg(request, "limit") or DEFAULT_LIMIT
+        cap = self.page_cap
+        if cap and limit > cap:
+            limit = cap
+        return limit, _count_arg(request, "offset")
+
+    def _campaign(self, campaign_uuid: str) -> dict[str, Any]:
+        doc = self.store.get_campaign(campaign_uuid)
+        if doc is None:
+            raise ApiError(404, "Not Found")
+        return doc
+
+    def _carrier_name(self, carrier_uuid: str) -> str:
+        if not carrier_uuid:
+            return ""
+        name = self.store.carrier_name(carrier_uuid)
+        if name is None:
+            raise ApiError(400, "carrier not found")
+        return name
+
+    def _template_name(self, template_uuid: str) -> str:
+        if not template_uuid:
+            return ""
+        name = self.store.template_name(template_uuid)
+        if name is None:
+            raise ApiError(400, "template not found")
+        return name
+
+
+def _count_arg(request: Request, name: str) -> int:
+    text = request.arg(name)
+    if text is None or text == "":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ApiError(400, f"{name} must be a non-negative integer")
+    return value
+
+
+def _json_body(request: Request) -> Any:
+    if not request.body.strip():
+        raise ApiError(400, "invalid JSON body: the body is empty")
+    try:
+        return json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApiError(400, f"invalid JSON body: {exc}") from None
+
+
+def _page(rows: list[str], limit: int, offset: int, total: int) -> Response:
+    text = f'{{"data":[{",".join(rows)}],"limit":{limit},"offset":{offset},"total":{total}}}'
+    return Response(200, text.encode())

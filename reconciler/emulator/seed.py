@@ -1,0 +1,132 @@
+"""Default carriers and templates, and loading a seed (`--seed FILE` or a dict).
+
+A seed is how tests and the quick start get a tenant that already has campaigns, including
+drifted or running ones: `{"carriers": [...], "templates": [...], "campaigns": [...]}`, with
+campaigns in API form (any field, defaults filled for the rest).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reconciler.emulator.store import NameTaken, Store
+
+DEFAULT_CARRIERS: tuple[dict[str, Any], ...] = (
+    {"carrier_name": "Billing", "carrier_uuid": "a18b400f-d487-4e17-b5e7-eba5fe6fa54f",
+     "description": "Đầu số thu cước"},
+    {"carrier_name": "Marketing", "carrier_uuid": "3c1f6f52-5d0e-4a4b-9a53-7f1f8e2b9c10",
+     "description": "Đầu số quảng cáo"},
+    {"carrier_name": "CSKH", "carrier_uuid": "9e0d2b7a-1c44-4f4e-8d2a-5b6c7d8e9f01",
+     "description": "Chăm sóc khách hàng"},
+)
+
+DEFAULT_TEMPLATES: tuple[dict[str, Any], ...] = (
+    {"template_name": "thong_bao_no_cuoc_01",
+     "template_uuid": "5f427552-857e-4939-8edf-cbd0f1ef6842",
+     "type_autocall": "autocall_voice_tts",
+     "content": "Kính chào quý khách, quý khách có khoản cước {{amount}} đến hạn thanh toán."},
+    # Contains the name above: a client must pick the exact match from a substring search.
+    {"template_name": "thong_bao_no_cuoc_01_en",
+     "template_uuid": "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+     "type_autocall": "autocall_voice_tts", "voice_tts": "en-us-female",
+     "content": "Dear customer, your bill of {{amount}} is due."},
+    {"template_name": "khuyen_mai_audio_01",
+     "template_uuid": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+     "type_autocall": "autocall_audio", "voice_tts": "",
+     "audio_url": "https://cdn.example.vn/audio/khuyen_mai_01.mp3"},
+    {"template_name": "ma_otp_01",
+     "template_uuid": "c4d5e6f7-0819-4a2b-bc3d-4e5f60718293",
+     "type_autocall": "autocall_voice_otp", "content": "Mã xác thực của quý khách là {{otp}}."},
+)
+
+SEED_KEYS = ("carriers", "templates", "campaigns")
+
+
+class SeedError(ValueError):
+    """A seed file or dict that cannot be loaded; the message says what and where."""
+
+
+def load_defaults(store: Store) -> None:
+    """Add the default carriers and templates (idempotent: keyed by uuid)."""
+    for carrier in DEFAULT_CARRIERS:
+        _add_carrier(store, carrier)
+    for template in DEFAULT_TEMPLATES:
+        _add_template(store, template)
+
+
+def read_seed_file(path: str | Path) -> dict[str, Any]:
+    """A seed file's data: JSON, or YAML for `.yaml`/`.yml`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"cannot read seed {path}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            from ruamel.yaml import YAML
+            from ruamel.yaml.error import YAMLError
+
+            try:
+                return YAML(typ="safe", pure=True).load(text) or {}
+            except YAMLError as exc:
+                raise SeedError(f"seed {path} is not valid YAML: {exc}") from None
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SeedError(f"seed {path} is not valid JSON: {exc}") from None
+
+
+def apply_seed(store: Store, seed: dict[str, Any] | str | Path | None) -> None:
+    """Load a seed into the store. Campaigns whose name the store already holds (a reused
+    `--db` file) are skipped, so restarting with the same seed is harmless."""
+    if seed is None:
+        return
+    source = str(seed) if isinstance(seed, str | Path) else "seed"
+    data = read_seed_file(seed) if isinstance(seed, str | Path) else seed
+    if not isinstance(data, dict):
+        raise SeedError(f"{source}: expected a mapping with keys {', '.join(SEED_KEYS)}")
+    unknown = sorted(set(data) - set(SEED_KEYS))
+    if unknown:
+        raise SeedError(f"{source}: unknown key(s) {', '.join(unknown)}; "
+                        f"expected {', '.join(SEED_KEYS)}")
+    for key in SEED_KEYS:
+        if data.get(key) is not None and not isinstance(data[key], list):
+            raise SeedError(f"{source}: {key} must be a list")
+    try:
+        for index, carrier in enumerate(data.get("carriers") or []):
+            _add_carrier(store, _entry(carrier, "carrier_name", f"{source}: carriers[{index}]"))
+        for index, template in enumerate(data.get("templates") or []):
+            _add_template(store, _entry(template, "template_name", f"{source}: templates[{index}]"))
+        fresh = []
+        for index, campaign in enumerate(data.get("campaigns") or []):
+            if not isinstance(campaign, dict):
+                raise SeedError(f"{source}: campaigns[{index}] must be a mapping")
+            name = campaign.get("campaign_name")
+            if not isinstance(name, str) or store.campaign_uuid_by_name(name) is None:
+                fresh.append(campaign)
+        store.add_campaigns(fresh)
+    except NameTaken as exc:
+        raise SeedError(f"{source}: campaign_name {exc} appears twice") from None
+    except ValueError as exc:
+        if isinstance(exc, SeedError):
+            raise
+        raise SeedError(f"{source}: {exc}") from None
+
+
+def _entry(value: Any, name_key: str, where: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {name_key: value}
+    if not isinstance(value, dict) or not isinstance(value.get(name_key), str):
+        raise SeedError(f"{where}: expected a name or a mapping with {name_key}")
+    return value
+
+
+def _add_carrier(store: Store, carrier: dict[str, Any]) -> None:
+    extra = {k: v for k, v in carrier.items() if k not in ("carrier_name", "carrier_uuid")}
+    store.add_carrier(carrier["carrier_name"], carrier.get("carrier_uuid"), **extra)
+
+
+def _add_template(store: Store, template: dict[str, Any]) -> None:
+    extra = {k: v for k, v in template.items() if k not in ("template_name", "template_uuid")}
+    store.add_template(template["template_name"], template.get("template_uuid"), **extra)

@@ -1,0 +1,329 @@
+"""The emulator's state: campaigns, carriers and templates in SQLite.
+
+Each campaign is stored as its JSON detail document plus a pre-rendered list row, with the
+columns that queries need (uuid, name, type, creation sequence) indexed beside them. Reads
+hand out the stored JSON text as is, so a page of 10,000 campaigns costs one indexed query.
+One connection serves every thread, guarded by a re-entrant lock that routes also take to
+make read-check-write sequences atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from reconciler.emulator.documents import (
+    CAMPAIGN_KEYS,
+    Clock,
+    carrier_document,
+    new_uuid,
+    normalise_network,
+    normalise_schedules,
+    ordered,
+    server_defaults,
+    summary_of,
+    template_document,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS campaign (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS campaign_type_seq ON campaign (type, seq);
+CREATE TABLE IF NOT EXISTS carrier (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS template (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+"""
+
+# Convenience keys a seeded campaign may use instead of uuids.
+_NAME_KEYS = {"carrier": ("carrier_uuid", "carrier"), "template": ("template_uuid", "template")}
+
+
+class NameTaken(ValueError):
+    """Another campaign already has this campaign_name (names are unique per tenant)."""
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _texts(doc: dict[str, Any]) -> tuple[str, str]:
+    """The detail and list-row JSON of a campaign (one encoding when they are the same)."""
+    detail = _dump(doc)
+    summary = summary_of(doc)
+    return detail, detail if summary == doc else _dump(summary)
+
+
+class Store:
+    """SQLite-backed state with a small, thread-safe API used by routes, seeds and tests."""
+
+    def __init__(self, db: str = ":memory:") -> None:
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+        if db != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self.lock:
+            self._conn.close()
+
+    # ---- campaigns: writes -------------------------------------------------------------
+
+    def add_campaign(self, doc: dict[str, Any]) -> str:
+        """Insert a campaign given in API form; server defaults fill what it leaves out.
+
+        Unlike POST, anything of the campaign object may be set (active, status, schedules,
+        carrier_uuid, ...); `carrier`/`template` may name a carrier/template instead of a
+        uuid. Raises ValueError for unknown keys and NameTaken for a taken name.
+        """
+        with self.lock:
+            full = self._complete(doc)
+            self._insert(full)
+            return full["campaign_uuid"]
+
+    def add_campaigns(self, docs: Iterable[dict[str, Any]]) -> list[str]:
+        """Insert many campaigns in one transaction (fast seeding); all or nothing."""
+        with self.lock:
+            self._conn.execute("BEGIN")
+            try:
+                uuids = [self.add_campaign(doc) for doc in docs]
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return uuids
+
+    def insert_document(self, doc: dict[str, Any]) -> None:
+        """Store a complete campaign document built by a route (POST)."""
+        with self.lock:
+            self._insert(doc)
+
+    def replace_document(self, doc: dict[str, Any]) -> None:
+        """Overwrite a campaign with a complete document; its creation order is kept."""
+        doc = ordered(doc)
+        with self.lock:
+            try:
+                cursor = self._conn.execute(
+                    "UPDATE campaign SET name = ?, type = ?, detail = ?, summary = ? "
+                    "WHERE uuid = ?",
+                    (doc["campaign_name"], doc["type"], *_texts(doc), doc["campaign_uuid"]),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise NameTaken(doc["campaign_name"]) from exc
+            if cursor.rowcount == 0:
+                raise KeyError(doc["campaign_uuid"])
+
+    def update_campaign_raw(self, campaign_uuid: str, **fields: Any) -> dict[str, Any]:
+        """Change a campaign out of band (someone clicking in the portal): any fields, no
+        validation beyond key names; carrier/template names follow their uuids; bumps
+        updated_at. Returns the new detail document."""
+        with self.lock:
+            doc = self.get_campaign(campaign_uuid)
+            if doc is None:
+                raise KeyError(campaign_uuid)
+            changes = self._resolve_names(dict(fields))
+            _reject_unknown_keys(changes)
+            if changes.get("campaign_uuid", campaign_uuid) != campaign_uuid:
+                raise ValueError("campaign_uuid cannot be changed")
+            if "carrier_uuid" in changes and "carrier_name" not in changes:
+                changes["carrier_name"] = self.carrier_name(changes["carrier_uuid"]) or ""
+            if "template_uuid" in changes and "template_name" not in changes:
+                changes["template_name"] = self.template_name(changes["template_uuid"]) or ""
+            if "network" in changes:
+                changes["network"] = normalise_network(changes["network"])
+            if "schedules" in changes:
+                changes["schedules"] = normalise_schedules(changes["schedules"], campaign_uuid)
+            doc.update(changes)
+            if "updated_at" not in fields:
+                doc["updated_at"] = self.clock.now()
+            self.replace_document(doc)
+            return doc
+
+    def delete_campaign(self, campaign_uuid: str) -> bool:
+        with self.lock:
+            cursor = self._conn.execute("DELETE FROM campaign WHERE uuid = ?", (campaign_uuid,))
+            return cursor.rowcount > 0
+
+    # ---- campaigns: reads --------------------------------------------------------------
+
+    def get_campaign(self, campaign_uuid: str) -> dict[str, Any] | None:
+        """The detail document (as GET /v3/campaign/{uuid} answers it), or None."""
+        text = self.campaign_json(campaign_uuid)
+        return None if text is None else json.loads(text)
+
+    def campaign_json(self, campaign_uuid: str) -> str | None:
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT detail FROM campaign WHERE uuid = ?", (campaign_uuid,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def campaign_uuid_by_name(self, name: str) -> str | None:
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT uuid FROM campaign WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def list_campaigns_json(self, type_: str | None, limit: int,
+                            offset: int) -> tuple[list[str], int]:
+        """One page of list rows (JSON text), newest first, and the total matching."""
+        where, args = ("WHERE type = ?", (type_,)) if type_ else ("", ())
+        with self.lock:
+            total = self._conn.execute(f"SELECT COUNT(*) FROM campaign {where}", args)
+            count = total.fetchone()[0]
+            rows = self._conn.execute(
+                f"SELECT summary FROM campaign {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
+        return [row[0] for row in rows], count
+
+    def campaigns(self) -> list[dict[str, Any]]:
+        """Every campaign's detail document, newest first."""
+        with self.lock:
+            rows = self._conn.execute("SELECT detail FROM campaign ORDER BY seq DESC").fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def campaign_count(self) -> int:
+        with self.lock:
+            return self._conn.execute("SELECT COUNT(*) FROM campaign").fetchone()[0]
+
+    # ---- carriers and templates --------------------------------------------------------
+
+    def add_carrier(self, name: str, uuid: str | None = None, **extra: Any) -> str:
+        """Add (or replace, by uuid) a carrier; returns its uuid."""
+        uuid = uuid or new_uuid()
+        doc = carrier_document(name, uuid, self.clock.now(), **extra)
+        self._upsert("carrier", uuid, name, doc)
+        return uuid
+
+    def add_template(self, name: str, uuid: str | None = None, **extra: Any) -> str:
+        """Add (or replace, by uuid) a template; extra keys (content, voice_tts, ...) are
+        stored in its document. Returns its uuid."""
+        uuid = uuid or new_uuid()
+        doc = template_document(name, uuid, self.clock.now(), **extra)
+        self._upsert("template", uuid, name, doc)
+        return uuid
+
+    def carrier_name(self, uuid: str) -> str | None:
+        return self._name_of("carrier", uuid)
+
+    def template_name(self, uuid: str) -> str | None:
+        return self._name_of("template", uuid)
+
+    def template_json(self, uuid: str) -> str | None:
+        with self.lock:
+            row = self._conn.execute("SELECT doc FROM template WHERE uuid = ?", (uuid,)).fetchone()
+        return None if row is None else row[0]
+
+    def list_json(self, table: str, limit: int, offset: int,
+                  name_contains: str | None = None) -> tuple[list[str], int]:
+        """A page of carrier or template rows (JSON text), newest first, and the total."""
+        if table not in ("carrier", "template"):
+            raise ValueError(table)
+        where, args = "", ()
+        if name_contains:
+            where, args = "WHERE instr(lower(name), lower(?)) > 0", (name_contains,)
+        with self.lock:
+            count = self._conn.execute(f"SELECT COUNT(*) FROM {table} {where}", args).fetchone()[0]
+            rows = self._conn.execute(
+                f"SELECT doc FROM {table} {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
+        return [row[0] for row in rows], count
+
+    def uuid_by_name(self, table: str, name: str) -> str | None:
+        if table not in ("carrier", "template"):
+            raise ValueError(table)
+        with self.lock:
+            row = self._conn.execute(
+                f"SELECT uuid FROM {table} WHERE name = ? ORDER BY seq LIMIT 1", (name,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+    # ---- internals ---------------------------------------------------------------------
+
+    def _insert(self, doc: dict[str, Any]) -> None:
+        doc = ordered(doc)
+        try:
+            self._conn.execute(
+                "INSERT INTO campaign (uuid, name, type, detail, summary) VALUES (?, ?, ?, ?, ?)",
+                (doc["campaign_uuid"], doc["campaign_name"], doc["type"], *_texts(doc)),
+            )
+        except sqlite3.IntegrityError as exc:
+            if self.campaign_uuid_by_name(doc["campaign_name"]) is not None:
+                raise NameTaken(doc["campaign_name"]) from exc
+            raise ValueError(f"campaign_uuid {doc['campaign_uuid']} already exists") from exc
+
+    def _complete(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Defaults filled in, names resolved, schedules and network in stored form."""
+        given = self._resolve_names(dict(doc))
+        _reject_unknown_keys(given)
+        if not isinstance(given.get("campaign_name"), str) or not given["campaign_name"]:
+            raise ValueError("a campaign needs a campaign_name")
+        timestamp = self.clock.now()
+        campaign_uuid = given.get("campaign_uuid") or new_uuid()
+        full = server_defaults(campaign_uuid, timestamp)
+        full["type"] = "autocall"
+        full.update(given)
+        full["campaign_uuid"] = campaign_uuid
+        if "updated_at" not in given and "created_at" in given:
+            full["updated_at"] = given["created_at"]
+        if "carrier_name" not in given:
+            full["carrier_name"] = self.carrier_name(full["carrier_uuid"]) or ""
+        if "template_name" not in given:
+            full["template_name"] = self.template_name(full["template_uuid"]) or ""
+        full["network"] = normalise_network(full["network"])
+        full["schedules"] = normalise_schedules(full["schedules"], campaign_uuid, keep_ids=True)
+        return full
+
+    def _resolve_names(self, doc: dict[str, Any]) -> dict[str, Any]:
+        for key, (uuid_key, table) in _NAME_KEYS.items():
+            if key in doc:
+                name = doc.pop(key)
+                uuid = self.uuid_by_name(table, name)
+                if uuid is None:
+                    raise ValueError(f"unknown {table} {name!r}")
+                doc[uuid_key] = uuid
+        return doc
+
+    def _upsert(self, table: str, uuid: str, name: str, doc: dict[str, Any]) -> None:
+        with self.lock:
+            self._conn.execute(
+                f"INSERT INTO {table} (uuid, name, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, doc = excluded.doc",
+                (uuid, name, _dump(doc)),
+            )
+
+    def _name_of(self, table: str, uuid: str) -> str | None:
+        if not uuid:
+            return None
+        with self.lock:
+            row = self._conn.execute(f"SELECT name FROM {table} WHERE uuid = ?", (uuid,)).fetchone()
+        return None if row is None else row[0]
+
+
+def _reject_unknown_keys(doc: dict[str, Any]) -> None:
+    unknown = sorted(set(doc) - set(CAMPAIGN_KEYS))
+    if unknown:
+        raise ValueError(f"unknown campaign field(s): {', '.join(unknown)}")

@@ -1,0 +1,29 @@
+"""Shared fixtures: a fresh local API emulator per test, and an environment pointing at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from reconciler.emulator import EmulatorServer
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    """A started emulator on a free port with default carriers and templates, stopped after."""
+    server = EmulatorServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def api_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """The emulator, with RECONCILER_API_URL/RECONCILER_TOKEN set to it and no API key."""
+    monkeypatch.setenv("RECONCILER_API_URL", emulator.url)
+    monkeypatch.setenv("RECONCILER_TOKEN", emulator.token)
+    monkeypatch.delenv("RECONCILER_API_KEY", raising=False)
+    return emulator
