@@ -1,0 +1,169 @@
+"""GitHub-flavoured markdown for pull-request comments: summary, a table, a diff per campaign.
+
+GitHub rejects comment bodies over 65,536 characters, so a long plan is cut to a budget and
+ends by saying how much was left out and how to see it all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.values import format_value, schedule_lines
+
+GITHUB_LIMIT = 65_536
+MAX_DETAILS = 50
+MAX_ROWS = 200
+MAX_VALUE_CHARS = 400  # one huge description must not eat the whole comment
+FOOTER_RESERVE = 600  # room kept for the "left out" note, which is written last
+FULL_COMMAND = "reconciler plan --format text"
+
+ICONS = {"create": "🟢 `+`", "update": "🟡 `~`", "delete": "🔴 `-`"}
+SIGNS = {"create": "+", "update": " ", "delete": "-"}
+# Characters that open inline markup or break a table row when they appear in a name.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
+
+
+def _one_line(text: str) -> str:
+    """A line break in a name would end a table row or an HTML block early."""
+    return " ".join(text.splitlines())
+
+
+def escape(text: str) -> str:
+    """A name as literal text in a markdown paragraph or table cell."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _one_line(text))
+
+
+def code_cell(text: str) -> str:
+    """A code span that survives a table: GFM splits cells on `|` even inside code spans."""
+    text = _one_line(text).replace("|", "\\|")
+    fence = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _longest_run(text: str, char: str) -> int:
+    runs = re.findall(f"{re.escape(char)}+", text)
+    return max((len(run) for run in runs), default=0)
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.summary()
+    return (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
+    )
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _notes(change: Change) -> str:
+    """Extra facts a reviewer needs next to the name: a rename, a deleted campaign's status."""
+    if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
+        return f" (renamed from {escape(change.live_name)})"
+    if change.action == "delete" and change.live_status:
+        return f" (status {escape(change.live_status)})"
+    return ""
+
+
+def table_row(change: Change) -> str:
+    uuid = code_cell(change.campaign_uuid) if change.campaign_uuid else "—"
+    source = code_cell(change.source) if change.source else "—"
+    name = escape(change.campaign_name) + _notes(change)
+    return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
+
+
+def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
+    """`- field: before` / `+ field: after`; schedules one human entry per line."""
+    if name == "schedules":
+        head = f"{SIGNS[action]} schedules:"
+        rows = schedule_lines(diff.before, diff.after)
+        return [head] + [f"{sign}   {_clip(text)}" for sign, text in rows]
+    lines = []
+    if action != "create":
+        lines.append(f"- {name}: {_clip(format_value(diff.before))}")
+    if action != "delete":
+        lines.append(f"+ {name}: {_clip(format_value(diff.after))}")
+    return lines
+
+
+def diff_lines(change: Change) -> list[str]:
+    if change.action == "delete" and not change.fields:
+        status = f", status {change.live_status}" if change.live_status else ""
+        return [f"- campaign {_one_line(change.campaign_name)} ({change.campaign_uuid}{status})"]
+    lines: list[str] = []
+    for name, diff in change.fields.items():
+        lines.extend(field_lines(name, diff, change.action))
+    return lines
+
+
+def details_block(change: Change) -> str:
+    """A collapsed diff; the fence outgrows any backtick run in the values."""
+    body = "\n".join(diff_lines(change))
+    fence = "`" * max(3, _longest_run(body, "`") + 1)
+    count = len(change.fields)
+    what = f"{count} field{'s' if count != 1 else ''}" if count else "whole campaign"
+    name = html.escape(_one_line(change.campaign_name))
+    title = f"{change.action} <b>{name}</b> ({what})"
+    return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
+
+
+def _fit(pieces: list[str], limit: int, budget: int) -> list[str]:
+    """The longest prefix of `pieces` (at most `limit`) whose joined size stays in `budget`."""
+    kept: list[str] = []
+    used = 0
+    for piece in pieces[:limit]:
+        if used + len(piece) + 1 > budget:
+            break
+        kept.append(piece)
+        used += len(piece) + 1
+    return kept
+
+
+def omitted_note(total: int, rows: int, details: int) -> str:
+    """Say exactly what a cut comment leaves out, and how to see all of it."""
+    missing = []
+    if rows < total:
+        missing.append(f"the table lists {rows:,} of {total:,} changes")
+    if details < total:
+        missing.append(f"details are shown for {details:,} of {total:,}")
+    if not missing:
+        return ""
+    left_out = total - min(rows, details)
+    return (
+        f"**{left_out:,} change{'s' if left_out != 1 else ''} not shown in full:** "
+        f"{' and '.join(missing)}, to stay under GitHub's comment limit. "
+        f"See everything with `{FULL_COMMAND}`."
+    )
+
+
+def _no_changes(plan: Plan) -> str:
+    return f"**No changes.** The live campaigns match the manifests ({plan.unchanged} unchanged)."
+
+
+def render(
+    plan: Plan,
+    *,
+    max_details: int = MAX_DETAILS,
+    max_rows: int = MAX_ROWS,
+    limit: int = GITHUB_LIMIT,
+    **_options: object,
+) -> str:
+    """The comment body; always shorter than `limit` characters."""
+    target = f"Against {code_cell(plan.api_url)}." if plan.api_url else ""
+    lead = _no_changes(plan) if not plan.has_changes else f"**{summary_line(plan)}**"
+    head = "\n\n".join(part for part in ("### Reconciler plan", lead, target) if part)
+    if not plan.has_changes:
+        return head + "\n"
+    header = "| Action | Campaign | UUID | Source |\n|---|---|---|---|"
+    budget = limit - len(head) - len(header) - FOOTER_RESERVE
+    rows = _fit([table_row(change) for change in plan.changes], max_rows, budget // 2)
+    budget -= sum(len(row) + 1 for row in rows)
+    shown = plan.changes[:max_details]
+    blocks = _fit([details_block(change) for change in shown], max_details, budget)
+    note = omitted_note(len(plan.changes), len(rows), len(blocks))
+    parts = [head, "\n".join([header, *rows]), "\n\n".join(blocks), note]
+    return "\n\n".join(part for part in parts if part) + "\n"
