@@ -23,7 +23,9 @@ def run(args: list[str], env: dict[str, str], expect: int) -> None:
     print(f"\n$ reconciler {shlex.join(args)}", flush=True)
     result = subprocess.run([sys.executable, "-m", "reconciler", *args], env=env, cwd=ROOT)
     if result.returncode != expect:
-        sys.exit(f"demo: expected exit {expect} from `reconciler {args[0]}`, got {result.returncode}")
+        sys.exit(
+            f"demo: expected exit {expect} from `reconciler {args[0]}`, got {result.returncode}"
+        )
 
 
 def main() -> None:

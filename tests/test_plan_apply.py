@@ -93,20 +93,32 @@ def test_create_with_every_field_then_converges(api_env, tmp_path):
 
 def test_update_changes_only_declared_fields_and_preserves_the_rest(api_env, tmp_path):
     schedules = [{"monday_start_time": 8 * NS_HOUR, "monday_end_time": 17 * NS_HOUR}]
-    uuid = api_env.store.add_campaign({
-        "campaign_name": "Promo", "type_autocall": "autocall_audio", "concurrent_call": 1,
-        "callback_url": "https://hooks.example.vn/x", "status": "pause",
-        "carrier_uuid": BILLING, "schedules": schedules, "recall_status": ["busy"],
-    })
+    uuid = api_env.store.add_campaign(
+        {
+            "campaign_name": "Promo",
+            "type_autocall": "autocall_audio",
+            "concurrent_call": 1,
+            "callback_url": "https://hooks.example.vn/x",
+            "status": "pause",
+            "carrier_uuid": BILLING,
+            "schedules": schedules,
+            "recall_status": ["busy"],
+        }
+    )
     before = api_env.store.get_campaign(uuid)
     manifests = write(tmp_path, "campaigns:\n  - campaign_name: Promo\n    concurrent_call: 5\n")
 
     planned = plan_json(manifests)
-    assert planned["changes"] == [{
-        "action": "update", "campaign_name": "Promo", "campaign_uuid": uuid,
-        "fields": {"concurrent_call": {"before": 1, "after": 5}},
-        "source": planned["changes"][0]["source"], "apply": planned["changes"][0]["apply"],
-    }]
+    assert planned["changes"] == [
+        {
+            "action": "update",
+            "campaign_name": "Promo",
+            "campaign_uuid": uuid,
+            "fields": {"concurrent_call": {"before": 1, "after": 5}},
+            "source": planned["changes"][0]["source"],
+            "apply": planned["changes"][0]["apply"],
+        }
+    ]
     assert planned["changes"][0]["source"].endswith("campaigns.yaml:2")
 
     assert run_cli("apply", manifests, "--auto-approve").code == 0
@@ -125,7 +137,9 @@ def test_update_changes_only_declared_fields_and_preserves_the_rest(api_env, tmp
 
 def test_rename_through_a_pinned_uuid(api_env, tmp_path):
     uuid = api_env.store.add_campaign({"campaign_name": "OldName", "concurrent_call": 2})
-    manifests = write(tmp_path, f"campaigns:\n  - campaign_name: NewName\n    campaign_uuid: {uuid}\n")
+    manifests = write(
+        tmp_path, f"campaigns:\n  - campaign_name: NewName\n    campaign_uuid: {uuid}\n"
+    )
     change = plan_json(manifests)["changes"][0]
     assert change["action"] == "update"
     assert change["fields"] == {"campaign_name": {"before": "OldName", "after": "NewName"}}

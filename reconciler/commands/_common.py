@@ -85,6 +85,10 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+# urllib3 warns on stderr about each retried connection; our own --verbose lines cover retries.
+logging.getLogger("urllib3").setLevel(logging.ERROR)
+
+
 def configure_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
