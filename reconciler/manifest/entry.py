@@ -1,0 +1,148 @@
+"""Validating one campaign entry: a CampaignSpec, or every problem with its path in the entry.
+
+pydantic finds the problems; this module words them for people who write YAML (and keeps the
+path to each offending value so the loader can point at its line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler import fields
+from reconciler.manifest import models
+from reconciler.manifest.models import CampaignSpec, exclusive_field_problems
+from reconciler.manifest.wording import describe, did_you_mean
+
+Loc = tuple[int | str, ...]
+Problem = tuple[Loc, str]  # (path inside the entry, message without location)
+
+_LITERAL_CHOICES: dict[str, tuple[str, ...]] = {
+    "state": ("present", "absent"),
+    "type": fields.CAMPAIGN_TYPES,
+    "type_autocall": fields.TYPE_AUTOCALL,
+    "mode_call": fields.MODE_CALL,
+    "schedule_recall": fields.SCHEDULE_RECALL,
+    "priority_recall": fields.PRIORITY_RECALL,
+    "recall_status": fields.RECALL_STATUSES,
+}
+_UUID_EXAMPLE = "5f427552-857e-4939-8edf-cbd0f1ef6842"
+_PATTERN_MESSAGES = {
+    models.NAME_PATTERN: "must not be empty",
+    models.UUID_PATTERN: f"must be a uuid like {_UUID_EXAMPLE}, got {{got}}",
+    models.UUID_OR_EMPTY_PATTERN: (
+        f'must be a uuid like {_UUID_EXAMPLE} (or "" to clear), got {{got}}'
+    ),
+    models.URL_OR_EMPTY_PATTERN: 'must be an http:// or https:// URL (or "" to clear), got {got}',
+}
+_CLEAR_HINTS = {
+    "carrier": '; to clear the carrier, declare carrier_uuid: ""',
+    "template": '; to clear the template, declare template_uuid: ""',
+}
+
+
+def validate_entry(raw: Mapping[Any, Any]) -> tuple[CampaignSpec | None, list[Problem]]:
+    """The entry as a CampaignSpec, or None and every problem found in it."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(key, str):
+            data[key] = value
+        else:
+            problems.append(((), f"field names must be text, got {describe(key)}"))
+    # Checked here too: pydantic runs the model-level check only when every field is valid.
+    for error in exclusive_field_problems(list(data)):
+        problems.append(_located(error.loc, error.message))
+    try:
+        spec = CampaignSpec.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            for problem in _explain(error):
+                if problem not in problems:
+                    problems.append(problem)
+        return None, problems
+    return (None, problems) if problems else (spec, [])
+
+
+def format_loc(loc: Loc) -> str:
+    """('schedules', 0, 'mon-fri') as `schedules[0].mon-fri`."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".")
+
+
+def _explain(error: Any) -> list[Problem]:
+    """One pydantic error as located, readable problems (a schedule error may hold several)."""
+    loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "value_error":
+        cause = ctx.get("error")
+        nested = getattr(cause, "problems", None) or [cause]
+        return [_located(loc + _inner_loc(item), _message(item)) for item in nested]
+    return [(loc, _wording(kind, loc, value, ctx, error["msg"]))]
+
+
+def _located(loc: Loc, message: str) -> Problem:
+    return loc, (f"{format_loc(loc)}: {message}" if loc else message)
+
+
+def _inner_loc(cause: Any) -> Loc:
+    """Where inside the field a validator's error is: ScheduleError.path or FieldError.loc."""
+    return tuple(getattr(cause, "path", None) or getattr(cause, "loc", None) or ())
+
+
+def _message(cause: Any) -> str:
+    return getattr(cause, "message", None) or str(cause)
+
+
+def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str) -> str:
+    field = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "extra_forbidden":
+        if len(loc) > 1 and loc[0] == "network":
+            allowed = ", ".join(fields.NETWORK_KEYS)
+            return (
+                f"network: unknown key '{field}'{did_you_mean(field, fields.NETWORK_KEYS)}; "
+                f"the networks are {allowed}"
+            )
+        return f"unknown field '{field}'{did_you_mean(field, CampaignSpec.model_fields)}"
+    prefix = f"{format_loc(loc)}: "
+    if kind == "missing":
+        return prefix + "is required"
+    if value is None and kind != "missing":
+        return prefix + "needs a value (it is empty)"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return prefix + f"must be a whole number, got {describe(value)}"
+    if kind == "greater_than_equal":
+        return prefix + f"must be >= {ctx.get('ge')}"
+    if kind == "bool_type":
+        return prefix + f"must be true or false, got {describe(value)}"
+    if kind == "string_type":
+        hint = " (quote it)" if isinstance(value, int | float) or _is_date(value) else ""
+        return prefix + f"must be text, got {describe(value)}{hint}"
+    if kind == "literal_error":
+        return prefix + _choice_message(field, value)
+    if kind == "list_type":
+        return prefix + f"must be a list, got {describe(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return prefix + f"must be a mapping, got {describe(value)}"
+    if kind == "string_pattern_mismatch":
+        template = _PATTERN_MESSAGES.get(ctx.get("pattern", ""), "has the wrong form, got {got}")
+        return prefix + template.format(got=describe(value)) + _CLEAR_HINTS.get(field, "")
+    return prefix + fallback[0].lower() + fallback[1:]
+
+
+def _choice_message(field: str, value: Any) -> str:
+    choices = _LITERAL_CHOICES.get(field, ())
+    message = f"must be one of {', '.join(choices)}; got {describe(value)}"
+    if field == "mode_call" and value == "parallel":
+        return message + " (did you mean 'parralel'? that is the API's spelling)"
+    return message + did_you_mean(value, choices)
+
+
+def _is_date(value: Any) -> bool:
+    import datetime
+
+    return isinstance(value, datetime.date | datetime.datetime)

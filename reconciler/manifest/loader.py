@@ -1,0 +1,301 @@
+"""Reading manifest files: paths → validated CampaignSpecs, or every problem, located.
+
+Files are loaded with ruamel's C safe parser (yamlread.py: fast, no arbitrary tags). Positions
+are not kept while loading; a file is composed again with positions only when one of its values
+must be located (a problem, or `Manifests.where`). Problems from all files are raised
+together as one ManifestError of `path/file.yaml:LINE: message` lines.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from reconciler.errors import ManifestError
+from reconciler.manifest.entry import Loc, validate_entry
+from reconciler.manifest.locate import Locator
+from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.wording import describe, did_you_mean
+from reconciler.manifest.yamlread import safe_yaml
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+TOP_KEY = "campaigns"
+_INVALID = object()  # a file whose YAML could not be read at all
+
+
+class ManifestLoadError(ManifestError):
+    """ManifestError that also says which files (or paths) the problems are in."""
+
+    def __init__(self, errors: list[str], files: list[str]):
+        super().__init__(errors)
+        self.files = files
+
+
+@dataclass
+class Source:
+    """One manifest file: the path as the user wrote it, and its text (for locating)."""
+
+    display: str
+    text: str
+    _locator: Locator | None = field(default=None, repr=False)
+
+    @property
+    def locator(self) -> Locator:
+        if self._locator is None:
+            self._locator = Locator(self.text)
+        return self._locator
+
+    def at(self, path: Loc) -> str:
+        return f"{self.display}:{self.locator.line(path)}"
+
+
+class Manifests:
+    """Every campaign declared under the given paths, keyed by name in file order."""
+
+    def __init__(
+        self,
+        campaigns: dict[str, CampaignSpec],
+        files: list[Source],
+        origins: dict[str, tuple[Source, int]],
+    ):
+        self.campaigns = campaigns
+        self.sources = files
+        self._origins = origins
+
+    @property
+    def files(self) -> list[str]:
+        """The manifest files read, as the user's paths lead to them."""
+        return [source.display for source in self.sources]
+
+    def where(self, name: str, field: str | None = None) -> str:
+        """`path/file.yaml:LINE` of the campaign's entry, or of one of its fields."""
+        source, index = self._origins[name]
+        path: Loc = (TOP_KEY, index) + ((field,) if field else ())
+        return source.at(path)
+
+
+class _Problems:
+    """Problems in discovery order; each later turned into `file:line: message`."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[int, Source | str, Loc | int | None, str]] = []
+        self._order: dict[str, int] = {}
+
+    def register(self, display: str) -> None:
+        """Fix the place of a path or file in the report: the order the user's paths give."""
+        self._order.setdefault(display, len(self._order))
+
+    def _group(self, display: str) -> int:
+        self.register(display)
+        return self._order[display]
+
+    def path(self, given: str, message: str) -> None:
+        self._items.append((self._group(given), given, None, message))
+
+    def at(self, source: Source, where: Loc | int, message: str) -> None:
+        """A problem at a path inside the file's data, or at a known 1-based line."""
+        self._items.append((self._group(source.display), source, where, message))
+
+    def raise_if_any(self) -> None:
+        if not self._items:
+            return
+        lines: list[tuple[int, int, int, str]] = []
+        files: list[str] = []
+        for order, (group, owner, where, message) in enumerate(self._items):
+            if isinstance(owner, str):
+                lines.append((group, 0, order, f"{owner}: {message}"))
+                name = owner
+            else:
+                line = where if isinstance(where, int) else owner.locator.line(where or ())
+                lines.append((group, line, order, f"{owner.display}:{line}: {message}"))
+                name = owner.display
+            if name not in files:
+                files.append(name)
+        raise ManifestLoadError([text for *_, text in sorted(lines)], files)
+
+
+def load_manifests(paths: Sequence[str | Path]) -> Manifests:
+    """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
+    problems = _Problems()
+    yaml = safe_yaml()
+    campaigns: dict[str, CampaignSpec] = {}
+    origins: dict[str, tuple[Source, int]] = {}
+    first_name: dict[str, tuple[Source, int]] = {}
+    first_pin: dict[str, tuple[Source, int, str]] = {}
+    sources: list[Source] = []
+    for display, path in discover(paths, problems):
+        source = _read(display, path, problems)
+        if source is None:
+            continue
+        sources.append(source)
+        data = _parse(yaml, source, problems)
+        for index, raw in _entries(source, data, problems):
+            spec, entry_problems = validate_entry(raw)
+            for loc, message in entry_problems:
+                problems.at(source, (TOP_KEY, index, *loc), message)
+            name, pin = raw.get("campaign_name"), raw.get("campaign_uuid")
+            if isinstance(name, str):
+                if name in first_name:
+                    other, other_index = first_name[name]
+                    problems.at(
+                        source,
+                        (TOP_KEY, index, "campaign_name"),
+                        f"duplicate campaign_name '{name}' (first declared at "
+                        f"{other.at((TOP_KEY, other_index))})",
+                    )
+                    continue
+                first_name[name] = (source, index)
+            if isinstance(pin, str) and pin:
+                if pin.lower() in first_pin:
+                    other, other_index, other_name = first_pin[pin.lower()]
+                    problems.at(
+                        source,
+                        (TOP_KEY, index, "campaign_uuid"),
+                        f"campaign_uuid {pin} is already pinned by '{other_name}' at "
+                        f"{other.at((TOP_KEY, other_index))}",
+                    )
+                else:
+                    first_pin[pin.lower()] = (source, index, str(name))
+            if spec is not None:
+                campaigns[spec.campaign_name] = spec
+                origins[spec.campaign_name] = (source, index)
+    problems.raise_if_any()
+    return Manifests(campaigns, sources, origins)
+
+
+def discover(paths: Sequence[str | Path], problems: _Problems) -> list[tuple[str, Path]]:
+    """Manifest files under the paths (directories walked in sorted order), each once."""
+    found: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+    for given in paths:
+        given_text = os.fspath(given)
+        root = Path(given_text)
+        if root.is_dir():
+            relatives = sorted(_walk(root), key=lambda relative: relative.parts)
+            if not relatives:
+                problems.path(given_text, "no .yaml or .yml files in this directory")
+            candidates = [(os.path.join(given_text, rel), root / rel) for rel in relatives]
+        elif root.exists():
+            candidates = [(given_text, root)]
+        else:
+            problems.path(given_text, "no such file or directory")
+            continue
+        for display, path in candidates:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                problems.register(display)
+                found.append((display, path))
+    return found
+
+
+def _walk(root: Path) -> Iterator[PurePath]:
+    """Manifest files below root, relative to it; hidden files and directories are skipped."""
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(MANIFEST_SUFFIXES):
+                yield PurePath(os.path.relpath(os.path.join(directory, name), root))
+
+
+def _read(display: str, path: Path, problems: _Problems) -> Source | None:
+    try:
+        return Source(display, path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        problems.path(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        problems.path(display, f"cannot read: {exc.strerror or exc}")
+    return None
+
+
+def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
+    """The file's data, or _INVALID after recording why it cannot be read."""
+    try:
+        return yaml.load(source.text)
+    except DuplicateKeyError as exc:
+        duplicates = source.locator.duplicate_keys() or [(_line(exc), "duplicate key")]
+        for line, message in duplicates:
+            problems.at(source, line, message)
+        # Keep validating the rest of the file (first value of each key), to report all at once.
+        try:
+            return safe_yaml(allow_duplicate_keys=True).load(source.text)
+        except (YAMLError, ValueError):  # pragma: no cover - the first load got this far
+            return _INVALID
+    except MarkedYAMLError as exc:
+        problems.at(source, _line(exc), _yaml_message(exc))
+    except YAMLError as exc:
+        problems.at(source, 1, f"invalid YAML: {_first_line(str(exc))}")
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date such as 2024-13-45
+        problems.at(source, 1, f"invalid YAML value: {exc}")
+    return _INVALID
+
+
+def _entries(source: Source, data: Any, problems: _Problems) -> Iterator[tuple[int, dict]]:
+    """The campaign entries of a well-formed file; shape problems are recorded, not raised."""
+    if data is _INVALID:
+        return
+    shape = f"a manifest is a mapping with one key, {TOP_KEY}: (a list of campaign entries)"
+    if data is None:
+        problems.at(source, 1, f"empty file; {shape}")
+        return
+    if not isinstance(data, dict):
+        problems.at(source, (), f"expected a mapping, got {describe(data)}; {shape}")
+        return
+    unknown = [key for key in data if key != TOP_KEY]
+    for key in unknown:
+        problems.at(
+            source,
+            (key,),
+            f"unknown top-level key '{key}'{did_you_mean(key, [TOP_KEY])}; {shape}",
+        )
+    if TOP_KEY not in data:
+        if not unknown:
+            problems.at(source, (), f"missing the key '{TOP_KEY}'; {shape}")
+        return
+    entries = data[TOP_KEY]
+    if entries is None:  # every entry commented out: an empty list
+        return
+    if not isinstance(entries, list):
+        problems.at(
+            source,
+            (TOP_KEY,),
+            f"{TOP_KEY}: must be a list of campaign entries, got {describe(entries)}",
+        )
+        return
+    for index, raw in enumerate(entries):
+        if isinstance(raw, dict):
+            yield index, raw
+        else:
+            problems.at(
+                source,
+                (TOP_KEY, index),
+                f"{TOP_KEY}[{index}]: each campaign entry must be a mapping of fields, "
+                f"got {describe(raw)}",
+            )
+
+
+def _line(exc: MarkedYAMLError) -> int:
+    mark = exc.problem_mark or exc.context_mark
+    return mark.line + 1 if mark is not None else 1
+
+
+def _yaml_message(exc: MarkedYAMLError) -> str:
+    """ruamel's message without its multi-line marks; tags get a message of their own."""
+    problem = exc.problem or ""
+    if "could not determine a constructor for the tag" in problem:
+        tag = problem.split("'")[1] if "'" in problem else "?"
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        return f"YAML tag '{tag}' is not allowed: manifests are plain YAML (no tags)"
+    context = f" ({exc.context})" if exc.context else ""
+    return f"invalid YAML: {problem}{context}"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unreadable"

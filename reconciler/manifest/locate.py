@@ -1,0 +1,99 @@
+"""Line numbers inside a YAML file, found only when needed.
+
+Loading uses the fast C safe loader, which keeps no positions. When a problem must be located
+(or `Manifests.where` is asked), the one file concerned is composed into a node tree, which
+does carry them, and a path such as ('campaigns', 3, 'network', 'viettel') is walked to its line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Loc = tuple[int | str, ...]
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class Locator:
+    """Positions in one YAML text; the node tree is built on first use and kept."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._root: Node | None = None
+        self._composed = False
+
+    @property
+    def root(self) -> Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = YAML(typ="safe").compose(self._text)
+            except YAMLError:
+                self._root = None  # a syntax error is located from its own mark instead
+        return self._root
+
+    def line(self, path: Loc) -> int:
+        """1-based line of the value at `path`; for a mapping key, the line of the key itself.
+
+        Walks as deep as the path exists: a missing field is reported at its entry.
+        """
+        node = self.root
+        if node is None:
+            return 1
+        line = node.start_mark.line
+        for part in path:
+            if isinstance(node, MappingNode):
+                pair = _find_key(node, part)
+                if pair is None:
+                    break
+                line = pair[0].start_mark.line
+                node = pair[1]
+            elif isinstance(node, SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line
+            else:
+                break
+        return line + 1
+
+    def duplicate_keys(self) -> list[tuple[int, str]]:
+        """(line, message) for every key repeated in its mapping, anywhere in the file."""
+        found: list[tuple[int, str]] = []
+        seen_nodes: set[int] = set()
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            node = stack.pop()
+            if id(node) in seen_nodes:
+                continue
+            seen_nodes.add(id(node))
+            if isinstance(node, MappingNode):
+                first_line: dict[Any, int] = {}
+                for key, value in node.value:
+                    stack.append(value)
+                    if not isinstance(key, ScalarNode) or key.tag == _MERGE_TAG:
+                        continue
+                    if key.value in first_line:
+                        found.append(
+                            (
+                                key.start_mark.line + 1,
+                                f"duplicate key '{key.value}' "
+                                f"(first at line {first_line[key.value]})",
+                            )
+                        )
+                    else:
+                        first_line[key.value] = key.start_mark.line + 1
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+        return sorted(found)
+
+
+def _find_key(node: MappingNode, part: int | str) -> tuple[Node, Node] | None:
+    wanted = str(part)
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == wanted:
+            return key, value
+    return None

@@ -1,0 +1,325 @@
+"""The manifest entry model: one campaign as a user declares it, in the API's field names.
+
+Validation is strict (a quoted "5" is not a count, `yes` is not a boolean) so that what the
+planner sends is exactly what the file says. Which fields an entry *declared* is kept
+(`model_fields_set`): only those are managed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from reconciler import fields
+from reconciler.manifest import schedule
+
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+UUID_OR_EMPTY_PATTERN = f"^$|{UUID_PATTERN}"
+URL_OR_EMPTY_PATTERN = r"^$|^https?://[^\s/?#]+[^\s]*$"
+NAME_PATTERN = r"\S"  # at least one visible character
+
+# Fields whose YAML null means "empty": declaring one empty clears it on the live campaign.
+CLEARABLE_FIELDS: dict[str, Any] = {
+    "description": "",
+    "callback_url": "",
+    "carrier_uuid": "",
+    "template_uuid": "",
+    "schedules": [],
+    "recall_status": [],
+    "network": {},
+}
+# Pairs of which an entry may declare at most one: a name resolved by the planner, or a uuid.
+EXCLUSIVE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("carrier", "carrier_uuid"),
+    ("template", "template_uuid"),
+)
+# Declared in a manifest but not API fields: identity and lifecycle.
+NOT_MANAGED = frozenset({"state", "campaign_uuid"})
+# Names resolved to uuids by the planner; not in api_values().
+NAME_FIELDS = frozenset({"carrier", "template"})
+
+# The JSON Schema of one call window; schema.py adds it to `$defs` once.
+TIME_PATTERN = (
+    r"^ *(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)? *- *"
+    r"(?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"
+    r"|24:00(?::00(?:\.0{1,9})?)?) *$"
+)
+TIME_RANGE_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": TIME_PATTERN,
+    "description": (
+        'A call window "HH:MM-HH:MM" (seconds optional, HH:MM:SS) in local time; '
+        "24:00 only as an end; the end after the start. Quoting it is safest."
+    ),
+    "examples": ["08:00-12:00", "13:30-20:45"],
+}
+_DAY_NAMES = "|".join((*fields.DAYS, *schedule.SHORT_DAYS))
+DAY_RANGE_PATTERN = f"^(?:{_DAY_NAMES})-(?:{_DAY_NAMES})$"
+# A stand-in pydantic leaves alone; schema.py swaps it for a $ref to the TimeRange definition.
+WINDOW_PLACEHOLDER = {"x-reconciler-window": True}
+_WINDOW_REF = WINDOW_PLACEHOLDER
+SCHEDULE_ENTRY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "One API schedule object: day keys mapped to a call window. Days not named have no "
+        "calls. A day may be named once per entry; use another entry for a second window."
+    ),
+    "properties": {
+        schedule.DAILY: {**_WINDOW_REF, "description": "Every day, monday to sunday."},
+        "mon-fri": {**_WINDOW_REF, "description": "Monday to friday."},
+        "sat-sun": {**_WINDOW_REF, "description": "Saturday and sunday."},
+        **{day: {**_WINDOW_REF, "description": day.capitalize() + "."} for day in fields.DAYS},
+        **{
+            short: {**_WINDOW_REF, "description": f"{day.capitalize()} (short form)."}
+            for short, day in zip(schedule.SHORT_DAYS, fields.DAYS, strict=True)
+        },
+    },
+    "patternProperties": {DAY_RANGE_PATTERN: _WINDOW_REF},
+    "additionalProperties": False,
+}
+SCHEDULES_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "array", "items": SCHEDULE_ENTRY_SCHEMA}, {"type": "null"}],
+}
+
+NonNegInt = Annotated[int, Field(ge=0)]
+CampaignType = Literal[fields.CAMPAIGN_TYPES]  # type: ignore[valid-type]
+TypeAutocall = Literal[fields.TYPE_AUTOCALL]  # type: ignore[valid-type]
+ModeCall = Literal[fields.MODE_CALL]  # type: ignore[valid-type]
+PriorityRecall = Literal[fields.PRIORITY_RECALL]  # type: ignore[valid-type]
+ScheduleRecall = Literal[fields.SCHEDULE_RECALL]  # type: ignore[valid-type]
+RecallStatus = Literal[fields.RECALL_STATUSES]  # type: ignore[valid-type]
+HumanSchedules = Annotated[list[dict[str, str]] | None, WithJsonSchema(SCHEDULES_SCHEMA)]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, validate_default=False)
+
+
+class FieldError(ValueError):
+    """A validation problem inside a field (`loc` is relative to where it was raised)."""
+
+    def __init__(self, message: str, loc: tuple[int | str, ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+
+
+_NETWORK_LABELS = {
+    "viettel": "Viettel",
+    "mobi": "MobiFone",
+    "vina": "VinaPhone",
+    "tel": "fixed-line (telephone)",
+    "offnet": "other (off-net)",
+}
+Network = create_model(  # the API's network map; built from fields.NETWORK_KEYS to stay in step
+    "Network",
+    __config__=ConfigDict(**_STRICT, title="Network"),
+    __doc__="Calls per mobile network (integers as the API defines them); omitted networks are 0.",
+    **{
+        key: (
+            NonNegInt,
+            Field(default=0, description=f"Value for {_NETWORK_LABELS.get(key, key)} numbers."),
+        )
+        for key in fields.NETWORK_KEYS
+    },
+)
+
+
+class CampaignSpec(BaseModel):
+    """One campaign entry of a manifest: the desired state of one live campaign."""
+
+    model_config = ConfigDict(
+        **_STRICT,
+        title="Campaign",
+        json_schema_extra={
+            "not": {
+                "anyOf": [{"required": list(pair)} for pair in EXCLUSIVE_FIELDS],
+            },
+        },
+    )
+
+    campaign_name: str = Field(
+        pattern=NAME_PATTERN,
+        description=(
+            "The campaign's name and, unless campaign_uuid pins it, its identity: unique across "
+            "all manifest files."
+        ),
+    )
+    state: Literal["present", "absent"] = Field(
+        default="present",
+        description=(
+            "present: create or update it. absent: delete it if it exists (only the name, or a "
+            "pinned campaign_uuid, is needed)."
+        ),
+    )
+    campaign_uuid: str = Field(
+        default=None,
+        pattern=UUID_PATTERN,
+        description=(
+            "Optional pin to a live campaign by uuid: then changing campaign_name renames it "
+            "instead of deleting and creating."
+        ),
+    )
+    type: CampaignType = Field(
+        default="autocall",
+        description="Campaign type. The default, autocall, only shapes a create.",
+    )
+    type_autocall: TypeAutocall = Field(
+        default=None,
+        description="Kind of autocall: text-to-speech, recorded audio, or voice OTP.",
+    )
+    description: str | None = Field(default=None, description='Free text. "" or null clears it.')
+    active: bool = Field(
+        default=True,
+        description=(
+            "Whether the campaign is enabled (changed with PATCH .../active). The default, "
+            "true, only shapes a create."
+        ),
+    )
+    concurrent_call: NonNegInt = Field(default=None, description="Simultaneous calls.")
+    carrier: str = Field(
+        default=None,
+        pattern=NAME_PATTERN,
+        description=(
+            "Carrier (outgoing number pool) by NAME, resolved to its uuid at plan time. Not "
+            "with carrier_uuid."
+        ),
+    )
+    carrier_uuid: str | None = Field(
+        default=None,
+        pattern=UUID_OR_EMPTY_PATTERN,
+        description='Carrier by uuid (not with carrier). "" or null clears it.',
+    )
+    template: str = Field(
+        default=None,
+        pattern=NAME_PATTERN,
+        description=(
+            "Call script template by NAME, resolved to its uuid at plan time. Not with "
+            "template_uuid."
+        ),
+    )
+    template_uuid: str | None = Field(
+        default=None,
+        pattern=UUID_OR_EMPTY_PATTERN,
+        description='Template by uuid (not with template). "" or null clears it.',
+    )
+    call_timeout: NonNegInt = Field(default=None, description="Ring timeout per call, seconds.")
+    mode_call: ModeCall = Field(
+        default=None,
+        description="Dialling mode. Note the API's spelling: parralel.",
+    )
+    network: Network | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Per-network values: viettel, mobi, vina, tel, offnet; omitted ones are 0.",
+    )
+    recall_times: NonNegInt = Field(default=None, description="How many times to call again.")
+    limit_recall_duration: NonNegInt = Field(
+        default=None, description="Time limit for recalls, seconds."
+    )
+    schedule_recall: ScheduleRecall = Field(default=None, description="When recalls are scheduled.")
+    schedule_recall_duration: NonNegInt = Field(
+        default=None, description="Delay before a recall, minutes."
+    )
+    priority_recall: PriorityRecall = Field(
+        default=None, description="Whether recalls go before new leads (recall) or not (normal)."
+    )
+    recall_status: list[RecallStatus] | None = Field(
+        default=None,
+        json_schema_extra={"uniqueItems": True},
+        description="Call outcomes that trigger a recall: a set (order is ignored, no repeats).",
+    )
+    callback_url: str | None = Field(
+        default=None,
+        pattern=URL_OR_EMPTY_PATTERN,
+        description='URL that receives each call\'s CDR (http or https). "" or null clears it.',
+    )
+    schedules: HumanSchedules = Field(
+        default=None,
+        description=(
+            "When calls may be made: a list of entries, each mapping day keys (mon-fri, sat, "
+            'daily, ...) to "HH:MM-HH:MM". Each entry is one API schedule object. [] or null '
+            "clears them."
+        ),
+    )
+
+    @field_validator(*CLEARABLE_FIELDS, mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any, info: Any) -> Any:
+        """YAML `field:` with no value declares the field empty (a clear)."""
+        return CLEARABLE_FIELDS[info.field_name] if value is None else value
+
+    @field_validator("schedules", mode="before")
+    @classmethod
+    def _valid_schedules(cls, value: Any) -> Any:
+        """The human form is kept as written; converting it is the validation."""
+        if isinstance(value, list):
+            schedule.to_api(value)
+        return value
+
+    @field_validator("recall_status")
+    @classmethod
+    def _statuses_are_a_set(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for index, status in enumerate(value):
+            if status in seen:
+                raise FieldError(f"'{status}' is listed twice (recall_status is a set)", (index,))
+            seen.add(status)
+        return value
+
+    @model_validator(mode="after")
+    def _one_of_name_or_uuid(self) -> CampaignSpec:
+        problems = exclusive_field_problems(self.model_fields_set)
+        if problems:
+            raise problems[0]
+        return self
+
+    def declared(self) -> frozenset[str]:
+        """Manifest fields this entry declared: exactly the ones the planner manages."""
+        return frozenset(self.model_fields_set - NOT_MANAGED)
+
+    def api_values(self) -> dict[str, Any]:
+        """Declared fields (but carrier/template names) in API form, keyed by API field name."""
+        declared = self.declared()
+        values: dict[str, Any] = {}
+        for name in fields.MANAGED_FIELDS:
+            if name not in declared or name in NAME_FIELDS:
+                continue
+            value = getattr(self, name)
+            if name == "schedules":
+                value = schedule.to_api(value)
+            elif name == "network":
+                value = value.model_dump()
+            elif name == "recall_status":
+                value = list(value)
+            values[name] = value
+        return values
+
+
+def exclusive_field_problems(declared: Collection[str]) -> list[FieldError]:
+    """One problem per name/uuid pair declared together, located at the uuid field."""
+    return [
+        FieldError(f"cannot be used together with {name}; give one of them", (uuid,))
+        for name, uuid in EXCLUSIVE_FIELDS
+        if name in declared and uuid in declared
+    ]
+
+
+class ManifestFile(BaseModel):
+    """A manifest file: one key, `campaigns`, a list of campaign entries."""
+
+    model_config = ConfigDict(extra="forbid", title="reconciler campaign manifest")
+
+    campaigns: list[CampaignSpec] | None = Field(
+        description=(
+            "The campaigns this file declares; names are unique across all files. Empty (or "
+            "null, every entry commented out) declares none."
+        ),
+    )

@@ -1,0 +1,227 @@
+"""docs/manifest.md, generated from the models so the reference cannot drift from the code.
+
+Regenerate with:  python -m reconciler.manifest.reference > docs/manifest.md
+(a test fails while the committed page differs from this output).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler import fields
+from reconciler.manifest import schedule
+from reconciler.manifest.models import (
+    CLEARABLE_FIELDS,
+    EXCLUSIVE_FIELDS,
+    CampaignSpec,
+    Network,
+)
+from reconciler.manifest.schema import manifest_schema
+
+REGENERATE = "python -m reconciler.manifest.reference > docs/manifest.md"
+
+_INTRO = """\
+A manifest is a YAML file with one key, `campaigns:`, a list of campaign entries. Give
+`reconciler validate`, `plan` or `apply` any number of files and directories: directories are
+walked recursively for `*.yaml` / `*.yml` files (hidden files and directories skipped), in
+sorted order. Field names are the API's.
+
+```yaml
+# yaml-language-server: $schema=../../schema/manifest.schema.json
+campaigns:
+  - campaign_name: DebtReminderTTS
+    type_autocall: autocall_voice_tts
+    concurrent_call: 5
+    carrier: Billing
+    template: thong_bao_no_cuoc_01
+    network: {viettel: 10, mobi: 5}
+    recall_status: [busy, no-answered]
+    schedules:
+      - mon-fri: "08:00-12:00"
+        sat: "08:30-11:15"
+      - mon-fri: "13:30-20:45"
+  - campaign_name: OldCampaign
+    state: absent
+```
+
+**Only declared fields are managed.** A field an entry leaves out is neither compared nor
+changed: on update the live value is sent back untouched, on create the server default stays.
+The defaults shown below for `type` and `active` only shape a create. `status` (the run
+state) is never managed by manifests.
+
+Identity is `campaign_name`, unique across all files; an optional `campaign_uuid` pins an
+entry to one live campaign, so that a changed `campaign_name` renames it. An entry with
+`state: absent` needs only its name (other fields are still checked, then ignored).
+"""
+
+_SCHEDULES = """\
+`schedules` is a list of entries; each entry becomes one API schedule object, and maps day
+keys to one call window `"HH:MM-HH:MM"` in local time. Days an entry does not name have no
+window (0–0). To give a day two windows, use two entries:
+
+```yaml
+schedules:
+  - mon-fri: "08:00-12:00"     # weekday mornings...
+    sat: "08:30-11:15"
+  - mon-fri: "13:30-20:45"     # ...and afternoons
+```
+
+| Day key | Means |
+| --- | --- |
+| {long_days} | that day |
+| {short_days} | the same, short |
+| `mon-fri`, `sat-sun`, `tuesday-thursday`, ... | every day from the first to the second |
+| `daily` | all seven days |
+
+- Ranges run forward from monday to sunday and do not wrap: `fri-mon` is an error (write
+  `fri-sun` and `mon`).
+- A day may be named only once per entry (`mon-fri` with `wed` is an error).
+- Times are `HH:MM` or `HH:MM:SS`; hours 00–23, and `24:00` only as an end (`"00:00-24:00"`
+  is the whole day). The end must be after the start: a window cannot cross midnight.
+- Spaces around the dash are allowed. Quoting is safest, but unquoted `mon-fri: 13:30-20:45`
+  works too. A bare time is never guessed: if a YAML 1.1 tool turned an unquoted `21:00`
+  into the number 1260, validation asks you to quote it.
+- The API stores nanoseconds since midnight (`08:00` is {eight_ns}); conversion is exact
+  integer arithmetic, both ways. Plans and `export` show schedules in the canonical form:
+  consecutive days with the same window grouped (`mon-fri`), all seven as `daily`.
+"""
+
+_VALIDATION = """\
+`reconciler validate PATH...` checks everything offline (no API call) and reports every
+problem at once, each as `path/file.yaml:LINE: message`, then exits 1:
+
+```
+campaigns/debt-reminders.yaml:11: concurrent_call: must be >= 0
+campaigns/debt-reminders.yaml:16: unknown field 'recal_times' (did you mean 'recall_times'?)
+campaigns/otp.yaml:10: carrier_uuid: cannot be used together with carrier; give one of them
+3 errors in 2 files.
+```
+
+It rejects: YAML syntax errors, duplicate keys, tags such as `!!python/object` (manifests
+are loaded safely: nothing is ever executed), empty files, files whose top level is not
+exactly `campaigns:`, entries that are not mappings, unknown fields (with a suggestion),
+wrong types (`"5"` is not a count, `yes` is not a boolean: YAML 1.2), values outside an
+enumeration (the allowed values are listed), negative counts, bad schedules, repeated
+`recall_status` values, a `campaign_name` declared twice (both places are named), one
+`campaign_uuid` pinned by two entries, and a name given with its uuid ({exclusive}).
+Carrier and template *names* are resolved against the API at plan time.
+"""
+
+
+def render_reference() -> str:
+    """The whole docs/manifest.md page."""
+    schema = manifest_schema()
+    campaign = schema["$defs"]["CampaignSpec"]
+    parts = [
+        "# Manifest reference\n",
+        f"<!-- Generated from reconciler/manifest/models.py by `{REGENERATE}`; "
+        "do not edit by hand. -->\n",
+        _INTRO,
+        "## Campaign fields\n",
+        _field_table(campaign),
+        "## network\n",
+        _network_table(),
+        "## schedules\n",
+        _SCHEDULES.format(
+            long_days=", ".join(f"`{day}`" for day in fields.DAYS),
+            short_days=", ".join(f"`{day}`" for day in schedule.SHORT_DAYS),
+            eight_ns=8 * schedule.NS_PER_HOUR,
+        ),
+        "## Clearing a value\n",
+        _clearing(),
+        "## Validation\n",
+        _VALIDATION.format(exclusive=", ".join(f"`{a}` with `{b}`" for a, b in EXCLUSIVE_FIELDS)),
+        "## Editor support\n",
+        "`reconciler schema` prints the JSON Schema of a manifest file; the repository keeps a\n"
+        "copy in `schema/manifest.schema.json`. With the YAML language server (VS Code's YAML\n"
+        "extension and others), a first line\n"
+        "`# yaml-language-server: $schema=<path to>/manifest.schema.json` gives completion,\n"
+        "hover help from the descriptions above, and errors as you type.\n",
+    ]
+    return "\n".join(parts)
+
+
+def _field_table(campaign: dict[str, Any]) -> str:
+    rows = ["| Field | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    required = set(campaign.get("required", ()))
+    for name, info in CampaignSpec.model_fields.items():
+        prop = campaign["properties"][name]
+        if name in required:
+            default = "required"
+        elif "default" in prop:
+            default = f"`{_yaml_scalar(prop['default'])}`"
+        elif name == "campaign_uuid":
+            default = "not pinned"
+        else:
+            default = "not managed"
+        rows.append(
+            f"| `{name}` | {_type_label(name, prop)} | {default} | {_cell(info.description)} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _network_table() -> str:
+    rows = [
+        "A mapping of network to a non-negative integer; networks left out are 0, so the",
+        "planner always compares and sends all five.\n",
+        "| Key | Description |",
+        "| --- | --- |",
+    ]
+    for name, info in Network.model_fields.items():
+        rows.append(f"| `{name}` | {_cell(info.description)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _clearing() -> str:
+    cleared = "\n".join(
+        f"- `{name}: {_yaml_scalar(empty)}`" for name, empty in CLEARABLE_FIELDS.items()
+    )
+    return (
+        "Leaving a field out leaves the live value alone. To clear one, declare it empty:\n\n"
+        f"{cleared}\n\n"
+        "A YAML null (`description:` with no value) means the same for these fields;\n"
+        "`network: {}` sets every network to 0. Other fields cannot be null.\n"
+    )
+
+
+def _type_label(name: str, prop: dict[str, Any]) -> str:
+    if name == "schedules":
+        return "list of day → window mappings (see [schedules](#schedules))"
+    if name == "network":
+        return "mapping (see [network](#network))"
+    options = [option for option in prop.get("anyOf", [prop]) if option.get("type") != "null"]
+    option = options[0]
+    if "enum" in option:
+        return "one of " + ", ".join(f"`{value}`" for value in option["enum"])
+    if option.get("type") == "array":
+        items = option["items"]
+        return "set of " + ", ".join(f"`{value}`" for value in items["enum"])
+    if option.get("type") == "integer":
+        return "integer ≥ 0"
+    if option.get("type") == "boolean":
+        return "boolean"
+    if "uuid" in name:
+        return "uuid"
+    if name == "callback_url":
+        return "http(s) URL"
+    return "string"
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value == "":
+        return '""'
+    if value == []:
+        return "[]"
+    if value == {}:
+        return "{}"
+    return str(value)
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+if __name__ == "__main__":
+    print(render_reference(), end="")

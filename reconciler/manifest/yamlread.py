@@ -1,0 +1,104 @@
+"""Safe, fast YAML reading: ruamel's C parser with a lean resolver and constructor.
+
+`YAML(typ="safe")` parses in C but resolves and constructs in Python, and two costs dominate
+there: the resolver looks up the YAML version (via a chain of AttributeErrors) for every
+scalar, and each node goes through the general construct machinery. For the plain scalars,
+mappings and lists manifests consist of, both are done directly here; anything else (explicit
+tags, anchors, merge keys, dates...) goes through ruamel's SafeConstructor as before. Safety
+is unchanged: an unknown tag still has no constructor and is an error, never executed.
+
+Duplicate keys are rejected as by ruamel (DuplicateKeyError), or kept first-wins when
+`allow_duplicate_keys` is set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError, SafeConstructor
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+
+_CORE = "tag:yaml.org,2002:"
+_STR, _INT, _BOOL, _NULL = (_CORE + name for name in ("str", "int", "bool", "null"))
+_MAP, _SEQ = _CORE + "map", _CORE + "seq"
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_YAML_1_2 = (1, 2)
+
+
+class _Resolver(VersionedResolver):
+    """Always YAML 1.2 (the C parser never passes a `%YAML` directive on to the resolver
+    anyway), and each distinct plain scalar resolved once: keys repeat in every entry."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._plain_tags: dict[str, Any] = {}
+
+    @property
+    def processing_version(self) -> Any:
+        return _YAML_1_2
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = self._plain_tags[value] = super().resolve(kind, value, implicit)
+        return tag
+
+
+class _Constructor(SafeConstructor):
+    """SafeConstructor with direct paths for untagged scalars, mappings and sequences."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        tag = node.ctag
+        if node.anchor is not None or tag.handle is not None:
+            return super().construct_object(node, deep)
+        suffix = tag.suffix
+        if suffix == _STR:
+            return node.value
+        if suffix == _MAP and isinstance(node, MappingNode):
+            return self._mapping(node, deep)
+        if suffix == _SEQ and isinstance(node, SequenceNode):
+            return [self.construct_object(child, deep) for child in node.value]
+        if suffix == _INT and node.value.isdigit() and node.value.isascii():
+            return int(node.value)
+        if suffix == _NULL:
+            return None
+        if suffix == _BOOL and node.value in _TRUE:
+            return True
+        if suffix == _BOOL and node.value in _FALSE:
+            return False
+        return super().construct_object(node, deep)
+
+    def _mapping(self, node: MappingNode, deep: bool) -> Any:
+        if not all(
+            isinstance(key, ScalarNode) and key.ctag.handle is None and key.anchor is None
+            for key, _ in node.value
+        ) or any(key.ctag.suffix == _CORE + "merge" for key, _ in node.value):
+            return super().construct_object(node, deep)
+        data: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep)
+            if key in data:
+                if self.allow_duplicate_keys:
+                    continue
+                raise DuplicateKeyError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f'found duplicate key "{key}"',
+                    key_node.start_mark,
+                )
+            data[key] = self.construct_object(value_node, deep)
+        return data
+
+
+def safe_yaml(*, allow_duplicate_keys: bool = False) -> YAML:
+    """A loader for untrusted YAML: C parser, no arbitrary tags, duplicate keys an error."""
+    yaml = YAML(typ="safe")
+    yaml.Resolver = _Resolver
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = allow_duplicate_keys
+    return yaml
