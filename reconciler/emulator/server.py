@@ -1,8 +1,7 @@
-"""HTTP plumbing and the `EmulatorServer` facade the CLI and the tests use.
+"""The `EmulatorServer` facade the CLI and the tests use, and its threaded HTTP server.
 
-Built for throughput as much as fidelity: HTTP/1.1 keep-alive, one `sendall` per response
-with an exact Content-Length, TCP_NODELAY, a thread per connection. Faults, latency and the
-request log are applied here, around the API, so the API code stays about the API.
+A thread per connection (daemon threads), TCP_NODELAY on every accepted socket, and a stop
+that cuts open keep-alive connections so a stopped emulator answers nothing more.
 """
 
 from __future__ import annotations
@@ -10,20 +9,17 @@ from __future__ import annotations
 import socket
 import sys
 import threading
-import time
-import traceback
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from reconciler.emulator.auth import TokenBook
-from reconciler.emulator.faults import Faults, Rule
-from reconciler.emulator.routes import Api, Response, error_response
+from reconciler.emulator.faults import Faults
+from reconciler.emulator.handler import Handler
+from reconciler.emulator.routes import Api
 from reconciler.emulator.seed import apply_seed, load_defaults
 from reconciler.emulator.store import Store
 
-MAX_BODY = 10 * 1024 * 1024
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -38,7 +34,8 @@ class _HTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        handler = type("EmulatorHandler", (Handler,), {"emulator": emulator})
+        super().__init__(address, handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         conn, address = super().get_request()
@@ -67,129 +64,6 @@ class _HTTPServer(ThreadingHTTPServer):
         if isinstance(error, OSError):
             return
         super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "reconciler-emulator"
-    server: _HTTPServer
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
-
-    def _serve(self) -> None:
-        emulator = self.server.emulator
-        method = self.command
-        path_with_query = self.path
-        path, _, query = path_with_query.partition("?")
-        if emulator.latency_ms > 0:
-            time.sleep(emulator.latency_ms / 1000.0)
-        rule = emulator.faults.take(method, path, path_with_query)
-        if rule is not None and rule.kind == "drop" and rule.when == "before":
-            self._drop(method, path_with_query)
-            return
-        body = self._read_body()
-        if body is None:
-            response = error_response(413, "Request Entity Too Large")
-            self.close_connection = True
-        elif rule is not None and rule.kind == "fail":
-            response = _fault_response(rule)
-        else:
-            response = self._dispatch(method, path, query, body)
-        if rule is not None and rule.kind == "drop":  # "after": the work is done and committed
-            self._drop(method, path_with_query)
-            return
-        emulator.log_request(method, path_with_query, response.status)
-        self._write(response)
-
-    def _dispatch(self, method: str, path: str, query: str, body: bytes) -> Response:
-        try:
-            return self.server.emulator.api.handle(
-                method, path, query, self.headers.get("Authorization"), body
-            )
-        except Exception as exc:  # an emulator bug: answer 500, show it on stderr
-            if not self.server.emulator.stopping:
-                traceback.print_exc()
-            return error_response(500, f"internal emulator error: {type(exc).__name__}")
-
-    def _read_body(self) -> bytes | None:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY:
-            return None
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _read_chunked(self) -> bytes | None:
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            line = self.rfile.readline(1024)
-            try:
-                chunk = int(line.split(b";")[0].strip() or b"0", 16)
-            except ValueError:
-                raise ConnectionAbortedError("malformed chunked body") from None
-            if chunk == 0:
-                while self.rfile.readline(1024).strip():  # trailers
-                    pass
-                return b"".join(parts)
-            size += chunk
-            if size > MAX_BODY:
-                return None
-            parts.append(self.rfile.read(chunk))
-            self.rfile.readline(3)
-
-    def _write(self, response: Response) -> None:
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = "Status"
-        head = [
-            f"HTTP/1.1 {response.status} {reason}",
-            "Content-Type: application/json; charset=utf-8",
-            f"Content-Length: {len(response.body)}",
-        ]
-        head.extend(f"{name}: {value}" for name, value in response.headers.items())
-        if self.close_connection:
-            head.append("Connection: close")
-        elif self.request_version == "HTTP/1.0":
-            head.append("Connection: keep-alive")
-        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
-        self.wfile.write(data)
-        if self.server.emulator.verbose:
-            self.log_message('"%s" %s %s', self.requestline, response.status, len(response.body))
-
-    def _drop(self, method: str, path_with_query: str) -> None:
-        """Hang up without a word: the client sees the connection closed mid-request."""
-        self.server.emulator.log_request(method, path_with_query, None)
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        if self.server.emulator.verbose:
-            self.log_message('"%s" dropped', self.requestline)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.emulator.verbose:
-            sys.stderr.write(f"emulator: {format % args}\n")
-
-
-def _fault_response(rule: Rule) -> Response:
-    try:
-        phrase = HTTPStatus(rule.status).phrase
-    except ValueError:
-        phrase = "Injected Fault"
-    response = Response(rule.status, rule.body if rule.body is not None else
-                        error_response(rule.status, phrase).body)
-    if rule.retry_after is not None:
-        response.headers["Retry-After"] = rule.retry_after
-    return response
 
 
 class EmulatorServer:
@@ -224,6 +98,7 @@ class EmulatorServer:
         self.requests: list[tuple[str, str, int | None]] = []
         self._log_lock = threading.Lock()
         self.stopping = False
+        self._url: str | None = None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         try:
@@ -250,8 +125,12 @@ class EmulatorServer:
         """Bind and serve on a background thread (port 0 picks a free port)."""
         if self._httpd is not None:
             return self
+        if self.stopping:
+            raise RuntimeError("a stopped emulator cannot be started again")
         self._httpd = _HTTPServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        self._url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
             name=f"emulator:{self.port}", daemon=True,
@@ -293,10 +172,10 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        if self._httpd is None:
+        """The base URL, e.g. http://127.0.0.1:PORT (known from start() on)."""
+        if self._url is None:
             raise RuntimeError("the emulator is not started")
-        host = self.host if ":" not in self.host else f"[{self.host}]"
-        return f"http://{host}:{self.port}"
+        return self._url
 
     # ---- request log -------------------------------------------------------------------
 
