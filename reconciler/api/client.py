@@ -38,6 +38,9 @@ log = logging.getLogger("reconciler.api")
 
 TOKEN_ENV = "RECONCILER_TOKEN"
 API_KEY_ENV = "RECONCILER_API_KEY"
+# Seconds: the retry backoff factor (waits 0, 2x, 4x, ... plus jitter up to x). Default 0.5;
+# tests and impatient pipelines set it small, e.g. RECONCILER_RETRY_BACKOFF=0.001.
+RETRY_BACKOFF_ENV = "RECONCILER_RETRY_BACKOFF"
 _DEFAULTS = RetrySettings()
 
 
@@ -88,8 +91,12 @@ class ApiClient:
         cls, base_url: str, pool_size: int = 8, *, environ: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> ApiClient:
-        """Credentials from RECONCILER_TOKEN, else RECONCILER_API_KEY (exchanged for tokens)."""
+        """Credentials from RECONCILER_TOKEN, else RECONCILER_API_KEY (exchanged for tokens);
+        the retry backoff factor from RECONCILER_RETRY_BACKOFF (seconds) unless given."""
         env = os.environ if environ is None else environ
+        backoff = env.get(RETRY_BACKOFF_ENV, "").strip()
+        if backoff and "backoff_factor" not in kwargs:
+            kwargs["backoff_factor"] = _backoff_seconds(backoff)
         token = env.get(TOKEN_ENV, "").strip()
         api_key = env.get(API_KEY_ENV, "").strip()
         if token:
@@ -350,6 +357,16 @@ _TOKEN_REJECTED = (
 _FRESH_TOKEN_REJECTED = (
     "a token freshly issued for the API key was rejected too: check the key's permissions"
 )
+
+
+def _backoff_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 60:  # also refuses nan and inf
+        raise ConfigError(f"{RETRY_BACKOFF_ENV} must be a number of seconds (0-60), not {text!r}")
+    return value
 
 
 def _checked_base_url(base_url: str) -> str:
