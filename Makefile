@@ -17,7 +17,7 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check reconciler tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check reconciler tests bench
