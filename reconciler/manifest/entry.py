@@ -51,7 +51,7 @@ def validate_entry(raw: Mapping[Any, Any]) -> tuple[CampaignSpec | None, list[Pr
         if isinstance(key, str):
             data[key] = value
         else:
-            problems.append(((), f"field names must be text, got {describe(key)}"))
+            problems.append(((key,), f"field names must be text, got {describe(key)}"))
     # Checked here too: pydantic runs the model-level check only when every field is valid.
     for error in exclusive_field_problems(list(data)):
         problems.append(_located(error.loc, error.message))

@@ -233,7 +233,12 @@ def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
     except YAMLError as exc:
         problems.at(source, 1, f"invalid YAML: {_first_line(str(exc))}")
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date such as 2024-13-45
-        problems.at(source, 1, f"invalid YAML value: {exc}")
+        found = source.locator.unconstructable_scalar()
+        if found is None:
+            problems.at(source, 1, f"invalid YAML value: {exc}")
+        else:
+            line, text, reason = found
+            problems.at(source, line, f"invalid value '{text}' ({reason}); quote it if it is text")
     return _INVALID
 
 
@@ -293,8 +298,13 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
         tag = problem.split("'")[1] if "'" in problem else "?"
         tag = tag.replace("tag:yaml.org,2002:", "!!")
         return f"YAML tag '{tag}' is not allowed: manifests are plain YAML (no tags)"
-    context = f" ({exc.context})" if exc.context else ""
-    return f"invalid YAML: {problem}{context}"
+    if "another document" in problem:
+        return "a manifest is one YAML document; remove the second '---' and what follows"
+    context = exc.context or ""
+    mark = exc.context_mark
+    if context and mark is not None and mark.line != getattr(exc.problem_mark, "line", None):
+        context += f" started at line {mark.line + 1}"
+    return f"invalid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 def _first_line(text: str) -> str:

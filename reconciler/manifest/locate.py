@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -89,6 +90,27 @@ class Locator:
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)
         return sorted(found)
+
+
+    def unconstructable_scalar(self) -> tuple[int, str, str] | None:
+        """(line, text, reason) of the first plain scalar YAML cannot turn into a value.
+
+        The safe loader raises a bare ValueError for e.g. the date 2024-13-45, with no position.
+        """
+        constructor = SafeConstructor()
+        stack = [self.root] if self.root is not None else []
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, ScalarNode):
+                try:
+                    constructor.construct_object(node)
+                except (ValueError, TypeError, YAMLError) as exc:
+                    return node.start_mark.line + 1, str(node.value), str(exc)
+            elif isinstance(node, MappingNode):
+                stack[:0] = [part for pair in node.value for part in pair]
+            elif isinstance(node, SequenceNode):
+                stack[:0] = list(node.value)
+        return None
 
 
 def _find_key(node: MappingNode, part: int | str) -> tuple[Node, Node] | None:

@@ -176,7 +176,7 @@ def to_api(entries: Sequence[dict[str, Any]] | None) -> list[dict[str, int]]:
                 named_by.update(dict.fromkeys(days, str(key)))
                 start, end = parse_window(value)
             except ScheduleError as exc:
-                problems.append(ScheduleError(exc.message, (index, key)))
+                problems.append(ScheduleError(exc.message, (index, str(key))))
                 continue
             for day in days:
                 converted[f"{DAYS[day]}_start_time"] = start
@@ -223,8 +223,15 @@ def _span(first: int, last: int) -> str:
     return f"{SHORT_DAYS[first]}-{SHORT_DAYS[last]}"
 
 
+_HINTS = {"weekdays": "mon-fri", "weekend": "sat-sun", "weekends": "sat-sun", "everyday": DAILY}
+
+
 def _suggest(word: str) -> str:
-    return did_you_mean(word, [DAILY, *DAYS, *SHORT_DAYS])
+    """A suggestion in the form the user wrote: `fri` for `fry`, `friday` for `fridy`."""
+    if word.lower() in _HINTS:
+        return f" (did you mean '{_HINTS[word.lower()]}'?)"
+    same_form = SHORT_DAYS if len(word) <= 4 else (DAILY, *DAYS)
+    return did_you_mean(word, same_form) or did_you_mean(word, [DAILY, *DAYS, *SHORT_DAYS])
 
 
 def _not_text(value: Any, wanted: str) -> str:
