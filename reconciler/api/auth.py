@@ -38,6 +38,10 @@ class BearerAuth(AuthBase):
         return "BearerAuth(<hidden>)"
 
 
+REDACTED = "[redacted]"
+MIN_REDACTED = 6  # shorter "secrets" are not looked for in text
+
+
 class TokenSource:
     """Hands out the current token; with an API key, exchanges it lazily and again after a 401.
 
@@ -66,6 +70,7 @@ class TokenSource:
         self._failure: tuple[str | None, ApiError] | None = None
         self._lock = threading.Lock()
         self.exchanges = 0  # how many times the key was exchanged (for logs and tests)
+        self._secrets = {secret for secret in (token, api_key) if secret}  # + every token issued
 
     @property
     def refreshable(self) -> bool:
@@ -110,10 +115,30 @@ class TokenSource:
         self.exchanges += 1
         self._failure = None
         self._token = issued.token
+        self._secrets.add(issued.token)
         self._expires_at = None
         if issued.expires_in and issued.expires_in > 0:
             margin = min(self.EXPIRY_MARGIN, issued.expires_in / 10)
             self._expires_at = time.monotonic() + issued.expires_in - margin
+
+    def redact(self, text: str) -> str:
+        """`text` without any secret this source ever held, whole or cut short by an
+        ellipsis (error snippets are truncated)."""
+        for secret in sorted(self._secrets.copy(), key=len, reverse=True):
+            if len(secret) < MIN_REDACTED:
+                continue  # too short to tell apart from ordinary words
+            text = text.replace(secret, REDACTED)
+            if "…" in text:
+                for end in range(len(secret) - 1, MIN_REDACTED - 1, -1):
+                    text = text.replace(secret[:end] + "…", REDACTED + "…")
+        return text
+
+    def redact_error(self, err: ApiError) -> None:
+        """Cut secrets from an error's message, field errors and URL (in place)."""
+        err.message = self.redact(err.message)
+        err.field_errors = [(self.redact(f), self.redact(m)) for f, m in err.field_errors]
+        err.url = self.redact(err.url) if err.url else err.url
+        err.args = (err._render(),)
 
     def __repr__(self) -> str:
         return f"TokenSource(kind={self.kind!r}, secret=<hidden>)"

@@ -251,6 +251,18 @@ class ApiClient:
         self, method: str, path: str, *, params: dict[str, Any] | None = None,
         body: Any = None, once: bool = False,
     ) -> Any:
+        """`_authorized_call`; a secret the server echoed back (some gateways quote the
+        request's Authorization header in their error pages) is cut from the error."""
+        try:
+            return self._authorized_call(method, path, params=params, body=body, once=once)
+        except ApiError as err:
+            self._tokens.redact_error(err)
+            raise
+
+    def _authorized_call(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None,
+        body: Any = None, once: bool = False,
+    ) -> Any:
         """One API call with auth: a 401 with an exchanged token renews it and tries once more.
 
         `once` marks a non-idempotent write: an answer-less failure that may have reached the
