@@ -23,6 +23,11 @@ class IssuedToken:
     expires_in: float | None = None  # seconds, as the server said (`expired_in`)
 
 
+def bearer_header(token: str) -> str:
+    """The Authorization header value for `token`."""
+    return f"Bearer {token}"
+
+
 class BearerAuth(AuthBase):
     """Sets `Authorization: Bearer ...` on one request. Passing it as `auth=` also keeps
     requests from replacing the header with credentials found in ~/.netrc."""
@@ -31,7 +36,7 @@ class BearerAuth(AuthBase):
         self._token = token
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
+        request.headers["Authorization"] = bearer_header(self._token)
         return request
 
     def __repr__(self) -> str:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
-from requests.auth import AuthBase
 
-from reconciler.api.auth import BearerAuth, IssuedToken, TokenSource
+from reconciler.api.auth import IssuedToken, TokenSource, bearer_header
 from reconciler.api.errors import (
     AmbiguousWriteError,
     ApiError,
@@ -32,6 +32,7 @@ from reconciler.api.errors import (
 from reconciler.api.paging import collect
 from reconciler.api.retry import CallState, RetrySettings, call_scope
 from reconciler.api.session import TOKEN_PATH, build_session
+from reconciler.api.transport import Answer, Transport
 from reconciler.errors import ConfigError
 
 log = logging.getLogger("reconciler.api")
@@ -84,6 +85,7 @@ class ApiClient:
         self._session = build_session(
             self.base_url, pool_size=self.pool_size, retry=self.retry, verify=verify
         )
+        self._transport = Transport(self._session, self.base_url, self.timeout)
         self._tokens = TokenSource(token=token, api_key=api_key, exchange=self._exchange_key)
 
     @classmethod
@@ -136,18 +138,46 @@ class ApiClient:
         if not wanted:
             return {}
         workers = max(1, min(parallelism, self.pool_size, len(wanted)))
+        # A few long-lived workers pulling from one iterator rather than a future per read:
+        # with thousands of reads, an executor's per-task bookkeeping is CPU under the GIL.
+        pending = iter(wanted)
+        take = threading.Lock()
+        stop = threading.Event()
+        finished: queue.SimpleQueue[tuple[str, dict | None, BaseException | None]] = (
+            queue.SimpleQueue()
+        )
+
+        def work() -> None:
+            while not stop.is_set():
+                with take:
+                    uuid = next(pending, None)
+                if uuid is None:
+                    return
+                try:
+                    finished.put((uuid, self.get_campaign(uuid), None))
+                except BaseException as exc:  # handed to the calling thread, raised there
+                    finished.put((uuid, None, exc))
+                    return
+
+        threads = [
+            threading.Thread(target=work, name=f"reconciler-api-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
         found: dict[str, dict] = {}
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconciler-api") as pool:
-            futures = {pool.submit(self.get_campaign, uuid): uuid for uuid in wanted}
-            try:
-                for done, future in enumerate(as_completed(futures), start=1):
-                    found[futures[future]] = future.result()
-                    if on_progress is not None:
-                        on_progress(done)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        try:
+            for done in range(1, len(wanted) + 1):
+                uuid, detail, error = finished.get()
+                if error is not None:
+                    raise error
+                found[uuid] = detail  # type: ignore[assignment]
+                if on_progress is not None:
+                    on_progress(done)
+        finally:
+            stop.set()  # reads not yet started are not started; those in flight finish
+            for thread in threads:
+                thread.join()
         return {uuid: found[uuid] for uuid in wanted}
 
     def find_campaign_by_name(self, name: str) -> dict | None:
@@ -270,11 +300,11 @@ class ApiClient:
         """
         target = f"{path}?{urlencode(params)}" if params else path
         token = self._tokens.current()
-        response, retries = self._send(method, path, target, body, BearerAuth(token), once)
+        response, retries = self._send(method, path, target, body, token, once)
         if response.status_code == 401 and self._tokens.refreshable:
             log.debug("%s %s: token rejected; exchanging the API key again", method, target)
             token = self._tokens.refresh(token)
-            response, retries = self._send(method, path, target, body, BearerAuth(token), once)
+            response, retries = self._send(method, path, target, body, token, once)
         try:
             return self._decode(method, path, response, once)
         except ApiError as err:
@@ -282,24 +312,24 @@ class ApiClient:
             raise
 
     def _send(
-        self, method: str, path: str, target: str, body: Any, auth: AuthBase | None, once: bool
-    ) -> tuple[requests.Response, int]:
+        self, method: str, path: str, target: str, body: Any, token: str | None, once: bool
+    ) -> tuple[Answer | requests.Response, int]:
         """Send (with the adapter's retries) and log one line; no answer -> ApiError.
         Returns the answer and how many retries it took."""
         url = self.base_url + target
         # Encoded here, not by requests: a body that cannot be JSON is a bug in the caller,
         # not a transport failure (requests would raise it as a RequestException).
         payload: bytes | None = None
-        headers: dict[str, str] | None = None
+        headers: dict[str, str] = {}
         if body is not None:
             payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
-            headers = {"Content-Type": "application/json"}
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["Authorization"] = bearer_header(token)
         started = time.perf_counter()
         with call_scope(self.retry.deadline) as state:
             try:
-                response = self._session.request(
-                    method, url, data=payload, headers=headers, auth=auth, timeout=self.timeout
-                )
+                response = self._transport.send(method, url, target, payload, headers)
             except requests.RequestException as exc:
                 cause = describe_transport_error(exc, self.timeout) + _retried(state)
                 log.debug("%s %s -> no answer: %s (%s)", method, target, cause, _ms(started))
@@ -309,13 +339,16 @@ class ApiClient:
                 err = cls(cause, method=method, path=path, url=url)
                 err.retries = state.retries
                 raise err from exc
-        log.debug(
-            "%s %s -> %d (%s%s)", method, target, response.status_code, _ms(started),
-            _retried(state, brief=True),
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d (%s%s)", method, target, response.status_code, _ms(started),
+                _retried(state, brief=True),
+            )
         return response, state.retries
 
-    def _decode(self, method: str, path: str, response: requests.Response, once: bool) -> Any:
+    def _decode(
+        self, method: str, path: str, response: Answer | requests.Response, once: bool
+    ) -> Any:
         status = response.status_code
         if 200 <= status < 300:
             if not response.content.strip():

@@ -16,7 +16,10 @@ from typing import Any
 import requests
 import urllib3.exceptions as urllib3_exc
 
+from reconciler.api.transport import Answer
 from reconciler.errors import ReconcilerError
+
+Response = Answer | requests.Response  # what the client got back
 
 ROOT_FIELD = "(root)"
 _SNIPPET = 200
@@ -63,7 +66,7 @@ class AmbiguousWriteError(ApiError):
     """
 
 
-def parse_error_body(response: requests.Response) -> tuple[str, list[tuple[str, str]]]:
+def parse_error_body(response: Response) -> tuple[str, list[tuple[str, str]]]:
     """(message, field_errors) from either JSON error shape, or from a non-JSON body."""
     try:
         payload = response.json()
@@ -95,7 +98,7 @@ def _field_line(field: str, message: str) -> str:
     return message if field == ROOT_FIELD else f"{field}: {message}"
 
 
-def _text_message(response: requests.Response) -> str:
+def _text_message(response: Response) -> str:
     """A gateway's HTML or plain-text body, boiled down to one short line."""
     text = response.text or ""
     title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
@@ -114,7 +117,7 @@ def _text_message(response: requests.Response) -> str:
     return text
 
 
-def _reason(response: requests.Response) -> str:
+def _reason(response: Response) -> str:
     return (response.reason or "").strip() or "error (empty answer)"
 
 
@@ -124,7 +127,7 @@ def _snippet(text: str) -> str:
 
 
 def error_from_response(
-    method: str, path: str, response: requests.Response, *, cls: type[ApiError] = ApiError
+    method: str, path: str, response: Response, *, cls: type[ApiError] = ApiError
 ) -> ApiError:
     message, fields = parse_error_body(response)
     return cls(

@@ -37,7 +37,7 @@ def canonical_network(value: dict[str, Any] | None) -> dict[str, int]:
 
 def canonical_schedule(entry: dict[str, Any]) -> tuple[int, ...]:
     """One schedule object by its day fields only (server `id`s and the like ignored)."""
-    return tuple(int(entry.get(key) or 0) for key in SCHEDULE_KEYS)
+    return tuple([int(entry.get(key) or 0) for key in SCHEDULE_KEYS])
 
 
 def canonical(field: str, value: Any) -> Any:

@@ -171,7 +171,9 @@ def plan_update(
     fields: dict[str, FieldDiff] = {}
     active: bool | None = None
     for api_field, value in values.items():
-        if canonical(api_field, live.get(api_field)) == canonical(api_field, value):
+        current = live.get(api_field)
+        # Equal as given is equal once normalised too; canonical() only for what differs.
+        if current == value or canonical(api_field, current) == canonical(api_field, value):
             continue
         manifest_field = _manifest_field(spec, api_field)
         if manifest_field in NAME_FIELDS:
@@ -252,19 +254,20 @@ def build_plan(
     unchanged = 0
     for name, spec in specs.items():
         live = matching.pairs[name]
-        source = where(name, None)
+        # `where` may have to re-read a manifest for its lines: asked only for changes.
         if spec.state == "absent":
             if live is not None:
-                changes.append(plan_delete(live, source))
+                changes.append(plan_delete(live, where(name, None)))
             continue
         values = values_by_name[name]
         if live is None:
-            changes.append(plan_create(spec, values, catalog, source))
+            changes.append(plan_create(spec, values, catalog, where(name, None)))
             continue
-        change = plan_update(spec, values, live, catalog, source)
+        change = plan_update(spec, values, live, catalog, "")
         if change is None:
             unchanged += 1
         else:
+            change.source = where(name, None)
             changes.append(change)
     if prune:
         changes.extend(
