@@ -17,6 +17,7 @@ from reconciler.api import AmbiguousWriteError, ApiClient, ApiError
 from reconciler.fields import CREATE_FIELDS
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, Plan
+from reconciler.plan.normalize import canonical
 
 OutcomeStatus = Literal["done", "failed", "not attempted"]
 
@@ -71,16 +72,47 @@ def _put_overlay(client: ApiClient, uuid: str, live: dict[str, Any], put: dict[s
     client.update_campaign(uuid, {**live, **put})
 
 
+def _lookup_after_unclear_create(
+    client: ApiClient, change: Change, unclear: AmbiguousWriteError
+) -> str:
+    """The POST may or may not have created the campaign: names are unique, so look it up.
+
+    Adopted only if it is what we sent; a campaign of that name that differs was created by
+    someone else meanwhile, and writing over it would clobber their work.
+    """
+    try:
+        found = client.find_campaign_by_name(change.campaign_name)
+    except ApiError as exc:
+        raise ApiError(
+            f"{unclear}; looking it up by name failed too ({exc}): the next plan shows "
+            "whether it exists"
+        ) from exc
+    if found is None:
+        raise ApiError(
+            f"{unclear}; a lookup by name right after shows no campaign of that name exists: "
+            "it was not created"
+        ) from unclear
+    differing = sorted(
+        key
+        for key, value in change.create_body.items()
+        if key in found and canonical(key, found[key]) != canonical(key, value)
+    )
+    if differing:
+        raise StaleCampaign(
+            f"{unclear}; a campaign named {change.campaign_name} exists but differs from "
+            f"what was sent ({', '.join(differing)}): someone else created it meanwhile; "
+            "nothing was written to it — check it, then run plan again"
+        )
+    return str(found["campaign_uuid"])
+
+
 def apply_create(client: ApiClient, change: Change) -> tuple[list[str], str]:
     steps: list[str] = []
     try:
         uuid = client.create_campaign(change.create_body)
         steps.append("created")
-    except AmbiguousWriteError:
-        found = client.find_campaign_by_name(change.campaign_name)
-        if found is None:
-            raise
-        uuid = found["campaign_uuid"]
+    except AmbiguousWriteError as unclear:
+        uuid = _lookup_after_unclear_create(client, change, unclear)
         steps.append("created (confirmed by lookup after an unclear answer)")
     try:
         if any(key not in CREATE_FIELDS for key in change.put):
@@ -138,8 +170,10 @@ def apply_change(client: ApiClient, change: Change) -> Outcome:
         steps, uuid = ACTIONS[change.action](client, change)
         return Outcome(change, "done", steps, campaign_uuid=uuid)
     except StepFailed as exc:
-        done = ", ".join(exc.steps) or "nothing"
-        message = f"{exc.cause} (already done: {done}; the next plan shows what remains)"
+        message = str(exc.cause)
+        if exc.steps:
+            done = ", ".join(exc.steps)
+            message += f" (already done: {done}; the next plan shows what remains)"
         return Outcome(change, "failed", exc.steps, message, exc.uuid)
     except (ApiError, StaleCampaign) as exc:
         return Outcome(change, "failed", [], str(exc), change.campaign_uuid)

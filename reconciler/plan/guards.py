@@ -16,7 +16,8 @@ def guard_problems(
     deletes = [c for c in plan.changes if c.action == "delete"]
     if len(deletes) > max_deletes:
         problems.append(
-            f"the plan deletes {len(deletes)} campaigns, more than --max-deletes {max_deletes}; "
+            f"the plan deletes {len(deletes)} campaign{'s' if len(deletes) != 1 else ''}, "
+            f"more than --max-deletes {max_deletes}; "
             "check the plan, then raise --max-deletes if that is intended"
         )
     running = [c.campaign_name for c in deletes if c.live_status == "start"]
