@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reconciler.errors import PlanError
-from reconciler.fields import CREATE_FIELDS
+from reconciler.fields import CREATE_FIELDS, MANAGED_FIELDS
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, FieldDiff, Plan
@@ -111,10 +111,18 @@ def desired_values(
                 errors.append(_located(where, name, name_field, problem))
             else:
                 values[uuid_field] = uuid
-        resolved[name] = values
+        resolved[name] = _in_manifest_order(values)
     if errors:
         raise PlanError("\n".join(errors))
     return resolved
+
+
+_FIELD_RANK = {name: rank for rank, name in enumerate(MANAGED_FIELDS)}
+
+
+def _in_manifest_order(values: dict[str, Any]) -> dict[str, Any]:
+    """Plans list fields in the documented manifest order, resolved names included."""
+    return dict(sorted(values.items(), key=lambda item: _FIELD_RANK.get(item[0], len(_FIELD_RANK))))
 
 
 def _shown(field_name: str, api_value: Any, catalog: Catalog, live: dict[str, Any] | None) -> Any:

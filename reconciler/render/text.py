@@ -44,6 +44,8 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
     head = _paint(f"  {mark} {change.action} {change.campaign_name}", hue, color)
     lines = [head + suffix]
     for name, diff in change.fields.items():
+        if change.action == "create" and name == "campaign_name":
+            continue  # already the heading
         lines.extend(_field_lines(name, diff, change.action, color))
     return lines
 
