@@ -1,0 +1,126 @@
+"""Terminal manners: version, colour only on a terminal, pre-commit hook, shell completion."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clirun import run_cli
+from ruamel.yaml import YAML
+
+import reconciler
+from reconciler.cli import COMMANDS
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+MANIFEST = "campaigns:\n  - campaign_name: Colourful\n    concurrent_call: 2\n"
+
+
+def test_version_matches_the_package():
+    result = run_cli("--version")
+    assert result.code == 0
+    assert result.stdout.strip() == f"reconciler, version {reconciler.__version__}"
+
+
+def run_on_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the CLI with stdout on a pseudo-terminal, as a person at a shell would."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", *args],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) in (0, 2), process.stderr.read()
+    return b"".join(chunks).decode()
+
+
+@pytest.fixture
+def terminal_env(api_env, tmp_path):
+    (tmp_path / "c.yaml").write_text(MANIFEST)
+    env = {**os.environ, "RECONCILER_API_URL": api_env.url, "RECONCILER_TOKEN": api_env.token}
+    env.pop("NO_COLOR", None)
+    return env, str(tmp_path)
+
+
+def test_colour_on_a_terminal(terminal_env):
+    env, manifests = terminal_env
+    output = run_on_terminal(["plan", manifests], env)
+    assert ANSI.search(output), output
+    assert "+ create Colourful" in ANSI.sub("", output)
+
+
+def test_no_colour_with_no_color_env_or_flag(terminal_env):
+    env, manifests = terminal_env
+    assert not ANSI.search(run_on_terminal(["plan", manifests], {**env, "NO_COLOR": "1"}))
+    flagged = run_on_terminal(["plan", manifests, "--no-color"], env)
+    assert not ANSI.search(flagged) and "+ create Colourful" in flagged
+    before_command = run_on_terminal(["--no-color", "plan", manifests], env)
+    assert not ANSI.search(before_command)
+
+
+def test_no_colour_and_no_progress_when_piped(terminal_env):
+    env, manifests = terminal_env
+    piped = subprocess.run(
+        [sys.executable, "-m", "reconciler", "plan", manifests],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert not ANSI.search(piped.stdout + piped.stderr)
+    assert piped.stderr == ""  # no progress bar, no noise
+    assert "Plan: 1 to create, 0 to update, 0 to delete." in piped.stdout
+
+
+def test_global_options_are_accepted_before_and_after_the_command(api_env, tmp_path, monkeypatch):
+    monkeypatch.delenv("RECONCILER_API_URL")
+    (tmp_path / "c.yaml").write_text(MANIFEST)
+    before = run_cli("--api-url", api_env.url, "plan", str(tmp_path))
+    after = run_cli("plan", str(tmp_path), "--api-url", api_env.url)
+    assert before.code == after.code == 0
+    assert before.stdout == after.stdout
+
+
+def test_pre_commit_hook_runs_validate_on_manifest_files_only():
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = hooks
+    assert hook["id"] == "reconciler-validate"
+    assert hook["entry"] == "reconciler validate" and hook["language"] == "python"
+    assert hook["entry"].split()[1] in COMMANDS
+    pattern = re.compile(hook["files"])
+    assert pattern.search("campaigns/debt.yaml") and pattern.search("ops/campaigns/a/b.yml")
+    assert not pattern.search(".github/workflows/ci.yml")
+    matched = sorted(
+        str(path.relative_to(ROOT))
+        for path in ROOT.glob("examples/**/*.y*ml")
+        if pattern.search(str(path.relative_to(ROOT)))
+    )
+    assert matched, "the examples should be what the hook checks"
+    result = run_cli(*hook["entry"].split()[1:], *matched)
+    assert result.code == 0, result.output
+
+
+def test_shell_completion_script_is_generated():
+    env = {**os.environ, "_RECONCILER_COMPLETE": "bash_source"}
+    script = subprocess.run(
+        [sys.executable, "-m", "reconciler"], capture_output=True, text=True, env=env
+    ).stdout
+    assert "_reconciler_completion" in script and "complete " in script
