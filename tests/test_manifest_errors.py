@@ -515,6 +515,14 @@ FILE_CASES = {
         """,
         ["2: YAML tag '!env' is not allowed: manifests are plain YAML (no tags)"],
     ),
+    "a collection containing itself": (
+        """
+        campaigns:
+          - campaign_name: A
+            recall_status: &loop [busy, *loop]
+        """,
+        ["3: invalid YAML: found an alias to a collection inside itself"],
+    ),
     "two documents": (
         """
         campaigns: []

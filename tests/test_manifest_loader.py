@@ -161,6 +161,39 @@ def test_fast_reader_keeps_the_first_of_duplicate_keys_when_allowed() -> None:
     assert safe_yaml(allow_duplicate_keys=True).load(text) == {"a": 1}
 
 
+def test_fast_reader_shares_aliased_collections_instead_of_copying_them() -> None:
+    # Nine levels of ten aliases each would be 10**9 strings if copied ("billion laughs").
+    levels = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 9):
+        aliases = ", ".join([f"*l{level - 1}"] * 10)
+        levels.append(f"l{level}: &l{level} [{aliases}]")
+    data = safe_yaml().load("\n".join(levels) + "\n")
+    assert data["l8"][0] is data["l7"]
+
+
+def test_merge_keys_work(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        textwrap.dedent(
+            """\
+            campaigns:
+              - &base
+                campaign_name: A
+                concurrent_call: 3
+                mode_call: serial
+              - <<: *base
+                campaign_name: B
+                concurrent_call: 4
+            """
+        )
+    )
+    campaigns = load_manifests([tmp_path]).campaigns
+    assert campaigns["B"].api_values() == {
+        "campaign_name": "B",
+        "concurrent_call": 4,
+        "mode_call": "serial",
+    }
+
+
 def test_bench_script_runs(capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.util
 

@@ -91,7 +91,6 @@ class Locator:
                 stack.extend(node.value)
         return sorted(found)
 
-
     def unconstructable_scalar(self) -> tuple[int, str, str] | None:
         """(line, text, reason) of the first plain scalar YAML cannot turn into a value.
 
@@ -99,8 +98,12 @@ class Locator:
         """
         constructor = SafeConstructor()
         stack = [self.root] if self.root is not None else []
+        seen: set[int] = set()  # an alias is the same node again: visit each once
         while stack:
             node = stack.pop(0)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
             if isinstance(node, ScalarNode):
                 try:
                     constructor.construct_object(node)

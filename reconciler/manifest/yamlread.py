@@ -13,16 +13,17 @@ Duplicate keys are rejected as by ruamel (DuplicateKeyError), or kept first-wins
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import DuplicateKeyError, SafeConstructor
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 _CORE = "tag:yaml.org,2002:"
 _STR, _INT, _BOOL, _NULL = (_CORE + name for name in ("str", "int", "bool", "null"))
-_MAP, _SEQ = _CORE + "map", _CORE + "seq"
+_MAP, _SEQ, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "merge"
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _YAML_1_2 = (1, 2)
@@ -50,7 +51,12 @@ class _Resolver(VersionedResolver):
 
 
 class _Constructor(SafeConstructor):
-    """SafeConstructor with direct paths for untagged scalars, mappings and sequences."""
+    """SafeConstructor with direct paths for untagged scalars, mappings and sequences.
+
+    The C composer does not mark anchored nodes; an alias is simply the same node object
+    again. So collections are memoised by node (aliases share one value, as in ruamel, and a
+    "billion laughs" document stays linear), and a collection that contains itself is refused.
+    """
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         tag = node.ctag
@@ -59,10 +65,12 @@ class _Constructor(SafeConstructor):
         suffix = tag.suffix
         if suffix == _STR:
             return node.value
-        if suffix == _MAP and isinstance(node, MappingNode):
-            return self._mapping(node, deep)
+        if suffix == _MAP and isinstance(node, MappingNode) and _plain_keys(node):
+            return self._collection(node, lambda: self._mapping(node, deep))
         if suffix == _SEQ and isinstance(node, SequenceNode):
-            return [self.construct_object(child, deep) for child in node.value]
+            return self._collection(
+                node, lambda: [self.construct_object(child, deep) for child in node.value]
+            )
         if suffix == _INT and node.value.isdigit() and node.value.isascii():
             return int(node.value)
         if suffix == _NULL:
@@ -73,12 +81,22 @@ class _Constructor(SafeConstructor):
             return False
         return super().construct_object(node, deep)
 
-    def _mapping(self, node: MappingNode, deep: bool) -> Any:
-        if not all(
-            isinstance(key, ScalarNode) and key.ctag.handle is None and key.anchor is None
-            for key, _ in node.value
-        ) or any(key.ctag.suffix == _CORE + "merge" for key, _ in node.value):
-            return super().construct_object(node, deep)
+    def _collection(self, node: Any, build: Callable[[], Any]) -> Any:
+        if node in self.constructed_objects:
+            return self.constructed_objects[node]
+        if node in self.recursive_objects:
+            raise ConstructorError(
+                None, None, "found an alias to a collection inside itself", node.start_mark
+            )
+        self.recursive_objects[node] = None
+        try:
+            data = build()
+        finally:
+            del self.recursive_objects[node]
+        self.constructed_objects[node] = data
+        return data
+
+    def _mapping(self, node: MappingNode, deep: bool) -> dict[Any, Any]:
         data: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep)
@@ -93,6 +111,17 @@ class _Constructor(SafeConstructor):
                 )
             data[key] = self.construct_object(value_node, deep)
         return data
+
+
+def _plain_keys(node: MappingNode) -> bool:
+    """Only untagged scalar keys, and no merge key (`<<`): those take ruamel's general path."""
+    return all(
+        isinstance(key, ScalarNode)
+        and key.ctag.handle is None
+        and key.anchor is None
+        and key.ctag.suffix != _MERGE
+        for key, _ in node.value
+    )
 
 
 def safe_yaml(*, allow_duplicate_keys: bool = False) -> YAML:
