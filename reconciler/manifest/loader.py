@@ -124,50 +124,64 @@ class _Problems:
 def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
     problems = _Problems()
+    identities = _Identities(problems)
     yaml = safe_yaml()
     campaigns: dict[str, CampaignSpec] = {}
     origins: dict[str, tuple[Source, int]] = {}
-    first_name: dict[str, tuple[Source, int]] = {}
-    first_pin: dict[str, tuple[Source, int, str]] = {}
     sources: list[Source] = []
     for display, path in discover(paths, problems):
         source = _read(display, path, problems)
         if source is None:
             continue
         sources.append(source)
-        data = _parse(yaml, source, problems)
-        for index, raw in _entries(source, data, problems):
+        for index, raw in _entries(source, _parse(yaml, source, problems), problems):
             spec, entry_problems = validate_entry(raw)
             for loc, message in entry_problems:
                 problems.at(source, (TOP_KEY, index, *loc), message)
-            name, pin = raw.get("campaign_name"), raw.get("campaign_uuid")
-            if isinstance(name, str):
-                if name in first_name:
-                    other, other_index = first_name[name]
-                    problems.at(
-                        source,
-                        (TOP_KEY, index, "campaign_name"),
-                        f"duplicate campaign_name '{name}' (first declared at "
-                        f"{other.at((TOP_KEY, other_index))})",
-                    )
-                    continue
-                first_name[name] = (source, index)
-            if isinstance(pin, str) and pin:
-                if pin.lower() in first_pin:
-                    other, other_index, other_name = first_pin[pin.lower()]
-                    problems.at(
-                        source,
-                        (TOP_KEY, index, "campaign_uuid"),
-                        f"campaign_uuid {pin} is already pinned by '{other_name}' at "
-                        f"{other.at((TOP_KEY, other_index))}",
-                    )
-                else:
-                    first_pin[pin.lower()] = (source, index, str(name))
-            if spec is not None:
+            if identities.claim(source, index, raw) and spec is not None:
                 campaigns[spec.campaign_name] = spec
                 origins[spec.campaign_name] = (source, index)
     problems.raise_if_any()
     return Manifests(campaigns, sources, origins)
+
+
+class _Identities:
+    """Names and pinned uuids seen so far: each may be declared once across all files.
+
+    Checked on the raw entries, so a duplicate is reported even when an entry is also invalid.
+    """
+
+    def __init__(self, problems: _Problems):
+        self._problems = problems
+        self._names: dict[str, tuple[Source, int]] = {}
+        self._pins: dict[str, tuple[Source, int, str]] = {}
+
+    def claim(self, source: Source, index: int, raw: dict[Any, Any]) -> bool:
+        """Record the entry's identity; False (and a problem) if its name was taken."""
+        name, pin = raw.get("campaign_name"), raw.get("campaign_uuid")
+        if isinstance(name, str):
+            if name in self._names:
+                other, other_index = self._names[name]
+                self._problems.at(
+                    source,
+                    (TOP_KEY, index, "campaign_name"),
+                    f"duplicate campaign_name '{name}' (first declared at "
+                    f"{other.at((TOP_KEY, other_index))})",
+                )
+                return False
+            self._names[name] = (source, index)
+        if isinstance(pin, str) and pin:
+            if pin.lower() in self._pins:
+                other, other_index, other_name = self._pins[pin.lower()]
+                self._problems.at(
+                    source,
+                    (TOP_KEY, index, "campaign_uuid"),
+                    f"campaign_uuid {pin} is already pinned by '{other_name}' at "
+                    f"{other.at((TOP_KEY, other_index))}",
+                )
+            else:
+                self._pins[pin.lower()] = (source, index, str(name))
+        return True
 
 
 def discover(paths: Sequence[str | Path], problems: _Problems) -> list[tuple[str, Path]]:
