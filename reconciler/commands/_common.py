@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ManifestError, ReconcilerError
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 _VERBOSE = False  # remembered outside click's context, for the last-resort handler
@@ -117,8 +117,11 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
     except click.Abort:
         click.echo("Aborted: nothing was changed.", err=True)
         return 1
+    except ManifestError as exc:
+        report_manifest_errors(exc)
+        return exc.exit_code
     except ReconcilerError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {one_line_each(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -134,6 +137,30 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
             err=True,
         )
         return 1
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# Control characters from user text (a key holding a newline, say) must not split a message
+# into lines that look like other messages in a CI log.
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in range(32) if code != 10}
+_CONTROL_ESCAPES.update({ord("\r"): "\\r", ord("\t"): "\\t", 0x7F: "\\x7f"})
+
+
+def one_line_each(message: str) -> str:
+    """Keep the message's own line breaks; escape every other control character."""
+    return message.translate(_CONTROL_ESCAPES)
+
+
+def report_manifest_errors(exc: ManifestError) -> None:
+    """Every located error on its own line (newlines inside one escaped), then a count."""
+    for line in exc.errors:
+        click.echo(one_line_each(line).replace("\n", "\\n"), err=True)
+    files = getattr(exc, "files", None)
+    where = f" in {plural(len(files), 'file')}" if files else ""
+    click.echo(f"{plural(len(exc.errors), 'error')}{where}.", err=True)
 
 
 def settings_verbose() -> bool:
