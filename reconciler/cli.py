@@ -1,6 +1,6 @@
 """The `reconciler` command line: a thin click group; each command lives in reconciler/commands/.
 
-Commands are imported lazily so `reconciler validate` does not pay for requests or deepdiff.
+Commands are imported lazily so `reconciler validate` does not pay for requests.
 """
 
 from __future__ import annotations
