@@ -13,7 +13,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -135,8 +136,24 @@ class ApiClient:
         and is raised. At most `pool_size` reads run at once (more would not reuse connections).
         """
         wanted = list(dict.fromkeys(uuids))
+        found: dict[str, dict] = {}
+        with closing(self.iter_campaigns(wanted, parallelism)) as details:
+            for done, (uuid, detail) in enumerate(details, start=1):
+                found[uuid] = detail
+                if on_progress is not None:
+                    on_progress(done)
+        return {uuid: found[uuid] for uuid in wanted}
+
+    def iter_campaigns(
+        self, uuids: Iterable[str], parallelism: int = 8
+    ) -> Iterator[tuple[str, dict]]:
+        """(uuid, detail) of many campaigns as the concurrent reads finish (each uuid once),
+        so a caller can use each and let it go rather than hold them all. Like
+        `get_campaigns`: at most `pool_size` at once; the first failure stops the reads not
+        yet started and is raised. Close the iterator if you stop early."""
+        wanted = list(dict.fromkeys(uuids))
         if not wanted:
-            return {}
+            return
         workers = max(1, min(parallelism, self.pool_size, len(wanted)))
         # A few long-lived workers pulling from one iterator rather than a future per read:
         # with thousands of reads, an executor's per-task bookkeeping is CPU under the GIL.
@@ -165,20 +182,16 @@ class ApiClient:
         ]
         for thread in threads:
             thread.start()
-        found: dict[str, dict] = {}
         try:
-            for done in range(1, len(wanted) + 1):
+            for _ in range(len(wanted)):
                 uuid, detail, error = finished.get()
                 if error is not None:
                     raise error
-                found[uuid] = detail  # type: ignore[assignment]
-                if on_progress is not None:
-                    on_progress(done)
+                yield uuid, detail  # type: ignore[misc]
         finally:
             stop.set()  # reads not yet started are not started; those in flight finish
             for thread in threads:
                 thread.join()
-        return {uuid: found[uuid] for uuid in wanted}
 
     def find_campaign_by_name(self, name: str) -> dict | None:
         """The campaign (list summary) named exactly `name`, of any type, or None.

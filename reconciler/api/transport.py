@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from sys import intern
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,11 +56,18 @@ class Answer:
 
     def json(self) -> Any:
         """The decoded JSON body; ValueError when it is not JSON (as requests)."""
-        return json.loads(self.content)
+        return json.loads(self.content, object_pairs_hook=_shared_keys)
 
     @property
     def text(self) -> str:
         return self.content.decode(_charset(self.headers.get("Content-Type")), errors="replace")
+
+
+def _shared_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are the interpreter's one copy of each name. The decoder shares
+    keys only within one document, so ten thousand campaign details would otherwise hold ten
+    thousand copies of every field name: ~40% of their memory (for ~10 us per document)."""
+    return {intern(key): value for key, value in pairs}
 
 
 def _charset(content_type: str | None) -> str:
