@@ -1,23 +1,30 @@
 """End-to-end performance of `reconciler plan` and `apply` against the emulator over real HTTP.
 
-    .venv/bin/python bench/bench.py [--campaigns 2000] [--big 10000] [--updates 200] [--quick]
+    .venv/bin/python bench/bench.py [--campaigns 2000] [--big 10000] [--updates 200]
+                                    [--runs 3] [--quick] [--only plan|apply]
+                                    [--client-root DIR]
     make bench
 
 The emulator runs in its own process (`python -m reconciler emulator --latency-ms 2 --db F`,
 on an SQLite file seeded here), so its CPU never shares a GIL with the measured client. Every
 measured command is a whole subprocess, interpreter start-up included, timed from spawn to
 exit; peak memory is that process's own max RSS (wait4). Each figure is the median of
-`--runs` runs after one unmeasured warm-up.
+`--runs` runs (interleaved) after one unmeasured warm-up; children run with bytecode caches
+as an installed copy has them. `--client-root` measures another checkout's reconciler (say
+`git archive <commit> reconciler | tar -x -C DIR`) against this emulator: before/after.
 
 Scenarios (all campaigns manage schedules, written the human way; 1% drifted):
   serial   bench/floor.py --workers 1: list pages, then GET each campaign in turn
   floor    bench/floor.py --workers 8: the same requests over 8 keep-alive connections,
            no processing — the least any refresh can cost on this machine
-  plan     python -m reconciler plan DIR --detailed-exitcode (checked: exit 2, N/100 updates)
+  plan     python -m reconciler plan DIR --detailed-exitcode (checked: exit 2, N/100 updates),
+           and the same with --parallelism 1 (for reference)
   big      the same plan at --big campaigns: growth and peak RSS
   apply    python -m reconciler apply DIR --auto-approve -p 1 vs -p 8 on --updates drifted
            campaigns, each from the same fresh database copy; outcome lines and the final
-           stored campaigns must be identical, and a plan afterwards must show no changes
+           stored campaigns must be identical, and a plan afterwards must show no changes.
+           "Its writes" is the part after the plan is shown (from its summary line to the
+           closing line: the GET + PUT of each campaign), timed from the streamed output.
 """
 
 from __future__ import annotations
@@ -187,6 +194,7 @@ class Run:
     stdout: str
     stderr: str
     max_rss_mb: float
+    cpu: float  # user + system seconds of the process itself
     stamps: list[tuple[float, str]]  # (seconds since spawn, line) as stdout lines arrived
 
     def at(self, prefix: str) -> float:
@@ -202,8 +210,9 @@ def run(command: list[str], url: str, scratch: Path) -> Run:
     with err_path.open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT,
-            env=_env(url),
+            # `python -m` looks in the working directory first: it picks the checkout.
+            command, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
+            cwd=CLIENT_ROOT, env=_env(url),
         )
         assert process.stdout is not None
         for raw in process.stdout:
@@ -213,17 +222,26 @@ def run(command: list[str], url: str, scratch: Path) -> Run:
     process.stdout.close()
     process.returncode = os.waitstatus_to_exitcode(status)
     return Run(
-        elapsed, process.returncode, "".join(line for _, line in stamps),
-        err_path.read_text(encoding="utf-8"), usage.ru_maxrss / 1024, stamps,
+        seconds=elapsed,
+        code=process.returncode,
+        stdout="".join(line for _, line in stamps),
+        stderr=err_path.read_text(encoding="utf-8"),
+        max_rss_mb=usage.ru_maxrss / 1024,
+        cpu=usage.ru_utime + usage.ru_stime,
+        stamps=stamps,
     )
 
 
+CLIENT_ROOT = ROOT  # whose `reconciler` the measured commands run (--client-root)
+
+
 def _env(url: str | None = None) -> dict[str, str]:
+    """The environment of the emulator (no `url`) or of a measured command."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECONCILER_")}
     # Bytecode caches as any installed copy has them (this sandbox sets the variable).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.update({"NO_COLOR": "1", "RECONCILER_TOKEN": TOKEN, "PYTHONPATH": str(ROOT),
-                "PYTHONUNBUFFERED": "1"})
+    env.update({"NO_COLOR": "1", "RECONCILER_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1",
+                "PYTHONPATH": str(CLIENT_ROOT if url else ROOT)})
     if url:
         env["RECONCILER_API_URL"] = url
     return env
@@ -268,6 +286,9 @@ class Figures:
     floor_fetch: float = 0.0
     plan: float = 0.0
     plan_rss: float = 0.0
+    plan_1: float = 0.0
+    plan_cpu: float = 0.0
+    big_plan_cpu: float = 0.0
     big_plan: float = 0.0
     big_floor: float = 0.0
     big_floor_fetch: float = 0.0
@@ -297,7 +318,7 @@ def bench_plan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
         url = emulator.url
         checked_plan(run(plan_command(manifests), url, work), drifted, "plan warm-up")
         expect(run(floor_command(url, 8), url, work), 0, "floor warm-up")
-        serial, floor, fetch, plan, rss = [], [], [], [], []
+        serial, floor, fetch, plan, rss, plan_1, cpu = [], [], [], [], [], [], []
         for attempt in range(args.runs):
             result = expect(run(floor_command(url, 1), url, work), 0, "serial refresh")
             serial.append(result.seconds)
@@ -307,13 +328,17 @@ def bench_plan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
             result = checked_plan(run(plan_command(manifests), url, work), drifted, "plan")
             plan.append(result.seconds)
             rss.append(result.max_rss_mb)
+            cpu.append(result.cpu)
+            one = plan_command(manifests) + ["--parallelism", "1"]
+            plan_1.append(checked_plan(run(one, url, work), drifted, "plan -p 1").seconds)
             say(
                 f"  run {attempt + 1}: serial {serial[-1]:.2f} s, floor {floor[-1]:.2f} s "
-                f"(fetch {fetch[-1]:.2f} s), plan {plan[-1]:.2f} s"
+                f"(fetch {fetch[-1]:.2f} s), plan {plan[-1]:.2f} s, plan -p 1 {plan_1[-1]:.2f} s"
             )
     figures.serial, figures.floor = median(serial), median(floor)
     figures.floor_fetch = median(fetch)
-    figures.plan, figures.plan_rss = median(plan), max(rss)
+    figures.plan, figures.plan_rss, figures.plan_cpu = median(plan), max(rss), median(cpu)
+    figures.plan_1 = median(plan_1)
 
 
 def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
@@ -325,7 +350,7 @@ def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
         url = emulator.url
         expect(run(floor_command(url, 8), url, work), 0, "floor warm-up")
-        plan, floor, fetch, rss = [], [], [], []
+        plan, floor, fetch, rss, cpu = [], [], [], [], []
         for attempt in range(args.big_runs):
             result = expect(run(floor_command(url, 8), url, work), 0, "floor")
             floor.append(result.seconds)
@@ -333,6 +358,7 @@ def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
             result = checked_plan(run(plan_command(manifests), url, work), drifted, "big plan")
             plan.append(result.seconds)
             rss.append(result.max_rss_mb)
+            cpu.append(result.cpu)
             say(
                 f"  run {attempt + 1}: floor {floor[-1]:.2f} s, plan {plan[-1]:.2f} s, "
                 f"peak RSS {rss[-1]:.0f} MB"
@@ -340,7 +366,7 @@ def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     figures.big_plan, figures.big_floor, figures.big_floor_fetch = (
         median(plan), median(floor), median(fetch)
     )
-    figures.big_rss = max(rss)
+    figures.big_rss, figures.big_plan_cpu = max(rss), median(cpu)
 
 
 OUTCOME = re.compile(r"^[✓✗·] ")
@@ -425,10 +451,12 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
         row(f"serial refresh, {n} (list, then GET each in turn)", f"{figures.serial:.2f} s")
         row(f"floor, {n} (same GETs, 8 keep-alive conns, no work)", f"{figures.floor:.2f} s",
             f"(its fetch alone {figures.floor_fetch:.2f} s)")
+        row(f"reconciler plan --parallelism 1, {n}", f"{figures.plan_1:.2f} s")
         row(f"reconciler plan, {n}", f"{figures.plan:.2f} s", f"serial {figures.serial:.2f} s",
             f"{vs_serial:.1f}x faster")
         row(f"reconciler plan, {n}", f"{figures.plan:.2f} s",
             f"1.5 x floor + 0.5 s = {limit:.2f} s", f"{figures.plan / figures.floor:.2f}x floor")
+        row("  its CPU time (user + system)", f"{figures.plan_cpu:.2f} s")
         verdicts.append((vs_serial >= 5,
                          f"plan {n} at least 5x faster than a serial refresh: {vs_serial:.1f}x"))
         verdicts.append((figures.plan <= limit,
@@ -445,6 +473,7 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
         row(f"reconciler plan, {big}", f"{figures.big_plan:.2f} s",
             f"1.5 x floor + 0.5 s = {big_limit:.2f} s",
             f"{figures.big_plan / figures.big_floor:.2f}x floor")
+        row("  its CPU time (user + system)", f"{figures.big_plan_cpu:.2f} s")
         row(f"reconciler plan, {big}: peak RSS", f"{figures.big_rss:.0f} MB", "limit 300 MB",
             f"({n}: {figures.plan_rss:.0f} MB)")
         verdicts.append((growth <= size * 1.1,
@@ -519,7 +548,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument("--only", choices=("plan", "apply"),
                         help="run only the plan scenarios (with --big) or only apply")
+    parser.add_argument("--client-root", type=Path, metavar="DIR",
+                        help="measure the reconciler of another checkout (e.g. an older commit "
+                             "from `git archive`) against this one's emulator")
     args = parser.parse_args()
+    if args.client_root:
+        global CLIENT_ROOT
+        CLIENT_ROOT = args.client_root.resolve()
     args.big_runs = 2
     if args.quick:
         args.campaigns, args.big, args.updates = 500, 2500, 50
@@ -544,6 +579,7 @@ def main() -> None:
     print(
         f"reconciler bench: {args.latency_ms:g} ms emulator latency, median of {args.runs} "
         f"run(s) (big: {args.big_runs}); Python {sys.version.split()[0]}; {_machine()}"
+        + (f"; client from {CLIENT_ROOT}" if CLIENT_ROOT != ROOT else "")
         + ("  [--quick: indicative only]" if args.quick else "")
     )
     print()

@@ -50,9 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: every expected failure ends as a message and exit 1."""
     # A plan builds millions of small objects that all live to the end (parsed manifests,
     # thousands of campaign documents). With CPython's default thresholds the cyclic
-    # collector walks that growing heap again and again: over a quarter of a 10,000-campaign
-    # plan.
-    # Collect young garbage less often and the old generation rarely (as mypy does).
+    # collector walks that growing heap again and again, over a quarter of a 10,000-campaign
+    # plan; collect young garbage less often and the old generation rarely (as mypy does).
     gc.set_threshold(50_000, 20, 100)
     sys.exit(run_guarded(cli, argv))
 
