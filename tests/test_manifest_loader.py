@@ -74,9 +74,27 @@ def test_where_points_at_entries_and_fields(in_tests: None) -> None:
 def test_a_valid_load_never_reparses_for_positions(in_tests: None) -> None:
     manifests = load_manifests(["fixtures/manifests/valid"])
     assert all(source._locator is None for source in manifests.sources)
-    manifests.where("PromoAudioNov")
+    manifests.where("PromoAudioNov")  # an entry's own line was noted while loading
+    assert all(source._locator is None for source in manifests.sources)
+    manifests.where("PromoAudioNov", "campaign_uuid")  # a field's line needs positions
     located = [source.display for source in manifests.sources if source._locator is not None]
     assert located == ["fixtures/manifests/valid/team-b/promo.yml"]
+
+
+def test_entry_lines_noted_while_loading_match_the_located_ones(tmp_path: Path) -> None:
+    (tmp_path / "odd.yaml").write_text(
+        "# comment\ncampaigns:\n\n  - {campaign_name: Flow, concurrent_call: 1}\n"
+        "  -\n    campaign_name: Late\n  - campaign_name: Third\n"
+    )
+    manifests = load_manifests([str(tmp_path)])
+    noted = {name: manifests.where(name) for name in manifests.campaigns}
+    source = manifests.sources[0]
+    assert source.entry_lines == [4, 6, 7]
+    located = {
+        name: f"{source.display}:{source.locator.line(('campaigns', index))}"
+        for index, name in enumerate(manifests.campaigns)
+    }
+    assert noted == located
 
 
 def test_paths_given_twice_or_overlapping_load_once(in_tests: None) -> None:

@@ -23,7 +23,7 @@ from reconciler.manifest.entry import Loc, validate_entry
 from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.wording import describe, did_you_mean
-from reconciler.manifest.yamlread import safe_yaml
+from reconciler.manifest.yamlread import entry_lines, safe_yaml
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 TOP_KEY = "campaigns"
@@ -44,6 +44,7 @@ class Source:
 
     display: str
     text: str
+    entry_lines: list[int] = field(default_factory=list, repr=False)  # noted while loading
     _locator: Locator | None = field(default=None, repr=False)
 
     @property
@@ -77,6 +78,8 @@ class Manifests:
     def where(self, name: str, field: str | None = None) -> str:
         """`path/file.yaml:LINE` of the campaign's entry, or of one of its fields."""
         source, index = self._origins[name]
+        if field is None and index < len(source.entry_lines):
+            return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
         path: Loc = (TOP_KEY, index) + ((field,) if field else ())
         return source.at(path)
 
@@ -232,7 +235,9 @@ def _read(display: str, path: Path, problems: _Problems) -> Source | None:
 def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
     """The file's data, or _INVALID after recording why it cannot be read."""
     try:
-        return yaml.load(source.text)
+        data = yaml.load(source.text)
+        source.entry_lines = entry_lines(yaml)
+        return data
     except DuplicateKeyError as exc:
         duplicates = source.locator.duplicate_keys() or [(_line(exc), "duplicate key")]
         for line, message in duplicates:

@@ -58,6 +58,15 @@ class _Constructor(SafeConstructor):
     "billion laughs" document stays linear), and a collection that contains itself is refused.
     """
 
+    # The C loader builds a fresh constructor object per load; what it notes goes here.
+    notes: dict[str, Any] = {}
+
+    def construct_document(self, node: Any) -> Any:
+        # Positions are free here (the C composer keeps marks on nodes): note each campaign
+        # entry's line so plans can cite it without composing the file again.
+        self.notes["entry_lines"] = _entry_lines(node)
+        return super().construct_document(node)
+
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         tag = node.ctag
         if node.anchor is not None or tag.handle is not None:
@@ -113,6 +122,16 @@ class _Constructor(SafeConstructor):
         return data
 
 
+def _entry_lines(root: Any) -> list[int]:
+    """1-based line of each item of the top-level `campaigns:` list, if there is one."""
+    if isinstance(root, MappingNode):
+        for key, value in root.value:
+            if isinstance(key, ScalarNode) and key.value == "campaigns":
+                if isinstance(value, SequenceNode):
+                    return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
 def _plain_keys(node: MappingNode) -> bool:
     """Only untagged scalar keys, and no merge key (`<<`): those take ruamel's general path."""
     return all(
@@ -125,9 +144,16 @@ def _plain_keys(node: MappingNode) -> bool:
 
 
 def safe_yaml(*, allow_duplicate_keys: bool = False) -> YAML:
-    """A loader for untrusted YAML: C parser, no arbitrary tags, duplicate keys an error."""
+    """A loader for untrusted YAML: C parser, no arbitrary tags, duplicate keys an error.
+
+    After each load, `entry_lines(yaml)` gives the lines of the `campaigns:` entries."""
     yaml = YAML(typ="safe")
     yaml.Resolver = _Resolver
-    yaml.Constructor = _Constructor
+    yaml.Constructor = type("Constructor", (_Constructor,), {"notes": {}})
     yaml.allow_duplicate_keys = allow_duplicate_keys
     return yaml
+
+
+def entry_lines(yaml: YAML) -> list[int]:
+    """Lines (1-based) of the `campaigns:` items of the document `yaml` loaded last."""
+    return list(yaml.Constructor.notes.get("entry_lines", []))
