@@ -52,6 +52,9 @@ from reconciler.emulator.seed import load_defaults  # noqa: E402
 from reconciler.emulator.store import Store  # noqa: E402
 from reconciler.manifest.schedule import to_api  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_manifest import ENTRY  # noqa: E402  (one campaign entry, shared with that bench)
+
 PYTHON = sys.executable
 FLOOR = str(ROOT / "bench" / "floor.py")
 TOKEN = "dev-token"
@@ -60,30 +63,6 @@ PER_FILE = 100  # campaigns per manifest file, as a team might split them
 SCHEDULES = [{"mon-fri": "08:00-12:00", "sat": "08:30-11:15"}, {"mon-fri": "13:30-20:45"}]
 DRIFTED_SCHEDULES = [{"mon-fri": "08:00-12:00", "sat": "08:30-11:15"}, {"mon-fri": "13:30-21:00"}]
 
-ENTRY = """\
-  - campaign_name: Campaign{index:05d}
-    type: autocall
-    type_autocall: autocall_voice_tts
-    description: Nhắc nợ hàng tháng {index}
-    active: true
-    concurrent_call: {calls}
-    carrier: Billing
-    template: thong_bao_no_cuoc_01
-    call_timeout: 60
-    mode_call: direct
-    network: {{viettel: 10, mobi: 5}}
-    recall_times: 3
-    limit_recall_duration: 0
-    schedule_recall: minute
-    schedule_recall_duration: 15
-    priority_recall: normal
-    recall_status: [busy, no-answered, failed]
-    callback_url: https://hooks.example.vn/cdr
-    schedules:
-      - mon-fri: "08:00-12:00"
-        sat: "08:30-11:15"
-      - mon-fri: 13:30-20:45
-"""
 
 
 # ---- fixtures ------------------------------------------------------------------------------

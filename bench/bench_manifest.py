@@ -16,7 +16,7 @@ ENTRY = """\
   - campaign_name: Campaign{index:05d}
     type: autocall
     type_autocall: autocall_voice_tts
-    description: Generated campaign {index}
+    description: Nhắc nợ hàng tháng {index}
     active: true
     concurrent_call: {calls}
     carrier: Billing
