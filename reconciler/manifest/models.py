@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     WithJsonSchema,
     create_model,
     field_validator,
@@ -285,6 +286,9 @@ class CampaignSpec(BaseModel):
         """Manifest fields this entry declared: exactly the ones the planner manages."""
         return frozenset(self.model_fields_set - NOT_MANAGED)
 
+    # The API form of `schedules`, converted once: plans of thousands of entries ask often.
+    _api_schedules: list[dict[str, int]] | None = PrivateAttr(default=None)
+
     def api_values(self) -> dict[str, Any]:
         """Declared fields (but carrier/template names) in API form, keyed by API field name."""
         declared = self.declared()
@@ -294,7 +298,9 @@ class CampaignSpec(BaseModel):
                 continue
             value = getattr(self, name)
             if name == "schedules":
-                value = schedule.to_api(value)
+                if self._api_schedules is None:
+                    self._api_schedules = schedule.to_api(value)
+                value = [dict(entry) for entry in self._api_schedules]
             elif name == "network":
                 value = value.model_dump()
             elif name == "recall_status":
