@@ -25,6 +25,10 @@ ROOT_FIELD = "(root)"
 _SNIPPET = 200
 
 
+# Transport failures that usually mean the URL points at the wrong place.
+_WRONG_URL_SIGNS = ("connection refused", "host name could not be resolved")
+
+
 class ApiError(ReconcilerError):
     """A call failed: an error answer (`status` set) or no answer at all (`status` None).
 
@@ -56,6 +60,8 @@ class ApiError(ReconcilerError):
         prefix = " ".join(part for part in (self.method, where) if part)
         status = f"{self.status} " if self.status is not None else ""
         body = f"{status}{self.message}"
+        if self.status is None and self.message.startswith(_WRONG_URL_SIGNS):
+            body += "; is the API URL right? (--api-url or RECONCILER_API_URL)"
         return f"{prefix}: {body}" if prefix else body
 
 
