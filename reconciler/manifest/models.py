@@ -8,6 +8,7 @@ planner sends is exactly what the file says. Which fields an entry *declared* is
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -262,7 +263,7 @@ class CampaignSpec(BaseModel):
     def _valid_schedules(cls, value: Any) -> Any:
         """The human form is kept as written; converting it is the validation."""
         if isinstance(value, list):
-            schedule.to_api(value)
+            schedules_to_api(value)
         return value
 
     @field_validator("recall_status")
@@ -299,7 +300,7 @@ class CampaignSpec(BaseModel):
             value = getattr(self, name)
             if name == "schedules":
                 if self._api_schedules is None:
-                    self._api_schedules = schedule.to_api(value)
+                    self._api_schedules = schedules_to_api(value)
                 value = [dict(entry) for entry in self._api_schedules]
             elif name == "network":
                 value = value.model_dump()
@@ -307,6 +308,22 @@ class CampaignSpec(BaseModel):
                 value = list(value)
             values[name] = value
         return values
+
+
+def schedules_to_api(entries: list[Any]) -> list[dict[str, int]]:
+    """schedule.to_api, remembered: many campaigns share the same calling hours."""
+    try:
+        key = tuple(tuple(entry.items()) for entry in entries)
+        converted = _cached_to_api(key)
+    except (AttributeError, TypeError):  # not the mapping-of-strings shape: no shortcut
+        return schedule.to_api(entries)
+    return [dict(entry) for entry in converted]
+
+
+@lru_cache(maxsize=4096)
+def _cached_to_api(key: tuple[tuple[tuple[Any, Any], ...], ...]) -> tuple[tuple, ...]:
+    api = schedule.to_api([dict(items) for items in key])
+    return tuple(tuple(entry.items()) for entry in api)
 
 
 def exclusive_field_problems(declared: Collection[str]) -> list[FieldError]:
