@@ -20,6 +20,18 @@ PARALLELISM_OPTION = click.option(
 )
 
 
+PRUNE_OPTION = click.option(
+    "--prune", is_flag=True, help="Also delete autocall campaigns no manifest declares."
+)
+TARGET_OPTION = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Only these campaigns (repeatable; a name no manifest or live campaign has is an error).",
+)
+
+
 def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of requests
     from reconciler.api import ApiClient
 

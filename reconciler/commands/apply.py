@@ -7,7 +7,13 @@ import sys
 import click
 
 from reconciler.commands._common import fail, global_options, settings
-from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
+from reconciler.commands._live import (
+    PARALLELISM_OPTION,
+    PRUNE_OPTION,
+    TARGET_OPTION,
+    detail_progress,
+    make_client,
+)
 from reconciler.errors import PlanError
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
 
@@ -23,14 +29,8 @@ SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": 
     help="Apply exactly this saved plan (from `plan --out`), if it still holds.",
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask; required without a terminal.")
-@click.option("--prune", is_flag=True, help="Also delete autocall campaigns no manifest declares.")
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="NAME",
-    help="Only apply these campaigns (repeatable).",
-)
+@PRUNE_OPTION
+@TARGET_OPTION
 @click.option(
     "--continue-on-error",
     is_flag=True,

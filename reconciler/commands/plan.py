@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from reconciler.commands._common import fail, global_options, settings
-from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
+from reconciler.commands._live import (
+    PARALLELISM_OPTION,
+    PRUNE_OPTION,
+    TARGET_OPTION,
+    detail_progress,
+    make_client,
+)
 from reconciler.plan.guards import guard_problems
 
 DOCUMENT_FORMATS = ("markdown", "html")
@@ -36,14 +42,8 @@ DOCUMENT_FORMATS = ("markdown", "html")
     is_flag=True,
     help="Exit 2 when there are changes (0 none, 1 error): a drift check.",
 )
-@click.option("--prune", is_flag=True, help="Also delete autocall campaigns no manifest declares.")
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="NAME",
-    help="Only plan these campaigns (repeatable).",
-)
+@PRUNE_OPTION
+@TARGET_OPTION
 @PARALLELISM_OPTION
 @global_options
 def plan(
