@@ -1,10 +1,12 @@
 """Render the HTML plan report and photograph it with headless Chromium.
 
-    python scripts/screenshot_report.py [--plan saved-plan.json] [--out docs/report-screenshot.png]
+    python scripts/screenshot_report.py [--plan saved-plan.json | --sample] [--out FILE.png]
 
-Without `--plan` it draws a representative plan built in code (a create with schedules, an
-update moving Saturday's start from 08:00 to 08:30 and concurrent_call 2 → 5, a delete), so
-it needs no server. Chromium is Debian's package: `apt-get update && apt-get install -y chromium`.
+By default it draws the plan of examples/campaigns against the bundled emulator seeded with
+examples/emulator-seed.json (the quick start's tenant), run in-process: no server needed.
+`--plan` draws a saved plan instead; `--sample` a small plan built in code (a create with
+schedules, an update moving Saturday from 08:00 to 08:30, a delete).
+Chromium is Debian's package: `apt-get update && apt-get install -y chromium`.
 """
 
 from __future__ import annotations
@@ -112,9 +114,27 @@ def screenshot(html: Path, png: Path, size: str) -> None:
         )
 
 
-def load_plan(path: str | None) -> Plan:
-    if path is None:
+def examples_plan() -> Plan:
+    """The quick start's first plan: examples/campaigns against the seeded emulator."""
+    from reconciler.api import ApiClient
+    from reconciler.emulator import EmulatorServer
+    from reconciler.manifest.loader import load_manifests
+    from reconciler.refresh import make_plan
+
+    manifests = load_manifests([str(ROOT / "examples" / "campaigns")])
+    with EmulatorServer(port=0, seed=ROOT / "examples" / "emulator-seed.json") as server:
+        with ApiClient(server.url, token=server.token) as client:
+            plan = make_plan(client, manifests)
+    for change in plan.changes:  # show repository-relative sources, as a user would see them
+        change.source = change.source.replace(f"{ROOT}/", "")
+    return plan
+
+
+def load_plan(path: str | None, sample: bool = False) -> Plan:
+    if sample:
         return sample_plan()
+    if path is None:
+        return examples_plan()
     try:
         return read_saved_plan(path)
     except ConfigError as exc:
@@ -124,11 +144,12 @@ def load_plan(path: str | None) -> Plan:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", help="a saved plan (`reconciler plan --out FILE`)")
+    parser.add_argument("--sample", action="store_true", help="a small plan built in code")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="PNG to write")
     parser.add_argument("--html", type=Path, help="also keep the HTML report here")
-    parser.add_argument("--window-size", default="1280,2000", help="WIDTH,HEIGHT in pixels")
+    parser.add_argument("--window-size", default="1280,2400", help="WIDTH,HEIGHT in pixels")
     args = parser.parse_args(argv)
-    page = render(load_plan(args.plan), "html")
+    page = render(load_plan(args.plan, args.sample), "html")
     with tempfile.TemporaryDirectory(prefix="reconciler-report-") as workdir:
         html = args.html or Path(workdir) / "report.html"
         html.write_text(page, encoding="utf-8")
