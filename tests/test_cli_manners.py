@@ -124,3 +124,42 @@ def test_shell_completion_script_is_generated():
         [sys.executable, "-m", "reconciler"], capture_output=True, text=True, env=env
     ).stdout
     assert "_reconciler_completion" in script and "complete " in script
+
+
+def apply_on_terminal(env: dict[str, str], manifests: str, answer: str) -> tuple[int, str]:
+    """`reconciler apply` with stdin and stdout on a pseudo-terminal, answering the prompt."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", manifests, "--no-color"],
+        stdin=follower,
+        stdout=follower,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+    while b"Only 'yes' will be accepted" not in seen:
+        chunk = os.read(leader, 65536)
+        assert chunk, seen.decode()
+        seen += chunk
+    os.write(leader, answer.encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return process.wait(timeout=60), seen.decode()
+
+
+def test_apply_on_a_terminal_asks_and_only_yes_applies(terminal_env, api_env):
+    env, manifests = terminal_env
+    code, output = apply_on_terminal(env, manifests, "y")
+    assert code == 0 and "Apply cancelled: nothing was changed." in output
+    assert api_env.write_requests() == []
+    code, output = apply_on_terminal(env, manifests, "yes")
+    assert code == 0 and "Apply complete: 1 done." in output, output
+    assert api_env.store.campaign_uuid_by_name("Colourful") is not None
