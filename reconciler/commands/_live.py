@@ -58,3 +58,20 @@ def detail_progress(label: str) -> Iterator:
     finally:
         if "bar" in state:
             state["bar"].__exit__(None, None, None)
+
+
+def plan_with_progress(
+    client, manifests, *, prune: bool, targets: tuple[str, ...], parallelism: int
+):  # noqa: ANN001, ANN201 - lazy imports keep `validate` light
+    """Plan loaded manifests against the live API, with a progress bar on a terminal."""
+    from reconciler.refresh import make_plan
+
+    with detail_progress("Reading campaigns") as progress:
+        return make_plan(
+            client,
+            manifests,
+            prune=prune,
+            targets=targets,
+            parallelism=parallelism,
+            progress=progress,
+        )

@@ -11,8 +11,8 @@ from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
-    detail_progress,
     make_client,
+    plan_with_progress,
 )
 from reconciler.errors import PlanError
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
@@ -59,6 +59,7 @@ def apply(
 ) -> None:
     """Make the live campaigns match the manifests under PATHS (or a saved plan)."""
     from reconciler.apply import apply_plan
+    from reconciler.manifest.loader import load_manifests
     from reconciler.render import render
 
     cfg = settings()
@@ -72,11 +73,14 @@ def apply(
             "no terminal to confirm on: pass --auto-approve to apply non-interactively "
             "(nothing was changed)"
         )
+    manifests = None if plan_file else load_manifests(paths)  # fail before any call
     with make_client(cfg, parallelism) as client:
         the_plan = (
             _saved(client, plan_file)
-            if plan_file
-            else _fresh(client, paths, prune, targets, parallelism)
+            if manifests is None
+            else plan_with_progress(
+                client, manifests, prune=prune, targets=targets, parallelism=parallelism
+            )
         )
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
         if not the_plan.has_changes:
@@ -100,22 +104,6 @@ def apply(
             on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
         )
     _finish(report)
-
-
-def _fresh(client, paths, prune, targets, parallelism):  # noqa: ANN001, ANN202
-    from reconciler.manifest.loader import load_manifests
-    from reconciler.refresh import make_plan
-
-    manifests = load_manifests(paths)
-    with detail_progress("Reading campaigns") as progress:
-        return make_plan(
-            client,
-            manifests,
-            prune=prune,
-            targets=targets,
-            parallelism=parallelism,
-            progress=progress,
-        )
 
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202

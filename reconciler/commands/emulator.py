@@ -15,26 +15,69 @@ from reconciler.commands._common import fail, global_options, settings
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-              help="Port to listen on; 0 picks a free one (printed).")
-@click.option("--db", metavar="FILE", default=":memory:",
-              help="SQLite file keeping state across restarts (default: in memory).")
-@click.option("--seed", metavar="FILE", type=click.Path(dir_okay=False),
-              help="JSON or YAML with carriers, templates and campaigns to start with.")
-@click.option("--token", default="dev-token", show_default=True,
-              help="Static bearer token accepted on every call.")
-@click.option("--api-key", default="dev-api-key", show_default=True,
-              help="API key that POST /v3/auth/token exchanges for a token.")
-@click.option("--page-cap", type=click.IntRange(min=1), default=None,
-              help="Largest page served, whatever `limit` asks for (default: no cap).")
-@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0,
-              help="Delay added to every request, in milliseconds.")
-@click.option("--fault", "faults", multiple=True, metavar="SPEC",
-              help="Inject a fault, e.g. 'fail POST ^/v3/campaign$ 503 times=2 retry_after=1' "
-                   "or 'drop PUT /v3/campaign/ after'. Repeatable.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one (printed).",
+)
+@click.option(
+    "--db",
+    metavar="FILE",
+    default=":memory:",
+    help="SQLite file keeping state across restarts (default: in memory).",
+)
+@click.option(
+    "--seed",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="JSON or YAML with carriers, templates and campaigns to start with.",
+)
+@click.option(
+    "--token",
+    default="dev-token",
+    show_default=True,
+    help="Static bearer token accepted on every call.",
+)
+@click.option(
+    "--api-key",
+    default="dev-api-key",
+    show_default=True,
+    help="API key that POST /v3/auth/token exchanges for a token.",
+)
+@click.option(
+    "--page-cap",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Largest page served, whatever `limit` asks for (default: no cap).",
+)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Delay added to every request, in milliseconds.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="SPEC",
+    help="Inject a fault, e.g. 'fail POST ^/v3/campaign$ 503 times=2 retry_after=1' "
+    "or 'drop PUT /v3/campaign/ after'. Repeatable.",
+)
 @global_options
-def emulator(host: str, port: int, db: str, seed: str | None, token: str, api_key: str,
-             page_cap: int | None, latency_ms: float, faults: tuple[str, ...]) -> None:
+def emulator(
+    host: str,
+    port: int,
+    db: str,
+    seed: str | None,
+    token: str,
+    api_key: str,
+    page_cap: int | None,
+    latency_ms: float,
+    faults: tuple[str, ...],
+) -> None:
     """Serve the campaign, carrier, template and auth API locally, as the vendor docs
     describe it, for the quick start, tests and experiments."""
     from reconciler.emulator import EmulatorServer
@@ -42,9 +85,18 @@ def emulator(host: str, port: int, db: str, seed: str | None, token: str, api_ke
     from reconciler.emulator.seed import SeedError
 
     try:
-        server = EmulatorServer(host=host, port=port, db=db, token=token, api_key=api_key,
-                                page_cap=page_cap, latency_ms=latency_ms, seed=seed,
-                                verbose=settings().verbose, record_requests=False)
+        server = EmulatorServer(
+            host=host,
+            port=port,
+            db=db,
+            token=token,
+            api_key=api_key,
+            page_cap=page_cap,
+            latency_ms=latency_ms,
+            seed=seed,
+            verbose=settings().verbose,
+            record_requests=False,
+        )
     except SeedError as exc:
         fail(str(exc))
     except sqlite3.Error as exc:

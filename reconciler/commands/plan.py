@@ -11,8 +11,8 @@ from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
-    detail_progress,
     make_client,
+    plan_with_progress,
 )
 from reconciler.plan.guards import guard_problems
 
@@ -57,19 +57,13 @@ def plan(
 ) -> None:
     """Compare the manifests under PATHS with the live campaigns and show the changes."""
     from reconciler.manifest.loader import load_manifests
-    from reconciler.refresh import make_plan
     from reconciler.render import render
 
     cfg = settings()
-    manifests = load_manifests(paths)
-    with make_client(cfg, parallelism) as client, detail_progress("Reading campaigns") as progress:
-        the_plan = make_plan(
-            client,
-            manifests,
-            prune=prune,
-            targets=targets,
-            parallelism=parallelism,
-            progress=progress,
+    manifests = load_manifests(paths)  # bad manifests fail before any client or call
+    with make_client(cfg, parallelism) as client:
+        the_plan = plan_with_progress(
+            client, manifests, prune=prune, targets=targets, parallelism=parallelism
         )
     if out and fmt in DOCUMENT_FORMATS:
         _write(out, render(the_plan, fmt))
