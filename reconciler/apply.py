@@ -7,6 +7,7 @@ reported in plan order whatever the parallelism, so logs read the same at -p1 an
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,9 +16,9 @@ from typing import Any, Literal
 
 from reconciler.api import AmbiguousWriteError, ApiClient, ApiError
 from reconciler.fields import CREATE_FIELDS
-from reconciler.plan.fingerprint import fingerprint
+from reconciler.plan.fingerprint import still_matches
 from reconciler.plan.model import Change, Plan
-from reconciler.plan.normalize import canonical
+from reconciler.plan.normalize import canonical, display
 
 OutcomeStatus = Literal["done", "failed", "not attempted"]
 
@@ -59,7 +60,7 @@ class StepFailed(Exception):
 
 def _read_unchanged(client: ApiClient, change: Change) -> dict[str, Any]:
     live = client.get_campaign(change.campaign_uuid or "")
-    if change.fingerprint and fingerprint(live) != change.fingerprint:
+    if not still_matches(change.fingerprint, live):
         raise StaleCampaign(
             f"{change.campaign_name} changed on the server since the plan was made "
             "(someone edited it meanwhile); nothing was written to it — run plan again"
@@ -67,29 +68,73 @@ def _read_unchanged(client: ApiClient, change: Change) -> dict[str, Any]:
     return live
 
 
-def _put_overlay(client: ApiClient, uuid: str, live: dict[str, Any], put: dict[str, Any]) -> None:
-    """Full-replace PUT: the live object as read, with only the planned fields changed."""
-    client.update_campaign(uuid, {**live, **put})
+def _put_overlay(
+    client: ApiClient, uuid: str, live: dict[str, Any], put: dict[str, Any], active: bool
+) -> None:
+    """Full-replace PUT: the live object as read, with only the planned fields changed.
+
+    PUT carries `active` too (a field it leaves out is reset), so the body always holds the
+    value intended at this moment, never a stale one read earlier.
+    """
+    client.update_campaign(uuid, {**live, **put, "active": active})
+
+
+class WriteNotKept(ApiError):
+    """The API answered success but a read-back shows it did not store what was sent."""
+
+
+def verify_written(client: ApiClient, uuid: str, wanted: dict[str, Any]) -> None:
+    """Read the campaign back and compare every planned field as the planner compares them.
+
+    Nothing documents that a PUT stores every field it is sent: an API that drops, rewrites
+    or ignores one would otherwise be reported "updated" and planned again forever.
+    """
+    kept = client.get_campaign(uuid)
+    differing = [
+        name for name, value in wanted.items()
+        if canonical(name, kept.get(name)) != canonical(name, value)
+    ]
+    if differing:
+        details = "; ".join(
+            f"{name}: sent {_shown(name, wanted[name])}, the API kept "
+            f"{_shown(name, kept.get(name))}"
+            for name in differing
+        )
+        raise WriteNotKept(f"the API answered success but did not keep what was sent: {details}")
+
+
+def _shown(name: str, value: Any) -> str:
+    import json
+
+    return json.dumps(display(name, value), ensure_ascii=False, default=str)
 
 
 def _lookup_after_unclear_create(
-    client: ApiClient, change: Change, unclear: AmbiguousWriteError
+    client: ApiClient, change: Change, unclear: AmbiguousWriteError, wait: LookupWait
 ) -> str:
-    """The POST may or may not have created the campaign: names are unique, so look it up.
+    """The POST may or may not have created the campaign: names are unique, so look it up,
+    for long enough to be sure (a slow server may finish the POST after we gave up on it).
 
     Adopted only if it is what we sent; a campaign of that name that differs was created by
     someone else meanwhile, and writing over it would clobber their work.
     """
-    try:
-        found = client.find_campaign_by_name(change.campaign_name)
-    except ApiError as exc:
-        raise ApiError(
-            f"{unclear}; looking it up by name failed too ({exc}): the next plan shows "
-            "whether it exists"
-        ) from exc
+    found = None
+    for attempt, pause in enumerate(wait.pauses()):
+        if pause:
+            wait.announce(change.campaign_name, pause, attempt)
+            time.sleep(pause)
+        try:
+            found = client.find_campaign_by_name(change.campaign_name)
+        except ApiError as exc:
+            raise ApiError(
+                f"{unclear}; looking it up by name failed too ({exc}): the next plan shows "
+                "whether it exists"
+            ) from exc
+        if found is not None:
+            break
     if found is None:
         raise ApiError(
-            f"{unclear}; a lookup by name right after shows no campaign of that name exists: "
+            f"{unclear}; no campaign of that name appeared in {wait.total:g} s of lookups: "
             "it was not created"
         ) from unclear
     differing = sorted(
@@ -106,37 +151,85 @@ def _lookup_after_unclear_create(
     return str(found["campaign_uuid"])
 
 
-def apply_create(client: ApiClient, change: Change) -> tuple[list[str], str]:
+@dataclass(frozen=True)
+class LookupWait:
+    """How long an unclear create is looked up for before it is reported as not created:
+    pauses doubling from `first` up to `total` seconds in all; `announce` shows the wait."""
+
+    total: float = 20.0
+    first: float = 0.5
+    on_wait: Callable[[str], None] | None = None
+
+    def pauses(self) -> list[float]:
+        pauses, spent, pause = [0.0], 0.0, self.first
+        while self.total > 0 and spent < self.total:
+            step = min(pause, self.total - spent)
+            pauses.append(step)
+            spent += step
+            pause *= 2
+        return pauses
+
+    def announce(self, name: str, pause: float, attempt: int) -> None:
+        if self.on_wait is not None:
+            self.on_wait(
+                f"{name}: create answer unclear; not found yet, looking again in {pause:g} s "
+                f"(lookup {attempt + 1})"
+            )
+
+
+def apply_create(
+    client: ApiClient, change: Change, wait: LookupWait = LookupWait()
+) -> tuple[list[str], str]:
+    """POST, then configure it while inactive, then switch it on last.
+
+    POST makes an active campaign holding only the create fields: it is deactivated at once,
+    so a failure or interruption at any later point leaves a campaign that is not active
+    (the report says so), never a live, half-configured one.
+    """
     steps: list[str] = []
     try:
         uuid = client.create_campaign(change.create_body)
         steps.append("created")
     except AmbiguousWriteError as unclear:
-        uuid = _lookup_after_unclear_create(client, change, unclear)
+        uuid = _lookup_after_unclear_create(client, change, unclear, wait)
         steps.append("created (confirmed by lookup after an unclear answer)")
+    needs_put = any(key not in CREATE_FIELDS for key in change.put)
+    want_active = change.active is not False
     try:
-        if any(key not in CREATE_FIELDS for key in change.put):
-            _put_overlay(client, uuid, client.get_campaign(uuid), change.put)
-            steps.append("updated")
-        if change.active is False:
+        if needs_put or not want_active:
             client.set_active(uuid, False)
             steps.append("deactivated")
+        if needs_put:
+            _put_overlay(client, uuid, client.get_campaign(uuid), change.put, False)
+            steps.append("configured")
+            if want_active:
+                client.set_active(uuid, True)
+                steps.append("activated")
+        verify_written(client, uuid, {**change.put, "active": want_active})
     except (ApiError, StaleCampaign) as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
 
 
 def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
+    """Deactivation first and activation last, so the campaign never runs half-changed."""
     uuid = change.campaign_uuid or ""
     live = _read_unchanged(client, change)
+    active = bool(live.get("active"))
     steps: list[str] = []
     try:
+        if change.active is False and active:
+            client.set_active(uuid, False)
+            active = False
+            steps.append("deactivated")
         if change.put:
-            _put_overlay(client, uuid, live, change.put)
+            _put_overlay(client, uuid, live, change.put, active)
             steps.append("updated")
-        if change.active is not None and bool(live.get("active")) != change.active:
-            client.set_active(uuid, change.active)
-            steps.append("activated" if change.active else "deactivated")
+        if change.active is True and not active:
+            client.set_active(uuid, True)
+            active = True
+            steps.append("activated")
+        verify_written(client, uuid, {**change.put, "active": active})
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
@@ -164,16 +257,29 @@ ACTIONS: dict[str, Callable[[ApiClient, Change], tuple[list[str], str]]] = {
 }
 
 
-def apply_change(client: ApiClient, change: Change) -> Outcome:
+def _left_state(change: Change, steps: list[str]) -> str:
+    """For a create cut short: whether the campaign it left behind can run."""
+    if change.action != "create":
+        return ""
+    if "activated" in steps or "deactivated" not in steps:
+        return "the campaign exists and is ACTIVE with only part of its settings; "
+    return "the campaign exists and is not active; "
+
+
+def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWait()) -> Outcome:
     """Run one change; never raises for API trouble, it becomes a failed Outcome."""
     try:
-        steps, uuid = ACTIONS[change.action](client, change)
+        if change.action == "create":
+            steps, uuid = apply_create(client, change, wait)
+        else:
+            steps, uuid = ACTIONS[change.action](client, change)
         return Outcome(change, "done", steps, campaign_uuid=uuid)
     except StepFailed as exc:
         message = str(exc.cause)
         if exc.steps:
             done = ", ".join(exc.steps)
-            message += f" (already done: {done}; the next plan shows what remains)"
+            message += f" (already done: {done}; {_left_state(change, exc.steps)}"
+            message += "the next plan shows what remains)"
         return Outcome(change, "failed", exc.steps, message, exc.uuid)
     except (ApiError, StaleCampaign) as exc:
         return Outcome(change, "failed", [], str(exc), change.campaign_uuid)
@@ -186,6 +292,7 @@ def apply_plan(
     parallelism: int = 1,
     continue_on_error: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
+    lookup_wait: LookupWait = LookupWait(),
 ) -> ApplyReport:
     """Apply phase by phase (deletes, updates, creates); within a phase up to `parallelism`
     campaigns at once. Stops starting new work at the first failure unless told to go on."""
@@ -195,7 +302,7 @@ def apply_plan(
     def run(change: Change) -> Outcome:
         if stop.is_set():
             return Outcome(change, "not attempted", campaign_uuid=change.campaign_uuid)
-        outcome = apply_change(client, change)
+        outcome = apply_change(client, change, lookup_wait)
         if outcome.status == "failed" and not continue_on_error:
             stop.set()
         return outcome

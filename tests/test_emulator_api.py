@@ -179,7 +179,8 @@ def test_create_stores_only_create_fields_and_fills_defaults(emulator: EmulatorS
                                           "type_autocall", "template_name")} == {
         "campaign_name": "Created", "type": "autocall", "description": "d",
         "concurrent_call": 7, "ratio": 90, "template_uuid": TEMPLATE,
-        "type_autocall": "autocall_voice_otp", "template_name": "thong_bao_no_cuoc_01",
+        # A detail read has no joins: the docs' VoiceOTP110 answers "template_name": "".
+        "type_autocall": "autocall_voice_otp", "template_name": "",
     }
     assert detail["active"] is True and detail["status"] == "stop"
     assert detail["call_timeout"] == 60 and detail["mode_call"] == "direct"
@@ -227,8 +228,10 @@ def test_put_is_a_full_replace(emulator: EmulatorServer) -> None:
     detail = call(emulator, "GET", f"/v3/campaign/{uuid}").json()
     assert detail["network"] == {"viettel": 10, "mobi": 5, "vina": 0, "tel": 0, "offnet": 0}
     assert detail["recall_status"] == ["busy", "failed"]
-    assert detail["carrier_name"] == "Billing"
-    assert detail["template_name"] == "thong_bao_no_cuoc_01"
+    assert (detail["carrier_name"], detail["template_name"]) == ("", "")  # no joins in details
+    row = next(r for r in call(emulator, "GET", "/v3/campaign").json()["data"]
+               if r["campaign_uuid"] == uuid)
+    assert (row["carrier_name"], row["template_name"]) == ("Billing", "thong_bao_no_cuoc_01")
     # Send only the required fields: everything else in the update table is reset.
     call(emulator, "PUT", f"/v3/campaign/{uuid}", {"campaign_name": "Full", "type": "autocall"})
     after = call(emulator, "GET", f"/v3/campaign/{uuid}").json()
@@ -255,18 +258,38 @@ def test_put_leaving_out_one_field_zeroes_it(emulator: EmulatorServer) -> None:
     assert detail["callback_url"] == "https://hooks.example.vn/cdr"
 
 
-def test_put_ignores_active_and_keeps_server_fields(emulator: EmulatorServer) -> None:
+def test_put_carries_active_and_resets_server_fields_it_leaves_out(
+    emulator: EmulatorServer,
+) -> None:
+    """The docs' AutocallAudio, read after a PUT that left them out: `"hopper": 0`,
+    `"local_start_time": ""`, `"customer_order": ""`, `"allow_manual_dial": false` (the
+    never-updated AutocallTTS shows 20, "00:00:00", "id", true); `"ratio": 100` survived.
+    The PUT sample sends `"active": true`; the autodialer page reads back a PUT's false."""
     uuid = create(emulator, "Full", ratio=80)
     before = call(emulator, "GET", f"/v3/campaign/{uuid}").json()
-    body = full_body(active=False, ratio=5, hopper=1, created_at="2020-01-01T00:00:00+07:00",
+    assert (before["hopper"], before["local_start_time"], before["customer_order"]) == (
+        20, "00:00:00", "id")
+    body = full_body(active=False, created_at="2020-01-01T00:00:00+07:00",
                      run_id="r", domain_name="d", campaign_uuid="something-else")
     assert call(emulator, "PUT", f"/v3/campaign/{uuid}", body).ok
     after = call(emulator, "GET", f"/v3/campaign/{uuid}").json()
-    assert after["active"] is True
-    for key in ("ratio", "hopper", "created_at", "run_id", "domain_name", "campaign_uuid",
-                "local_start_time", "customer_order", "allow_manual_dial"):
+    assert after["active"] is False
+    assert (after["hopper"], after["local_start_time"], after["local_end_time"],
+            after["customer_order"], after["allow_manual_dial"], after["allow_search_lead"],
+            after["enable_callback_alert"]) == (0, "", "", "", False, False, False)
+    for key in ("ratio", "created_at", "run_id", "domain_name", "campaign_uuid"):
         assert after[key] == before[key], key
     assert after["updated_at"] > before["updated_at"]
+    # Sent, they are stored; `active` left out is reset like any other field.
+    body = full_body(hopper=30, customer_order="id", allow_manual_dial=True)
+    assert "active" not in body
+    assert call(emulator, "PUT", f"/v3/campaign/{uuid}", body).ok
+    after = call(emulator, "GET", f"/v3/campaign/{uuid}").json()
+    assert (after["hopper"], after["customer_order"], after["allow_manual_dial"]) == (
+        30, "id", True)
+    assert after["active"] is False
+    assert call(emulator, "PUT", f"/v3/campaign/{uuid}", full_body(hopper="x")).json() == {
+        "error": [{"hopper": "Invalid type. Expected: integer, given: string"}]}
 
 
 def test_put_regenerates_schedule_ids(emulator: EmulatorServer) -> None:
@@ -475,6 +498,6 @@ def test_added_carrier_and_template_are_usable(emulator: EmulatorServer) -> None
     uuid = create(emulator, "Full", template_uuid=template)
     assert call(emulator, "PUT", f"/v3/campaign/{uuid}",
                 full_body(carrier_uuid=carrier, template_uuid=template)).ok
-    detail = call(emulator, "GET", f"/v3/campaign/{uuid}").json()
-    assert (detail["carrier_name"], detail["template_name"]) == ("Sales", "promo_02")
+    row = call(emulator, "GET", "/v3/campaign").json()["data"][0]
+    assert (row["carrier_name"], row["template_name"]) == ("Sales", "promo_02")
     assert call(emulator, "GET", f"/v3/template/{template}").json()["content"] == "Xin chào"

@@ -44,15 +44,17 @@ def check_seeded(srv: EmulatorServer) -> None:
     rows = {row["campaign_name"]: row for row in get(srv, "/v3/campaign")["data"]}
     assert set(rows) == {"Running", "Paused"}
     running = get(srv, f"/v3/campaign/{rows['Running']['campaign_uuid']}")
-    assert (running["active"], running["status"], running["carrier_name"]) == (
+    assert (running["active"], running["status"], rows["Running"]["carrier_name"]) == (
         True, "start", "Billing")
+    assert running["carrier_name"] == ""  # detail reads have no joins
     assert running["concurrent_call"] == 9 and running["recall_status"] == ["busy"]
     assert running["schedules"][0]["monday_end_time"] == 43200 * 10**9
     assert running["schedules"][0]["campaign_uuid"] == running["campaign_uuid"]
     assert running["call_timeout"] == 60 and running["type"] == "autocall"  # defaults
     paused = get(srv, f"/v3/campaign/{rows['Paused']['campaign_uuid']}")
     assert (paused["active"], paused["status"], paused["type"]) == (False, "pause", "autodialer")
-    assert paused["carrier_name"] == "Hotline" and paused["template_name"] == "nhac_lich_01"
+    assert (rows["Paused"]["carrier_name"], rows["Paused"]["template_name"]) == (
+        "Hotline", "nhac_lich_01")
     assert paused["network"] == {"viettel": 4, "mobi": 0, "vina": 0, "tel": 0, "offnet": 0}
     carriers = {row["carrier_name"] for row in get(srv, "/v3/carrier?limit=50")["data"]}
     assert {"Billing", "Hotline", "Backup"} <= carriers
@@ -129,12 +131,15 @@ def test_store_api(emulator: EmulatorServer) -> None:
     uuid = store.add_campaign({"campaign_name": "Portal", "carrier_uuid": carrier})
     assert store.campaign_count() == 1
     before = store.get_campaign(uuid)
-    assert before["carrier_name"] == "Sales" and before["schedules"] is None
+    assert before["carrier_name"] == "" and before["schedules"] is None
+    assert get(emulator, "/v3/campaign")["data"][0]["carrier_name"] == "Sales"
     after = store.update_campaign_raw(uuid, concurrent_call=3, template_uuid=template,
                                       schedules=[WINDOW], active=False)
     live = get(emulator, f"/v3/campaign/{uuid}")
     assert live == after
-    assert live["concurrent_call"] == 3 and live["template_name"] == "promo"
+    assert live["concurrent_call"] == 3 and live["template_uuid"] == template
+    row = next(r for r in get(emulator, "/v3/campaign")["data"] if r["campaign_uuid"] == uuid)
+    assert row["template_name"] == "promo"
     assert live["active"] is False and live["updated_at"] > before["updated_at"]
     assert live["schedules"][0]["id"] and live["schedules"][0]["domain_uuid"]
     assert store.get_campaign("00000000-0000-4000-8000-000000000000") is None

@@ -12,6 +12,7 @@ from reconciler.emulator import EmulatorServer
 
 NS_HOUR = 3600 * 10**9
 BILLING = "a18b400f-d487-4e17-b5e7-eba5fe6fa54f"
+TEMPLATE = "5f427552-857e-4939-8edf-cbd0f1ef6842"
 
 
 def write(tmp_path: Path, text: str, name: str = "campaigns.yaml") -> str:
@@ -78,12 +79,11 @@ def test_create_with_every_field_then_converges(api_env, tmp_path):
 
     applied = run_cli("apply", manifests, "--auto-approve")
     assert applied.code == 0, applied.output
-    assert "✓ create DebtReminderTTS: created, updated, deactivated" in applied.stdout
+    assert "✓ create DebtReminderTTS: created, deactivated, configured" in applied.stdout
 
     live = by_name(api_env, "DebtReminderTTS")
     assert live["active"] is False and live["status"] == "stop"
-    assert live["carrier_uuid"] == BILLING and live["carrier_name"] == "Billing"
-    assert live["template_name"] == "thong_bao_no_cuoc_01"
+    assert live["carrier_uuid"] == BILLING and live["template_uuid"] == TEMPLATE
     assert live["network"] == {"viettel": 10, "mobi": 5, "vina": 0, "tel": 0, "offnet": 0}
     assert sorted(live["recall_status"]) == ["busy", "no-answered"]
     assert live["schedules"][0]["saturday_start_time"] == 8 * NS_HOUR + 30 * 60 * 10**9

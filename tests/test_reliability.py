@@ -24,6 +24,7 @@ from reconciler.errors import ConfigError
 NS_HOUR = 3600 * 10**9
 NS_MINUTE = 60 * 10**9
 BILLING = "a18b400f-d487-4e17-b5e7-eba5fe6fa54f"
+TEMPLATE = "5f427552-857e-4939-8edf-cbd0f1ef6842"
 CAMPAIGN = r"^/v3/campaign$"
 ONE_CAMPAIGN = r"^/v3/campaign/[^/]+$"
 VOLATILE = ("updated_at",)
@@ -33,6 +34,7 @@ VOLATILE = ("updated_at",)
 def env(api_env: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
     """The emulator as the live tenant, with retry waits shrunk to milliseconds."""
     monkeypatch.setenv("RECONCILER_RETRY_BACKOFF", "0.001")
+    monkeypatch.setenv("RECONCILER_CREATE_LOOKUP_SECONDS", "0.3")
     return api_env
 
 
@@ -161,8 +163,8 @@ def test_one_apply_converges_through_every_transient_fault(env, tmp_path):
 
     assert applied.code == 0, applied.output
     assert env.faults.pending() == [], "every fault fired"
-    assert "✓ create Fresh: created (confirmed by lookup after an unclear answer), updated, " \
-        "deactivated" in applied.stdout
+    assert "✓ create Fresh: created (confirmed by lookup after an unclear answer), " \
+        "deactivated, configured" in applied.stdout
     statuses = [status for _, _, status in env.requests]
     assert statuses.count(429) == 1 and statuses.count(502) == 1 and statuses.count(503) == 2
     posts = [entry for entry in env.write_requests() if entry[0] == "POST"]
@@ -205,8 +207,7 @@ EXPECTED_FRESH = {
     "status": "stop",
     "concurrent_call": 4,
     "carrier_uuid": BILLING,
-    "carrier_name": "Billing",
-    "template_name": "thong_bao_no_cuoc_01",
+    "template_uuid": TEMPLATE,
     "call_timeout": 45,
     "mode_call": "parralel",
     "recall_times": 2,
@@ -222,7 +223,8 @@ def test_a_create_dropped_before_processing_is_reported_and_the_next_apply_creat
     first = run_cli("apply", manifests, "--auto-approve")
     assert first.code == 1
     assert "failed: Fresh:" in first.stderr
-    assert "no campaign of that name exists: it was not created" in first.stderr
+    assert "no campaign of that name appeared in 0.3 s of lookups: it was not created" \
+        in first.stderr
     assert names(env) == []
     assert [c["action"] for c in plan_changes(manifests)] == ["create"]
     second = run_cli("apply", manifests, "--auto-approve")
@@ -389,17 +391,20 @@ def test_a_create_whose_follow_up_put_failed_is_reported_and_then_finished(env, 
     uuid = uuid_of(env, "Fresh")
     message = (
         f"PUT /v3/campaign/{uuid}: 500 upstream timeout "
-        "(already done: created; the next plan shows what remains)"
+        "(already done: created, deactivated; the campaign exists and is not active; "
+        "the next plan shows what remains)"
     )
     assert f"✗ create Fresh: failed: {message}" in first.stdout
     assert f"failed: Fresh: {message}" in first.stderr
     assert "Apply incomplete: 0 done, 1 failed, 0 not attempted." in first.stderr
     created = live(env, "Fresh")
     assert created["description"] == "new" and created["callback_url"] == ""
+    assert created["active"] is False, "a half-configured campaign is never left active"
 
     [pending] = plan_changes(manifests)
     assert pending["action"] == "update" and pending["campaign_uuid"] == uuid
-    assert set(pending["fields"]) == {"active", "callback_url", "schedules"}
+    # Declared inactive, and already deactivated before the failed PUT: active is no change.
+    assert set(pending["fields"]) == {"callback_url", "schedules"}
 
     second = run_cli("apply", manifests, "--auto-approve")
     assert second.code == 0, second.output
@@ -445,7 +450,7 @@ def test_tokens_expiring_mid_apply_are_renewed_and_the_call_retried(
     manifests = write(tmp_path, PARTIAL)
     apply_change = reconciler.apply.apply_change
 
-    def expire_first(client, change):  # noqa: ANN001, ANN202
+    def expire_first(client, change, *rest):  # noqa: ANN001, ANN202
         key_env.faults.expire_tokens()
         return apply_change(client, change)
 

@@ -102,15 +102,39 @@ def apply(
             parallelism=parallelism,
             continue_on_error=continue_on_error,
             on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
+            lookup_wait=lookup_wait_from_env(),
         )
     _finish(report)
+
+
+LOOKUP_ENV = "RECONCILER_CREATE_LOOKUP_SECONDS"
+
+
+def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
+    """How long an unclear create is looked for (env, seconds; default 20), the wait shown
+    on a terminal."""
+    import os
+
+    from reconciler.apply import LookupWait
+
+    text = os.environ.get(LOOKUP_ENV, "").strip()
+    try:
+        total = float(text) if text else LookupWait.total
+    except ValueError:
+        total = -1.0
+    if not 0 <= total <= 600:
+        fail(f"{LOOKUP_ENV} must be a number of seconds (0-600), not {text!r}")
+    on_wait = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
+    return LookupWait(total=total, first=min(0.5, total / 4) or 0.5, on_wait=on_wait)
 
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
     from reconciler.saved_plan import read_saved_plan, stale_problems
 
     the_plan = read_saved_plan(plan_file)
-    problems = stale_problems(the_plan, client.list_campaigns(), client.base_url)
+    problems = stale_problems(
+        the_plan, client.list_campaigns(), client.base_url, client.get_campaign
+    )
     if problems:
         raise PlanError(
             f"{plan_file} is stale; nothing was changed. Make a new plan.\n  "

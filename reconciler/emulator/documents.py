@@ -130,6 +130,32 @@ def create_document(body: dict[str, Any], campaign_uuid: str, timestamp: str) ->
     return doc
 
 
+# Fields beyond the PUT table that a PUT replaces too: the docs' AutocallAudio, read after the
+# PUT that left them out, shows these zero values where never-updated campaigns show the create
+# defaults. `ratio` survived that PUT, so it is kept. `active` rides on PUT as well (the PUT
+# sample sends it; the autodialer page reads back the `active: false` its PUT sent).
+PUT_ALSO_REPLACES: dict[str, Any] = {
+    "active": False,
+    "hopper": 0,
+    "answer_callback_url": "",
+    "local_start_time": "",
+    "local_end_time": "",
+    "customer_order": "",
+    "allow_manual_dial": False,
+    "allow_search_lead": False,
+    "enable_callback_alert": False,
+    "default_list_uuid": "",
+    "script_uuid": "",
+    "call_center_queue_uuid": "",
+    "call_center_queue_strategy": "",
+    "enable_encrypt": False,
+    "orig_campaign_uuid": "",
+}
+
+# Derived by joins in list rows only: a detail read answers them empty (the docs' VoiceOTP110).
+JOINED_FIELDS = ("carrier_name", "template_name")
+
+
 def zero_value(field: str) -> Any:
     """What a PUT field left out becomes (Go's zero value of the field's type)."""
     if field in STRING_FIELDS:
@@ -138,6 +164,8 @@ def zero_value(field: str) -> Any:
         return 0
     if field == "network":
         return zero_network()
+    if field in PUT_ALSO_REPLACES:
+        return PUT_ALSO_REPLACES[field]
     return None  # schedules, recall_status: a nil slice
 
 
@@ -164,6 +192,14 @@ def normalise_schedules(value: list[dict[str, Any]] | None, campaign_uuid: str,
             entry[key] = item.get(key, 0)
         result.append(entry)
     return result
+
+
+def detail_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """A detail read: the stored object with the join-derived names empty, as the docs show."""
+    detail = dict(doc)
+    for key in JOINED_FIELDS:
+        detail[key] = ""
+    return detail
 
 
 def summary_of(doc: dict[str, Any]) -> dict[str, Any]:

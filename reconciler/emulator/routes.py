@@ -1,9 +1,11 @@
 """The API itself: routing, auth, paging and the campaign endpoints, free of HTTP plumbing.
 
 `Api.handle` takes a parsed request and returns a `Response`; the server only moves bytes.
-Behaviour follows the vendor docs (see /work/shared/api-docs): list rows are summaries,
-POST stores only the create fields, PUT replaces every update field, only PATCH changes
-`active`, DELETE refuses an active campaign, and errors come in the docs' two shapes.
+Behaviour follows the vendor docs (docs/api-facts.md): list rows are summaries that join the
+carrier and template names, detail reads leave those names empty, POST stores only the create
+fields, PUT replaces the whole object (`active` and the autodialer fields included: what it
+leaves out is reset), PATCH switches `active`, DELETE refuses an active campaign, and errors
+come in the docs' two shapes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import parse_qs
 
 from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
 from reconciler.emulator.documents import (
+    PUT_ALSO_REPLACES,
     create_document,
     new_uuid,
     normalise_network,
@@ -162,14 +165,13 @@ class Api:
             problems = validate_update(body)
             if problems:
                 raise ApiError(400, problems)
-            carrier_name = self._carrier_name(body.get("carrier_uuid", ""))
-            template_name = self._template_name(body.get("template_uuid", ""))
-            for name in UPDATE_FIELDS:  # a full replace: what is left out is reset
+            self._carrier_name(body.get("carrier_uuid", ""))  # an unknown uuid is refused
+            self._template_name(body.get("template_uuid", ""))
+            # A full replace: what is left out is reset, beyond the table too (see documents).
+            for name in (*UPDATE_FIELDS, *PUT_ALSO_REPLACES):
                 doc[name] = body[name] if name in body else zero_value(name)
             doc["network"] = normalise_network(doc["network"])
             doc["schedules"] = normalise_schedules(doc["schedules"], campaign_uuid)
-            doc["carrier_name"] = carrier_name
-            doc["template_name"] = template_name
             doc["updated_at"] = self.store.clock.now()
             try:
                 self.store.replace_document(doc)

@@ -19,6 +19,7 @@ from reconciler.emulator.documents import (
     CAMPAIGN_KEYS,
     Clock,
     carrier_document,
+    detail_of,
     new_uuid,
     normalise_network,
     normalise_schedules,
@@ -64,13 +65,6 @@ class NameTaken(ValueError):
 
 def _dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-
-
-def _texts(doc: dict[str, Any]) -> tuple[str, str]:
-    """The detail and list-row JSON of a campaign (one encoding when they are the same)."""
-    detail = _dump(doc)
-    summary = summary_of(doc)
-    return detail, detail if summary == doc else _dump(summary)
 
 
 class Store:
@@ -128,7 +122,7 @@ class Store:
                 cursor = self._conn.execute(
                     "UPDATE campaign SET name = ?, type = ?, detail = ?, summary = ? "
                     "WHERE uuid = ?",
-                    (doc["campaign_name"], doc["type"], *_texts(doc), doc["campaign_uuid"]),
+                    (doc["campaign_name"], doc["type"], *self._texts(doc), doc["campaign_uuid"]),
                 )
             except sqlite3.IntegrityError as exc:
                 raise NameTaken(doc["campaign_name"]) from exc
@@ -137,8 +131,8 @@ class Store:
 
     def update_campaign_raw(self, campaign_uuid: str, **fields: Any) -> dict[str, Any]:
         """Change a campaign out of band (someone clicking in the portal): any fields, no
-        validation beyond key names; carrier/template names follow their uuids; bumps
-        updated_at. Returns the new detail document."""
+        validation beyond key names; bumps updated_at. Returns the new detail document
+        (list rows join the carrier/template names of the uuids)."""
         with self.lock:
             doc = self.get_campaign(campaign_uuid)
             if doc is None:
@@ -147,10 +141,6 @@ class Store:
             _reject_unknown_keys(changes)
             if changes.get("campaign_uuid", campaign_uuid) != campaign_uuid:
                 raise ValueError("campaign_uuid cannot be changed")
-            if "carrier_uuid" in changes and "carrier_name" not in changes:
-                changes["carrier_name"] = self.carrier_name(changes["carrier_uuid"]) or ""
-            if "template_uuid" in changes and "template_name" not in changes:
-                changes["template_name"] = self.template_name(changes["template_uuid"]) or ""
             if "network" in changes:
                 changes["network"] = normalise_network(changes["network"])
             if "schedules" in changes:
@@ -159,7 +149,7 @@ class Store:
             if "updated_at" not in fields:
                 doc["updated_at"] = self.clock.now()
             self.replace_document(doc)
-            return doc
+            return self.get_campaign(campaign_uuid) or doc
 
     def delete_campaign(self, campaign_uuid: str) -> bool:
         with self.lock:
@@ -273,12 +263,25 @@ class Store:
         try:
             self._conn.execute(
                 "INSERT INTO campaign (uuid, name, type, detail, summary) VALUES (?, ?, ?, ?, ?)",
-                (doc["campaign_uuid"], doc["campaign_name"], doc["type"], *_texts(doc)),
+                (doc["campaign_uuid"], doc["campaign_name"], doc["type"], *self._texts(doc)),
             )
         except sqlite3.IntegrityError as exc:
             if self.campaign_uuid_by_name(doc["campaign_name"]) is not None:
                 raise NameTaken(doc["campaign_name"]) from exc
             raise ValueError(f"campaign_uuid {doc['campaign_uuid']} already exists") from exc
+
+    def _texts(self, doc: dict[str, Any]) -> tuple[str, str]:
+        """The detail and list-row JSON of a campaign. Names are joined into the list row at
+        write time (from the carrier/template tables; a seeded name when the uuid is unknown)
+        and left empty in the detail, as the docs' two examples show."""
+        summary = summary_of(doc)
+        summary["carrier_name"] = (
+            self.carrier_name(doc.get("carrier_uuid") or "") or doc.get("carrier_name") or ""
+        )
+        summary["template_name"] = (
+            self.template_name(doc.get("template_uuid") or "") or doc.get("template_name") or ""
+        )
+        return _dump(detail_of(doc)), _dump(summary)
 
     def _complete(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Defaults filled in, names resolved, schedules and network in stored form."""

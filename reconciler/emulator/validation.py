@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reconciler.emulator.documents import INT_FIELDS, SCHEDULE_SERVER_KEYS, STRING_FIELDS
+from reconciler.emulator.documents import (
+    INT_FIELDS,
+    PUT_ALSO_REPLACES,
+    SCHEDULE_SERVER_KEYS,
+    STRING_FIELDS,
+)
 from reconciler.fields import (
     CAMPAIGN_TYPES,
     CREATE_FIELDS,
@@ -75,8 +80,8 @@ def validate_create(body: Any) -> list[Problem]:
 
 
 def validate_update(body: Any) -> list[Problem]:
-    """PUT: required fields, then every field of the update table present."""
-    return _validate(body, UPDATE_FIELDS)
+    """PUT: required fields, then every field it replaces that is present."""
+    return _validate(body, (*UPDATE_FIELDS, *PUT_ALSO_REPLACES))
 
 
 def _validate(body: Any, fields: Iterable[str]) -> list[Problem]:
@@ -101,7 +106,18 @@ def check_field(name: str, value: Any) -> list[Problem]:
         return _check_recall_status(value)
     if name == "schedules":
         return _check_schedules(value)
+    if name in PUT_ALSO_REPLACES:
+        return _check_like(name, value, PUT_ALSO_REPLACES[name])
     return []
+
+
+def _check_like(name: str, value: Any, zero: Any) -> list[Problem]:
+    """A field beyond the PUT table: of its zero value's JSON type (bool, integer, string)."""
+    if isinstance(zero, bool):
+        return [] if isinstance(value, bool) else [_invalid_type(name, "boolean", value)]
+    if isinstance(zero, int):
+        return _check_count(name, value)
+    return [] if isinstance(value, str) else [_invalid_type(name, "string", value)]
 
 
 def _check_string(name: str, value: Any) -> list[Problem]:

@@ -203,7 +203,7 @@ def plan_update(
         fields=fields,
         put=put,
         active=active,
-        fingerprint=fingerprint(live),
+        fingerprint=fingerprint(live, with_schedules=needs_detail(spec)),
         live_name=live.get("campaign_name"),
         live_status=live.get("status"),
         source=source,
