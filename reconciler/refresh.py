@@ -44,11 +44,15 @@ def read_live(
             # Each detail takes its list row's place as it arrives: the two are never all
             # held at once (with 10,000 campaigns that is ~35 MB of list rows).
             position = {row["campaign_uuid"]: index for index, row in enumerate(rows)}
+            gone = False
             with closing(client.iter_campaigns(wanted, parallelism=parallelism)) as details:
                 for done, (uuid, detail) in enumerate(details, start=1):
-                    rows[position[uuid]] = detail
+                    rows[position[uuid]] = detail  # type: ignore[call-overload]
+                    gone = gone or detail is None
                     if progress:
                         progress(done, len(wanted))
+            if gone:  # deleted since listed: planned as absent, like any missing campaign
+                rows = [row for row in rows if row is not None]
         return rows, catalog_future.result()
 
 

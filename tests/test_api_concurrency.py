@@ -53,11 +53,19 @@ def test_get_campaigns_of_nothing_makes_no_call(emulator):
 
 def test_get_campaigns_raises_the_first_failure(emulator):
     uuids = _seed(emulator, 20)
-    missing = "00000000-0000-0000-0000-000000000000"
+    emulator.faults.fail("GET", f"^/v3/campaign/{uuids[10]}$", 400, body={"error": "bad"})
     with ApiClient(emulator.url, token=emulator.token) as api:
         with pytest.raises(ApiError) as info:
-            api.get_campaigns([*uuids[:10], missing, *uuids[10:]], parallelism=4)
-    assert info.value.status == 404 and info.value.path == f"/v3/campaign/{missing}"
+            api.get_campaigns(uuids, parallelism=4)
+    assert info.value.status == 400 and info.value.path == f"/v3/campaign/{uuids[10]}"
+
+
+def test_get_campaigns_leaves_out_campaigns_deleted_since_listed(emulator):
+    uuids = _seed(emulator, 20)
+    missing = "00000000-0000-0000-0000-000000000000"
+    with ApiClient(emulator.url, token=emulator.token) as api:
+        details = api.get_campaigns([*uuids[:10], missing, *uuids[10:]], parallelism=4)
+    assert list(details) == uuids
 
 
 def test_get_campaigns_rides_out_transient_failures(emulator):

@@ -151,16 +151,33 @@ def test_offset_advances_by_rows_received_not_by_limit():
     assert asked == [0, 2, 4]
 
 
-def test_stops_on_an_empty_page_even_if_total_is_larger():
-    fetch, asked = _server([{"data": _rows(1, 2), "total": 9}, {"data": None, "total": 9}])
-    assert len(collect(fetch, key="id", what="x")) == 2
-    assert asked == [0, 2]
+def test_a_listing_ending_before_total_is_read_again_then_refused():
+    fetch, asked = _server([{"data": _rows(1, 2), "total": 9}, {"data": [], "total": 9},
+                            {"data": _rows(1, 2), "total": 9}, {"data": [], "total": 9}])
+    with pytest.raises(ApiError, match=r"inconsistent, twice in a row: it announced 9 rows "
+                                       r"but ended after 2 at offset 2"):
+        collect(fetch, key="id", what="x")
+    assert asked == [0, 2, 0, 2]
 
 
-def test_missing_total_reads_until_an_empty_page():
-    fetch, asked = _server([{"data": _rows(1, 2)}, {"data": _rows(3)}, {"data": []}])
-    assert len(collect(fetch, key="id", what="x")) == 3
-    assert asked == [0, 2, 3]
+def test_a_listing_short_once_is_read_again_and_kept_when_whole():
+    fetch, asked = _server([{"data": _rows(1, 2), "total": 3}, {"data": [], "total": 3},
+                            {"data": _rows(1, 2), "total": 3}, {"data": _rows(3), "total": 3}])
+    assert [r["id"] for r in collect(fetch, key="id", what="x")] == [1, 2, 3]
+    assert asked == [0, 2, 0, 2]
+
+
+@pytest.mark.parametrize("page", [
+    {}, {"data": _rows(1)}, {"data": None, "total": 25}, {"data": [], "total": "25"},
+    {"rows": _rows(1), "total": 1}, {"data": _rows(1), "total": True}, None, "ok",
+])
+def test_an_envelope_that_is_not_data_and_total_is_an_error_never_an_empty_listing(page):
+    with pytest.raises(ApiError, match="the x listing"):
+        collect(lambda offset: page, key="id", what="x")
+
+
+def test_data_null_with_total_zero_is_an_empty_listing():
+    assert collect(lambda offset: {"data": None, "total": 0}, key="id", what="x") == []
 
 
 def test_a_server_ignoring_offset_is_an_error_not_a_loop():
@@ -191,9 +208,25 @@ def test_a_listing_that_never_settles_gives_up_cleanly():
         collect(fetch, key="id", what="campaign", max_restarts=2)
 
 
-def test_rows_seen_twice_are_kept_once():
-    fetch, _ = _server([{"data": _rows(1, 2), "total": 4}, {"data": _rows(2, 3, 4), "total": 4}])
-    assert [r["id"] for r in collect(fetch, key="id", what="x")] == [1, 2, 3, 4]
+def test_rows_repeated_by_an_unstable_sort_are_refused_not_silently_dropped():
+    # Row 2 comes twice, row 3 never: 3 distinct rows where 4 were announced.
+    pages = [{"data": _rows(1, 2), "total": 4}, {"data": _rows(2, 4), "total": 4}]
+    fetch, asked = _server(pages * 2)
+    with pytest.raises(ApiError, match="announced 4 rows but gave 3 distinct ones"):
+        collect(fetch, key="id", what="x")
+    assert asked == [0, 2, 0, 2]
+
+
+@pytest.mark.parametrize("row", [{}, {"id": None}, {"id": ""}, {"id": True}])
+def test_a_row_without_its_identity_is_a_clear_error(row):
+    with pytest.raises(ApiError, match="cannot tell which x it is"):
+        collect(lambda offset: {"data": [row], "total": 1}, key="id", what="x")
+
+
+def test_a_campaign_row_without_a_name_is_a_clear_error():
+    page = {"data": [{"id": "u-1", "campaign_name": None}], "total": 1}
+    with pytest.raises(ApiError, match=r"row \(id u-1\) whose campaign_name is missing"):
+        collect(lambda offset: page, key="id", what="x", required=("campaign_name",))
 
 
 def test_a_malformed_envelope_is_an_api_error():

@@ -102,10 +102,12 @@ def test_fault_specs() -> None:
         "fail", "POST", 503, 2, "1")
     rule = parse_fault_spec("drop put /v3/campaign/ after times=always", faults)
     assert (rule.kind, rule.method, rule.when, rule.remaining) == ("drop", "PUT", "after", None)
+    rule = parse_fault_spec("drop POST ^/v3/campaign$ later delay=2.5", faults)
+    assert (rule.when, rule.delay) == ("later", 2.5)
     rule = parse_fault_spec("fail GET offset=10 429 body='{\"error\": \"slow down\"}'", faults)
     assert rule.pattern.pattern == "offset=10" and rule.body == b'{"error": "slow down"}'
     assert len(faults.pending()) == 3
-    for bad in ("fail POST /x", "explode GET / 500", "drop GET / later", "fail GET ( 500",
+    for bad in ("fail POST /x", "explode GET / 500", "drop GET / soon", "fail GET ( 500",
                 "fail GET / abc", "drop GET / after retry_after=1", "fail GET / 500 times=x"):
         with pytest.raises(ValueError, match="bad fault spec"):
             parse_fault_spec(bad, faults)

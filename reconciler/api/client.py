@@ -117,11 +117,23 @@ class ApiClient:
         there. Read `get_campaign`/`get_campaigns` wherever schedules matter.
         """
         base = {"type": type} if type else {}
-        return self._list("/v3/campaign", base, page_size, key="campaign_uuid", what="campaign")
+        return self._list(
+            "/v3/campaign", base, page_size, key="campaign_uuid", what="campaign",
+            required=("campaign_name",),
+        )
 
     def get_campaign(self, uuid: str) -> dict:
-        """The full campaign, schedules included (each with server keys id/domain_uuid/...)."""
-        return self._call("GET", f"/v3/campaign/{_seg(uuid)}")
+        """The full campaign, schedules included (each with server keys id/domain_uuid/...).
+
+        An answer that is not that campaign's object (null, a list, another uuid, schedules
+        that are not a list of objects) is an ApiError, never data.
+        """
+        path = f"/v3/campaign/{_seg(uuid)}"
+        answer = self._call("GET", path)
+        problem = _campaign_problem(answer, uuid)
+        if problem:
+            raise ApiError(f"unexpected answer: {problem}", method="GET", path=path)
+        return answer
 
     def get_campaigns(
         self,
@@ -131,23 +143,25 @@ class ApiClient:
     ) -> dict[str, dict]:
         """Details of many campaigns, read concurrently over the pooled connections.
 
-        Returns {uuid: detail} in the order given. `on_progress(done_count)` is called in the
+        Returns {uuid: detail} in the order given, without campaigns deleted since they were
+        listed (their read answers 404). `on_progress(done_count)` is called in the
         calling thread as reads finish. The first failure cancels the reads not yet started
         and is raised. At most `pool_size` reads run at once (more would not reuse connections).
         """
         wanted = list(dict.fromkeys(uuids))
-        found: dict[str, dict] = {}
+        found: dict[str, dict | None] = {}
         with closing(self.iter_campaigns(wanted, parallelism)) as details:
             for done, (uuid, detail) in enumerate(details, start=1):
                 found[uuid] = detail
                 if on_progress is not None:
                     on_progress(done)
-        return {uuid: found[uuid] for uuid in wanted}
+        return {uuid: found[uuid] for uuid in wanted if found[uuid] is not None}
 
     def iter_campaigns(
         self, uuids: Iterable[str], parallelism: int = 8
-    ) -> Iterator[tuple[str, dict]]:
-        """(uuid, detail) of many campaigns as the concurrent reads finish (each uuid once),
+    ) -> Iterator[tuple[str, dict | None]]:
+        """(uuid, detail) of many campaigns as the concurrent reads finish (each uuid once);
+        detail None for a campaign deleted since it was listed (its read answers 404),
         so a caller can use each and let it go rather than hold them all. Like
         `get_campaigns`: at most `pool_size` at once; the first failure stops the reads not
         yet started and is raised. Close the iterator if you stop early."""
@@ -172,6 +186,12 @@ class ApiClient:
                     return
                 try:
                     finished.put((uuid, self.get_campaign(uuid), None))
+                except ApiError as exc:
+                    if exc.status == 404:  # deleted since it was listed: simply gone
+                        finished.put((uuid, None, None))
+                        continue
+                    finished.put((uuid, None, exc))
+                    return
                 except BaseException as exc:  # handed to the calling thread, raised there
                     finished.put((uuid, None, exc))
                     return
@@ -187,7 +207,7 @@ class ApiClient:
                 uuid, detail, error = finished.get()
                 if error is not None:
                     raise error
-                yield uuid, detail  # type: ignore[misc]
+                yield uuid, detail
         finally:
             stop.set()  # reads not yet started are not started; those in flight finish
             for thread in threads:
@@ -245,13 +265,18 @@ class ApiClient:
 
     def list_carriers(self) -> list[dict]:
         """Every carrier (number pool): carrier_uuid, carrier_name, ..., all pages."""
-        return self._list("/v3/carrier", {}, 100, key="carrier_uuid", what="carrier")
+        return self._list(
+            "/v3/carrier", {}, 100, key="carrier_uuid", what="carrier", required=("carrier_name",)
+        )
 
     def list_templates(self, name: str | None = None) -> list[dict]:
         """Every template, all pages; `name` is passed as the server's template_name filter
         (whether it matches exactly is up to the server: compare names yourself)."""
         base = {"template_name": name} if name else {}
-        return self._list("/v3/template", base, 100, key="template_uuid", what="template")
+        return self._list(
+            "/v3/template", base, 100, key="template_uuid", what="template",
+            required=("template_name",),
+        )
 
     def get_template(self, uuid: str) -> dict:
         return self._call("GET", f"/v3/template/{_seg(uuid)}")
@@ -281,14 +306,15 @@ class ApiClient:
     # -- plumbing --------------------------------------------------------------------------
 
     def _list(
-        self, path: str, base: dict[str, Any], page_size: int, *, key: str, what: str
+        self, path: str, base: dict[str, Any], page_size: int, *, key: str, what: str,
+        required: tuple[str, ...] = (),
     ) -> list[dict]:
         limit = max(1, int(page_size))
 
         def fetch(offset: int) -> Any:
             return self._call("GET", path, params={**base, "limit": limit, "offset": offset})
 
-        return collect(fetch, key=key, what=what)
+        return collect(fetch, key=key, what=what, required=required)
 
     def _call(
         self, method: str, path: str, *, params: dict[str, Any] | None = None,
@@ -367,7 +393,7 @@ class ApiClient:
             if not response.content.strip():
                 return {}
             try:
-                return response.json()
+                answer = response.json()
             except ValueError:
                 kind = response.headers.get("Content-Type") or "no content type"
                 text, _ = parse_error_body(response)
@@ -375,6 +401,10 @@ class ApiClient:
                     f"expected a JSON answer, got {kind}: {text}",
                     status=status, method=method, path=path, url=response.url,
                 ) from None
+            if isinstance(answer, dict) and answer.get("error") not in (None, "", []):
+                # A gateway or handler may answer 200 with an error: a failure all the same.
+                raise error_from_response(method, path, response)
+            return answer
         if status == 401:
             message, _ = parse_error_body(response)
             hint = _FRESH_TOKEN_REJECTED if self._tokens.refreshable else _TOKEN_REJECTED
@@ -439,6 +469,32 @@ def _checked_base_url(base_url: str) -> str:
     if parts.query or parts.fragment:
         raise ConfigError(f"the API URL must not have a query or fragment: {url!r}")
     return url
+
+
+def _campaign_problem(answer: Any, uuid: str) -> str:
+    """Why `answer` is not the detail of campaign `uuid` ("" when it is)."""
+    if not isinstance(answer, dict):
+        return f"expected the campaign object, got {_json_kind(answer)}"
+    if answer.get("campaign_uuid") != uuid:
+        return f"expected campaign {uuid}, got campaign_uuid {answer.get('campaign_uuid')!r}"
+    if not isinstance(answer.get("campaign_name"), str):
+        return "the campaign has no campaign_name"
+    schedules = answer.get("schedules")
+    if schedules is not None and not (
+        isinstance(schedules, list) and all(isinstance(item, dict) for item in schedules)
+    ):
+        return "its schedules are not a list of objects"
+    return ""
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number",
+             float: "a number"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _seg(value: str) -> str:

@@ -20,65 +20,128 @@ log = logging.getLogger("reconciler.api")
 FetchPage = Callable[[int], Any]  # offset -> the decoded JSON envelope
 
 
-def collect(fetch: FetchPage, *, key: str, what: str, max_restarts: int = 3) -> list[dict]:
-    """Every row of a listing, in server order, each `key` once."""
-    for attempt in range(max_restarts + 1):
-        rows = _read_once(fetch, key=key, what=what)
-        if rows is not None:
+def collect(
+    fetch: FetchPage,
+    *,
+    key: str,
+    what: str,
+    required: tuple[str, ...] = (),
+    max_restarts: int = 3,
+) -> list[dict]:
+    """Every row of a listing, in server order, each `key` once.
+
+    Rows must carry `key` (and each of `required`) as a non-empty string. The rows collected
+    must number `total`: a listing that comes up short (rows repeated by an unstable sort,
+    pages ending early) is read once more, then refused — never taken as a smaller tenant.
+    """
+    short: str | None = None
+    restarts = 0
+    while True:
+        rows, problem = _read_once(fetch, key=key, what=what, required=required)
+        if problem is None:
             return rows
-        log.debug("%s listing changed while it was read; reading it again (%d)", what, attempt + 1)
-    raise ApiError(
-        f"the {what} listing kept changing while it was read ({max_restarts + 1} tries); "
-        "try again when nothing else is changing it"
-    )
+        if problem == _MOVED:
+            restarts += 1
+            if restarts > max_restarts:
+                raise ApiError(
+                    f"the {what} listing kept changing while it was read "
+                    f"({max_restarts + 1} tries); try again when nothing else is changing it"
+                )
+            log.debug("%s listing changed while it was read; reading it again", what)
+            continue
+        if short is not None:
+            raise ApiError(f"the {what} listing is inconsistent, twice in a row: {problem}")
+        short = problem
+        log.debug("%s listing inconsistent (%s); reading it once more", what, problem)
 
 
-def _read_once(fetch: FetchPage, *, key: str, what: str) -> list[dict] | None:
-    """The rows, or None when `total` moved between pages (the caller starts over)."""
+_MOVED = "total moved"
+
+
+def _read_once(
+    fetch: FetchPage, *, key: str, what: str, required: tuple[str, ...]
+) -> tuple[list[dict], str | None]:
+    """(rows, None), or (partial rows, why the read cannot be trusted)."""
     rows: list[dict] = []
     seen: set[Any] = set()
     offset = 0
     first_total: int | None = None
+    first_page: list[Any] = []
     while True:
-        data, total = _envelope(fetch(offset), what)
+        data, total = _envelope(fetch(offset), what, offset)
         if first_total is None:
             first_total = total
-        elif total is not None and total != first_total:
-            return None
+        elif total != first_total:
+            return rows, _MOVED
         fresh = 0
+        page: list[Any] = []
         for row in data:
-            ident = row.get(key)
-            if ident is not None:
-                if ident in seen:
-                    continue
-                seen.add(ident)
+            ident = _row_key(row, key, required, what, offset)
+            page.append(ident)
+            if ident in seen:
+                continue
+            seen.add(ident)
             rows.append(row)
             fresh += 1
+        first_page = first_page or page
         if not data:
-            if total is not None and offset < total:
-                log.warning(
-                    "%s listing ended at %d rows although the server announced %d",
-                    what, offset, total,
+            if offset < total:
+                return rows, (
+                    f"it announced {total} rows but ended after {len(rows)} at offset {offset}"
                 )
-            return rows
-        if fresh == 0:
+            return rows, None
+        if fresh == 0 and offset and page == first_page[: len(page)]:
             raise ApiError(
                 f"the {what} listing repeats itself at offset {offset}: the server seems to "
                 "ignore the offset parameter"
             )
         offset += len(data)
-        if total is not None and offset >= total:
-            return rows
+        if offset >= total:
+            if len(rows) != total:
+                return rows, (
+                    f"it announced {total} rows but gave {len(rows)} distinct ones "
+                    "(rows repeated across pages: an unstable sort?)"
+                )
+            return rows, None
 
 
-def _envelope(payload: Any, what: str) -> tuple[list[dict], int | None]:
-    """(rows, total) of one page; `data: null` counts as no rows, a missing total as unknown."""
+def _row_key(row: dict, key: str, required: tuple[str, ...], what: str, offset: int) -> Any:
+    """The row's identity; a row missing it (or a required field) cannot be managed."""
+    for name in (key, *required):
+        value = row.get(name)
+        if not _usable(value):
+            ident = row.get(key)
+            which = f"{key} {ident}" if _usable(ident) else f"near offset {offset}"
+            raise ApiError(
+                f"the {what} listing has a row ({which}) whose {name} is "
+                f"{'missing' if value is None else repr(value)}: the tool cannot tell which "
+                f"{what} it is, so it stops rather than guess (fix the {what} in the portal)"
+            )
+    return row[key]
+
+
+def _usable(value: Any) -> bool:
+    """A non-empty string (or an integer id, as some listings use)."""
+    if isinstance(value, str):
+        return bool(value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _envelope(payload: Any, what: str, offset: int) -> tuple[list[dict], int]:
+    """(rows, total) of one page. Anything but `{data: [objects], total: int, ...}` is an
+    error, never an empty listing (`data: null` only with `total: 0`, as Go encodes none)."""
+    where = f"the {what} listing (offset {offset})"
     if not isinstance(payload, dict):
-        raise ApiError(f"unexpected {what} listing: expected an object with 'data'")
-    data = payload.get("data") or []
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise ApiError(f"unexpected {what} listing: 'data' is not a list of objects")
+        raise ApiError(f"{where}: expected an object with 'data' and 'total', got "
+                       f"{type(payload).__name__}")
     total = payload.get("total")
-    if isinstance(total, bool) or not isinstance(total, int):
-        total = None
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise ApiError(f"{where}: 'total' is {total!r}, not a count; refusing to guess how "
+                       "many there are")
+    data = payload.get("data")
+    if data is None and "data" in payload and total == 0:
+        return [], 0
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        shown = "missing" if "data" not in payload else repr(data)[:60]
+        raise ApiError(f"{where}: 'data' is {shown}, not a list of objects (total {total})")
     return data, total

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-DROP_WHEN = ("before", "after")
+DROP_WHEN = ("before", "after", "later")
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Rule:
     retry_after: str | None = None
     body: bytes | None = None
     when: str = "before"
+    delay: float = 0.0  # "later" drops: seconds before the dropped request is processed
 
     def matches(self, method: str, path: str, path_with_query: str) -> bool:
         if self.method not in ("*", method):
@@ -61,13 +62,15 @@ class Faults:
         return self._add(rule)
 
     def drop(self, method: str, path_regex: str, when: str = "before",
-             times: int | None = 1) -> Rule:
+             times: int | None = 1, delay: float = 1.0) -> Rule:
         """Close the connection without answering the next `times` matching requests:
-        `before` serving them, or `after` serving and committing them."""
+        `before` serving them, `after` serving and committing them, or `later`: the request
+        is processed `delay` seconds after the hang-up (a slow server finishing a write the
+        client already gave up on)."""
         if when not in DROP_WHEN:
             raise ValueError(f"when must be one of {DROP_WHEN}, not {when!r}")
         rule = Rule(kind="drop", method=method.upper(), pattern=re.compile(path_regex),
-                    remaining=times, when=when)
+                    remaining=times, when=when, delay=float(delay))
         return self._add(rule)
 
     def expire_tokens(self, include_static: bool = False) -> None:
@@ -125,17 +128,18 @@ def parse_fault_spec(spec: str, faults: Faults) -> Rule:
     """Add the rule a CLI `--fault` spec describes, e.g.
 
     `fail POST ^/v3/campaign$ 503 times=2 retry_after=1 body={"error":"busy"}`,
-    `drop PUT /v3/campaign/ after times=1`. `times=always` never runs out.
+    `drop PUT /v3/campaign/ after times=1`, `drop POST ^/v3/campaign$ later delay=2`.
+    `times=always` never runs out.
     """
     try:
         words = shlex.split(spec)
     except ValueError as exc:
         raise ValueError(f"bad fault spec {spec!r}: {exc}") from None
-    option_names = ("times=", "retry_after=", "body=")
+    option_names = ("times=", "retry_after=", "body=", "delay=")
     positional = [word for word in words if not word.startswith(option_names)]
     options = dict(word.split("=", 1) for word in words if word.startswith(option_names))
     usage = ("expected 'fail METHOD PATH_REGEX STATUS [times=N] [retry_after=S] [body=TEXT]' "
-             "or 'drop METHOD PATH_REGEX before|after [times=N]'")
+             "or 'drop METHOD PATH_REGEX before|after|later [times=N] [delay=S]'")
     if len(positional) != 4 or positional[0] not in ("fail", "drop"):
         raise ValueError(f"bad fault spec {spec!r}: {usage}")
     kind, method, regex, last = positional
@@ -148,6 +152,7 @@ def parse_fault_spec(spec: str, faults: Faults) -> Rule:
                                retry_after=options.get("retry_after"), body=options.get("body"))
         if "retry_after" in options or "body" in options:
             raise ValueError("retry_after and body apply to fail rules only")
-        return faults.drop(method, regex, when=last, times=times)
+        return faults.drop(method, regex, when=last, times=times,
+                           delay=float(options.get("delay", "1")))
     except (ValueError, re.error) as exc:
         raise ValueError(f"bad fault spec {spec!r}: {exc}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import threading
 import time
 import traceback
 from http import HTTPStatus
@@ -156,6 +157,14 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             response = error_response(exc.status, str(exc))
         else:
+            if rule is not None and rule.kind == "drop" and rule.when == "later":
+                self._drop(method, path_with_query)
+                timer = threading.Timer(
+                    rule.delay, self._dispatch, (method, path, query, body)
+                )
+                timer.daemon = True
+                timer.start()
+                return
             if rule is not None and rule.kind == "fail":
                 response = fault_response(rule)
             elif method not in METHODS:
