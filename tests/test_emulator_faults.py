@@ -106,7 +106,7 @@ def test_fault_specs() -> None:
     assert (rule.when, rule.delay) == ("later", 2.5)
     rule = parse_fault_spec("fail GET offset=10 429 body='{\"error\": \"slow down\"}'", faults)
     assert rule.pattern.pattern == "offset=10" and rule.body == b'{"error": "slow down"}'
-    assert len(faults.pending()) == 3
+    assert len(faults.pending()) == 4
     for bad in ("fail POST /x", "explode GET / 500", "drop GET / soon", "fail GET ( 500",
                 "fail GET / abc", "drop GET / after retry_after=1", "fail GET / 500 times=x"):
         with pytest.raises(ValueError, match="bad fault spec"):
