@@ -37,6 +37,7 @@ class Outcome:
 @dataclass
 class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    interrupted: bool = False
 
     def with_status(self, status: OutcomeStatus) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -60,6 +61,8 @@ class StepFailed(Exception):
 
 def _read_unchanged(client: ApiClient, change: Change) -> dict[str, Any]:
     live = client.get_campaign(change.campaign_uuid or "")
+    if change.via_name and live.get("campaign_name") == change.via_name:
+        return live  # this run moved it aside, after checking it (see move_aside)
     if not still_matches(change.fingerprint, live):
         raise StaleCampaign(
             f"{change.campaign_name} changed on the server since the plan was made "
@@ -285,6 +288,18 @@ def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWai
         return Outcome(change, "failed", [], str(exc), change.campaign_uuid)
 
 
+def move_aside(client: ApiClient, change: Change) -> list[str]:
+    """First half of a rename inside a cycle: move to the temporary name, freeing ours."""
+    uuid = change.campaign_uuid or ""
+    live = _read_unchanged(client, change)
+    temporary = change.via_name or ""
+    client.update_campaign(
+        uuid, {**live, "campaign_name": temporary, "active": bool(live.get("active"))}
+    )
+    verify_written(client, uuid, {"campaign_name": temporary})
+    return [f"renamed to temporary name {temporary!r}"]
+
+
 def apply_plan(
     client: ApiClient,
     plan: Plan,
@@ -293,25 +308,69 @@ def apply_plan(
     continue_on_error: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
     lookup_wait: LookupWait = LookupWait(),
+    stop: threading.Event | None = None,
 ) -> ApplyReport:
-    """Apply phase by phase (deletes, updates, creates); within a phase up to `parallelism`
-    campaigns at once. Stops starting new work at the first failure unless told to go on."""
+    """Apply phase by phase (deletes, updates, creates) and, inside a phase, wave by wave
+    (a rename after the one freeing its name); within a wave up to `parallelism` campaigns at
+    once. Stops starting new work at the first failure unless told to go on, and whenever
+    `stop` is set (a signal): what is in flight finishes, the rest is "not attempted"."""
     report = ApplyReport()
-    stop = threading.Event()
+    stop = stop if stop is not None else threading.Event()
+    failed = threading.Event()
+    moved: dict[int, list[str]] = {}
+    early: dict[int, Outcome] = {}
+
+    def halted() -> bool:
+        return stop.is_set() or (failed.is_set() and not continue_on_error)
+
+    def not_attempted(change: Change) -> Outcome:
+        message = ""
+        if id(change) in moved:
+            message = (
+                f"left under the temporary name {change.via_name!r}; the next apply "
+                "finishes the rename"
+            )
+        return Outcome(change, "not attempted", moved.get(id(change), []), message,
+                       change.campaign_uuid)
 
     def run(change: Change) -> Outcome:
-        if stop.is_set():
-            return Outcome(change, "not attempted", campaign_uuid=change.campaign_uuid)
+        if id(change) in early:
+            return early[id(change)]
+        if halted():
+            return not_attempted(change)
         outcome = apply_change(client, change, lookup_wait)
-        if outcome.status == "failed" and not continue_on_error:
-            stop.set()
+        if id(change) in moved:
+            outcome.steps = moved[id(change)] + outcome.steps
+            if outcome.status == "failed":
+                outcome.message += (
+                    f" (it is left under the temporary name {change.via_name!r}; the next "
+                    "apply finishes the rename)"
+                )
+        if outcome.status == "failed":
+            failed.set()
         return outcome
 
+    def move_cycles_aside(changes: list[Change]) -> None:
+        for change in changes:
+            if change.via_name is None or halted():
+                continue
+            try:
+                moved[id(change)] = move_aside(client, change)
+            except (ApiError, StaleCampaign) as exc:
+                early[id(change)] = Outcome(change, "failed", [], str(exc), change.campaign_uuid)
+                failed.set()
+
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for _action, phase in groupby(plan.changes, key=lambda c: c.action):
-            # pool.map yields in submission order: reports read the same at any parallelism.
-            for outcome in pool.map(run, list(phase)):
-                report.outcomes.append(outcome)
-                if on_outcome:
-                    on_outcome(outcome)
+        for action, phase in groupby(plan.changes, key=lambda c: c.action):
+            changes = list(phase)
+            if action == "update":
+                move_cycles_aside(changes)
+            for _wave, wave in groupby(changes, key=lambda c: c.wave):
+                # pool.map yields in submission order: reports read the same at any
+                # parallelism.
+                for outcome in pool.map(run, list(wave)):
+                    report.outcomes.append(outcome)
+                    if on_outcome:
+                        on_outcome(outcome)
+    report.interrupted = stop.is_set()
     return report

@@ -24,6 +24,7 @@ from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
+from reconciler.names import identity_key
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 TOP_KEY = "campaigns"
@@ -156,23 +157,28 @@ class _Identities:
 
     def __init__(self, problems: _Problems):
         self._problems = problems
-        self._names: dict[str, tuple[Source, int]] = {}
+        self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
         self._pins: dict[str, tuple[Source, int, str]] = {}
 
     def claim(self, source: Source, index: int, raw: dict[Any, Any]) -> bool:
         """Record the entry's identity; False (and a problem) if its name was taken."""
         name, pin = raw.get("campaign_name"), raw.get("campaign_uuid")
         if isinstance(name, str):
-            if name in self._names:
-                other, other_index = self._names[name]
+            key = identity_key(name)
+            if key in self._names:
+                other, other_index, other_name = self._names[key]
+                spelling = (
+                    "" if other_name == name
+                    else f" (spelt {other_name!r} there: the same name in another Unicode form)"
+                )
                 self._problems.at(
                     source,
                     (TOP_KEY, index, "campaign_name"),
                     f"duplicate campaign_name '{name}' (first declared at "
-                    f"{other.at((TOP_KEY, other_index))})",
+                    f"{other.at((TOP_KEY, other_index))}){spelling}",
                 )
                 return False
-            self._names[name] = (source, index)
+            self._names[key] = (source, index, name)
         if isinstance(pin, str) and pin:
             if pin.lower() in self._pins:
                 other, other_index, other_name = self._pins[pin.lower()]

@@ -7,6 +7,7 @@ planner sends is exactly what the file says. Which fields an entry *declared* is
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -266,6 +267,14 @@ class CampaignSpec(BaseModel):
             schedules_to_api(value)
         return value
 
+    @field_validator("campaign_name")
+    @classmethod
+    def _name_reads_as_it_is(cls, value: str) -> str:
+        problem = name_problem(value)
+        if problem:
+            raise FieldError(problem)
+        return value
+
     @field_validator("recall_status")
     @classmethod
     def _statuses_are_a_set(cls, value: list[str]) -> list[str]:
@@ -308,6 +317,40 @@ class CampaignSpec(BaseModel):
                 value = list(value)
             values[name] = value
         return values
+
+
+# Characters that make two different names look alike (or one name look like another).
+_INVISIBLE = {
+    "\u200b": "zero-width space", "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner", "\u2060": "word joiner", "\ufeff": "zero-width no-break space",
+    "\u00ad": "soft hyphen", "\u202a": "bidi embedding", "\u202b": "bidi embedding",
+    "\u202c": "bidi pop", "\u202d": "bidi override", "\u202e": "bidi override",
+    "\u2066": "bidi isolate", "\u2067": "bidi isolate", "\u2068": "bidi isolate",
+    "\u2069": "bidi isolate",
+}
+
+
+def name_problem(name: str) -> str:
+    """Why a campaign name would not read as what it is ("" when it is fine): reviewers and
+    the portal show names, so a name must be what it looks like."""
+    if name != name.strip():
+        return (
+            "campaign_name has leading or trailing whitespace: the portal shows it trimmed, "
+            "so it would look like another name"
+        )
+    for position, char in enumerate(name, start=1):
+        code = f"U+{ord(char):04X}"
+        if unicodedata.category(char) == "Cc":
+            return (
+                f"campaign_name has a control character ({code}) at position {position}: "
+                "it would corrupt terminals and logs that show the name"
+            )
+        if char in _INVISIBLE:
+            return (
+                f"campaign_name has an invisible character ({_INVISIBLE[char]}, {code}) at "
+                f"position {position}: two names would look the same"
+            )
+    return ""
 
 
 def schedules_to_api(entries: list[Any]) -> list[dict[str, int]]:

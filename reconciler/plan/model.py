@@ -39,10 +39,14 @@ class Change:
     live_name: str | None = None
     live_status: str | None = None
     source: str = ""
+    # Order inside the action's phase: a rename waits for the one that frees its name.
+    wave: int = 0
+    # A rename inside a cycle (A↔B) first moves to this temporary name, freeing its own.
+    via_name: str | None = None
 
     @property
-    def sort_key(self) -> tuple[int, str]:
-        return ACTION_ORDER[self.action], self.campaign_name
+    def sort_key(self) -> tuple[int, int, str]:
+        return ACTION_ORDER[self.action], self.wave, self.campaign_name
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -67,6 +71,8 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     api_url: str = ""
+    # What a reviewer should know that is not a change (targeting in effect, name spellings).
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.fields import NETWORK_KEYS, RECALL_STATUSES, SCHEDULE_KEYS
+from reconciler.names import identity_key
 
 INT_FIELDS = frozenset(
     {
@@ -52,6 +53,8 @@ def canonical(field: str, value: Any) -> Any:
         return bool(value)
     if field in INT_FIELDS:
         return int(value or 0)
+    if field == "campaign_name" and isinstance(value, str):
+        return identity_key(value)  # the same name in NFC or NFD is no rename
     return "" if value is None else value
 
 

@@ -6,16 +6,19 @@ exactly as it is (the applier sends it back untouched).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reconciler.errors import PlanError
 from reconciler.fields import CREATE_FIELDS, MANAGED_FIELDS
+from reconciler.names import identity_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.plan.normalize import canonical, display
+from reconciler.plan.renames import depends_on, is_rename, order_renames
 
 Where = Callable[[str, str | None], str]
 PRUNABLE_TYPE = "autocall"
@@ -43,6 +46,7 @@ class Matching:
 
     pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     undeclared: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _no_location(_name: str, _field: str | None = None) -> str:
@@ -57,15 +61,23 @@ def _located(where: Where, name: str, field_name: str | None, message: str) -> s
 def match_campaigns(
     specs: Mapping[str, Spec], live_rows: list[dict[str, Any]], where: Where = _no_location
 ) -> Matching:
-    """Identity: the pinned campaign_uuid when given, else campaign_name."""
-    by_uuid = {row["campaign_uuid"]: row for row in live_rows}
-    by_name = {row["campaign_name"]: row for row in live_rows}
-    matching = Matching()
-    claimed: set[str] = set()
+    """Identity: the pinned campaign_uuid when given, else campaign_name (compared in NFC).
+
+    A live campaign claimed by more than one entry (by pin, by name, or one of each) is an
+    error naming every claimant: applying both would update and delete, or update twice,
+    the same campaign.
+    """
+    by_uuid = {str(row["campaign_uuid"]).lower(): row for row in live_rows}
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for row in live_rows:
+        by_name.setdefault(identity_key(row["campaign_name"]), []).append(row)
     errors: list[str] = []
+    matching = Matching()
+    claims: dict[str, list[tuple[str, str]]] = {}
     for name, spec in specs.items():
         if spec.campaign_uuid:
-            row = by_uuid.get(spec.campaign_uuid)
+            row = by_uuid.get(spec.campaign_uuid.lower())
+            how = "by its campaign_uuid pin"
             if row is None and spec.state == "present":
                 errors.append(
                     _located(
@@ -77,14 +89,65 @@ def match_campaigns(
                     )
                 )
         else:
-            row = by_name.get(name)
+            rows = by_name.get(identity_key(name), [])
+            row = rows[0] if len(rows) == 1 else None
+            how = "by name"
+            if len(rows) > 1:
+                errors.append(_located(where, name, "campaign_name", _twins_message(rows)))
+                continue
         matching.pairs[name] = row
         if row is not None:
-            claimed.add(row["campaign_uuid"])
+            claims.setdefault(row["campaign_uuid"], []).append((name, how))
+            if row["campaign_name"] != name and identity_key(row["campaign_name"]) == (
+                identity_key(name)
+            ):
+                matching.notes.append(
+                    _located(
+                        where,
+                        name,
+                        "campaign_name",
+                        f"warning: campaign_name {name!r} is spelt in another Unicode form "
+                        f"than the live {row['campaign_name']!r}; they are the same name "
+                        "(compared in NFC) and the live spelling is kept",
+                    )
+                )
+    for uuid, claimants in claims.items():
+        if len(claimants) > 1:
+            errors.append(_claimed_twice_message(uuid, claimants, by_uuid, where))
     if errors:
         raise PlanError("\n".join(errors))
+    claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row["campaign_uuid"] not in claimed]
     return matching
+
+
+def _claimed_twice_message(
+    uuid: str,
+    claimants: list[tuple[str, str]],
+    by_uuid: dict[str, dict[str, Any]],
+    where: Where,
+) -> str:
+    live_name = by_uuid[uuid.lower()]["campaign_name"]
+    first_name = claimants[0][0]
+    listed = "; ".join(
+        f"{where(name, None) or name} ({name!r}, {how})" for name, how in claimants
+    )
+    return _located(
+        where,
+        first_name,
+        None,
+        f"live campaign {live_name!r} ({uuid}) is claimed by {len(claimants)} entries: "
+        f"{listed}. One live campaign can be declared by one entry only: to rename it, "
+        "keep the pinned entry and remove the other",
+    )
+
+
+def _twins_message(rows: list[dict[str, Any]]) -> str:
+    listed = " and ".join(f"{row['campaign_name']!r} ({row['campaign_uuid']})" for row in rows)
+    return (
+        f"campaign_name: {len(rows)} live campaigns have this name once Unicode-normalised "
+        f"(NFC): {listed}; pin the one you mean with campaign_uuid"
+    )
 
 
 def needs_detail(spec: Spec) -> bool:
@@ -223,15 +286,22 @@ def plan_delete(live: dict[str, Any], source: str) -> Change:
 
 
 def _check_renames(changes: list[Change], live_rows: list[dict[str, Any]], where: Where) -> None:
-    """A rename onto a name another live campaign keeps would fail half-way: refuse up front."""
-    freed = {c.live_name for c in changes if c.action == "delete" or "campaign_name" in c.put}
-    taken = {row["campaign_name"]: row["campaign_uuid"] for row in live_rows}
+    """A rename onto a name another live campaign keeps would fail half-way: refuse up front.
+    Names freed in the same plan (deleted, or renamed away) are fine: apply orders them."""
+    freed = {
+        identity_key(c.live_name)
+        for c in changes
+        if c.live_name and (c.action == "delete" or is_rename(c))
+    }
+    taken = {identity_key(row["campaign_name"]): row["campaign_uuid"] for row in live_rows}
     errors = []
     for change in changes:
-        if change.action != "update" or "campaign_name" not in change.put:
+        if not is_rename(change):
             continue
-        holder = taken.get(change.campaign_name)
-        if holder and holder != change.campaign_uuid and change.campaign_name not in freed:
+        holder = taken.get(identity_key(change.campaign_name))
+        if holder and holder != change.campaign_uuid and (
+            identity_key(change.campaign_name) not in freed
+        ):
             errors.append(
                 _located(
                     where,
@@ -284,9 +354,12 @@ def build_plan(
             if row.get("type") == PRUNABLE_TYPE
         )
     _check_renames(changes, live_rows, where)
+    order_renames(changes, {row["campaign_name"] for row in live_rows})
+    notes = list(matching.notes)
     if targets:
-        changes = select_targets(changes, targets, specs, live_rows)
-    return Plan(changes=changes, unchanged=unchanged, api_url=api_url)
+        changes, target_notes = select_targets(changes, targets, specs, live_rows)
+        notes.extend(target_notes)
+    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes)
 
 
 def select_targets(
@@ -294,13 +367,60 @@ def select_targets(
     targets: Collection[str],
     specs: Mapping[str, Spec],
     live_rows: list[dict],
-) -> list[Change]:
-    """Keep only the named campaigns' changes; an unknown target name is an error, not a no-op."""
-    known = set(specs) | {row["campaign_name"] for row in live_rows}
-    unknown = sorted(set(targets) - known)
+) -> tuple[list[Change], list[str]]:
+    """Keep only the named campaigns' changes, plus those they cannot apply without (the
+    delete or rename that frees a name one of them renames to). Returns notes saying what
+    targeting left out and why anything was added. An unknown name is an error, not a no-op."""
+    declared = {identity_key(name): name for name in specs}
+    live_names = {identity_key(row["campaign_name"]): row["campaign_name"] for row in live_rows}
+    unknown = [t for t in targets if identity_key(t) not in declared | live_names]
     if unknown:
-        raise PlanError(
-            "--target names no declared or live campaign: " + ", ".join(repr(n) for n in unknown)
+        known = sorted(set(declared.values()) | set(live_names.values()))
+        raise PlanError("\n".join(_unknown_target(name, known) for name in unknown))
+    wanted = {identity_key(t) for t in targets}
+
+    def targeted(change: Change) -> bool:
+        return identity_key(change.campaign_name) in wanted or (
+            change.live_name is not None and identity_key(change.live_name) in wanted
         )
-    wanted = set(targets)
-    return [c for c in changes if c.campaign_name in wanted or c.live_name in wanted]
+
+    kept = [c for c in changes if targeted(c)]
+    added: list[Change] = []
+    for change in kept:
+        for needed in depends_on(change, changes):
+            if needed not in kept and needed not in added:
+                added.append(needed)
+    notes = []
+    for change in added:
+        notes.append(
+            f"--target: also {change.action} {change.campaign_name!r}: it frees a name a "
+            "targeted rename needs"
+        )
+    left_out = len(changes) - len(kept) - len(added)
+    notes.append(
+        f"--target is in effect: only {_plural(len(kept) + len(added), 'change')} "
+        f"shown and applied; {_plural(left_out, 'other change')} not shown"
+    )
+    for target in targets:
+        key = identity_key(target)
+        if key in live_names and key not in declared and not any(
+            targeted(c) for c in kept if identity_key(c.campaign_name) == key
+            or (c.live_name and identity_key(c.live_name) == key)
+        ):
+            notes.append(
+                f"--target {target!r}: a live campaign no manifest declares, so it is not "
+                "managed (add an entry for it, or use --prune to delete it)"
+            )
+    return kept + added, notes
+
+
+def _unknown_target(name: str, known: list[str]) -> str:
+    folded = {option.casefold(): option for option in known}
+    close = [folded[name.casefold()]] if name.casefold() in folded else []
+    close += [c for c in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if c not in close]
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"--target {name!r} names no declared or live campaign{hint}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -332,7 +332,8 @@ def body(plan: Plan) -> str:
     target = (
         f'<p class="sub">Against <code>{escape(plan.api_url)}</code></p>' if plan.api_url else ""
     )
-    head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}</header>"
+    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.notes)
+    head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}{notes}</header>"
     if not plan.has_changes:
         note = (
             '<p class="empty" data-no-changes><b>No changes.</b> The live campaigns match the '

@@ -11,7 +11,9 @@ from typing import Any
 
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
 
-APPLY_KEYS = ("create_body", "put", "active", "fingerprint", "live_name", "live_status")
+APPLY_KEYS = (
+    "create_body", "put", "active", "fingerprint", "live_name", "live_status", "wave", "via_name",
+)
 
 
 def change_document(change: Change) -> dict[str, Any]:
@@ -32,6 +34,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "api_url": plan.api_url,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
+        "notes": list(plan.notes),
     }
 
 
@@ -51,6 +54,10 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         if data["action"] not in ("create", "update", "delete"):
             raise ValueError(f"unknown action {data['action']!r}")
         changes.append(Change.from_dict(data))
+    notes = document.get("notes") or []
+    if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
+        raise ValueError("notes must be a list of strings")
     return Plan(
-        changes=changes, unchanged=document["summary"]["unchanged"], api_url=document["api_url"]
+        changes=changes, unchanged=document["summary"]["unchanged"], api_url=document["api_url"],
+        notes=notes,
     )

@@ -155,7 +155,10 @@ def render(
     """The comment body; always shorter than `limit` characters."""
     target = f"Against {code_cell(plan.api_url)}." if plan.api_url else ""
     lead = _no_changes(plan) if not plan.has_changes else f"**{summary_line(plan)}**"
-    head = "\n\n".join(part for part in ("### Reconciler plan", lead, target) if part)
+    notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
+    head = "\n\n".join(
+        part for part in ("### Reconciler plan", lead, target, notes) if part
+    )
     if not plan.has_changes:
         return head + "\n"
     header = "| Action | Campaign | UUID | Source |\n|---|---|---|---|"

@@ -36,6 +36,8 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         where.append(change.campaign_uuid)
     if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
         where.append(f"renamed from {change.live_name!r}")
+    if change.via_name:
+        where.append(f"via temporary name {change.via_name!r}: a rename cycle")
     if change.action == "delete" and change.live_status:
         where.append(f"status {change.live_status}")
     if change.source:
@@ -57,10 +59,18 @@ def summary_line(plan: Plan) -> str:
     )
 
 
+def note_lines(plan: Plan) -> list[str]:
+    return [f"Note: {note}" for note in plan.notes]
+
+
 def render(plan: Plan, *, color: bool = False, **_options: object) -> str:
+    notes = note_lines(plan)
     if not plan.has_changes:
-        return f"No changes. The live campaigns match the manifests ({plan.unchanged} unchanged).\n"
-    lines = ["Reconciler will perform the following actions:", ""]
+        return "".join(f"{line}\n" for line in notes) + (
+            f"No changes. The live campaigns match the manifests ({plan.unchanged} unchanged).\n"
+        )
+    lines = [*notes, "", "Reconciler will perform the following actions:", ""] if notes else [
+        "Reconciler will perform the following actions:", ""]
     for change in plan.changes:
         lines.extend(change_lines(change, color))
         lines.append("")
