@@ -309,6 +309,7 @@ def apply_plan(
     on_outcome: Callable[[Outcome], None] | None = None,
     lookup_wait: LookupWait = LookupWait(),
     stop: threading.Event | None = None,
+    in_flight: set[str] | None = None,
 ) -> ApplyReport:
     """Apply phase by phase (deletes, updates, creates) and, inside a phase, wave by wave
     (a rename after the one freeing its name); within a wave up to `parallelism` campaigns at
@@ -319,6 +320,7 @@ def apply_plan(
     failed = threading.Event()
     moved: dict[int, list[str]] = {}
     early: dict[int, Outcome] = {}
+    running = in_flight if in_flight is not None else set()
 
     def halted() -> bool:
         return stop.is_set() or (failed.is_set() and not continue_on_error)
@@ -338,7 +340,11 @@ def apply_plan(
             return early[id(change)]
         if halted():
             return not_attempted(change)
-        outcome = apply_change(client, change, lookup_wait)
+        running.add(change.campaign_name)
+        try:
+            outcome = apply_change(client, change, lookup_wait)
+        finally:
+            running.discard(change.campaign_name)
         if id(change) in moved:
             outcome.steps = moved[id(change)] + outcome.steps
             if outcome.status == "failed":
@@ -354,11 +360,14 @@ def apply_plan(
         for change in changes:
             if change.via_name is None or halted():
                 continue
+            running.add(change.campaign_name)
             try:
                 moved[id(change)] = move_aside(client, change)
             except (ApiError, StaleCampaign) as exc:
                 early[id(change)] = Outcome(change, "failed", [], str(exc), change.campaign_uuid)
                 failed.set()
+            finally:
+                running.discard(change.campaign_name)
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         for action, phase in groupby(plan.changes, key=lambda c: c.action):

@@ -13,6 +13,7 @@ import click
 
 from reconciler import __version__
 from reconciler.commands._common import global_options, run_guarded
+from reconciler.interrupt import install_default_handlers
 
 # command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     # collector walks that growing heap again and again, over a quarter of a 10,000-campaign
     # plan; collect young garbage less often and the old generation rarely (as mypy does).
     gc.set_threshold(50_000, 20, 100)
+    install_default_handlers()
     sys.exit(run_guarded(cli, argv))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.interrupt import Interrupted
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 _VERBOSE = False  # remembered outside click's context, for the last-resort handler
@@ -125,7 +126,10 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        return 1
+        return 130
+    except Interrupted as exc:
+        click.echo(f"Interrupted by {exc}.", err=True)
+        return exc.exit_code
     except Exception as exc:  # the promise is: never a traceback
         if settings_verbose():
             import traceback

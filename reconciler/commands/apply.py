@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import click
 
@@ -15,6 +16,7 @@ from reconciler.commands._live import (
     plan_with_progress,
 )
 from reconciler.errors import PlanError
+from reconciler.interrupt import finish_in_flight, signal_name
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
 
 SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": ("·", None)}
@@ -96,15 +98,20 @@ def apply(
                 click.echo("Apply cancelled: nothing was changed.")
                 return
         color = cfg.color()
-        report = apply_plan(
-            client,
-            the_plan,
-            parallelism=parallelism,
-            continue_on_error=continue_on_error,
-            on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
-            lookup_wait=lookup_wait_from_env(),
-        )
-    _finish(report)
+        stop, in_flight = threading.Event(), set()
+        announce = lambda line: click.echo(line, err=True)  # noqa: E731
+        with finish_in_flight(stop, lambda: sorted(in_flight), announce) as received:
+            report = apply_plan(
+                client,
+                the_plan,
+                parallelism=parallelism,
+                continue_on_error=continue_on_error,
+                on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
+                lookup_wait=lookup_wait_from_env(),
+                stop=stop,
+                in_flight=in_flight,
+            )
+    _finish(report, received[0] if received else None)
 
 
 LOOKUP_ENV = "RECONCILER_CREATE_LOOKUP_SECONDS"
@@ -152,22 +159,24 @@ def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
     elif outcome.status == "failed":
         detail = f"failed: {outcome.message}"
     else:
-        detail = "not attempted"
+        detail = "not attempted" + (f" ({outcome.message})" if outcome.message else "")
     return (click.style(head, fg=hue) if color and hue else head) + f": {detail}"
 
 
-def _finish(report) -> None:  # noqa: ANN001
+def _finish(report, signum: int | None = None) -> None:  # noqa: ANN001
     done = len(report.with_status("done"))
     failed = len(report.with_status("failed"))
     skipped = len(report.with_status("not attempted"))
-    if report.ok:
+    if report.ok and signum is None:
         click.echo(f"Apply complete: {done} done.")
         return
+    how = f"interrupted by {signal_name(signum)}" if signum is not None else "incomplete"
     click.echo(
-        f"Apply incomplete: {done} done, {failed} failed, {skipped} not attempted.", err=True
+        f"Apply {how}: {done} done, {failed} failed, {skipped} not attempted.", err=True
     )
     for outcome in report.with_status("failed"):
         click.echo(f"  failed: {outcome.change.campaign_name}: {outcome.message}", err=True)
     for outcome in report.with_status("not attempted"):
-        click.echo(f"  not attempted: {outcome.change.campaign_name}", err=True)
-    raise click.exceptions.Exit(1)
+        why = f" ({outcome.message})" if outcome.message else ""
+        click.echo(f"  not attempted: {outcome.change.campaign_name}{why}", err=True)
+    raise click.exceptions.Exit(128 + signum if signum is not None else 1)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from reconciler.commands._common import fail, global_options, settings
+from reconciler.interrupt import Interrupted
 
 
 @click.command()
@@ -120,15 +121,19 @@ def _serve_until_interrupted(server: Any, banner: str) -> None:
     def interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    # Both, explicitly: a background CI step starts us with SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler of its own.
+    previous = {signum: signal.signal(signum, interrupt)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         click.echo(banner)
         sys.stdout.flush()
         while True:
             time.sleep(3600)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         server.stop()
     click.echo("emulator stopped", err=True)
