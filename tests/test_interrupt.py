@@ -114,6 +114,8 @@ def test_a_second_signal_stops_at_once_naming_what_may_be_half_done(
     assert process.returncode == 130
     assert "SIGINT again: stopping at once. May be half-done: Batch" in stderr
     assert "Traceback" not in stderr
+    # Requests the killed process left in flight still land; then the state is still.
+    wait_for(lambda: server.busy == 0, "the killed client's last requests")
     monkeypatch.setenv("RECONCILER_API_URL", server.url)
     monkeypatch.setenv("RECONCILER_TOKEN", server.token)
     server.latency_ms = 0

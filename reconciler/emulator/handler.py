@@ -65,7 +65,11 @@ class Handler(BaseHTTPRequestHandler):
         except (TimeoutError, ConnectionError):
             self.close_connection = True
             return
-        self._serve()
+        self.emulator.request_started()
+        try:
+            self._serve()
+        finally:
+            self.emulator.request_finished()
 
     # ---- parsing -----------------------------------------------------------------------
 

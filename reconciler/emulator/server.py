@@ -98,6 +98,7 @@ class EmulatorServer:
         self.requests: list[tuple[str, str, int | None]] = []
         self._log_lock = threading.Lock()
         self.stopping = False
+        self._busy = 0
         self._url: str | None = None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -178,6 +179,20 @@ class EmulatorServer:
         return self._url
 
     # ---- request log -------------------------------------------------------------------
+
+    def request_started(self) -> None:
+        with self._log_lock:
+            self._busy += 1
+
+    def request_finished(self) -> None:
+        with self._log_lock:
+            self._busy -= 1
+
+    @property
+    def busy(self) -> int:
+        """Requests being served right now (tests wait for 0 after killing a client)."""
+        with self._log_lock:
+            return self._busy
 
     def log_request(self, method: str, path_with_query: str, status: int | None) -> None:
         if self.record_requests:
