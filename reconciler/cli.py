@@ -18,6 +18,7 @@ from reconciler.commands._common import global_options, run_guarded
 COMMANDS: dict[str, str] = {
     "validate": "reconciler.commands.validate:validate",
     "schema": "reconciler.commands.schema:schema",
+    "policies": "reconciler.commands.policies:policies",
     "plan": "reconciler.commands.plan:plan",
     "apply": "reconciler.commands.apply:apply",
     "export": "reconciler.commands.export:export",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from reconciler.policy.findings import Finding
+
 Action = Literal["create", "update", "delete"]
 
 # Deletes first (they free names), then updates (renames free names), then creates.
@@ -67,6 +69,7 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     api_url: str = ""
+    findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)

@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.fields import DAYS
 from reconciler.manifest.schedule import ScheduleError
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.findings import HTML_CSS, html_section
 from reconciler.render.values import format_value, format_window
 from reconciler.render.week import Week, Window, changed_days, week_of
 
@@ -333,6 +334,7 @@ def body(plan: Plan) -> str:
         f'<p class="sub">Against <code>{escape(plan.api_url)}</code></p>' if plan.api_url else ""
     )
     head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}</header>"
+    head += html_section(plan.findings)
     if not plan.has_changes:
         note = (
             '<p class="empty" data-no-changes><b>No changes.</b> The live campaigns match the '
@@ -348,6 +350,6 @@ def render(plan: Plan, *, title: str = "Reconciler plan", **_options: object) ->
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<title>{escape(title)}</title><style>{CSS}{HTML_CSS}</style></head>"
         f"<body><main>{body(plan)}</main></body></html>\n"
     )

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
+from reconciler.policy.findings import Finding
 
 APPLY_KEYS = ("create_body", "put", "active", "fingerprint", "live_name", "live_status")
 
@@ -32,6 +33,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "api_url": plan.api_url,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
+        "policy": [finding.to_dict() for finding in plan.findings],
     }
 
 
@@ -52,5 +54,8 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
             raise ValueError(f"unknown action {data['action']!r}")
         changes.append(Change.from_dict(data))
     return Plan(
-        changes=changes, unchanged=document["summary"]["unchanged"], api_url=document["api_url"]
+        changes=changes,
+        unchanged=document["summary"]["unchanged"],
+        api_url=document["api_url"],
+        findings=[Finding.from_dict(item) for item in document.get("policy") or []],
     )

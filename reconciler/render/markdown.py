@@ -10,6 +10,7 @@ import html
 import re
 
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.findings import markdown_section
 from reconciler.render.values import format_value, schedule_lines
 
 GITHUB_LIMIT = 65_536
@@ -156,6 +157,9 @@ def render(
     target = f"Against {code_cell(plan.api_url)}." if plan.api_url else ""
     lead = _no_changes(plan) if not plan.has_changes else f"**{summary_line(plan)}**"
     head = "\n\n".join(part for part in ("### Reconciler plan", lead, target) if part)
+    policy = markdown_section(plan.findings, limit // 3)
+    if policy:
+        head += "\n\n" + policy
     if not plan.has_changes:
         return head + "\n"
     header = "| Action | Campaign | UUID | Source |\n|---|---|---|---|"
