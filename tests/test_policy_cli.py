@@ -266,3 +266,17 @@ def test_decree_preset_and_team_rule_together_in_the_text_plan(
         "  campaigns.yaml:5: max-concurrency: concurrent_call is 80; the maximum is 50",
     ]
     assert planned.stderr.splitlines()[-1] == "warning: apply will refuse: 2 policy errors"
+
+
+def test_readme_policies_example_is_real_output(project) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    policies = readme.split("## Policies\n", 1)[1]
+    block = policies.split("```text\n", 1)[1].split("```", 1)[0]
+    command, *expected = block.splitlines()
+    assert command == "$ reconciler validate campaigns/"
+    (project / "reconciler.yaml").write_text(DECREE, encoding="utf-8")
+    (project / "campaigns").mkdir()
+    (project / "campaigns" / "promotions.yaml").write_text(EVENING_AD, encoding="utf-8")
+    result = run("validate", "campaigns/")
+    assert result.code == 1
+    assert result.stderr.splitlines() == expected
