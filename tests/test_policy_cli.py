@@ -44,9 +44,8 @@ REFUSAL = (
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty project directory as the current directory, no config from the environment."""
+    """An empty project directory as the current directory."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RECONCILER_CONFIG", raising=False)
     return tmp_path
 
 

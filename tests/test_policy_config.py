@@ -29,11 +29,6 @@ policies:
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_config_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("RECONCILER_CONFIG", raising=False)
-
-
 def in_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> None:
     monkeypatch.chdir(tmp_path)
     for name, text in files.items():
