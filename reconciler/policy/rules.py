@@ -65,7 +65,7 @@ _LABEL = {"type": "string", "pattern": "^labels\\..+"}  # labels.KEY
 
 
 def _field_name(name: str, vocabulary: tuple[str, ...], what: str, labels: bool = False) -> None:
-    if name in vocabulary or (labels and name.startswith(LABEL_PREFIX) and len(name) > 7):
+    if name in vocabulary or (labels and name.startswith(LABEL_PREFIX) and name != LABEL_PREFIX):
         return
     extra = ", or labels.KEY" if labels else ""
     raise FieldError(
