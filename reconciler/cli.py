@@ -19,6 +19,7 @@ from reconciler.interrupt import install_default_handlers
 COMMANDS: dict[str, str] = {
     "validate": "reconciler.commands.validate:validate",
     "schema": "reconciler.commands.schema:schema",
+    "policies": "reconciler.commands.policies:policies",
     "plan": "reconciler.commands.plan:plan",
     "apply": "reconciler.commands.apply:apply",
     "export": "reconciler.commands.export:export",

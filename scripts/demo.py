@@ -17,6 +17,9 @@ from reconciler.emulator import EmulatorServer
 ROOT = Path(__file__).resolve().parent.parent
 MANIFESTS = "examples/campaigns"
 SEED = ROOT / "examples" / "emulator-seed.json"
+# The project's policies (Decree 91 preset and team rules): PromoAudioNov trips two rules of the
+# preset, one waived with its reason and one a warning, and neither stops the demo.
+CONFIG = ["--config", "examples/reconciler.yaml"]
 
 
 def run(args: list[str], env: dict[str, str], expect: int) -> None:
@@ -33,12 +36,13 @@ def main() -> None:
         print(f"Emulator on {server.url}, seeded from {SEED.relative_to(ROOT)}:")
         print("  live DebtReminderTTS drifted from its manifest, live SummerPromo2026 to retire,")
         print("  and an inbound campaign no manifest mentions (it is never touched).")
+        print("Policies: examples/reconciler.yaml (Decree 91 preset and team rules).")
         env = {**os.environ, "RECONCILER_API_URL": server.url, "RECONCILER_TOKEN": server.token}
         env.pop("RECONCILER_API_KEY", None)
-        run(["validate", MANIFESTS], env, expect=0)
-        run(["plan", MANIFESTS, "--detailed-exitcode"], env, expect=2)
-        run(["apply", MANIFESTS, "--auto-approve"], env, expect=0)
-        run(["plan", MANIFESTS, "--detailed-exitcode"], env, expect=0)
+        run(["validate", MANIFESTS, *CONFIG], env, expect=0)
+        run(["plan", MANIFESTS, "--detailed-exitcode", *CONFIG], env, expect=2)
+        run(["apply", MANIFESTS, "--auto-approve", *CONFIG], env, expect=0)
+        run(["plan", MANIFESTS, "--detailed-exitcode", *CONFIG], env, expect=0)
     print("\nDone: the live campaigns now match examples/campaigns.")
 
 

@@ -27,3 +27,9 @@ def api_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Emulat
     monkeypatch.setenv("RECONCILER_TOKEN", emulator.token)
     monkeypatch.delenv("RECONCILER_API_KEY", raising=False)
     return emulator
+
+
+@pytest.fixture(autouse=True)
+def _no_project_config_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's RECONCILER_CONFIG must not bring policies into the tests."""
+    monkeypatch.delenv("RECONCILER_CONFIG", raising=False)

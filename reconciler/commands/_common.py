@@ -24,6 +24,7 @@ class Settings:
     """Global settings, filled by options given before or after the command name."""
 
     api_url: str | None = None
+    config: str | None = None  # --config FILE (else env RECONCILER_CONFIG, ./reconciler.yaml)
     verbose: bool = False
     no_color: bool = False
 
@@ -60,7 +61,8 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], No
 
 
 def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach --api-url, --verbose and --no-color, accepted on the group and every command."""
+    """Attach --api-url, --config, --verbose and --no-color, accepted on the group and every
+    command."""
     func = click.option(
         "--no-color",
         is_flag=True,
@@ -75,6 +77,13 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
         expose_value=False,
         callback=_store("verbose"),
         help="Log every API call (method, path, status, timing; never the token).",
+    )(func)
+    func = click.option(
+        "--config",
+        metavar="FILE",
+        expose_value=False,
+        callback=_store("config"),
+        help="Project config with the policies (env RECONCILER_CONFIG; default ./reconciler.yaml).",
     )(func)
     func = click.option(
         "--api-url",

@@ -15,6 +15,7 @@ from reconciler.commands._live import (
     make_client,
     plan_with_progress,
 )
+from reconciler.commands._policy import blocking, echo_findings, load_checked, refuse_if_blocking
 from reconciler.errors import PlanError
 from reconciler.interrupt import finish_in_flight, signal_name
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
@@ -61,7 +62,6 @@ def apply(
 ) -> None:
     """Make the live campaigns match the manifests under PATHS (or a saved plan)."""
     from reconciler.apply import apply_plan
-    from reconciler.manifest.loader import load_manifests
     from reconciler.render import render
 
     cfg = settings()
@@ -75,7 +75,11 @@ def apply(
             "no terminal to confirm on: pass --auto-approve to apply non-interactively "
             "(nothing was changed)"
         )
-    manifests = None if plan_file else load_manifests(paths)  # fail before any call
+    # Bad manifests, a bad reconciler.yaml, or a policy error: refused before any call.
+    manifests, findings = (None, []) if plan_file else load_checked(paths)
+    if blocking(findings):
+        echo_findings(findings)
+        refuse_if_blocking(findings)
     with make_client(cfg, parallelism) as client:
         the_plan = (
             _saved(client, plan_file)
@@ -84,7 +88,10 @@ def apply(
                 client, manifests, prune=prune, targets=targets, parallelism=parallelism
             )
         )
+        if manifests is not None:
+            the_plan.findings = findings
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+        refuse_if_blocking(the_plan.findings)  # a saved plan's findings hold too
         if not the_plan.has_changes:
             return
         problems = guard_problems(the_plan, max_deletes=max_deletes, force=force)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands._common import fail, global_options, settings
+from reconciler.commands._common import fail, global_options, plural, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -14,6 +14,7 @@ from reconciler.commands._live import (
     make_client,
     plan_with_progress,
 )
+from reconciler.commands._policy import blocking, load_checked
 from reconciler.plan.guards import guard_problems
 
 DOCUMENT_FORMATS = ("markdown", "html")
@@ -56,15 +57,15 @@ def plan(
     parallelism: int,
 ) -> None:
     """Compare the manifests under PATHS with the live campaigns and show the changes."""
-    from reconciler.manifest.loader import load_manifests
     from reconciler.render import render
 
     cfg = settings()
-    manifests = load_manifests(paths)  # bad manifests fail before any client or call
+    manifests, findings = load_checked(paths)  # bad manifests fail before any client or call
     with make_client(cfg, parallelism) as client:
         the_plan = plan_with_progress(
             client, manifests, prune=prune, targets=targets, parallelism=parallelism
         )
+    the_plan.findings = findings  # every report lists them, waived ones with their reasons
     if out and fmt in DOCUMENT_FORMATS:
         _write(out, render(the_plan, fmt))
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
@@ -79,6 +80,11 @@ def plan(
             )
     for problem in guard_problems(the_plan):
         click.echo(f"warning: apply with default guards will refuse: {problem}", err=True)
+    if blocking(findings):
+        click.echo(
+            f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
+            err=True,
+        )
     if detailed_exitcode and the_plan.has_changes:
         raise click.exceptions.Exit(2)
 

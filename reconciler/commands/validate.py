@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.commands._common import global_options, plural
+from reconciler.commands._policy import echo_findings, load_checked, refuse_if_blocking
 
 
 @click.command()
@@ -14,10 +15,13 @@ def validate(paths: tuple[str, ...]) -> None:
     """Check the manifests under PATH... (files or directories) without calling the API.
 
     Every problem is printed as FILE:LINE: MESSAGE; the exit code is 0 when all are valid.
+    Policy findings (rules of reconciler.yaml) are printed as FILE:LINE: RULE_ID: MESSAGE;
+    an unwaived error among them makes the exit code 1, warnings do not.
     """
-    from reconciler.manifest.loader import load_manifests
-
-    manifests = load_manifests(paths)  # a ManifestError is reported by run_guarded
+    # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
+    manifests, findings = load_checked(paths)
+    echo_findings(findings)
+    refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
     verb = "is" if count == 1 else "are"
     click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid.")

@@ -84,6 +84,14 @@ class Manifests:
         path: Loc = (TOP_KEY, index) + ((field,) if field else ())
         return source.at(path)
 
+    def at(self, name: str, path: Loc = ()) -> str:
+        """`path/file.yaml:LINE` of a value inside the campaign's entry, e.g. at
+        ('schedules', 1, 'mon-fri'); the entry's own line for ()."""
+        if not path:
+            return self.where(name)
+        source, index = self._origins[name]
+        return source.at((TOP_KEY, index, *path))
+
 
 class _Problems:
     """Problems in discovery order; each later turned into `file:line: message`."""

@@ -46,8 +46,9 @@ EXCLUSIVE_FIELDS: tuple[tuple[str, str], ...] = (
     ("carrier", "carrier_uuid"),
     ("template", "template_uuid"),
 )
-# Declared in a manifest but not API fields: identity and lifecycle.
-NOT_MANAGED = frozenset({"state", "campaign_uuid"})
+# Declared in a manifest but not API fields: identity, lifecycle, and policy metadata
+# (labels select campaigns for rules, waivers excuse them): never sent, never compared.
+NOT_MANAGED = frozenset({"state", "campaign_uuid", "labels", "policy_waivers"})
 # Names resolved to uuids by the planner; not in api_values().
 NAME_FIELDS = frozenset({"carrier", "template"})
 
@@ -252,6 +253,43 @@ class CampaignSpec(BaseModel):
             "clears them."
         ),
     )
+
+    labels: dict[str, str] = Field(
+        default=None,
+        description=(
+            "Text key/value pairs that policy rules select campaigns by, e.g. "
+            "{purpose: advertising}. Never sent to the API, never compared."
+        ),
+    )
+    policy_waivers: dict[str, str] = Field(
+        default=None,
+        description=(
+            "Policy rules this campaign may break, each with the reason why: {RULE_ID: reason}. "
+            "The finding stays visible in every report, marked waived."
+        ),
+    )
+
+    @field_validator("labels", "policy_waivers", mode="before")
+    @classmethod
+    def _null_is_none_declared(cls, value: Any, info: Any) -> Any:
+        """`labels:` with nothing under it (every line commented out) declares none."""
+        if value is None:
+            return {}
+        if info.field_name == "policy_waivers" and isinstance(value, dict):
+            return {rule: "" if reason is None else reason for rule, reason in value.items()}
+        return value
+
+    @field_validator("policy_waivers")
+    @classmethod
+    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        for rule, reason in value.items():
+            if not rule.strip():
+                raise FieldError("a waiver needs the id of the rule it waives", (rule,))
+            if not reason.strip():
+                raise FieldError(
+                    "a waiver needs a reason: say why this campaign may break the rule", (rule,)
+                )
+        return value
 
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod

@@ -107,6 +107,22 @@ enumeration (the allowed values are listed), negative counts, bad schedules, rep
 Carrier and template *names* are resolved against the API at plan time.
 """
 
+_POLICY = """\
+`labels` and `policy_waivers` are for the project's policies (`reconciler.yaml`, see the
+README's "Policies"); neither is ever sent to the API or compared with the live campaign.
+
+```yaml
+  - campaign_name: PromoAudioNov
+    labels: {purpose: advertising, team: marketing}   # rules select campaigns by label
+    policy_waivers:
+      vn-decree-91/calling-hours: "Opted-in subscribers only (consent CRM-2291)"
+```
+
+A waiver turns that rule's finding for this campaign into a *waived* finding: it no longer
+fails `validate` or blocks `apply`, and it is shown, with its reason, in every plan report.
+The reason is required. `reconciler policies` lists the rule ids in force.
+"""
+
 
 def render_reference() -> str:
     """The whole docs/manifest.md page."""
@@ -127,6 +143,8 @@ def render_reference() -> str:
             short_days=", ".join(f"`{day}`" for day in schedule.SHORT_DAYS),
             eight_ns=8 * schedule.NS_PER_HOUR,
         ),
+        "## Labels and waivers\n",
+        _POLICY,
         "## Clearing a value\n",
         _clearing(),
         "## Validation\n",
@@ -152,6 +170,8 @@ def _field_table(campaign: dict[str, Any]) -> str:
             default = f"`{_yaml_scalar(prop['default'])}`"
         elif name == "campaign_uuid":
             default = "not pinned"
+        elif name in ("labels", "policy_waivers"):
+            default = "none"
         else:
             default = "not managed"
         rows.append(
@@ -189,6 +209,10 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "list of day → window mappings (see [schedules](#schedules))"
     if name == "network":
         return "mapping (see [network](#network))"
+    if name == "labels":
+        return "mapping of text to text (see [labels and waivers](#labels-and-waivers))"
+    if name == "policy_waivers":
+        return "mapping of rule id to reason (see [labels and waivers](#labels-and-waivers))"
     options = [option for option in prop.get("anyOf", [prop]) if option.get("type") != "null"]
     option = options[0]
     if "enum" in option:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from reconciler.policy.findings import Finding
+
 Action = Literal["create", "update", "delete"]
 
 # Deletes first (they free names), then updates (renames free names), then creates.
@@ -73,6 +75,7 @@ class Plan:
     api_url: str = ""
     # What a reviewer should know that is not a change (targeting in effect, name spellings).
     notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)

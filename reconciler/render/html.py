@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.fields import DAYS
 from reconciler.manifest.schedule import ScheduleError
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.findings import HTML_CSS, html_section
 from reconciler.render.values import format_value, format_window
 from reconciler.render.week import Week, Window, changed_days, week_of
 
@@ -334,6 +335,7 @@ def body(plan: Plan) -> str:
     )
     notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.notes)
     head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}{notes}</header>"
+    head += html_section(plan.findings)
     if not plan.has_changes:
         note = (
             '<p class="empty" data-no-changes><b>No changes.</b> The live campaigns match the '
@@ -349,6 +351,6 @@ def render(plan: Plan, *, title: str = "Reconciler plan", **_options: object) ->
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<title>{escape(title)}</title><style>{CSS}{HTML_CSS}</style></head>"
         f"<body><main>{body(plan)}</main></body></html>\n"
     )

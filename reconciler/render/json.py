@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
+from reconciler.policy.findings import Finding
 
 APPLY_KEYS = (
     "create_body", "put", "active", "fingerprint", "live_name", "live_status", "wave", "via_name",
@@ -35,6 +36,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
         "notes": list(plan.notes),
+        "policy": [finding.to_dict() for finding in plan.findings],
     }
 
 
@@ -58,6 +60,9 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
         raise ValueError("notes must be a list of strings")
     return Plan(
-        changes=changes, unchanged=document["summary"]["unchanged"], api_url=document["api_url"],
+        changes=changes,
+        unchanged=document["summary"]["unchanged"],
+        api_url=document["api_url"],
         notes=notes,
+        findings=[Finding.from_dict(item) for item in document.get("policy") or []],
     )

@@ -10,6 +10,7 @@ import html
 import re
 
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.findings import markdown_section
 from reconciler.render.values import format_value, schedule_lines
 
 GITHUB_LIMIT = 65_536
@@ -159,6 +160,9 @@ def render(
     head = "\n\n".join(
         part for part in ("### Reconciler plan", lead, target, notes) if part
     )
+    policy = markdown_section(plan.findings, limit // 3)
+    if policy:
+        head += "\n\n" + policy
     if not plan.has_changes:
         return head + "\n"
     header = "| Action | Campaign | UUID | Source |\n|---|---|---|---|"

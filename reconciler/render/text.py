@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.findings import finding_lines
 from reconciler.render.values import format_value, schedule_lines
 
 MARKS = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
@@ -65,14 +66,18 @@ def note_lines(plan: Plan) -> list[str]:
 
 def render(plan: Plan, *, color: bool = False, **_options: object) -> str:
     notes = note_lines(plan)
+    policy = finding_lines(plan.findings, color)  # [] when no rule found anything
     if not plan.has_changes:
-        return "".join(f"{line}\n" for line in notes) + (
+        head = "".join(f"{line}\n" for line in notes) + (
             f"No changes. The live campaigns match the manifests ({plan.unchanged} unchanged).\n"
         )
+        return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
     lines = [*notes, "", "Reconciler will perform the following actions:", ""] if notes else [
         "Reconciler will perform the following actions:", ""]
     for change in plan.changes:
         lines.extend(change_lines(change, color))
         lines.append("")
+    if policy:
+        lines.extend([*policy, ""])
     lines.append(summary_line(plan) + (f" ({plan.unchanged} unchanged)" if plan.unchanged else ""))
     return "\n".join(lines) + "\n"

@@ -1,0 +1,64 @@
+"""What validate, plan and apply share about policies: load the manifests with the project
+config, evaluate the rules (offline, before any API call), print and enforce the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from reconciler.commands._common import one_line_each, plural, settings
+from reconciler.errors import ManifestError, PlanError
+
+
+def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep start-up light
+    """(manifests, findings): the manifests under `paths` and the policy findings on them.
+
+    Problems in reconciler.yaml and in the manifests are reported together, config first.
+    """
+    from reconciler.manifest.loader import ManifestLoadError, load_manifests
+    from reconciler.policy.config import load_policies
+    from reconciler.policy.evaluate import evaluate
+
+    errors: list[str] = []
+    files: list[str] = []
+    policies = manifests = None
+    try:
+        policies = load_policies(settings().config)
+    except ManifestError as exc:
+        errors += exc.errors
+        files += getattr(exc, "files", [])
+    try:
+        manifests = load_manifests(paths)
+    except ManifestError as exc:
+        errors += exc.errors
+        files += [name for name in getattr(exc, "files", []) if name not in files]
+    if errors or policies is None or manifests is None:
+        raise ManifestLoadError(errors, files)
+    findings = evaluate(policies.rule_list, manifests.campaigns, manifests.at)
+    return manifests, findings
+
+
+def echo_findings(findings: Sequence) -> None:
+    """Each finding as `file:line: RULE_ID: message` on stderr, then the tally."""
+    from reconciler.policy.findings import summary
+
+    if not findings:
+        return
+    for finding in findings:
+        click.echo(one_line_each(finding.line()).replace("\n", "\\n"), err=True)
+    click.echo(summary(findings), err=True)
+
+
+def blocking(findings: Sequence) -> list:
+    return [finding for finding in findings if finding.blocking]
+
+
+def refuse_if_blocking(findings: Sequence, what: str = "nothing was changed") -> None:
+    """Stop (exit 1) when a policy error is not waived."""
+    errors = blocking(findings)
+    if errors:
+        raise PlanError(
+            f"{plural(len(errors), 'policy error')} (listed above): {what}. Fix the campaign, "
+            "or waive the rule for it with policy_waivers: {RULE_ID: reason}"
+        )

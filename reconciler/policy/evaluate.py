@@ -1,0 +1,248 @@
+"""Policy evaluation: campaign specs × rules → findings. Pure: no I/O, no API data.
+
+Checks read what each entry declares; a field an entry leaves out is not checked (the live
+value stays whatever it is; `required` makes declaring it mandatory). Calling-hours and
+quiet-day rules are the exception: a selected campaign that does not declare its schedules is
+reported, since its calling hours cannot be shown to comply. Entries with `state: absent` are
+skipped: they are about to be deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from reconciler.fields import DAYS
+from reconciler.manifest import schedule
+from reconciler.manifest.models import EXCLUSIVE_FIELDS, CampaignSpec
+from reconciler.manifest.wording import did_you_mean
+from reconciler.policy.findings import Finding
+from reconciler.policy.rules import LABEL_PREFIX, Rule
+
+Loc = tuple[int | str, ...]
+Locate = Callable[[str, Loc], str]  # (campaign name, path inside its entry) -> "file:line"
+Problem = tuple[Loc, str]  # (path inside the entry, message)
+_ALTERNATIVES = {a: b for pair in EXCLUSIVE_FIELDS for a, b in (pair, pair[::-1])}
+
+
+def evaluate(
+    rules: Sequence[Rule], specs: Mapping[str, CampaignSpec], locate: Locate
+) -> list[Finding]:
+    """Every finding, campaign by campaign (manifest order), rule by rule (config order)."""
+    findings: list[Finding] = []
+    known = [rule.id for rule in rules]
+    for name, spec in specs.items():
+        if spec.state == "absent":
+            continue
+        waivers = spec.policy_waivers or {}
+        for rule in rules:
+            if rule.select is not None and not rule.select.matches(
+                spec.labels or {}, spec.type_autocall
+            ):
+                continue
+            for loc, message in check(rule, spec):
+                text = f"{message} ({rule.message})" if rule.message else message
+                findings.append(
+                    Finding(
+                        rule=rule.id,
+                        campaign_name=name,
+                        severity=rule.severity,
+                        message=text,
+                        source=locate(name, loc),
+                        waived=rule.id in waivers,
+                        reason=waivers.get(rule.id),
+                    )
+                )
+        if rules:  # with no policies at all, waivers are simply not in play
+            findings.extend(_unknown_waivers(name, waivers, known, locate))
+    return findings
+
+
+def _unknown_waivers(
+    name: str, waivers: Mapping[str, str], known: list[str], locate: Locate
+) -> Iterator[Finding]:
+    for rule_id in waivers:
+        if rule_id not in known:
+            yield Finding(
+                rule=rule_id,
+                campaign_name=name,
+                severity="warning",
+                message=(
+                    f"policy_waivers names no rule in force{did_you_mean(rule_id, known)}, "
+                    "so it waives nothing (`reconciler policies` lists the rules)"
+                ),
+                source=locate(name, ("policy_waivers", rule_id)),
+            )
+
+
+def check(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    """What in this entry breaks the rule's one check (empty: it complies)."""
+    return _CHECKS[rule.check](rule, spec)
+
+
+def _declared(spec: CampaignSpec, name: str) -> tuple[bool, Any, Loc]:
+    """(declared?, value, path) of a field, `network.KEY` or `labels.KEY`."""
+    if name.startswith(LABEL_PREFIX):
+        key = name[len(LABEL_PREFIX) :]
+        labels = spec.labels or {}
+        return key in labels, labels.get(key), ("labels", key)
+    if name.startswith("network."):
+        key = name.split(".", 1)[1]
+        if "network" not in spec.model_fields_set:
+            return False, None, ()
+        return True, getattr(spec.network, key), ("network", key)
+    if name not in spec.model_fields_set:
+        return False, None, ()
+    return True, getattr(spec, name), (name,)
+
+
+def _max(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    problems = []
+    for name, limit in (rule.max or {}).items():
+        declared, value, loc = _declared(spec, name)
+        if declared and value > limit:
+            problems.append((loc, f"{name} is {value}; the maximum is {limit}"))
+    return problems
+
+
+def _min(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    problems = []
+    for name, limit in (rule.min or {}).items():
+        declared, value, loc = _declared(spec, name)
+        if declared and value < limit:
+            problems.append((loc, f"{name} is {value}; the minimum is {limit}"))
+    return problems
+
+
+def _required(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    problems = []
+    for name in rule.required or []:
+        alternative = _ALTERNATIVES.get(name)
+        if _declared(spec, name)[0] or (alternative and _declared(spec, alternative)[0]):
+            continue
+        either = f" (or {alternative})" if alternative else ""
+        what = f"the label {name[len(LABEL_PREFIX):]}" if name.startswith(LABEL_PREFIX) else name
+        problems.append(((), f"{what}{either} must be declared"))
+    return problems
+
+
+def _allowed(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    problems = []
+    for name, choices in (rule.allowed or {}).items():
+        declared, value, loc = _declared(spec, name)
+        if not declared:
+            continue
+        listed = ", ".join(map(_shown, choices))
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            if not any(_same(item, choice) for choice in choices):
+                where = loc if index is None else (*loc, index)
+                problems.append(
+                    (where, f"{name} {_shown(item)} is not allowed here; allowed: {listed}")
+                )
+    return problems
+
+
+def _same(value: Any, choice: Any) -> bool:
+    """Equal, with `true` never equal to 1 (YAML tells them apart; so do rules)."""
+    return type(value) is type(choice) and value == choice
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _name_pattern(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    if re.search(rule.name_pattern or "", spec.campaign_name):
+        return []
+    return [
+        (
+            ("campaign_name",),
+            f"campaign_name '{spec.campaign_name}' does not match the pattern "
+            f"'{rule.name_pattern}'",
+        )
+    ]
+
+
+def _windows(spec: CampaignSpec) -> Iterator[tuple[Loc, str, tuple[int, ...], int, int]]:
+    """Each calling window as written: (path, day key, days, start, end)."""
+    for index, entry in enumerate(spec.schedules or []):
+        for key, value in entry.items():
+            start, end = schedule.parse_window(value)  # valid: the loader checked it
+            yield ("schedules", index, key), key, schedule.parse_days(key), start, end
+
+
+_UNDECLARED = "schedules are not declared, so the calling hours cannot be checked; declare them"
+
+
+def _calling_hours(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    if "schedules" not in spec.model_fields_set:
+        return [((), _UNDECLARED)]
+    problems = []
+    for loc, key, days, start, end in _windows(spec):
+        # Group the key's days by what is wrong on them (limits may differ per day).
+        faults: dict[str, list[int]] = {}
+        for day in days:
+            allowed = rule.hours[day]
+            if allowed is None:
+                continue
+            wrong = []
+            if start < allowed[0]:
+                wrong.append(f"starts before {schedule.format_ns(allowed[0])}")
+            if end > allowed[1]:
+                wrong.append(f"ends after {schedule.format_ns(allowed[1])}")
+            if wrong:
+                faults.setdefault(" and ".join(wrong), []).append(day)
+        if not faults:
+            continue
+        window = f"{schedule.format_ns(start)}-{schedule.format_ns(end)}"
+        parts = [
+            fault if list(on) == list(days) else f"{fault} on {days_text(on)}"
+            for fault, on in faults.items()
+        ]
+        problems.append((loc, f"{key} {window} {'; '.join(parts)}"))
+    return problems
+
+
+def _quiet_days(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    if "schedules" not in spec.model_fields_set:
+        return [((), _UNDECLARED)]
+    problems = []
+    for loc, key, days, start, end in _windows(spec):
+        quiet = [day for day in days if day in rule.quiet]
+        if quiet:
+            window = f"{schedule.format_ns(start)}-{schedule.format_ns(end)}"
+            what = "a quiet day" if len(quiet) == 1 else "quiet days"
+            problems.append((loc, f"{key} {window} calls on {days_text(quiet)}, {what}"))
+    return problems
+
+
+def days_text(days: Sequence[int]) -> str:
+    """Day indexes as short spans: [0,1,2,3,4,6] → `mon-fri, sun`; all seven → `daily`."""
+    ordered = sorted(set(days))
+    if len(ordered) == len(DAYS):
+        return schedule.DAILY
+    runs: list[list[int]] = []
+    for day in ordered:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    short = schedule.SHORT_DAYS
+    return ", ".join(
+        short[run[0]] if len(run) == 1 else f"{short[run[0]]}-{short[run[-1]]}" for run in runs
+    )
+
+
+_CHECKS: dict[str, Callable[[Rule, CampaignSpec], list[Problem]]] = {
+    "max": _max,
+    "min": _min,
+    "required": _required,
+    "allowed": _allowed,
+    "name_pattern": _name_pattern,
+    "calling_hours": _calling_hours,
+    "quiet_days": _quiet_days,
+}

@@ -1,0 +1,347 @@
+"""The policy evaluator, pure: specs × rules → findings, exact messages, exact boundaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from reconciler.manifest.entry import validate_entry
+from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.schedule import format_ns
+from reconciler.policy.evaluate import days_text, evaluate
+from reconciler.policy.findings import Finding, counts, summary
+from reconciler.policy.presets import preset_rules
+from reconciler.policy.rules import Rule
+
+DECREE = list(preset_rules("vn-decree-91"))
+HOURS_NOTE = (
+    " (Decree 91/2020/ND-CP: advertising calls only between 08:00 and 17:00, "
+    "fines of 20-30 million VND per violation)"
+)
+RECALL_NOTE = (
+    " (Decree 91/2020/ND-CP: at most one advertising call to a number per 24 hours, so no recalls)"
+)
+AD = {"purpose": "advertising"}
+
+
+def spec(**fields: Any) -> CampaignSpec:
+    entry, problems = validate_entry({"campaign_name": "Promo", **fields})
+    assert entry is not None, problems
+    return entry
+
+
+def locate(name: str, loc: tuple) -> str:
+    """Stands in for Manifests.at: the path itself, so tests see exactly where it points."""
+    return f"{name}:" + "/".join(map(str, loc))
+
+
+def rule(**fields: Any) -> Rule:
+    return Rule.model_validate({"id": "r", **fields})
+
+
+def findings(rules: list[Rule], *specs: CampaignSpec) -> list[Finding]:
+    return evaluate(rules, {s.campaign_name: s for s in specs}, locate)
+
+
+def messages(rules: list[Rule], entry: CampaignSpec) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.source, f.message) for f in findings(rules, entry)]
+
+
+# ---- vn-decree-91 --------------------------------------------------------------------------
+
+
+def test_decree_afternoon_until_19_30_is_an_error_citing_the_day_window_and_limit() -> None:
+    promo = spec(labels=AD, schedules=[{"mon-fri": "08:00-12:00"}, {"mon-fri": "14:00-19:30"}])
+    assert findings(DECREE, promo) == [
+        Finding(
+            rule="vn-decree-91/calling-hours",
+            campaign_name="Promo",
+            severity="error",
+            message="mon-fri 14:00-19:30 ends after 17:00" + HOURS_NOTE,
+            source="Promo:schedules/1/mon-fri",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("window", "fault"),
+    [
+        ("08:00-17:00", None),
+        ("08:00:00-16:59:59", None),
+        ("08:00-17:00:01", "ends after 17:00"),
+        ("07:59:59-12:00", "starts before 08:00"),
+        ("07:59:59.999999999-12:00", "starts before 08:00"),
+        ("08:00:00.000000001-17:00", None),
+        ("06:00-21:00", "starts before 08:00 and ends after 17:00"),
+        ("00:00-24:00", "starts before 08:00 and ends after 17:00"),
+    ],
+)
+def test_decree_boundaries(window: str, fault: str | None) -> None:
+    got = messages(DECREE, spec(labels=AD, schedules=[{"daily": window}]))
+    if fault is None:
+        assert got == []
+    else:
+        assert got == [
+            (
+                "vn-decree-91/calling-hours",
+                "Promo:schedules/0/daily",
+                f"daily {window} {fault}{HOURS_NOTE}",
+            )
+        ]
+
+
+def test_decree_applies_only_to_campaigns_labelled_advertising() -> None:
+    evening = [{"daily": "18:00-21:00"}]
+    assert findings(DECREE, spec(schedules=evening)) == []
+    assert findings(DECREE, spec(labels={"purpose": "debt-reminder"}, schedules=evening)) == []
+    assert findings(DECREE, spec(labels={"purpose": "Advertising"}, schedules=evening)) == []
+    assert len(findings(DECREE, spec(labels={**AD, "team": "x"}, schedules=evening))) == 1
+
+
+def test_decree_one_call_a_day_is_a_warning_on_any_recall() -> None:
+    hours = [{"mon-fri": "09:00-11:00"}]
+    assert findings(DECREE, spec(labels=AD, schedules=hours, recall_times=0)) == []
+    assert findings(DECREE, spec(labels=AD, schedules=hours)) == []  # recalls not declared
+    [warning] = findings(DECREE, spec(labels=AD, schedules=hours, recall_times=2))
+    assert (warning.rule, warning.severity, warning.source) == (
+        "vn-decree-91/one-call-a-day",
+        "warning",
+        "Promo:recall_times",
+    )
+    assert warning.message == "recall_times is 2; the maximum is 0" + RECALL_NOTE
+    assert not warning.blocking
+
+
+def test_undeclared_schedules_cannot_be_shown_to_comply() -> None:
+    [finding] = findings(DECREE, spec(labels=AD))
+    assert finding.source == "Promo:"
+    assert finding.message == (
+        "schedules are not declared, so the calling hours cannot be checked; declare them"
+        + HOURS_NOTE
+    )
+    assert findings(DECREE, spec(labels=AD, schedules=[])) == []  # declared: no calls at all
+
+
+def test_days_of_one_key_with_different_limits_are_named() -> None:
+    weekday_limit = rule(calling_hours={"mon-fri": "08:00-17:00", "sat": "08:00-12:00"})
+    entry = spec(schedules=[{"mon-sun": "09:00-13:00"}, {"sat": "07:00-09:00"}])
+    assert [m for *_, m in messages([weekday_limit], entry)] == [
+        "mon-sun 09:00-13:00 ends after 12:00 on sat",
+        "sat 07:00-09:00 starts before 08:00",
+    ]
+    both = rule(calling_hours={"mon-fri": "08:00-12:00", "sat": "10:00-17:00"})
+    assert [m for *_, m in messages([both], spec(schedules=[{"mon-sat": "09:00-13:00"}]))] == [
+        "mon-sat 09:00-13:00 ends after 12:00 on mon-fri; starts before 10:00 on sat"
+    ]
+
+
+def test_waiver_keeps_the_finding_visible_and_not_blocking() -> None:
+    reason = "Opted-in subscribers only (CRM consent MKT-2291)"
+    promo = spec(
+        labels=AD,
+        schedules=[{"mon-fri": "14:00-19:30"}],
+        policy_waivers={"vn-decree-91/calling-hours": reason},
+    )
+    [finding] = findings(DECREE, promo)
+    assert (finding.waived, finding.reason, finding.severity) == (True, reason, "error")
+    assert not finding.blocking
+    assert finding.line() == (
+        "Promo:schedules/0/mon-fri: vn-decree-91/calling-hours: mon-fri 14:00-19:30 ends after "
+        f"17:00{HOURS_NOTE} [waived: {reason}]"
+    )
+
+
+def test_waiver_of_a_rule_not_in_force_is_a_warning_with_a_suggestion() -> None:
+    promo = spec(labels=AD, schedules=[], policy_waivers={"vn-decree-91/calling-hour": "x"})
+    [finding] = findings(DECREE, promo)
+    assert (finding.rule, finding.severity, finding.source) == (
+        "vn-decree-91/calling-hour",
+        "warning",
+        "Promo:policy_waivers/vn-decree-91/calling-hour",
+    )
+    assert finding.message == (
+        "policy_waivers names no rule in force (did you mean 'vn-decree-91/calling-hours'?), so "
+        "it waives nothing (`reconciler policies` lists the rules)"
+    )
+    # Without any rule in force waivers are not in play (no config in this directory).
+    assert findings([], promo) == []
+
+
+def test_absent_entries_are_skipped() -> None:
+    gone = spec(state="absent", labels=AD, schedules=[{"daily": "00:00-24:00"}])
+    assert findings(DECREE, gone) == []
+
+
+# ---- the vocabulary ------------------------------------------------------------------------
+
+
+def test_max_and_min_at_their_boundaries() -> None:
+    most = rule(max={"concurrent_call": 50, "network.viettel": 10})
+    assert messages([most], spec(concurrent_call=50, network={"viettel": 10})) == []
+    assert messages([most], spec(concurrent_call=51, network={"viettel": 11})) == [
+        ("r", "Promo:concurrent_call", "concurrent_call is 51; the maximum is 50"),
+        ("r", "Promo:network/viettel", "network.viettel is 11; the maximum is 10"),
+    ]
+    least = rule(min={"call_timeout": 20})
+    assert messages([least], spec(call_timeout=20)) == []
+    assert messages([least], spec(call_timeout=19)) == [
+        ("r", "Promo:call_timeout", "call_timeout is 19; the minimum is 20")
+    ]
+    assert messages([most, least], spec()) == []  # undeclared fields are not checked
+
+
+def test_required_fields_and_labels() -> None:
+    needs = rule(required=["carrier", "labels.team", "schedules"])
+    assert messages([needs], spec()) == [
+        ("r", "Promo:", "carrier (or carrier_uuid) must be declared"),
+        ("r", "Promo:", "the label team must be declared"),
+        ("r", "Promo:", "schedules must be declared"),
+    ]
+    uuid = "a18b400f-d487-4e17-b5e7-eba5fe6fa54f"
+    complete = spec(carrier_uuid=uuid, labels={"team": "x"}, schedules=[])
+    assert messages([needs], complete) == []
+
+
+def test_allowed_values_per_type_autocall() -> None:
+    audio_on_marketing = rule(
+        select={"type_autocall": "autocall_audio"}, allowed={"carrier": ["Marketing"]}
+    )
+    assert messages(
+        [audio_on_marketing], spec(type_autocall="autocall_audio", carrier="Billing")
+    ) == [("r", "Promo:carrier", "carrier 'Billing' is not allowed here; allowed: 'Marketing'")]
+    assert (
+        messages([audio_on_marketing], spec(type_autocall="autocall_voice_tts", carrier="B")) == []
+    )
+    assert messages([audio_on_marketing], spec(carrier="Billing")) == []  # type not declared
+    assert (
+        messages([audio_on_marketing], spec(type_autocall="autocall_audio", carrier="Marketing"))
+        == []
+    )
+
+
+def test_allowed_checks_each_listed_status_and_tells_booleans_from_numbers() -> None:
+    statuses = rule(allowed={"recall_status": ["busy", "no-answered"]})
+    assert messages([statuses], spec(recall_status=["busy", "failed"])) == [
+        (
+            "r",
+            "Promo:recall_status/1",
+            "recall_status 'failed' is not allowed here; allowed: 'busy', 'no-answered'",
+        )
+    ]
+    only_inactive = rule(allowed={"active": [False]})
+    assert messages([only_inactive], spec(active=False)) == []
+    assert messages([only_inactive], spec(active=True))[0][2] == (
+        "active true is not allowed here; allowed: false"
+    )
+    zero = rule(allowed={"recall_times": [0]})
+    assert messages([zero], spec(recall_times=0)) == []
+
+
+def test_name_pattern_is_searched() -> None:
+    camel = rule(name_pattern="^[A-Z][A-Za-z0-9]*$")
+    assert messages([camel], spec()) == []
+    entry, _ = validate_entry({"campaign_name": "promo_nov"})
+    assert messages([camel], entry) == [
+        (
+            "r",
+            "promo_nov:campaign_name",
+            "campaign_name 'promo_nov' does not match the pattern '^[A-Z][A-Za-z0-9]*$'",
+        )
+    ]
+
+
+def test_quiet_days() -> None:
+    sundays = rule(quiet_days=["sun"], message="no calls on Sundays")
+    assert messages([sundays], spec(schedules=[{"mon-sat": "09:00-12:00"}])) == []
+    assert messages([sundays], spec(schedules=[{"daily": "09:00-12:00"}])) == [
+        (
+            "r",
+            "Promo:schedules/0/daily",
+            "daily 09:00-12:00 calls on sun, a quiet day (no calls on Sundays)",
+        )
+    ]
+    weekend = rule(quiet_days=["sat-sun"])
+    assert messages([weekend], spec(schedules=[{"fri-sun": "09:00-12:00"}]))[0][2] == (
+        "fri-sun 09:00-12:00 calls on sat-sun, quiet days"
+    )
+
+
+def test_selectors_combine_labels_and_type() -> None:
+    narrow = rule(
+        select={
+            "labels": {"team": "growth"},
+            "type_autocall": ["autocall_audio", "autocall_voice_tts"],
+        },
+        max={"concurrent_call": 1},
+    )
+    hit = spec(labels={"team": "growth"}, type_autocall="autocall_voice_tts", concurrent_call=2)
+    assert len(findings([narrow], hit)) == 1
+    wrong_team = spec(labels={"team": "ops"}, type_autocall="autocall_audio", concurrent_call=2)
+    wrong_type = spec(
+        labels={"team": "growth"}, type_autocall="autocall_voice_otp", concurrent_call=2
+    )
+    assert findings([narrow], wrong_team, wrong_type) == []
+
+
+def test_findings_come_campaign_by_campaign_then_rule_by_rule() -> None:
+    rules = [
+        rule(max={"concurrent_call": 1}),
+        Rule(id="s", severity="warning", min={"concurrent_call": 9}),
+    ]
+    first, second = spec(concurrent_call=5), spec(concurrent_call=6)
+    second = second.model_copy(update={"campaign_name": "Other"})
+    got = evaluate(rules, {"Promo": first, "Other": second}, locate)
+    assert [(f.campaign_name, f.rule) for f in got] == [
+        ("Promo", "r"),
+        ("Promo", "s"),
+        ("Other", "r"),
+        ("Other", "s"),
+    ]
+    assert counts(got) == {"error": 2, "warning": 2, "waived": 0}
+    assert summary(got) == "Policy: 2 errors, 2 warnings."
+
+
+def test_days_text() -> None:
+    assert days_text([0, 1, 2, 3, 4, 6]) == "mon-fri, sun"
+    assert days_text(range(7)) == "daily"
+    assert days_text([5]) == "sat"
+    assert days_text([0, 2, 3]) == "mon, wed-thu"
+
+
+def test_finding_round_trips_through_its_json_form() -> None:
+    finding = Finding("r", "Promo", "error", "m", "a.yaml:3", True, "why")
+    assert finding.to_dict() == {
+        "rule": "r",
+        "campaign_name": "Promo",
+        "severity": "error",
+        "message": "m",
+        "source": "a.yaml:3",
+        "waived": True,
+        "reason": "why",
+    }
+    assert Finding.from_dict({**finding.to_dict(), "later": 1}) == finding
+
+
+# ---- properties ----------------------------------------------------------------------------
+
+SECOND = 10**9
+EIGHT, FIVE_PM = 8 * 3600 * SECOND, 17 * 3600 * SECOND
+seconds = st.integers(min_value=0, max_value=24 * 3600)
+
+
+@given(start=seconds, end=seconds)
+@example(start=8 * 3600, end=17 * 3600)
+@example(start=8 * 3600 - 1, end=17 * 3600)
+@example(start=8 * 3600, end=17 * 3600 + 1)
+def test_decree_flags_exactly_the_windows_outside_8_to_17(start: int, end: int) -> None:
+    if end <= start or start == 24 * 3600:
+        return
+    window = f"{format_ns(start * SECOND)}-{format_ns(end * SECOND)}"
+    got = findings(DECREE, spec(labels=AD, schedules=[{"wed": window}]))
+    outside = start * SECOND < EIGHT or end * SECOND > FIVE_PM
+    assert bool(got) == outside
+    if outside:
+        assert got[0].message.startswith(f"wed {window} ")
