@@ -286,3 +286,22 @@ def test_sigterm_mid_run_deletes_the_scratch_campaign(tenant: EmulatorServer) ->
     assert "Traceback" not in stderr and "Interrupted" in stderr
     assert "ok       write: scratch campaign deleted" in stdout
     assert scratch_left(tenant) == []
+
+
+def test_verbose_logs_calls_without_the_token(tenant: EmulatorServer,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="reconciler")
+    run = run_cli("doctor", "--write", "--verbose")
+    assert run.code == 0, run.output
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert re.search(r"^PUT /v3/campaign/[0-9a-f-]+ -> 200 \(\d+ ms\)$", logged, re.M)
+    assert tenant.token not in logged + run.output
+
+
+def test_missing_credentials_are_a_clean_error(tenant: EmulatorServer,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RECONCILER_TOKEN")
+    run = run_cli("doctor")
+    assert run.code == 1
+    assert run.stderr.startswith("error: no API credentials: set RECONCILER_TOKEN")
+    assert tenant.requests == []

@@ -7,6 +7,7 @@ campaign is deleted whatever happens.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -63,4 +64,4 @@ def _write_checks(probe: Probe, add: Callable[[Result], None], name: str | None)
         if cleaned is not None:
             add(cleaned)
         if received and sys.exc_info()[0] is None:
-            raise KeyboardInterrupt if received[0] == 2 else Terminated
+            raise KeyboardInterrupt if received[0] == signal.SIGINT else Terminated

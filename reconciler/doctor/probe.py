@@ -8,7 +8,9 @@ Credentials, retries and redaction are those of the client, so what works here w
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,7 @@ from reconciler.api.retry import call_scope
 from reconciler.api.session import TOKEN_PATH, build_session
 
 _NOT_JSON = object()
+log = logging.getLogger("reconciler.api")
 
 
 @dataclass
@@ -121,6 +124,7 @@ class Probe:
             headers["Content-Type"] = "application/json"
         if token is not None:
             headers["Authorization"] = bearer_header(token)
+        started = time.perf_counter()
         with call_scope(self.retry.deadline):
             try:
                 response = self._session.request(
@@ -129,8 +133,11 @@ class Probe:
                 )
             except requests.RequestException as exc:
                 cause = describe_transport_error(exc, self.timeout)
+                log.debug("%s %s -> no answer: %s", method, target, cause)
                 raise ApiError(cause, method=method, path=path,
                                url=self.base_url + path) from None
+        log.debug("%s %s -> %d (%.0f ms)", method, target, response.status_code,
+                  (time.perf_counter() - started) * 1000)
         try:
             decoded: Any = response.json()
         except ValueError:
