@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "plan": "reconciler.commands.plan:plan",
     "apply": "reconciler.commands.apply:apply",
     "export": "reconciler.commands.export:export",
+    "doctor": "reconciler.commands.doctor:doctor",
     "emulator": "reconciler.commands.emulator:emulator",
 }
 

@@ -67,6 +67,14 @@ from reconciler.interrupt import Interrupted
     help="Inject a fault, e.g. 'fail POST ^/v3/campaign$ 503 times=2 retry_after=1' "
     "or 'drop PUT /v3/campaign/ after'. Repeatable.",
 )
+@click.option(
+    "--quirk",
+    "quirks",
+    multiple=True,
+    metavar="NAME[=VALUE]",
+    help="Break one documented behaviour, e.g. 'put-drops=schedules' or 'list-ignores-limit' "
+    "(reconciler/emulator/quirks.py lists them). Repeatable.",
+)
 @global_options
 def emulator(
     host: str,
@@ -78,13 +86,19 @@ def emulator(
     page_cap: int | None,
     latency_ms: float,
     faults: tuple[str, ...],
+    quirks: tuple[str, ...],
 ) -> None:
     """Serve the campaign, carrier, template and auth API locally, as the vendor docs
     describe it, for the quick start, tests and experiments."""
     from reconciler.emulator import EmulatorServer
     from reconciler.emulator.faults import parse_fault_spec
+    from reconciler.emulator.quirks import Quirks
     from reconciler.emulator.seed import SeedError
 
+    try:
+        quirk_settings = Quirks.parse(quirks)
+    except ValueError as exc:
+        fail(f"--quirk: {exc}")
     try:
         server = EmulatorServer(
             host=host,
@@ -97,6 +111,7 @@ def emulator(
             seed=seed,
             verbose=settings().verbose,
             record_requests=False,
+            quirks=quirk_settings,
         )
     except SeedError as exc:
         fail(str(exc))
@@ -112,7 +127,10 @@ def emulator(
     except OSError as exc:
         server.store.close()
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    _serve_until_interrupted(server, f"emulator listening on {server.url} (token {token})")
+    banner = f"emulator listening on {server.url} (token {token})"
+    if quirk_settings.active():
+        click.echo(f"quirks: {', '.join(quirk_settings.active())}", err=True)
+    _serve_until_interrupted(server, banner)
 
 
 def _serve_until_interrupted(server: Any, banner: str) -> None:

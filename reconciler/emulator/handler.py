@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
@@ -34,6 +35,7 @@ class Emulator(Protocol):
     latency_ms: float
     verbose: bool
     stopping: bool
+    request_hook: Callable[[str, str], None] | None
 
     def log_request(self, method: str, path_with_query: str, status: int | None) -> None: ...
 
@@ -151,6 +153,9 @@ class Handler(BaseHTTPRequestHandler):
         path, _, query = path_with_query.partition("?")
         if emulator.latency_ms > 0:
             time.sleep(emulator.latency_ms / 1000.0)
+        hook = emulator.request_hook
+        if hook is not None:
+            hook(method, path_with_query)
         rule = emulator.faults.take(method, path, path_with_query)
         if rule is not None and rule.kind == "drop" and rule.when == "before":
             self._drop(method, path_with_query)

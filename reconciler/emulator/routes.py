@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 
 from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
 from reconciler.emulator.documents import (
+    JOINED_FIELDS,
     PUT_ALSO_REPLACES,
     create_document,
     new_uuid,
@@ -26,11 +27,12 @@ from reconciler.emulator.documents import (
     normalise_schedules,
     zero_value,
 )
+from reconciler.emulator.quirks import Quirks
 from reconciler.emulator.store import NameTaken, Store
 from reconciler.emulator.validation import validate_create, validate_update
-from reconciler.fields import UPDATE_FIELDS
+from reconciler.fields import SCHEDULE_KEYS, UPDATE_FIELDS
 
-DEFAULT_LIMIT = 10
+DEFAULT_LIMIT = 10  # the documented default; `Quirks.default_limit` can change it
 NAME_TAKEN = "campaign_name is already taken"
 
 
@@ -79,10 +81,12 @@ def _reject_constant(name: str) -> Any:
 class Api:
     """Routes a request to its endpoint, enforcing bearer auth on all but token exchange."""
 
-    def __init__(self, store: Store, tokens: TokenBook, page_cap: int | None = None) -> None:
+    def __init__(self, store: Store, tokens: TokenBook, page_cap: int | None = None,
+                 quirks: Quirks | None = None) -> None:
         self.store = store
         self.tokens = tokens
         self.page_cap = page_cap
+        self.quirks = quirks or Quirks()  # all off: the documented behaviour
         route = Callable[[Request], Response]
         self._routes: list[tuple[re.Pattern[str], dict[str, route]]] = [
             (re.compile(r"/v3/auth/token"), {"POST": self.auth_token}),
@@ -99,6 +103,13 @@ class Api:
 
     def handle(self, method: str, path: str, query: str, authorization: str | None,
                body: bytes) -> Response:
+        response = self._handle(method, path, query, authorization, body)
+        if self.quirks.errors_status_200 and response.status >= 400:
+            response.status = 200
+        return response
+
+    def _handle(self, method: str, path: str, query: str, authorization: str | None,
+                body: bytes) -> Response:
         for pattern, methods in self._routes:
             match = pattern.fullmatch(path)
             if match is None:
@@ -134,12 +145,19 @@ class Api:
     def list_campaigns(self, request: Request) -> Response:
         limit, offset = self._paging(request)
         rows, total = self.store.list_campaigns_json(request.arg("type") or None, limit, offset)
+        if self.quirks.total_drifts and offset > 0:
+            total += 1
         return _page(rows, limit, offset, total)
 
     def get_campaign(self, request: Request) -> Response:
         text = self.store.campaign_json(request.params[0])
         if text is None:
             raise ApiError(404, "Not Found")
+        if self.quirks.detail_joins_names:
+            doc = json.loads(text)
+            doc["carrier_name"] = self.store.carrier_name(doc.get("carrier_uuid") or "") or ""
+            doc["template_name"] = self.store.template_name(doc.get("template_uuid") or "") or ""
+            text = json.dumps(doc, ensure_ascii=False)
         return Response(200, text.encode())
 
     def create_campaign(self, request: Request) -> Response:
@@ -151,6 +169,12 @@ class Api:
             template_name = self._template_name(body.get("template_uuid", ""))
             doc = create_document(body, new_uuid(), self.store.clock.now())
             doc["template_name"] = template_name
+            if self.quirks.create_stores_all and not validate_update(body):
+                for name in UPDATE_FIELDS:
+                    if name in body:
+                        doc[name] = body[name]
+                doc["network"] = normalise_network(doc["network"])
+                doc["schedules"] = normalise_schedules(doc["schedules"], doc["campaign_uuid"])
             try:
                 self.store.insert_document(doc)
             except NameTaken:
@@ -167,12 +191,19 @@ class Api:
                 raise ApiError(400, problems)
             self._carrier_name(body.get("carrier_uuid", ""))  # an unknown uuid is refused
             self._template_name(body.get("template_uuid", ""))
+            old = dict(doc)
             # A full replace: what is left out is reset, beyond the table too (see documents).
             for name in (*UPDATE_FIELDS, *PUT_ALSO_REPLACES):
-                doc[name] = body[name] if name in body else zero_value(name)
+                if name in body:
+                    doc[name] = body[name]
+                elif not self.quirks.put_keeps_omitted:
+                    doc[name] = zero_value(name)
             doc["network"] = normalise_network(doc["network"])
-            doc["schedules"] = normalise_schedules(doc["schedules"], campaign_uuid)
-            doc["updated_at"] = self.store.clock.now()
+            if doc["schedules"] is not old["schedules"]:
+                doc["schedules"] = normalise_schedules(doc["schedules"], campaign_uuid)
+            self._put_quirks(old, doc)
+            if not self.quirks.updated_at_frozen:
+                doc["updated_at"] = self.store.clock.now()
             try:
                 self.store.replace_document(doc)
             except NameTaken:
@@ -188,7 +219,8 @@ class Api:
             if not isinstance(active, bool):
                 raise ApiError(400, "active is missing")
             doc["active"] = active
-            doc["updated_at"] = self.store.clock.now()
+            if not self.quirks.updated_at_frozen:
+                doc["updated_at"] = self.store.clock.now()
             self.store.replace_document(doc)
         return json_response(200, {"active": active, "campaign_uuid": campaign_uuid})
 
@@ -196,7 +228,7 @@ class Api:
         campaign_uuid = request.params[0]
         with self.store.lock:
             doc = self._campaign(campaign_uuid)
-            if doc["active"]:
+            if doc["active"] and not self.quirks.delete_active_allowed:
                 raise ApiError(400, "campaign must be deactive")
             self.store.delete_campaign(campaign_uuid)
         return json_response(200, {"campaign_uuid": campaign_uuid})
@@ -211,7 +243,8 @@ class Api:
     def list_templates(self, request: Request) -> Response:
         limit, offset = self._paging(request)
         rows, total = self.store.list_json("template", limit, offset,
-                                           request.arg("template_name") or None)
+                                           request.arg("template_name") or None,
+                                           exact=self.quirks.template_filter_exact)
         return _page(rows, limit, offset, total)
 
     def get_template(self, request: Request) -> Response:
@@ -224,11 +257,32 @@ class Api:
 
     def _paging(self, request: Request) -> tuple[int, int]:
         """`limit` (10 when absent or 0, silently capped) and `offset` (0 when absent)."""
-        limit = _count_arg(request, "limit") or DEFAULT_LIMIT
+        quirks = self.quirks
+        limit = _count_arg(request, "limit") or quirks.default_limit
+        offset = _count_arg(request, "offset")
+        if quirks.list_ignores_limit:
+            limit = quirks.default_limit
+        if quirks.list_ignores_offset:
+            offset = 0
         cap = self.page_cap
         if cap and limit > cap:
             limit = cap
-        return limit, _count_arg(request, "offset")
+        return limit, offset
+
+    def _put_quirks(self, old: dict[str, Any], doc: dict[str, Any]) -> None:
+        """What a PUT does differently on a tenant with quirks (none by default)."""
+        quirks = self.quirks
+        if quirks.put_ignores_active:
+            doc["active"] = old["active"]
+        for name in quirks.put_drops:
+            if name in old and name not in JOINED_FIELDS:
+                doc[name] = old[name]
+        if quirks.recall_status_reordered and doc.get("recall_status"):
+            doc["recall_status"] = sorted(doc["recall_status"])
+        if quirks.schedules_rounded and doc.get("schedules"):
+            for item in doc["schedules"]:
+                for key in SCHEDULE_KEYS:
+                    item[key] -= item[key] % 10**9
 
     def _campaign(self, campaign_uuid: str) -> dict[str, Any]:
         doc = self.store.get_campaign(campaign_uuid)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from reconciler.emulator.auth import TokenBook
 from reconciler.emulator.faults import Faults
 from reconciler.emulator.handler import Handler
+from reconciler.emulator.quirks import Quirks, as_quirks
 from reconciler.emulator.routes import Api
 from reconciler.emulator.seed import apply_seed, load_defaults
 from reconciler.emulator.store import Store
@@ -84,6 +86,7 @@ class EmulatorServer:
         seed: dict[str, Any] | str | Path | None = None,
         verbose: bool = False,
         record_requests: bool = True,
+        quirks: Quirks | Iterable[str] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -94,7 +97,10 @@ class EmulatorServer:
         self.store = Store(str(db))
         self.tokens = TokenBook(token, api_key)
         self.faults = Faults(self.tokens.expire_all)
-        self.api = Api(self.store, self.tokens, page_cap)
+        self.api = Api(self.store, self.tokens, page_cap, as_quirks(quirks))
+        # Called with (method, path_with_query) before each request is served; tests use it
+        # to hold a request until they have done something (e.g. signalled a client).
+        self.request_hook: Callable[[str, str], None] | None = None
         self.requests: list[tuple[str, str, int | None]] = []
         self._log_lock = threading.Lock()
         self.stopping = False
@@ -119,6 +125,15 @@ class EmulatorServer:
     @page_cap.setter
     def page_cap(self, value: int | None) -> None:
         self.api.page_cap = value
+
+    @property
+    def quirks(self) -> Quirks:
+        """The documented behaviours this emulator breaks (see emulator/quirks.py)."""
+        return self.api.quirks
+
+    @quirks.setter
+    def quirks(self, value: Quirks | Iterable[str] | None) -> None:
+        self.api.quirks = as_quirks(value)
 
     # ---- lifecycle ---------------------------------------------------------------------
 

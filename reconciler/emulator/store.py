@@ -232,12 +232,16 @@ class Store:
         return None if row is None else row[0]
 
     def list_json(self, table: str, limit: int, offset: int,
-                  name_contains: str | None = None) -> tuple[list[str], int]:
-        """A page of carrier or template rows (JSON text), newest first, and the total."""
+                  name_contains: str | None = None,
+                  exact: bool = False) -> tuple[list[str], int]:
+        """A page of carrier or template rows (JSON text), newest first, and the total;
+        `name_contains` filters by name (a substring, or the whole name when `exact`)."""
         if table not in ("carrier", "template"):
             raise ValueError(table)
         where, args = "", ()
-        if name_contains:
+        if name_contains and exact:
+            where, args = "WHERE name = ?", (name_contains,)
+        elif name_contains:
             where, args = "WHERE instr(lower(name), lower(?)) > 0", (name_contains,)
         with self.lock:
             count = self._conn.execute(f"SELECT COUNT(*) FROM {table} {where}", args).fetchone()[0]
