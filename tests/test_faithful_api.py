@@ -248,3 +248,22 @@ def test_a_create_the_server_finishes_late_is_found_not_reported_missing(env, tm
     kept = env.store.get_campaign(env.store.campaign_uuid_by_name("Slow"))
     assert kept["callback_url"] == "https://hooks.example.vn/cdr" and kept["active"] is True
     converged(manifests)
+
+
+@pytest.mark.parametrize("parallelism", ["1", "8"])
+def test_an_api_that_quietly_keeps_an_old_value_fails_the_apply_naming_the_field(
+    env, tmp_path, parallelism
+):
+    uuid = seed(env, "Joined")
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Joined\n"
+                                   "    concurrent_call: 5\n    description: kept\n")
+    env.quirks.put_drops.add("concurrent_call")
+    applied = run_cli("apply", manifests, "--auto-approve", "-p", parallelism)
+    assert applied.code == 1
+    assert ("✗ update Joined: failed: the API answered success but did not keep what was "
+            "sent: concurrent_call: sent 5, the API kept 1 (already done: updated; the next "
+            "plan shows what remains)") in applied.stdout
+    assert env.store.get_campaign(uuid)["description"] == "kept"
+    again = run_cli("plan", manifests, "--format", "json")
+    [change] = json.loads(again.stdout)["changes"]
+    assert change["fields"] == {"concurrent_call": {"before": 1, "after": 5}}
