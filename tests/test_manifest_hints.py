@@ -1,0 +1,28 @@
+"""Manifest mistakes a newcomer makes, each answered with a located error and a way out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_manifest_errors import assert_errors, validate_files, yaml
+
+
+def test_status_says_the_run_state_is_not_managed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = yaml(
+        """
+        campaigns:
+          - campaign_name: A
+            status: start
+        """
+    )
+    result = validate_files(tmp_path, monkeypatch, {"bad.yaml": text})
+    assert_errors(
+        result,
+        "bad.yaml:3: 'status' cannot be declared: the run state (start/stop/pause) is not "
+        "managed by manifests, because it changes by itself as runs start and end; start a run "
+        "in the portal or with POST /v1/campaign/{uuid}/run/start",
+    )
+    assert "did you mean 'state'" not in result.output
