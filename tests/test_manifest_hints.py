@@ -26,3 +26,26 @@ def test_status_says_the_run_state_is_not_managed(
         "in the portal or with POST /v1/campaign/{uuid}/run/start",
     )
     assert "did you mean 'state'" not in result.output
+
+
+def test_integers_beyond_int64_are_refused_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = yaml(
+        """
+        campaigns:
+          - campaign_name: A
+            concurrent_call: 9223372036854775807
+            call_timeout: 9223372036854775808
+            network:
+              viettel: 99999999999999999999999
+        """
+    )
+    result = validate_files(tmp_path, monkeypatch, {"bad.yaml": text})
+    assert_errors(
+        result,
+        "bad.yaml:4: call_timeout: 9223372036854775808 is too large: the API stores whole "
+        "numbers up to 9223372036854775807 (int64)",
+        "bad.yaml:6: network.viettel: 99999999999999999999999 is too large: the API stores "
+        "whole numbers up to 9223372036854775807 (int64)",
+    )

@@ -127,6 +127,13 @@ def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str
         return prefix + f"must be a whole number, got {describe(value)}"
     if kind == "greater_than_equal":
         return prefix + f"must be >= {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        limit = ctx.get("le")
+        if limit == models.INT64_MAX:
+            return prefix + (
+                f"{value} is too large: the API stores whole numbers up to {limit} (int64)"
+            )
+        return prefix + f"must be <= {limit}"
     if kind == "bool_type":
         return prefix + f"must be true or false, got {describe(value)}"
     if kind == "string_type":
