@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 
 import click
 
-from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.errors import ManifestError, PlanError, ReconcilerError
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 _VERBOSE = False  # remembered outside click's context, for the last-resort handler
@@ -121,7 +122,11 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         report_manifest_errors(exc)
         return exc.exit_code
     except ReconcilerError as exc:
-        click.echo(f"error: {one_line_each(str(exc))}", err=True)
+        located = located_lines(exc)
+        if located:
+            report_located(located)
+        else:
+            click.echo(f"error: {one_line_each(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -156,11 +161,30 @@ def one_line_each(message: str) -> str:
 
 def report_manifest_errors(exc: ManifestError) -> None:
     """Every located error on its own line (newlines inside one escaped), then a count."""
-    for line in exc.errors:
+    report_located(exc.errors, getattr(exc, "files", None))
+
+
+def report_located(errors: list[str], files: list[str] | None = None) -> None:
+    """`file:line: message` lines, then `N errors in M files.`, as `validate` reports them."""
+    for line in errors:
         click.echo(one_line_each(line).replace("\n", "\\n"), err=True)
-    files = getattr(exc, "files", None)
+    if files is None:
+        files = list(dict.fromkeys(match[1] for line in errors if (match := _LOCATED.match(line))))
     where = f" in {plural(len(files), 'file')}" if files else ""
-    click.echo(f"{plural(len(exc.errors), 'error')}{where}.", err=True)
+    click.echo(f"{plural(len(errors), 'error')}{where}.", err=True)
+
+
+# `path/file.yaml:12: message`: a problem found in a manifest.
+_LOCATED = re.compile(r"([^\s:][^:\n]*):(\d+): ")
+
+
+def located_lines(exc: ReconcilerError) -> list[str]:
+    """The lines of a plan error when every one is located in a manifest (an unknown carrier,
+    a pin no campaign has...): those are reported like `validate`'s. Else []."""
+    if not isinstance(exc, PlanError):
+        return []
+    lines = str(exc).splitlines()
+    return lines if lines and all(_LOCATED.match(line) for line in lines) else []
 
 
 def settings_verbose() -> bool:

@@ -105,6 +105,9 @@ def desired_values(
         for name_field, uuid_field in NAME_FIELDS.items():
             wanted = getattr(spec, name_field)
             if wanted is None:
+                problem = catalog.unknown_uuid(name_field, values.get(uuid_field))
+                if problem:
+                    errors.append(_located(where, name, uuid_field, problem))
                 continue
             uuid, problem = catalog.resolve(name_field, wanted)
             if uuid is None:
