@@ -486,7 +486,8 @@ FILE_CASES = {
         """,
         [
             "3: invalid YAML: did not find expected key (while parsing a block mapping started "
-            "at line 1)"
+            "at line 1); check the indentation: the fields of one entry must start in the same "
+            "column, the first one right after '- '"
         ],
     ),
     "duplicate keys, every one": (
@@ -634,7 +635,9 @@ def test_not_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = validate_files(
         tmp_path, monkeypatch, {"bad.yaml": b"campaigns:\n  - campaign_name: \xff\n"}
     )
-    assert_errors(result, "bad.yaml: not UTF-8 text (invalid start byte at byte 30)")
+    assert_errors(
+        result, "bad.yaml:2: not UTF-8 text (invalid start byte at byte 30); save it as UTF-8"
+    )
 
 
 def test_duplicate_name_across_files_names_both_places(
@@ -715,7 +718,7 @@ def test_every_problem_in_every_file_at_once(monkeypatch: pytest.MonkeyPatch) ->
         "fixtures/manifests/invalid/a-debt.yaml:10: unknown field 'recal_times' (did you mean "
         "'recall_times'?)",
         "fixtures/manifests/invalid/b-promo.yaml:4: invalid YAML: mapping values are not allowed "
-        "in this context",
+        "in this context; check the indentation, or quote a value that contains ': '",
         "fixtures/manifests/invalid/nested/c-otp.yaml:2: duplicate campaign_name 'DebtReminderTTS' "
         "(first declared at fixtures/manifests/invalid/a-debt.yaml:2)",
         "fixtures/manifests/invalid/nested/c-otp.yaml:4: carrier_uuid: cannot be used together "

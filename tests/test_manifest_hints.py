@@ -49,3 +49,69 @@ def test_integers_beyond_int64_are_refused_located(
         "bad.yaml:6: network.viettel: 99999999999999999999999 is too large: the API stores "
         "whole numbers up to 9223372036854775807 (int64)",
     )
+
+
+INDENT = (
+    "check the indentation: the fields of one entry must start in the same column, the first "
+    "one right after '- '"
+)
+YAML_CASES = {
+    "tab in the indentation": (
+        "campaigns:\n  - campaign_name: A\n\tdescription: x\n",
+        "3: invalid YAML: found a tab character that violates indentation (while scanning a "
+        "plain scalar started at line 2); indent with spaces: YAML does not allow tabs in "
+        "indentation",
+    ),
+    "tab before a list item": (
+        "campaigns:\n\t- campaign_name: A\n",
+        "2: invalid YAML: found character that cannot start any token (while scanning for the "
+        "next token); indent with spaces: YAML does not allow tabs in indentation",
+    ),
+    "a field indented less than its entry": (
+        "campaigns:\n  - campaign_name: A\n   description: x\n",
+        "3: invalid YAML: did not find expected '-' indicator (while parsing a block collection "
+        f"started at line 2); {INDENT}",
+    ),
+    "an unquoted colon in a value": (
+        "campaigns:\n  - campaign_name: A\n    description: Note: urgent\n",
+        "3: invalid YAML: mapping values are not allowed in this context; check the indentation, "
+        "or quote a value that contains ': '",
+    ),
+    "a control character on line 4": (
+        'campaigns:\n  - campaign_name: A\n    concurrent_call: 1\n    description: "a\x01b"\n',
+        "4: invalid YAML: the control character U+0001 (column 20) is not allowed in a YAML "
+        'file; delete it, or inside a double-quoted string write "\\x01"',
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), YAML_CASES.values(), ids=YAML_CASES.keys())
+def test_unreadable_yaml_gets_a_located_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    result = validate_files(tmp_path, monkeypatch, {"bad.yaml": text})
+    assert_errors(result, f"bad.yaml:{expected}")
+
+
+@pytest.mark.parametrize(
+    ("codec", "name"),
+    [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")],
+)
+def test_a_file_with_a_byte_order_mark_names_its_encoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, codec: str, name: str
+) -> None:
+    raw = "campaigns:\n  - campaign_name: Nhắc nợ\n".encode(codec)
+    if codec == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    result = validate_files(tmp_path, monkeypatch, {"bad.yaml": raw})
+    assert_errors(
+        result,
+        f"bad.yaml:1: the file is {name} text (it starts with a {name} byte-order mark), not "
+        "UTF-8: save it as UTF-8",
+    )
+
+
+def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = "campaigns:\n  - campaign_name: Nhắc nợ\n".encode("utf-8-sig")
+    result = validate_files(tmp_path, monkeypatch, {"ok.yaml": raw})
+    assert result.code == 0, result.output

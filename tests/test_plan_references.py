@@ -98,3 +98,11 @@ def test_plan_errors_that_are_not_located_keep_the_error_prefix(api_env, tmp_pat
         "error: the plan deletes 1 campaign, more than --max-deletes 0; check the plan, then "
         "raise --max-deletes if that is intended\nnothing was changed\n"
     )
+
+
+def test_a_dangling_uuid_the_live_campaign_already_holds_is_no_change(api_env, tmp_path):
+    api_env.store.add_campaign({"campaign_name": "A", "template_uuid": MISSING})
+    write(tmp_path, {"a.yaml": f"campaigns:\n  - campaign_name: A\n    template_uuid: {MISSING}\n"})
+    result = run_cli("plan", str(tmp_path), "--detailed-exitcode")
+    assert result.code == 0, result.output
+    assert "No changes." in result.stdout

@@ -17,12 +17,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from reconciler.errors import ManifestError
 from reconciler.manifest.entry import Loc, validate_entry
 from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.wording import describe, did_you_mean
+from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -224,9 +226,12 @@ def _walk(root: Path) -> Iterator[PurePath]:
 
 def _read(display: str, path: Path, problems: _Problems) -> Source | None:
     try:
-        return Source(display, path.read_text(encoding="utf-8-sig"))
+        raw = path.read_bytes()
+        return Source(display, raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        problems.path(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        message = encoding_problem(raw, exc)
+        line = 1 if message.startswith("the file is") else raw.count(b"\n", 0, exc.start) + 1
+        problems.at(Source(display, ""), line, message)
     except OSError as exc:
         problems.path(display, f"cannot read: {exc.strerror or exc}")
     return None
@@ -248,7 +253,9 @@ def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
         except (YAMLError, ValueError):  # pragma: no cover - the first load got this far
             return _INVALID
     except MarkedYAMLError as exc:
-        problems.at(source, _line(exc), _yaml_message(exc))
+        problems.at(source, _line(exc), _yaml_message(exc, source.text))
+    except ReaderError as exc:  # a character YAML refuses: located by its offset
+        problems.at(source, *reader_problem(exc, source.text))
     except YAMLError as exc:
         problems.at(source, 1, f"invalid YAML: {_first_line(str(exc))}")
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date such as 2024-13-45
@@ -310,7 +317,7 @@ def _line(exc: MarkedYAMLError) -> int:
     return mark.line + 1 if mark is not None else 1
 
 
-def _yaml_message(exc: MarkedYAMLError) -> str:
+def _yaml_message(exc: MarkedYAMLError, text: str = "") -> str:
     """ruamel's message without its multi-line marks; tags get a message of their own."""
     problem = exc.problem or ""
     if "could not determine a constructor for the tag" in problem:
@@ -323,7 +330,8 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
     mark = exc.context_mark
     if context and mark is not None and mark.line != getattr(exc.problem_mark, "line", None):
         context += f" started at line {mark.line + 1}"
-    return f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    hint = parser_hint(problem, exc.problem_mark or exc.context_mark, text)
+    return f"invalid YAML: {problem}" + (f" ({context})" if context else "") + hint
 
 
 def _first_line(text: str) -> str:

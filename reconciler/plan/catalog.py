@@ -36,12 +36,13 @@ class Catalog:
                 tables[kind][name] = uuid
         return cls(tables["carrier"], tables["template"], ambiguous, frozenset(uuids), uuids)
 
-    def unknown_uuid(self, kind: str, uuid: str | None) -> str:
-        """Why a declared `<kind>_uuid` cannot be used ("" when it can, or was not checked).
+    def unknown_uuid(self, kind: str, uuid: str | None, current: str | None = None) -> str:
+        """Why a declared `<kind>_uuid` cannot be set ("" when it can, or was not checked).
 
         Found at plan time, a wrong uuid fails before any write rather than half-way through
-        an apply (the API refuses, or worse, stores a dangling reference)."""
-        if not uuid or kind not in self.listed or uuid in self.uuids[kind]:
+        an apply (the API refuses, or stores a dangling reference). A uuid the live campaign
+        already holds is no change, even if its carrier or template has gone since."""
+        if not uuid or uuid == current or kind not in self.listed or uuid in self.uuids[kind]:
             return ""
         same = next((known for known in self.uuids[kind] if known.lower() == uuid.lower()), None)
         if same is not None:
