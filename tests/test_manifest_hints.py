@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 from test_manifest_errors import assert_errors, validate_files, yaml
 
 
@@ -115,3 +116,48 @@ def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path, monkeypatch: pytest.Monk
     raw = "campaigns:\n  - campaign_name: Nhắc nợ\n".encode("utf-8-sig")
     result = validate_files(tmp_path, monkeypatch, {"ok.yaml": raw})
     assert result.code == 0, result.output
+
+
+OVERLAPS = yaml(
+    """
+    campaigns:
+      - campaign_name: A
+        schedules:
+          - mon-fri: "08:00-12:00"
+            sat: "08:00-10:00"
+          - mon: "11:00-14:00"
+            wed-sat: "12:00-13:00"
+          - daily: "09:00-09:30"
+      - campaign_name: B
+        schedules:
+          - mon-fri: "08:00-12:00"
+          - mon-fri: "12:00-17:00"
+    """
+)
+BOTH = "both windows are sent to the API: merge them, or make one end where the other starts"
+OVERLAP_WARNINGS = [
+    f"o.yaml:6: warning: schedules[1].mon: 11:00-14:00 overlaps 08:00-12:00 "
+    f"(schedules[0].mon-fri) on mon; {BOTH}",
+    f"o.yaml:8: warning: schedules[2].daily: 09:00-09:30 overlaps 08:00-12:00 "
+    f"(schedules[0].mon-fri) on mon-fri; {BOTH}",
+    f"o.yaml:8: warning: schedules[2].daily: 09:00-09:30 overlaps 08:00-10:00 "
+    f"(schedules[0].sat) on sat; {BOTH}",
+]
+
+
+def test_validate_warns_of_overlapping_windows_naming_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = validate_files(tmp_path, monkeypatch, {"o.yaml": OVERLAPS})
+    assert result.code == 0
+    assert result.stderr.splitlines() == OVERLAP_WARNINGS
+    assert result.stdout == "2 campaigns in 1 file are valid (3 warnings).\n"
+
+
+def test_plan_shows_the_same_warnings(api_env, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "o.yaml").write_text(OVERLAPS, encoding="utf-8")
+    result = run_cli("plan", "o.yaml")
+    assert result.code == 0
+    assert result.stderr.splitlines() == OVERLAP_WARNINGS
+    assert "Plan: 2 to create" in result.stdout

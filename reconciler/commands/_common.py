@@ -187,5 +187,11 @@ def located_lines(exc: ReconcilerError) -> list[str]:
     return lines if lines and all(_LOCATED.match(line) for line in lines) else []
 
 
+def report_warnings(warnings: list[str]) -> None:
+    """Located warnings about valid manifests, on stderr, before anything else is said."""
+    for line in warnings:
+        click.echo(one_line_each(line).replace("\n", "\\n"), err=True)
+
+
 def settings_verbose() -> bool:
     return _VERBOSE

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from reconciler.commands._common import fail, global_options, settings
+from reconciler.commands._common import fail, global_options, report_warnings, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -74,6 +74,8 @@ def apply(
             "(nothing was changed)"
         )
     manifests = None if plan_file else load_manifests(paths)  # fail before any call
+    if manifests is not None:
+        report_warnings(manifests.warnings)
     with make_client(cfg, parallelism) as client:
         the_plan = (
             _saved(client, plan_file)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands._common import fail, global_options, settings
+from reconciler.commands._common import fail, global_options, report_warnings, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -61,6 +61,7 @@ def plan(
 
     cfg = settings()
     manifests = load_manifests(paths)  # bad manifests fail before any client or call
+    report_warnings(manifests.warnings)
     with make_client(cfg, parallelism) as client:
         the_plan = plan_with_progress(
             client, manifests, prune=prune, targets=targets, parallelism=parallelism

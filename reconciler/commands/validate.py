@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reconciler.commands._common import global_options, plural
+from reconciler.commands._common import global_options, plural, report_warnings
 
 
 @click.command()
@@ -18,6 +18,8 @@ def validate(paths: tuple[str, ...]) -> None:
     from reconciler.manifest.loader import load_manifests
 
     manifests = load_manifests(paths)  # a ManifestError is reported by run_guarded
+    report_warnings(manifests.warnings)
     count, files = len(manifests.campaigns), len(manifests.files)
     verb = "is" if count == 1 else "are"
-    click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid.")
+    warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
+    click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid{warned}.")

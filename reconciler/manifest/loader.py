@@ -23,6 +23,7 @@ from reconciler.errors import ManifestError
 from reconciler.manifest.entry import Loc, validate_entry
 from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.overlap import schedule_overlaps
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
@@ -67,10 +68,13 @@ class Manifests:
         campaigns: dict[str, CampaignSpec],
         files: list[Source],
         origins: dict[str, tuple[Source, int]],
+        warnings: list[str] | None = None,
     ):
         self.campaigns = campaigns
         self.sources = files
         self._origins = origins
+        # `file:line: warning: ...`: valid, but most likely not what was meant.
+        self.warnings = list(warnings or [])
 
     @property
     def files(self) -> list[str]:
@@ -91,6 +95,7 @@ class _Problems:
 
     def __init__(self) -> None:
         self._items: list[tuple[int, Source | str, Loc | int | None, str]] = []
+        self._warnings: list[tuple[int, Source, Loc, str]] = []
         self._order: dict[str, int] = {}
 
     def register(self, display: str) -> None:
@@ -107,6 +112,17 @@ class _Problems:
     def at(self, source: Source, where: Loc | int, message: str) -> None:
         """A problem at a path inside the file's data, or at a known 1-based line."""
         self._items.append((self._group(source.display), source, where, message))
+
+    def warn(self, source: Source, where: Loc, message: str) -> None:
+        self._warnings.append((self._group(source.display), source, where, message))
+
+    def warnings(self) -> list[str]:
+        """`file:line: warning: message`, in the order of the user's paths, then lines."""
+        located = [
+            (group, source.locator.line(where), order, f"{source.display}:", message)
+            for order, (group, source, where, message) in enumerate(self._warnings)
+        ]
+        return [f"{at}{line}: warning: {message}" for _, line, _, at, message in sorted(located)]
 
     def raise_if_any(self) -> None:
         if not self._items:
@@ -143,11 +159,14 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             spec, entry_problems = validate_entry(raw)
             for loc, message in entry_problems:
                 problems.at(source, (TOP_KEY, index, *loc), message)
+            if spec is not None and spec.schedules:
+                for loc, message in schedule_overlaps(spec.schedules):
+                    problems.warn(source, (TOP_KEY, index, "schedules", *loc), message)
             if identities.claim(source, index, raw) and spec is not None:
                 campaigns[spec.campaign_name] = spec
                 origins[spec.campaign_name] = (source, index)
     problems.raise_if_any()
-    return Manifests(campaigns, sources, origins)
+    return Manifests(campaigns, sources, origins, problems.warnings())
 
 
 class _Identities:

@@ -153,7 +153,7 @@ def parse_days(key: Any) -> tuple[int, ...]:
     if first > last:
         raise ScheduleError(
             f"day range '{key}' runs backwards; ranges go from monday to sunday and do not "
-            f"wrap (write '{SHORT_DAYS[first]}-sun' and '{_span(0, last)}')"
+            f"wrap (write '{SHORT_DAYS[first]}-sun' and '{span(0, last)}')"
         )
     return tuple(range(first, last + 1))
 
@@ -226,13 +226,13 @@ def to_human(api_schedules: Iterable[dict[str, Any]] | None) -> list[dict[str, s
                 last += 1
             start, end = windows[first]
             if start or end:
-                item[_span(first, last)] = f"{format_ns(start)}-{format_ns(end)}"
+                item[span(first, last)] = f"{format_ns(start)}-{format_ns(end)}"
             first = last + 1
         human.append(item)
     return human
 
 
-def _span(first: int, last: int) -> str:
+def span(first: int, last: int) -> str:
     """The canonical key for the days first..last: `sat`, `mon-fri` or `daily`."""
     if first == 0 and last == len(DAYS) - 1:
         return DAILY
