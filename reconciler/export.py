@@ -31,7 +31,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.fields import MANAGED_FIELDS, SCHEDULE_KEYS
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.schedule import to_human
-from reconciler.plan.normalize import canonical_network, display
+from reconciler.plan.normalize import canonical_network, display, schedule_order
 
 ALL_TYPES = "all"
 SCHEMA_FILE = Path("schema") / "manifest.schema.json"
@@ -134,8 +134,10 @@ def _reference(kind: str, live: Mapping[str, Any], names: Mapping[str, str]) -> 
 
 
 def _schedules(value: Any) -> list[dict[str, str]]:
-    """Human windows, one entry per API schedule in the API's order (server keys dropped)."""
-    return to_human([{key: entry.get(key) or 0 for key in SCHEDULE_KEYS} for entry in value or ()])
+    """Human windows, one entry per API schedule, in time order as plans show them (server
+    keys dropped): the order carries no meaning, and a stable one keeps re-exports equal."""
+    entries = [{key: entry.get(key) or 0 for key in SCHEDULE_KEYS} for entry in value or ()]
+    return to_human(sorted(entries, key=schedule_order))
 
 
 def _value(field_name: str, live: Mapping[str, Any]) -> Any:

@@ -17,6 +17,7 @@ from reconciler.commands._live import (
 from reconciler.plan.guards import guard_problems
 
 DOCUMENT_FORMATS = ("markdown", "html")
+REPORT_NAMES = {"markdown": "Markdown", "html": "HTML"}
 
 
 @click.command()
@@ -69,7 +70,7 @@ def plan(
     if out and fmt in DOCUMENT_FORMATS:
         _write(out, render(the_plan, fmt))
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
-        click.echo(f"{fmt.capitalize()} report written to {out}.", err=True)
+        click.echo(f"{REPORT_NAMES[fmt]} report written to {out}.", err=True)
     else:
         if out:
             _write(out, render(the_plan, "json"))
