@@ -171,7 +171,10 @@ def test_multi_line_descriptions_are_line_diffs_in_html():
     page = render(MULTI, "html")
     cells = re.findall(r'<td class="(before|after)"><span class="value">(.*?)</span></td>', page)
     span = re.compile(r'<span class="([^"]*)">([^<]*)</span>')
-    rows = [(side, [(css, unescape(text)) for css, text in span.findall(inner)]) for side, inner in cells]
+    rows = [
+        (side, [(css, unescape(text)) for css, text in span.findall(inner)])
+        for side, inner in cells
+    ]
     assert rows == [
         (
             "before",
