@@ -67,12 +67,6 @@ def apply(
         fail("give manifest PATHS or --plan FILE (exactly one of them)")
     if plan_file and (prune or targets):
         fail("--prune and --target shape a new plan; a saved plan is applied as it was saved")
-    interactive = sys.stdin.isatty()
-    if not auto_approve and not interactive:
-        fail(
-            "no terminal to confirm on: pass --auto-approve to apply non-interactively "
-            "(nothing was changed)"
-        )
     manifests = None if plan_file else load_manifests(paths)  # fail before any call
     if manifests is not None:
         report_warnings(manifests.warnings)
@@ -86,10 +80,15 @@ def apply(
         )
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
         if not the_plan.has_changes:
-            return
+            return  # nothing to confirm: exit 0 with or without a terminal
         problems = guard_problems(the_plan, max_deletes=max_deletes, force=force)
         if problems:
             raise PlanError("\n".join(problems) + "\nnothing was changed")
+        if not auto_approve and not sys.stdin.isatty():
+            fail(
+                "no terminal to confirm on: pass --auto-approve to apply non-interactively "
+                "(nothing was changed)"
+            )
         if not auto_approve:
             answer = click.prompt(
                 "Apply these changes? Only 'yes' will be accepted", default="", show_default=False
