@@ -10,12 +10,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
-from reconciler.errors import ManifestError, PlanError, ReconcilerError
+from reconciler.errors import ConfigError, ManifestError, PlanError, ReconcilerError
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
+API_URL_ENV = "RECONCILER_API_URL"
 _VERBOSE = False  # remembered outside click's context, for the last-resort handler
 
 
@@ -28,7 +30,13 @@ class Settings:
     no_color: bool = False
 
     def resolved_api_url(self) -> str:
-        return (self.api_url or os.environ.get("RECONCILER_API_URL") or DEFAULT_API_URL).rstrip("/")
+        """--api-url, else RECONCILER_API_URL, else the local emulator's address. A value
+        given but empty (a CI secret that is not set) is an error, never the default."""
+        if self.api_url is not None:
+            return checked_api_url(self.api_url, "--api-url")
+        if API_URL_ENV in os.environ:
+            return checked_api_url(os.environ[API_URL_ENV], API_URL_ENV)
+        return DEFAULT_API_URL
 
     def color(self, stream: Any = None) -> bool:
         """Colour only on a terminal, and never with --no-color or NO_COLOR set."""
@@ -36,6 +44,29 @@ class Settings:
         if self.no_color or os.environ.get("NO_COLOR"):
             return False
         return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def checked_api_url(value: str, source: str) -> str:
+    """The URL without a trailing slash; refused when empty or ending in the API's /v3."""
+    url = value.strip().rstrip("/")
+    if not url and source == API_URL_ENV:
+        raise ConfigError(
+            f"{source} is empty: set it to the API's base URL, e.g. https://api.example.vn "
+            "(in CI, check that the secret is defined), or unset it to use the local emulator "
+            f"at {DEFAULT_API_URL}"
+        )
+    if not url:
+        raise ConfigError(
+            f"{source} is empty: give the API's base URL, e.g. https://api.example.vn"
+        )
+    path = urlsplit(url).path
+    if path.lower().endswith("/v3"):
+        base = url[: len(url) - 3].rstrip("/")
+        raise ConfigError(
+            f"{source} ends in /v3 ({url}): drop it, the tool adds /v3/... to every call "
+            f"itself; use {base}"
+        )
+    return url
 
 
 def settings(ctx: click.Context | None = None) -> Settings:

@@ -143,8 +143,8 @@ def _finish(report) -> None:  # noqa: ANN001
     click.echo(
         f"Apply incomplete: {done} done, {failed} failed, {skipped} not attempted.", err=True
     )
+    # Each campaign's outcome, "not attempted" included, is already listed on stdout in plan
+    # order; stderr repeats only why the apply stopped.
     for outcome in report.with_status("failed"):
         click.echo(f"  failed: {outcome.change.campaign_name}: {outcome.message}", err=True)
-    for outcome in report.with_status("not attempted"):
-        click.echo(f"  not attempted: {outcome.change.campaign_name}", err=True)
     raise click.exceptions.Exit(1)
