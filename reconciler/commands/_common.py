@@ -90,8 +90,25 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], No
     return callback
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from reconciler import __version__
+
+        click.echo(f"reconciler, version {__version__}")
+        ctx.exit()
+
+
 def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach --api-url, --verbose and --no-color, accepted on the group and every command."""
+    """Attach --api-url, --verbose, --no-color and --version, accepted on the group and every
+    command (so `reconciler plan --version` works as `reconciler --version` does)."""
+    func = click.option(
+        "--version",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_show_version,
+        help="Show the version and exit.",
+    )(func)
     func = click.option(
         "--no-color",
         is_flag=True,
