@@ -264,9 +264,11 @@ def _left_state(change: Change, steps: list[str]) -> str:
     """For a create cut short: whether the campaign it left behind can run."""
     if change.action != "create":
         return ""
-    if "activated" in steps or "deactivated" not in steps:
-        return "the campaign exists and is ACTIVE with only part of its settings; "
-    return "the campaign exists and is not active; "
+    if "deactivated" in steps and "activated" not in steps:
+        return "the campaign exists and is not active; "
+    if not any(key not in CREATE_FIELDS for key in change.put):
+        return "the campaign exists with every declared setting, not yet read back; "
+    return "the campaign exists and is ACTIVE with only part of its settings; "
 
 
 def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWait()) -> Outcome:

@@ -11,7 +11,6 @@ import sys
 
 import click
 
-from reconciler import __version__
 from reconciler.commands._common import global_options, run_guarded
 from reconciler.interrupt import install_default_handlers
 
@@ -43,7 +42,6 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="reconciler")
 @global_options
 def cli() -> None:
     """Declarative YAML manifests for TEL4VN autocall campaigns: validate, plan, apply, export."""

@@ -9,18 +9,17 @@ a live value no manifest can express is left out and named in the file's header 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.nodes import ScalarNode
@@ -29,13 +28,14 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from reconciler.errors import ReconcilerError
 from reconciler.fields import MANAGED_FIELDS, SCHEDULE_KEYS
-from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.entry import format_loc, validate_entry
 from reconciler.manifest.schedule import to_human
-from reconciler.plan.normalize import canonical_network, display
+from reconciler.plan.normalize import canonical_network, display, schedule_order
 
 ALL_TYPES = "all"
 SCHEMA_FILE = Path("schema") / "manifest.schema.json"
 EXTENSION = ".yaml"
+FLOW_WIDTH = 60  # a list or map of plain values this short is written on one line
 MAX_STEM = 60  # long names are cut: file names stay well under every filesystem's limit
 FALLBACK_STEM = "campaign"  # a name with no ASCII letter or digit at all
 # Device names Windows refuses as file names, whatever the extension.
@@ -134,8 +134,10 @@ def _reference(kind: str, live: Mapping[str, Any], names: Mapping[str, str]) -> 
 
 
 def _schedules(value: Any) -> list[dict[str, str]]:
-    """Human windows, one entry per API schedule in the API's order (server keys dropped)."""
-    return to_human([{key: entry.get(key) or 0 for key in SCHEDULE_KEYS} for entry in value or ()])
+    """Human windows, one entry per API schedule, in time order as plans show them (server
+    keys dropped): the order carries no meaning, and a stable one keeps re-exports equal."""
+    entries = [{key: entry.get(key) or 0 for key in SCHEDULE_KEYS} for entry in value or ()]
+    return to_human(sorted(entries, key=schedule_order))
 
 
 def _value(field_name: str, live: Mapping[str, Any]) -> Any:
@@ -176,22 +178,24 @@ def campaign_entry(
 
 def _drop_inexpressible(exported: ExportedCampaign) -> None:
     """Leave out (unmanaged) each field whose live value the manifest model rejects, e.g. a
-    `type_autocall` of "" that only the server's zero value can produce."""
+    `type_autocall` of "" that only the server's zero value can produce. The reason is
+    worded as `validate` would word it."""
     entry = exported.entry
     for _ in range(len(entry)):
-        try:
-            CampaignSpec.model_validate(entry)
+        spec, problems = validate_entry(entry)
+        if spec is not None:
             return
-        except ValidationError as exc:
-            bad = {
-                str(error["loc"][0]): error["msg"]
-                for error in exc.errors()
-                if error["loc"] and error["loc"][0] in entry and error["loc"][0] != "campaign_name"
-            }
-            if not bad:
-                raise ExportError(f"campaign {exported.name!r} cannot be exported: {exc}") from None
-            for field_name, message in bad.items():
-                exported.unmanaged[field_name] = f"{entry.pop(field_name)!r} ({message})"
+        bad: dict[str, str] = {}
+        for loc, message in problems:
+            field_name = loc[0] if loc else None
+            if field_name in entry and field_name != "campaign_name":
+                bad.setdefault(str(field_name), message.removeprefix(f"{format_loc(loc)}: "))
+        if not bad:
+            reasons = "; ".join(message for _, message in problems)
+            raise ExportError(f"campaign {exported.name!r} cannot be exported: {reasons}")
+        for field_name, message in bad.items():
+            value = json.dumps(entry.pop(field_name), ensure_ascii=False)
+            exported.unmanaged[field_name] = f"{value} ({message})"
     raise ExportError(f"campaign {exported.name!r} cannot be exported")  # pragma: no cover
 
 
@@ -228,15 +232,15 @@ def file_names(campaigns: Iterable[tuple[str, str]]) -> dict[str, str]:
 # ---- rendering -----------------------------------------------------------------------------
 
 
-def schema_reference(out_dir: Path, cwd: Path) -> str:
+def schema_reference(out_dir: Path, cwd: Path) -> str | None:
     """Where the JSON schema is, relative to the exported files: the nearest
-    `schema/manifest.schema.json` above OUT, else the one in the directory export ran from
-    (a repository root, where `reconciler schema` writes it)."""
+    `schema/manifest.schema.json` at or above OUT, else the one in the directory export ran
+    from. None when neither exists: a path that leads nowhere helps no editor."""
     out_dir = out_dir.resolve() if out_dir.is_absolute() else (cwd / out_dir).resolve()
-    for parent in (out_dir, *out_dir.parents):
+    for parent in (out_dir, *out_dir.parents, cwd.resolve()):
         if (parent / SCHEMA_FILE).is_file():
             return Path(os.path.relpath(parent / SCHEMA_FILE, out_dir)).as_posix()
-    return Path(os.path.relpath(cwd.resolve() / SCHEMA_FILE, out_dir)).as_posix()
+    return None
 
 
 def public_url(url: str) -> str:
@@ -249,14 +253,20 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def header(
-    exported: ExportedCampaign, *, api_url: str, exported_at: datetime, schema_ref: str
-) -> str:
-    """The comment block opening each file: schema hint for editors, provenance, leftovers."""
-    when = exported_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def header(exported: ExportedCampaign, *, api_url: str, schema_ref: str | None) -> str:
+    """The comment block opening each file: schema hint for editors, provenance, leftovers.
+    No date or time: exporting an unchanged tenant again gives the same bytes."""
+    schema = (
+        f"# yaml-language-server: $schema={schema_ref}"
+        if schema_ref
+        else (
+            "# No JSON schema found for editors: write one with `reconciler schema > "
+            f"{SCHEMA_FILE.as_posix()}` at the repository root, then export again."
+        )
+    )
     lines = [
-        f"# yaml-language-server: $schema={schema_ref}",
-        f"# Exported by `reconciler export` from {public_url(api_url)} at {when}.",
+        schema,
+        f"# Exported by `reconciler export` from {public_url(api_url)}.",
         f"# Live campaign_uuid {exported.uuid}. Edit freely: `reconciler plan`",
         "# shows how this file differs from the live campaign.",
     ]
@@ -287,18 +297,35 @@ def _node(value: Any) -> Any:
         node = CommentedMap()
         for key, item in value.items():
             node[key] = _node(item)
-        return node
+        return _flow_if_short(node, value.values())
     if isinstance(value, list | tuple):
-        return CommentedSeq(_node(item) for item in value)
+        return _flow_if_short(CommentedSeq(_node(item) for item in value), value)
     if isinstance(value, str):
         return _string(value)
     return value
+
+
+def _flow_if_short(node: Any, items: Iterable[Any]) -> Any:
+    """`[busy, no-answered]`, `{viettel: 10, mobi: 5}`: a short collection of plain scalars
+    on one line, as people write them; anything longer or nested stays in block style."""
+    items = list(items)
+    plain = all(
+        isinstance(item, bool | int) or (isinstance(item, str) and item and _string(item) == item)
+        for item in items
+    )
+    keys = list(node) if isinstance(node, CommentedMap) else []
+    if items and plain and all(isinstance(key, str) and _string(key) == key for key in keys):
+        width = sum(len(str(item)) + 2 for item in [*items, *keys]) + 2 * len(keys)
+        if width <= FLOW_WIDTH:
+            node.fa.set_flow_style()
+    return node
 
 
 def _document(entry: Mapping[str, Any]) -> CommentedMap:
     node = _node(entry)
     if "schedules" in node:
         for item in node["schedules"]:
+            item.fa.set_block_style()  # one day window per line, as manifests are written
             for day, window in item.items():
                 item[day] = DoubleQuotedScalarString(window)  # never a base-60 number
     return CommentedMap(campaigns=CommentedSeq([node]))
@@ -312,13 +339,11 @@ def _yaml() -> YAML:
     return yaml
 
 
-def render_campaign(
-    exported: ExportedCampaign, *, api_url: str, exported_at: datetime, schema_ref: str
-) -> str:
+def render_campaign(exported: ExportedCampaign, *, api_url: str, schema_ref: str | None) -> str:
     """One manifest file's text, checked to read back as exactly the entry it came from."""
     stream = io.StringIO()
     _yaml().dump(_document(exported.entry), stream)
-    text = header(exported, api_url=api_url, exported_at=exported_at, schema_ref=schema_ref)
+    text = header(exported, api_url=api_url, schema_ref=schema_ref)
     text += stream.getvalue()
     reread = YAML(typ="safe", pure=True).load(text)
     if reread != {"campaigns": [exported.entry]}:
@@ -332,8 +357,7 @@ def render_export(
     templates: Iterable[dict[str, Any]],
     *,
     api_url: str,
-    exported_at: datetime,
-    schema_ref: str,
+    schema_ref: str | None,
     pin_uuid: bool = False,
 ) -> dict[str, str]:
     """Every campaign's file, rendered in memory: {file name: text}, sorted by file name."""
@@ -344,9 +368,7 @@ def render_export(
     ]
     names = file_names((c.name, c.uuid) for c in campaigns)
     files = {
-        names[c.uuid]: render_campaign(
-            c, api_url=api_url, exported_at=exported_at, schema_ref=schema_ref
-        )
+        names[c.uuid]: render_campaign(c, api_url=api_url, schema_ref=schema_ref)
         for c in campaigns
     }
     return dict(sorted(files.items()))

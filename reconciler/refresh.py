@@ -10,6 +10,7 @@ from typing import Any
 
 from reconciler.api import ApiClient
 from reconciler.manifest.loader import Manifests
+from reconciler.manifest.models import CampaignSpec
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import build_plan, match_campaigns, needs_detail
@@ -18,14 +19,19 @@ Progress = Callable[[int, int], None]  # (done, total) detail reads
 
 
 def read_catalog(client: ApiClient, manifests: Manifests) -> Catalog:
-    """Carrier and template listings, fetched only when some entry names one."""
+    """Carrier and template listings, fetched only when some entry names one or declares a
+    uuid (checked against the listing at plan time)."""
     specs = manifests.campaigns.values()
-    wants_carriers = any(spec.carrier is not None for spec in specs)
-    wants_templates = any(spec.template is not None for spec in specs)
+    wants_carriers = any(_refers_to(spec, "carrier") for spec in specs)
+    wants_templates = any(_refers_to(spec, "template") for spec in specs)
     return Catalog.from_rows(
-        client.list_carriers() if wants_carriers else [],
-        client.list_templates() if wants_templates else [],
+        client.list_carriers() if wants_carriers else None,
+        client.list_templates() if wants_templates else None,
     )
+
+
+def _refers_to(spec: CampaignSpec, kind: str) -> bool:
+    return getattr(spec, kind) is not None or bool(getattr(spec, f"{kind}_uuid"))
 
 
 def read_live(

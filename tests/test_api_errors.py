@@ -131,7 +131,7 @@ def test_no_server_is_a_clean_error_naming_the_url():
         err = info.value
         assert err.status is None and not isinstance(err, AmbiguousWriteError)
         assert str(err) == (
-            f"GET {url}/v3/campaign?limit=100&offset=0: connection refused (after 2 retries); "
+            f"GET {url}/v3/campaign?limit=100&offset=0: connection refused; "
             "is the API URL right? (--api-url or RECONCILER_API_URL)"
         )
         assert "s3cret" not in str(err) and "Traceback" not in str(err)

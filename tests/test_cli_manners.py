@@ -21,10 +21,16 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MANIFEST = "campaigns:\n  - campaign_name: Colourful\n    concurrent_call: 2\n"
 
 
-def test_version_matches_the_package():
-    result = run_cli("--version")
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["plan", "--version"], ["validate", "missing.yaml", "--version"],
+     ["emulator", "--version"]],
+)
+def test_version_before_or_after_a_command(args):
+    result = run_cli(*args)
     assert result.code == 0
-    assert result.stdout.strip() == f"reconciler, version {reconciler.__version__}"
+    assert result.stdout == f"reconciler, version {reconciler.__version__}\n"
+    assert result.stderr == ""
 
 
 def run_on_terminal(args: list[str], env: dict[str, str]) -> str:

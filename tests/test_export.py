@@ -148,7 +148,7 @@ def test_files_hold_managed_fields_in_manifest_form(api_env, tenant, tmp_path):
     text = (out / "debtremindertts.yaml").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "# yaml-language-server: $schema=../schema/manifest.schema.json"
-    assert lines[1].startswith(f"# Exported by `reconciler export` from {api_env.url} at 20")
+    assert lines[1] == f"# Exported by `reconciler export` from {api_env.url}."
     debt = entry(out / "debtremindertts.yaml")
     assert list(debt)[:6] == [
         "campaign_name", "type", "type_autocall", "description", "active", "concurrent_call"
@@ -187,7 +187,10 @@ def test_odd_values_round_trip(api_env, tenant, tmp_path):
     assert twin["template_uuid"] == UNLISTED
     kind = (out / "no-kind.yaml").read_text(encoding="utf-8")
     assert "type_autocall" not in entry(out / "no-kind.yaml")
-    assert "#   type_autocall: ''" in kind  # named in the header as left unmanaged
+    assert (  # named in the header as left unmanaged, worded as validate words it
+        '#   type_autocall: "" (must be one of autocall_voice_tts, autocall_audio, '
+        "autocall_voice_otp; got the string '')"
+    ) in kind
     assert entry(out / "no-kind.yaml")["description"] == "line one\nline two"
 
 

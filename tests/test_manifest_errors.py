@@ -332,8 +332,29 @@ SCHEDULE_CASES = {
     "minute 60": ('mon: "12:60-13:00"', "'12:60' is not a time: minutes go from 00 to 59"),
     "end before start": (
         'thu: "12:00-08:00"',
-        "'12:00-08:00': the end 08:00 is not after the start 12:00 "
-        "(a window cannot cross midnight)",
+        "'12:00-08:00' ends before it starts; one window cannot cross midnight: for an "
+        'overnight window, split it at midnight into "12:00-24:00" on this day and '
+        '"00:00-08:00" on the next',
+    ),
+    "overnight window": (
+        'fri: "22:00-06:00"',
+        "'22:00-06:00' ends before it starts; one window cannot cross midnight: for an "
+        'overnight window, split it at midnight into "22:00-24:00" on this day and '
+        '"00:00-06:00" on the next',
+    ),
+    "empty window": (
+        'fri: "08:00-08:00"',
+        "'08:00-08:00' is empty: the end must be after the start",
+    ),
+    "en dash": (
+        'fri: "08:00–12:00"',
+        "'08:00–12:00' joins the times with an en dash (–), not a plain hyphen (-): "
+        'write "08:00-12:00"',
+    ),
+    "em dash": (
+        'fri: "08:00 — 12:00"',
+        "'08:00 — 12:00' joins the times with an em dash (—), not a plain hyphen (-): "
+        'write "08:00 - 12:00"',
     ),
     "24:00 as a start": (
         'sun: "24:00-24:00"',
@@ -465,7 +486,8 @@ FILE_CASES = {
         """,
         [
             "3: invalid YAML: did not find expected key (while parsing a block mapping started "
-            "at line 1)"
+            "at line 1); check the indentation: the fields of one entry must start in the same "
+            "column, the first one right after '- '"
         ],
     ),
     "duplicate keys, every one": (
@@ -613,7 +635,9 @@ def test_not_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = validate_files(
         tmp_path, monkeypatch, {"bad.yaml": b"campaigns:\n  - campaign_name: \xff\n"}
     )
-    assert_errors(result, "bad.yaml: not UTF-8 text (invalid start byte at byte 30)")
+    assert_errors(
+        result, "bad.yaml:2: not UTF-8 text (invalid start byte at byte 30); save it as UTF-8"
+    )
 
 
 def test_duplicate_name_across_files_names_both_places(
@@ -688,12 +712,13 @@ def test_every_problem_in_every_file_at_once(monkeypatch: pytest.MonkeyPatch) ->
     assert_errors(
         result,
         "fixtures/manifests/invalid/a-debt.yaml:4: concurrent_call: must be >= 0",
-        "fixtures/manifests/invalid/a-debt.yaml:9: schedules[1].mon-fri: '13:30-12:45': the end "
-        "12:45 is not after the start 13:30 (a window cannot cross midnight)",
+        "fixtures/manifests/invalid/a-debt.yaml:9: schedules[1].mon-fri: '13:30-12:45' ends "
+        "before it starts; one window cannot cross midnight: for an overnight window, split it "
+        'at midnight into "13:30-24:00" on this day and "00:00-12:45" on the next',
         "fixtures/manifests/invalid/a-debt.yaml:10: unknown field 'recal_times' (did you mean "
         "'recall_times'?)",
         "fixtures/manifests/invalid/b-promo.yaml:4: invalid YAML: mapping values are not allowed "
-        "in this context",
+        "in this context; check the indentation, or quote a value that contains ': '",
         "fixtures/manifests/invalid/nested/c-otp.yaml:2: duplicate campaign_name 'DebtReminderTTS' "
         "(first declared at fixtures/manifests/invalid/a-debt.yaml:2)",
         "fixtures/manifests/invalid/nested/c-otp.yaml:4: carrier_uuid: cannot be used together "

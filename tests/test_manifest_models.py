@@ -162,8 +162,9 @@ def test_inactive_is_declared_and_sent_as_a_bool() -> None:
                 ),
                 (
                     ("schedules", 1, "tue"),
-                    "schedules[1].tue: '09:00-08:00': the end 08:00 is not after the start 09:00 "
-                    "(a window cannot cross midnight)",
+                    "schedules[1].tue: '09:00-08:00' ends before it starts; one window cannot "
+                    'cross midnight: for an overnight window, split it at midnight into '
+                    '"09:00-24:00" on this day and "00:00-08:00" on the next',
                 ),
             ],
         ),

@@ -209,12 +209,26 @@ def test_target_limits_the_plan_and_rejects_unknown_names(api_env, tmp_path):
     assert unknown.code == 1 and "'Three'" in unknown.stderr
 
 
-def test_apply_without_a_terminal_or_approval_refuses_without_any_call(api_env, tmp_path):
+def test_apply_without_a_terminal_or_approval_refuses_without_any_write(api_env, tmp_path):
     manifests = write(tmp_path, "campaigns:\n  - campaign_name: One\n")
     result = run_cli("apply", manifests)
     assert result.code == 1
-    assert "--auto-approve" in result.stderr and "Traceback" not in result.output
-    assert api_env.requests == []
+    assert "+ create One" in result.stdout  # the plan it would have asked about
+    assert result.stderr == (
+        "error: no terminal to confirm on: pass --auto-approve to apply non-interactively "
+        "(nothing was changed)\n"
+    )
+    assert api_env.write_requests() == []
+
+
+def test_apply_with_no_changes_needs_no_terminal_nor_approval(api_env, tmp_path):
+    api_env.store.add_campaign({"campaign_name": "One", "concurrent_call": 2})
+    manifests = write(tmp_path, "campaigns:\n  - campaign_name: One\n    concurrent_call: 2\n")
+    result = run_cli("apply", manifests)
+    assert result.code == 0, result.output
+    assert result.stdout == "No changes. The live campaigns match the manifests (1 unchanged).\n"
+    assert result.stderr == ""
+    assert api_env.write_requests() == []
 
 
 def test_detailed_exitcode_and_plain_exitcode(api_env, tmp_path):

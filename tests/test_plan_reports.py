@@ -11,8 +11,13 @@ from clirun import run_cli
 MANIFEST = "campaigns:\n  - campaign_name: Reported\n    schedules:\n      - sat: 08:30-11:15\n"
 
 
-@pytest.mark.parametrize("fmt,marker", [("markdown", "<details>"), ("html", "<!DOCTYPE html>")])
-def test_report_goes_to_the_file_and_the_text_plan_to_stdout(api_env, tmp_path, fmt, marker):
+@pytest.mark.parametrize(
+    "fmt,marker,name",
+    [("markdown", "<details>", "Markdown"), ("html", "<!DOCTYPE html>", "HTML")],
+)
+def test_report_goes_to_the_file_and_the_text_plan_to_stdout(
+    api_env, tmp_path, fmt, marker, name
+):
     (tmp_path / "c.yaml").write_text(MANIFEST)
     report = tmp_path / f"report.{fmt}"
     result = run_cli("plan", str(tmp_path / "c.yaml"), "--format", fmt, "--out", str(report))
@@ -21,7 +26,7 @@ def test_report_goes_to_the_file_and_the_text_plan_to_stdout(api_env, tmp_path, 
     assert marker in text and "Reported" in text
     assert "08:30" in text and "30600000000000" not in text  # human times, never nanoseconds
     assert "+ create Reported" in result.stdout
-    assert f"report written to {report}" in result.stderr
+    assert result.stderr == f"{name} report written to {report}.\n"
     assert api_env.token not in text
 
 

@@ -93,8 +93,8 @@ def test_one_details_block_per_change_with_exact_diff() -> None:
         "+ concurrent_call: 5",
         "  schedules:",
         "-   mon-fri 08:00-12:00, sat 08:00-12:00",
-        "    mon-fri 13:30-20:45",
         "+   mon-fri 08:00-12:00, sat 08:30-12:00",
+        "    mon-fri 13:30-20:45",
     ]
     assert diff_body(blocks[2]) == [
         '+ description: "Nhắc nợ hàng tháng"',
@@ -208,7 +208,9 @@ def test_backticks_in_values_cannot_close_the_fence() -> None:
     )
     text = render(plan, "markdown")
     assert "\n````diff\n" in text
-    assert text.endswith('+ description: "```\\n</details>"\n````\n\n</details>\n')
+    assert text.endswith(
+        "  description:\n-   x\n+   ```\n+   </details>\n````\n\n</details>\n"
+    )
 
 
 def test_no_changes_is_a_short_message() -> None:

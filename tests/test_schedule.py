@@ -153,14 +153,14 @@ def test_whole_day_and_empty_entries() -> None:
         (
             [{"mon": "12:00-08:00"}],
             (0, "mon"),
-            "'12:00-08:00': the end 08:00 is not after the start 12:00 "
-            "(a window cannot cross midnight)",
+            "'12:00-08:00' ends before it starts; one window cannot cross midnight: for an "
+            'overnight window, split it at midnight into "12:00-24:00" on this day and '
+            '"00:00-08:00" on the next',
         ),
         (
             [{"mon": "08:00-08:00"}],
             (0, "mon"),
-            "'08:00-08:00': the end 08:00 is not after the start 08:00 "
-            "(a window cannot cross midnight)",
+            "'08:00-08:00' is empty: the end must be after the start",
         ),
         (
             [{"mon": "24:00-24:00"}],

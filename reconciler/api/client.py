@@ -88,6 +88,9 @@ class ApiClient:
         )
         self._transport = Transport(self._session, self.base_url, self.timeout)
         self._tokens = TokenSource(token=token, api_key=api_key, exchange=self._exchange_key)
+        # Until the API has answered once, a refused connection is a wrong URL or a server
+        # not started: said at once, not after a minute of retries.
+        self._answered = False
 
     @classmethod
     def from_env(
@@ -366,18 +369,21 @@ class ApiClient:
         if token is not None:
             headers["Authorization"] = bearer_header(token)
         started = time.perf_counter()
-        with call_scope(self.retry.deadline) as state:
+        with call_scope(self.retry.deadline, first_contact=not self._answered) as state:
             try:
                 response = self._transport.send(method, url, target, payload, headers)
             except requests.RequestException as exc:
                 cause = describe_transport_error(exc, self.timeout) + _retried(state)
+                if self._answered:
+                    cause += _GONE_AWAY
                 log.debug("%s %s -> no answer: %s (%s)", method, target, cause, _ms(started))
                 cls = AmbiguousWriteError if once and not never_sent(exc) else ApiError
                 if cls is AmbiguousWriteError:
                     cause += "; the request may or may not have been processed"
-                err = cls(cause, method=method, path=path, url=url)
+                err = cls(cause, method=method, path=path, url=url, reached=self._answered)
                 err.retries = state.retries
                 raise err from exc
+        self._answered = True
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s -> %d (%s%s)", method, target, response.status_code, _ms(started),
@@ -434,6 +440,9 @@ class ApiClient:
         return IssuedToken(token, float(expires) if valid else None)
 
 
+_GONE_AWAY = (
+    "; the API answered earlier in this run, so it has stopped or become unreachable since"
+)
 _NO_CREDENTIALS = (
     f"no API credentials: set {TOKEN_ENV} to a bearer token, or {API_KEY_ENV} to an API key "
     "(exchanged for a token at POST /v3/auth/token)"

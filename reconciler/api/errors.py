@@ -25,6 +25,12 @@ ROOT_FIELD = "(root)"
 _SNIPPET = 200
 
 
+# What OpenSSL says when the server answers a TLS handshake in plain HTTP.
+_PLAIN_HTTP_SIGNS = ("wrong version number", "record layer failure", "unknown protocol")
+_PLAIN_HTTP = (
+    "the server does not speak HTTPS on this port (the TLS handshake got a plain-HTTP "
+    "answer); if it is a plain-HTTP server, such as the local emulator, use an http:// URL"
+)
 # Transport failures that usually mean the URL points at the wrong place.
 _WRONG_URL_SIGNS = ("connection refused", "host name could not be resolved")
 
@@ -45,8 +51,10 @@ class ApiError(ReconcilerError):
         path: str | None = None,
         url: str | None = None,
         field_errors: list[tuple[str, str]] | None = None,
+        reached: bool = False,  # the API had answered before: a wrong URL is ruled out
     ):
         self.message = message
+        self.reached = reached
         self.status = status
         self.method = method
         self.path = path
@@ -60,7 +68,7 @@ class ApiError(ReconcilerError):
         prefix = " ".join(part for part in (self.method, where) if part)
         status = f"{self.status} " if self.status is not None else ""
         body = f"{status}{self.message}"
-        if self.status is None and self.message.startswith(_WRONG_URL_SIGNS):
+        if self.status is None and not self.reached and self.message.startswith(_WRONG_URL_SIGNS):
             body += "; is the API URL right? (--api-url or RECONCILER_API_URL)"
         return f"{prefix}: {body}" if prefix else body
 
@@ -193,7 +201,10 @@ def describe_transport_error(exc: BaseException, timeout: tuple[float, float]) -
     if find(ConnectionResetError):
         return "the connection was reset by the server"
     if found := find((urllib3_exc.SSLError, requests.exceptions.SSLError)):
-        return f"TLS error: {_last_words(found)}"
+        words = _last_words(found)
+        if any(sign in words.lower() for sign in _PLAIN_HTTP_SIGNS):
+            return _PLAIN_HTTP
+        return f"TLS error: {words}"
     return _last_words(chain[-1])
 
 

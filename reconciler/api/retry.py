@@ -17,10 +17,20 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    ResponseError,
+)
 from urllib3.util.retry import Retry
 
 log = logging.getLogger("reconciler.api")
+# One line per retry, for a person watching a terminal (the CLI shows these there).
+notices = logging.getLogger("reconciler.retries")
 
 # Worth another try: rate limited, or a gateway that could not reach a healthy backend.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -47,16 +57,20 @@ class CallState:
 
     deadline: float | None  # time.monotonic() value; None = attempt count only
     retries: int = 0
+    first_contact: bool = False  # no answer from this API yet: a refused connection is final
 
 
 _CALL: ContextVar[CallState | None] = ContextVar("reconciler_api_call", default=None)
 
 
 @contextmanager
-def call_scope(deadline_seconds: float | None) -> Iterator[CallState]:
-    """Mark the current thread's next request(s) with a deadline; yields the retry count."""
+def call_scope(
+    deadline_seconds: float | None, *, first_contact: bool = False
+) -> Iterator[CallState]:
+    """Mark the current thread's next request(s) with a deadline (and whether the API has
+    ever answered); yields the retry count."""
     limit = None if deadline_seconds is None else time.monotonic() + deadline_seconds
-    state = CallState(deadline=limit)
+    state = CallState(deadline=limit, first_contact=first_contact)
     token = _CALL.set(state)
     try:
         yield state
@@ -105,6 +119,11 @@ class ApiRetry(Retry):
         wait = new._wait_for(response)
         cause = f"{response.status}" if response is not None else type(error).__name__
         state = _CALL.get()
+        if state is not None and state.first_contact and isinstance(error, NewConnectionError):
+            # Nothing has ever answered at this URL: retrying would only delay the real
+            # message (wrong URL, server not started) by up to a minute.
+            log.debug("not retrying %s %s: %s before any answer", method, url, cause)
+            raise MaxRetryError(_pool, url, error) from error
         if state is not None:
             if state.deadline is not None and time.monotonic() + wait > state.deadline:
                 log.debug("giving up on %s %s after %s: retry deadline reached", method, url, cause)
@@ -114,6 +133,10 @@ class ApiRetry(Retry):
         attempt = len(new.history) + 1
         log.debug(
             "retrying %s %s after %s (attempt %d in %.2fs)", method, url, cause, attempt, wait
+        )
+        notices.info(
+            "retrying %s %s after %s (retry %d, in %.1f s)",
+            method, url, _readable(response, error), attempt - 1, wait,
         )
         new._planned_wait = wait
         return new
@@ -132,6 +155,21 @@ class ApiRetry(Retry):
             super().sleep(response)
         elif self._planned_wait > 0:
             time.sleep(self._planned_wait)
+
+
+def _readable(response: Any, error: Exception | None) -> str:
+    """A retry's cause in a few words: `503 Service Unavailable`, `connection refused`."""
+    if response is not None:
+        return f"{response.status} {response.reason or ''}".strip()
+    if isinstance(error, NewConnectionError):
+        return "connection refused" if "refused" in str(error).lower() else "no connection"
+    if isinstance(error, ConnectTimeoutError):
+        return "a connect timeout"
+    if isinstance(error, ReadTimeoutError):
+        return "a read timeout"
+    if isinstance(error, ProtocolError):
+        return "a dropped connection"
+    return type(error).__name__
 
 
 def build_retry(

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
-from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.errors import ConfigError, ManifestError, PlanError, ReconcilerError
 from reconciler.interrupt import Interrupted
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
+API_URL_ENV = "RECONCILER_API_URL"
 _VERBOSE = False  # remembered outside click's context, for the last-resort handler
 
 
@@ -29,7 +32,13 @@ class Settings:
     no_color: bool = False
 
     def resolved_api_url(self) -> str:
-        return (self.api_url or os.environ.get("RECONCILER_API_URL") or DEFAULT_API_URL).rstrip("/")
+        """--api-url, else RECONCILER_API_URL, else the local emulator's address. A value
+        given but empty (a CI secret that is not set) is an error, never the default."""
+        if self.api_url is not None:
+            return checked_api_url(self.api_url, "--api-url")
+        if API_URL_ENV in os.environ:
+            return checked_api_url(os.environ[API_URL_ENV], API_URL_ENV)
+        return DEFAULT_API_URL
 
     def color(self, stream: Any = None) -> bool:
         """Colour only on a terminal, and never with --no-color or NO_COLOR set."""
@@ -37,6 +46,29 @@ class Settings:
         if self.no_color or os.environ.get("NO_COLOR"):
             return False
         return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def checked_api_url(value: str, source: str) -> str:
+    """The URL without a trailing slash; refused when empty or ending in the API's /v3."""
+    url = value.strip().rstrip("/")
+    if not url and source == API_URL_ENV:
+        raise ConfigError(
+            f"{source} is empty: set it to the API's base URL, e.g. https://api.example.vn "
+            "(in CI, check that the secret is defined), or unset it to use the local emulator "
+            f"at {DEFAULT_API_URL}"
+        )
+    if not url:
+        raise ConfigError(
+            f"{source} is empty: give the API's base URL, e.g. https://api.example.vn"
+        )
+    path = urlsplit(url).path
+    if path.lower().endswith("/v3"):
+        base = url[: len(url) - 3].rstrip("/")
+        raise ConfigError(
+            f"{source} ends in /v3 ({url}): drop it, the tool adds /v3/... to every call "
+            f"itself; use {base}"
+        )
+    return url
 
 
 def settings(ctx: click.Context | None = None) -> Settings:
@@ -60,9 +92,25 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], No
     return callback
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from reconciler import __version__
+
+        click.echo(f"reconciler, version {__version__}")
+        ctx.exit()
+
+
 def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach --api-url, --config, --verbose and --no-color, accepted on the group and every
-    command."""
+    """Attach --api-url, --config, --verbose, --no-color and --version, accepted on the group
+    and every command (so `reconciler plan --version` works as `reconciler --version` does)."""
+    func = click.option(
+        "--version",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_show_version,
+        help="Show the version and exit.",
+    )(func)
     func = click.option(
         "--no-color",
         is_flag=True,
@@ -131,7 +179,11 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         report_manifest_errors(exc)
         return exc.exit_code
     except ReconcilerError as exc:
-        click.echo(f"error: {one_line_each(str(exc))}", err=True)
+        located = located_lines(exc)
+        if located:
+            report_located(located)
+        else:
+            click.echo(f"error: {one_line_each(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -169,11 +221,36 @@ def one_line_each(message: str) -> str:
 
 def report_manifest_errors(exc: ManifestError) -> None:
     """Every located error on its own line (newlines inside one escaped), then a count."""
-    for line in exc.errors:
+    report_located(exc.errors, getattr(exc, "files", None))
+
+
+def report_located(errors: list[str], files: list[str] | None = None) -> None:
+    """`file:line: message` lines, then `N errors in M files.`, as `validate` reports them."""
+    for line in errors:
         click.echo(one_line_each(line).replace("\n", "\\n"), err=True)
-    files = getattr(exc, "files", None)
+    if files is None:
+        files = list(dict.fromkeys(match[1] for line in errors if (match := _LOCATED.match(line))))
     where = f" in {plural(len(files), 'file')}" if files else ""
-    click.echo(f"{plural(len(exc.errors), 'error')}{where}.", err=True)
+    click.echo(f"{plural(len(errors), 'error')}{where}.", err=True)
+
+
+# `path/file.yaml:12: message`: a problem found in a manifest.
+_LOCATED = re.compile(r"([^\s:][^:\n]*):(\d+): ")
+
+
+def located_lines(exc: ReconcilerError) -> list[str]:
+    """The lines of a plan error when every one is located in a manifest (an unknown carrier,
+    a pin no campaign has...): those are reported like `validate`'s. Else []."""
+    if not isinstance(exc, PlanError):
+        return []
+    lines = str(exc).splitlines()
+    return lines if lines and all(_LOCATED.match(line) for line in lines) else []
+
+
+def report_warnings(warnings: list[str]) -> None:
+    """Located warnings about valid manifests, on stderr, before anything else is said."""
+    for line in warnings:
+        click.echo(one_line_each(line).replace("\n", "\\n"), err=True)
 
 
 def settings_verbose() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +36,23 @@ TARGET_OPTION = click.option(
 def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of requests
     from reconciler.api import ApiClient
 
-    return ApiClient.from_env(cfg.resolved_api_url(), pool_size=parallelism)
+    url = cfg.resolved_api_url()  # a bad URL is an error before anything else happens
+    _show_retries()
+    return ApiClient.from_env(url, pool_size=parallelism)
+
+
+def _show_retries() -> None:
+    """On a terminal, say each retry as it happens: a wait of many seconds is never silent.
+    (--verbose logs them anyway; piped output stays clean for CI logs and scripts.)"""
+    if not sys.stderr.isatty():
+        return
+    notices = logging.getLogger("reconciler.retries")
+    if not notices.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        notices.addHandler(handler)
+    notices.setLevel(logging.INFO)
+    notices.propagate = False
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from reconciler.commands._common import fail, global_options, settings
+from reconciler.commands._common import fail, global_options, report_warnings, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -69,14 +69,10 @@ def apply(
         fail("give manifest PATHS or --plan FILE (exactly one of them)")
     if plan_file and (prune or targets):
         fail("--prune and --target shape a new plan; a saved plan is applied as it was saved")
-    interactive = sys.stdin.isatty()
-    if not auto_approve and not interactive:
-        fail(
-            "no terminal to confirm on: pass --auto-approve to apply non-interactively "
-            "(nothing was changed)"
-        )
     # Bad manifests, a bad reconciler.yaml, or a policy error: refused before any call.
     manifests, findings = (None, []) if plan_file else load_checked(paths)
+    if manifests is not None:
+        report_warnings(manifests.warnings)
     if blocking(findings):
         echo_findings(findings)
         refuse_if_blocking(findings)
@@ -93,10 +89,15 @@ def apply(
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
         refuse_if_blocking(the_plan.findings)  # a saved plan's findings hold too
         if not the_plan.has_changes:
-            return
+            return  # nothing to confirm: exit 0 with or without a terminal
         problems = guard_problems(the_plan, max_deletes=max_deletes, force=force)
         if problems:
             raise PlanError("\n".join(problems) + "\nnothing was changed")
+        if not auto_approve and not sys.stdin.isatty():
+            fail(
+                "no terminal to confirm on: pass --auto-approve to apply non-interactively "
+                "(nothing was changed)"
+            )
         if not auto_approve:
             answer = click.prompt(
                 "Apply these changes? Only 'yes' will be accepted", default="", show_default=False
@@ -181,9 +182,8 @@ def _finish(report, signum: int | None = None) -> None:  # noqa: ANN001
     click.echo(
         f"Apply {how}: {done} done, {failed} failed, {skipped} not attempted.", err=True
     )
+    # Each campaign's outcome, "not attempted" included, is already listed on stdout in plan
+    # order; stderr repeats only why the apply stopped.
     for outcome in report.with_status("failed"):
         click.echo(f"  failed: {outcome.change.campaign_name}: {outcome.message}", err=True)
-    for outcome in report.with_status("not attempted"):
-        why = f" ({outcome.message})" if outcome.message else ""
-        click.echo(f"  not attempted: {outcome.change.campaign_name}{why}", err=True)
     raise click.exceptions.Exit(128 + signum if signum is not None else 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -52,8 +51,9 @@ def export(
 ) -> None:
     """Write manifests reproducing the live campaigns, so `plan` on them shows no changes.
 
-    Each file's `$schema` comment points at schema/manifest.schema.json: the nearest one above
-    --out, else the one in the current directory (run export from the repository root).
+    Each file's `$schema` comment points at schema/manifest.schema.json: the nearest one at or
+    above --out, else the one in the current directory; with neither, a comment says how to
+    write one. Files hold no timestamp: an unchanged tenant exports byte-identical files.
     """
     from reconciler import export as exporting
 
@@ -78,7 +78,6 @@ def export(
         carrier_rows,
         template_rows,
         api_url=api_url,
-        exported_at=datetime.now(UTC),
         schema_ref=exporting.schema_reference(out_dir, Path.cwd()),
         pin_uuid=pin_uuid,
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands._common import fail, global_options, plural, settings
+from reconciler.commands._common import fail, global_options, plural, report_warnings, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -18,6 +18,7 @@ from reconciler.commands._policy import blocking, load_checked
 from reconciler.plan.guards import guard_problems
 
 DOCUMENT_FORMATS = ("markdown", "html")
+REPORT_NAMES = {"markdown": "Markdown", "html": "HTML"}
 
 
 @click.command()
@@ -61,6 +62,7 @@ def plan(
 
     cfg = settings()
     manifests, findings = load_checked(paths)  # bad manifests fail before any client or call
+    report_warnings(manifests.warnings)
     with make_client(cfg, parallelism) as client:
         the_plan = plan_with_progress(
             client, manifests, prune=prune, targets=targets, parallelism=parallelism
@@ -69,7 +71,7 @@ def plan(
     if out and fmt in DOCUMENT_FORMATS:
         _write(out, render(the_plan, fmt))
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
-        click.echo(f"{fmt.capitalize()} report written to {out}.", err=True)
+        click.echo(f"{REPORT_NAMES[fmt]} report written to {out}.", err=True)
     else:
         if out:
             _write(out, render(the_plan, "json"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from reconciler.commands._common import global_options, plural
+from reconciler.commands._common import global_options, plural, report_warnings
 from reconciler.commands._policy import echo_findings, load_checked, refuse_if_blocking
 
 
@@ -20,8 +20,10 @@ def validate(paths: tuple[str, ...]) -> None:
     """
     # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
     manifests, findings = load_checked(paths)
+    report_warnings(manifests.warnings)
     echo_findings(findings)
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
     verb = "is" if count == 1 else "are"
-    click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid.")
+    warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
+    click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid{warned}.")

@@ -37,6 +37,14 @@ _PATTERN_MESSAGES = {
     ),
     models.URL_OR_EMPTY_PATTERN: 'must be an http:// or https:// URL (or "" to clear), got {got}',
 }
+# Keys people reach for that a manifest deliberately does not manage.
+_UNMANAGED_KEYS = {
+    "status": (
+        "the run state (start/stop/pause) is not managed by manifests, because it changes "
+        "by itself as runs start and end; start a run in the portal or with "
+        "POST /v1/campaign/{uuid}/run/start"
+    ),
+}
 _CLEAR_HINTS = {
     "carrier": '; to clear the carrier, declare carrier_uuid: ""',
     "template": '; to clear the template, declare template_uuid: ""',
@@ -107,6 +115,8 @@ def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str
                 f"network: unknown key '{field}'{did_you_mean(field, fields.NETWORK_KEYS)}; "
                 f"the networks are {allowed}"
             )
+        if len(loc) == 1 and field in _UNMANAGED_KEYS:
+            return f"'{field}' cannot be declared: {_UNMANAGED_KEYS[field]}"
         return f"unknown field '{field}'{did_you_mean(field, CampaignSpec.model_fields)}"
     prefix = f"{format_loc(loc)}: "
     if kind == "missing":
@@ -117,6 +127,13 @@ def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str
         return prefix + f"must be a whole number, got {describe(value)}"
     if kind == "greater_than_equal":
         return prefix + f"must be >= {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        limit = ctx.get("le")
+        if limit == models.INT64_MAX:
+            return prefix + (
+                f"{value} is too large: the API stores whole numbers up to {limit} (int64)"
+            )
+        return prefix + f"must be <= {limit}"
     if kind == "bool_type":
         return prefix + f"must be true or false, got {describe(value)}"
     if kind == "string_type":

@@ -17,12 +17,15 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from reconciler.errors import ManifestError
 from reconciler.manifest.entry import Loc, validate_entry
 from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.overlap import schedule_overlaps
 from reconciler.manifest.wording import describe, did_you_mean
+from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
 from reconciler.names import identity_key
 
@@ -66,10 +69,13 @@ class Manifests:
         campaigns: dict[str, CampaignSpec],
         files: list[Source],
         origins: dict[str, tuple[Source, int]],
+        warnings: list[str] | None = None,
     ):
         self.campaigns = campaigns
         self.sources = files
         self._origins = origins
+        # `file:line: warning: ...`: valid, but most likely not what was meant.
+        self.warnings = list(warnings or [])
 
     @property
     def files(self) -> list[str]:
@@ -98,6 +104,7 @@ class _Problems:
 
     def __init__(self) -> None:
         self._items: list[tuple[int, Source | str, Loc | int | None, str]] = []
+        self._warnings: list[tuple[int, Source, Loc, str]] = []
         self._order: dict[str, int] = {}
 
     def register(self, display: str) -> None:
@@ -114,6 +121,17 @@ class _Problems:
     def at(self, source: Source, where: Loc | int, message: str) -> None:
         """A problem at a path inside the file's data, or at a known 1-based line."""
         self._items.append((self._group(source.display), source, where, message))
+
+    def warn(self, source: Source, where: Loc, message: str) -> None:
+        self._warnings.append((self._group(source.display), source, where, message))
+
+    def warnings(self) -> list[str]:
+        """`file:line: warning: message`, in the order of the user's paths, then lines."""
+        located = [
+            (group, source.locator.line(where), order, f"{source.display}:", message)
+            for order, (group, source, where, message) in enumerate(self._warnings)
+        ]
+        return [f"{at}{line}: warning: {message}" for _, line, _, at, message in sorted(located)]
 
     def raise_if_any(self) -> None:
         if not self._items:
@@ -150,11 +168,14 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             spec, entry_problems = validate_entry(raw)
             for loc, message in entry_problems:
                 problems.at(source, (TOP_KEY, index, *loc), message)
+            if spec is not None and spec.schedules:
+                for loc, message in schedule_overlaps(spec.schedules):
+                    problems.warn(source, (TOP_KEY, index, "schedules", *loc), message)
             if identities.claim(source, index, raw) and spec is not None:
                 campaigns[spec.campaign_name] = spec
                 origins[spec.campaign_name] = (source, index)
     problems.raise_if_any()
-    return Manifests(campaigns, sources, origins)
+    return Manifests(campaigns, sources, origins, problems.warnings())
 
 
 class _Identities:
@@ -238,9 +259,12 @@ def _walk(root: Path) -> Iterator[PurePath]:
 
 def _read(display: str, path: Path, problems: _Problems) -> Source | None:
     try:
-        return Source(display, path.read_text(encoding="utf-8-sig"))
+        raw = path.read_bytes()
+        return Source(display, raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        problems.path(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        message = encoding_problem(raw, exc)
+        line = 1 if message.startswith("the file is") else raw.count(b"\n", 0, exc.start) + 1
+        problems.at(Source(display, ""), line, message)
     except OSError as exc:
         problems.path(display, f"cannot read: {exc.strerror or exc}")
     return None
@@ -262,7 +286,9 @@ def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
         except (YAMLError, ValueError):  # pragma: no cover - the first load got this far
             return _INVALID
     except MarkedYAMLError as exc:
-        problems.at(source, _line(exc), _yaml_message(exc))
+        problems.at(source, _line(exc), _yaml_message(exc, source.text))
+    except ReaderError as exc:  # a character YAML refuses: located by its offset
+        problems.at(source, *reader_problem(exc, source.text))
     except YAMLError as exc:
         problems.at(source, 1, f"invalid YAML: {_first_line(str(exc))}")
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date such as 2024-13-45
@@ -324,7 +350,7 @@ def _line(exc: MarkedYAMLError) -> int:
     return mark.line + 1 if mark is not None else 1
 
 
-def _yaml_message(exc: MarkedYAMLError) -> str:
+def _yaml_message(exc: MarkedYAMLError, text: str = "") -> str:
     """ruamel's message without its multi-line marks; tags get a message of their own."""
     problem = exc.problem or ""
     if "could not determine a constructor for the tag" in problem:
@@ -337,7 +363,8 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
     mark = exc.context_mark
     if context and mark is not None and mark.line != getattr(exc.problem_mark, "line", None):
         context += f" started at line {mark.line + 1}"
-    return f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    hint = parser_hint(problem, exc.problem_mark or exc.context_mark, text)
+    return f"invalid YAML: {problem}" + (f" ({context})" if context else "") + hint
 
 
 def _first_line(text: str) -> str:

@@ -95,7 +95,9 @@ SCHEDULES_SCHEMA: dict[str, Any] = {
     "anyOf": [{"type": "array", "items": SCHEDULE_ENTRY_SCHEMA}, {"type": "null"}],
 }
 
-NonNegInt = Annotated[int, Field(ge=0)]
+# The API is written in Go: its integers are int64, and a larger number cannot be stored.
+INT64_MAX = 2**63 - 1
+NonNegInt = Annotated[int, Field(ge=0, le=INT64_MAX)]
 CampaignType = Literal[fields.CAMPAIGN_TYPES]  # type: ignore[valid-type]
 TypeAutocall = Literal[fields.TYPE_AUTOCALL]  # type: ignore[valid-type]
 ModeCall = Literal[fields.MODE_CALL]  # type: ignore[valid-type]

@@ -77,7 +77,8 @@ schedules:
   `fri-sun` and `mon`).
 - A day may be named only once per entry (`mon-fri` with `wed` is an error).
 - Times are `HH:MM` or `HH:MM:SS`; hours 00–23, and `24:00` only as an end (`"00:00-24:00"`
-  is the whole day). The end must be after the start: a window cannot cross midnight.
+  is the whole day). The end must be after the start: a window cannot cross midnight (split
+  an overnight window at midnight: `"22:00-24:00"` on one day, `"00:00-06:00"` on the next).
 - Spaces around the dash are allowed. Quoting is safest, but unquoted `mon-fri: 13:30-20:45`
   works too. A bare time is never guessed: if a YAML 1.1 tool turned an unquoted `21:00`
   into the number 1260, validation asks you to quote it.

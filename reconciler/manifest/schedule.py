@@ -35,6 +35,14 @@ DAY_KEY_HELP = "monday..sunday, mon..sun, a range like mon-fri, or daily"
 
 # Lenient on digits so that a wrong number gets a precise message rather than "malformed".
 _TIME_RE = re.compile(r"([0-9]{1,2}):([0-9]{1,2})(?::([0-9]{1,2})(?:\.([0-9]{1,9}))?)?")
+# Dashes word processors and phones put where a hyphen was meant.
+_LOOKALIKE_DASHES = {
+    "\u2013": "an en dash",
+    "\u2014": "an em dash",
+    "\u2212": "a minus sign",
+    "\u2010": "a Unicode hyphen",
+    "\u2011": "a non-breaking hyphen",
+}
 _RANGE_RE = re.compile(r"\s*([^-\s]+)\s*-\s*([^-\s]+)\s*")
 
 
@@ -99,14 +107,24 @@ def parse_window(value: Any) -> tuple[int, int]:
         raise ScheduleError(_not_text(value, 'a time range like "08:00-12:00"'))
     match = _RANGE_RE.fullmatch(value)
     if match is None:
+        dash = next((char for char in _LOOKALIKE_DASHES if char in value), None)
+        if dash is not None:
+            fixed = value.replace(dash, "-")
+            raise ScheduleError(
+                f"'{value}' joins the times with {_LOOKALIKE_DASHES[dash]} ({dash}), not a "
+                f'plain hyphen (-): write "{fixed}"'
+            )
         raise ScheduleError(f"'{value}' is not a time range; expected \"HH:MM-HH:MM\"")
     start, end = parse_time(match[1]), parse_time(match[2])
     if start >= NS_PER_DAY:
         raise ScheduleError(f"'{value}' starts at 24:00; 24:00 is allowed only as an end")
-    if end <= start:
+    if end == start:
+        raise ScheduleError(f"'{value}' is empty: the end must be after the start")
+    if end < start:
         raise ScheduleError(
-            f"'{value}': the end {format_ns(end)} is not after the start {format_ns(start)} "
-            "(a window cannot cross midnight)"
+            f"'{value}' ends before it starts; one window cannot cross midnight: for an "
+            f'overnight window, split it at midnight into "{format_ns(start)}-24:00" on this '
+            f'day and "00:00-{format_ns(end)}" on the next'
         )
     return start, end
 
@@ -135,7 +153,7 @@ def parse_days(key: Any) -> tuple[int, ...]:
     if first > last:
         raise ScheduleError(
             f"day range '{key}' runs backwards; ranges go from monday to sunday and do not "
-            f"wrap (write '{SHORT_DAYS[first]}-sun' and '{_span(0, last)}')"
+            f"wrap (write '{SHORT_DAYS[first]}-sun' and '{span(0, last)}')"
         )
     return tuple(range(first, last + 1))
 
@@ -208,13 +226,13 @@ def to_human(api_schedules: Iterable[dict[str, Any]] | None) -> list[dict[str, s
                 last += 1
             start, end = windows[first]
             if start or end:
-                item[_span(first, last)] = f"{format_ns(start)}-{format_ns(end)}"
+                item[span(first, last)] = f"{format_ns(start)}-{format_ns(end)}"
             first = last + 1
         human.append(item)
     return human
 
 
-def _span(first: int, last: int) -> str:
+def span(first: int, last: int) -> str:
     """The canonical key for the days first..last: `sat`, `mon-fri` or `daily`."""
     if first == 0 and last == len(DAYS) - 1:
         return DAILY

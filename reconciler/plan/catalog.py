@@ -14,18 +14,49 @@ class Catalog:
     templates: dict[str, str] = field(default_factory=dict)
     # Names more than one row carries: resolving them by name would be a guess.
     ambiguous: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # The kinds whose whole listing was read: only those can say a uuid is not on the tenant.
+    listed: frozenset[str] = frozenset()
+    # Every uuid of each listed kind (names aside: a carrier may have no usable name).
+    uuids: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, carriers: list[dict], templates: list[dict]) -> Catalog:
+    def from_rows(cls, carriers: list[dict] | None, templates: list[dict] | None) -> Catalog:
+        """From the carrier and template listings; None for a listing that was not read."""
         tables: dict[str, dict[str, str]] = {"carrier": {}, "template": {}}
         ambiguous: dict[str, dict[str, list[str]]] = {"carrier": {}, "template": {}}
+        uuids: dict[str, frozenset[str]] = {}
         for kind, rows in (("carrier", carriers), ("template", templates)):
+            if rows is None:
+                continue
+            uuids[kind] = frozenset(row[f"{kind}_uuid"] for row in rows)
             for row in rows:
                 name, uuid = row[f"{kind}_name"], row[f"{kind}_uuid"]
                 if name in tables[kind] and tables[kind][name] != uuid:
                     ambiguous[kind].setdefault(name, [tables[kind][name]]).append(uuid)
                 tables[kind][name] = uuid
-        return cls(tables["carrier"], tables["template"], ambiguous)
+        return cls(tables["carrier"], tables["template"], ambiguous, frozenset(uuids), uuids)
+
+    def unknown_uuid(self, kind: str, uuid: str | None, current: str | None = None) -> str:
+        """Why a declared `<kind>_uuid` cannot be set ("" when it can, or was not checked).
+
+        Found at plan time, a wrong uuid fails before any write rather than half-way through
+        an apply (the API refuses, or stores a dangling reference). A uuid the live campaign
+        already holds is no change, even if its carrier or template has gone since."""
+        if not uuid or uuid == current or kind not in self.listed or uuid in self.uuids[kind]:
+            return ""
+        same = next((known for known in self.uuids[kind] if known.lower() == uuid.lower()), None)
+        if same is not None:
+            return f"{kind}_uuid: the API spells this {kind}'s uuid {same}: write it that way"
+        names = sorted(self.table(kind))
+        if names:
+            more = " ..." if len(names) > 8 else ""
+            known = f"known {kind}s: " + ", ".join(f'"{name}"' for name in names[:8]) + more
+        else:
+            known = f"the API lists no {kind}s"
+        return (
+            f"{kind}_uuid: no {kind} on the tenant has uuid {uuid} ({known}; "
+            f"or name one with {kind}: NAME)"
+        )
 
     def resolve(self, kind: str, name: str) -> tuple[str | None, str]:
         """(uuid, "") when the name is known and unique, else (None, the error message)."""

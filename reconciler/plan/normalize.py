@@ -41,6 +41,16 @@ def canonical_schedule(entry: dict[str, Any]) -> tuple[int, ...]:
     return tuple([int(entry.get(key) or 0) for key in SCHEDULE_KEYS])
 
 
+def schedule_order(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """Sort key putting schedule objects in time order: by the first day of the week they
+    have a window on, then that window's start and end (entries with none come last)."""
+    values = canonical_schedule(entry)
+    for day in range(0, len(values), 2):
+        if values[day] or values[day + 1]:
+            return day, values[day], values[day + 1], values
+    return len(values), 0, 0, values
+
+
 def canonical(field: str, value: Any) -> Any:
     """A hashable value for comparing one API field; null and empty are the same."""
     if field == "recall_status":
@@ -67,7 +77,7 @@ def display(field: str, value: Any) -> Any:
     if field == "schedules":
         from reconciler.manifest.schedule import to_human
 
-        entries = sorted(value or (), key=canonical_schedule)
+        entries = sorted(value or (), key=schedule_order)
         return to_human(
             [{key: int(entry.get(key) or 0) for key in SCHEDULE_KEYS} for entry in entries]
         )

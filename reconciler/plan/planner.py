@@ -156,9 +156,13 @@ def needs_detail(spec: Spec) -> bool:
 
 
 def desired_values(
-    specs: Mapping[str, Spec], catalog: Catalog, where: Where = _no_location
+    specs: Mapping[str, Spec],
+    catalog: Catalog,
+    where: Where = _no_location,
+    live: Mapping[str, dict[str, Any] | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Each present spec's API-form values, carrier/template names resolved to uuids."""
+    """Each present spec's API-form values, carrier/template names resolved to uuids; a
+    declared uuid the tenant does not list is refused unless the live campaign has it."""
     resolved: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
     for name, spec in specs.items():
@@ -168,6 +172,10 @@ def desired_values(
         for name_field, uuid_field in NAME_FIELDS.items():
             wanted = getattr(spec, name_field)
             if wanted is None:
+                current = ((live or {}).get(name) or {}).get(uuid_field)
+                problem = catalog.unknown_uuid(name_field, values.get(uuid_field), current)
+                if problem:
+                    errors.append(_located(where, name, uuid_field, problem))
                 continue
             uuid, problem = catalog.resolve(name_field, wanted)
             if uuid is None:
@@ -327,7 +335,7 @@ def build_plan(
 ) -> Plan:
     """Diff desired against live. `live_rows` must hold detail reads for specs needing them."""
     matching = match_campaigns(specs, live_rows, where)
-    values_by_name = desired_values(specs, catalog, where)
+    values_by_name = desired_values(specs, catalog, where, matching.pairs)
     changes: list[Change] = []
     unchanged = 0
     for name, spec in specs.items():

@@ -14,7 +14,13 @@ from reconciler.fields import DAYS
 from reconciler.manifest.schedule import ScheduleError
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import HTML_CSS, html_section
-from reconciler.render.values import format_value, format_window
+from reconciler.render.values import (
+    NO_WINDOWS,
+    format_value,
+    format_window,
+    is_multiline,
+    text_lines,
+)
 from reconciler.render.week import Week, Window, changed_days, week_of
 
 # Window labels: both edges fit from this many hours, the start alone from the second; shorter
@@ -179,12 +185,25 @@ def _schedule_cell(entries: list[dict] | None, other: list[dict] | None, mark: s
         text = format_window(entry)
         css = "entry" if text in others or other is None else f"entry {mark}"
         lines.append(f'<span class="{css}">{escape(text)}</span>')
-    return "".join(lines) or '<span class="note">none</span>'
+    return "".join(lines) or f'<span class="note">{NO_WINDOWS}</span>'
+
+
+def _text_cell(value: str, other: Any, mark: str) -> str:
+    """Multi-line text one line per row; lines the other side lacks are marked (gone/new)."""
+    lines = []
+    for sign, line in text_lines(other, value) or []:
+        if sign == "-":  # a line only the other side has
+            continue
+        css = "entry" if sign == " " or other is None else f"entry {mark}"
+        lines.append(f'<span class="{css}">{escape(line) or "&nbsp;"}</span>')
+    return f'<span class="value">{"".join(lines)}</span>'
 
 
 def _cell(name: str, value: Any, other: Any, mark: str, css: str) -> str:
     if name == "schedules":
         inner = _schedule_cell(value, other, mark)
+    elif is_multiline(value):
+        inner = _text_cell(value, other, mark)
     else:
         inner = f'<span class="value">{escape(format_value(value))}</span>'
     return f'<td class="{css}">{inner}</td>'

@@ -11,7 +11,7 @@ import re
 
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import markdown_section
-from reconciler.render.values import format_value, schedule_lines
+from reconciler.render.values import format_value, schedule_lines, text_lines
 
 GITHUB_LIMIT = 65_536
 MAX_DETAILS = 50
@@ -79,10 +79,14 @@ def table_row(change: Change) -> str:
 
 def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
     """`- field: before` / `+ field: after`; schedules one human entry per line."""
-    if name == "schedules":
-        head = f"{SIGNS[action]} schedules:"
-        rows = schedule_lines(diff.before, diff.after)
-        return [head] + [f"{sign}   {_clip(text)}" for sign, text in rows]
+    rows = (
+        schedule_lines(diff.before, diff.after)
+        if name == "schedules"
+        else text_lines(None if action == "create" else diff.before, diff.after)
+    )
+    if rows is not None:  # schedules, or multi-line text: one row per line
+        head = f"{SIGNS[action]} {name}:"
+        return [head] + [f"{sign}   {_clip(text)}".rstrip() for sign, text in rows]
     lines = []
     if action != "create":
         lines.append(f"- {name}: {_clip(format_value(diff.before))}")

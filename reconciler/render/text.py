@@ -6,7 +6,7 @@ import click
 
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import finding_lines
-from reconciler.render.values import format_value, schedule_lines
+from reconciler.render.values import format_value, schedule_lines, text_lines
 
 MARKS = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
 LINE_COLORS = {"+": "green", "-": "red", "~": "yellow", " ": None}
@@ -18,10 +18,15 @@ def _paint(text: str, color: str | None, enabled: bool) -> str:
 
 def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[str]:
     mark = {"create": "+", "delete": "-"}.get(action, "~")
-    if name == "schedules":
-        lines = [_paint(f"      {mark} schedules:", LINE_COLORS[mark], color)]
-        for sign, text in schedule_lines(diff.before, diff.after):
-            lines.append(_paint(f"          {sign} {text}", LINE_COLORS[sign], color))
+    rows = (
+        schedule_lines(diff.before, diff.after)
+        if name == "schedules"
+        else text_lines(None if action == "create" else diff.before, diff.after)
+    )
+    if rows is not None:  # schedules, or multi-line text: one row per line
+        lines = [_paint(f"      {mark} {name}:", LINE_COLORS[mark], color)]
+        for sign, text in rows:
+            lines.append(_paint(f"          {sign} {text}".rstrip(), LINE_COLORS[sign], color))
         return lines
     if action == "create":
         text = f"      + {name}: {format_value(diff.after)}"

@@ -1,0 +1,30 @@
+"""The README stands on its own: every page it links exists in the repository, and it cites
+nothing outside it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_relative_link_exists():
+    links = re.findall(r"\]\(([^)#\s]+)\)", README)
+    local = [link for link in links if "://" not in link]
+    assert "docs/api-facts.md" in local and "docs/plan-json.md" in local
+    missing = [link for link in local if not (ROOT / link).exists()]
+    assert missing == []
+
+
+def test_no_reference_to_documents_outside_the_repository():
+    assert "DESIGN.md" not in README
+    assert "shared/" not in README and "api-docs" not in README
+
+
+def test_commands_use_the_venv_consistently():
+    # Bare `.venv/bin/reconciler` in one place and `reconciler` in another confuses: the
+    # README says once to activate the venv, and writes `reconciler` from then on.
+    assert "source .venv/bin/activate" in README
+    assert ".venv/bin/reconciler " not in README.replace("`.venv/bin/reconciler` instead", "")
