@@ -247,7 +247,7 @@ class ApiClient:
         return self._call("PUT", f"/v3/campaign/{_seg(uuid)}", body=body)
 
     def set_active(self, uuid: str, active: bool) -> dict:
-        """PATCH .../active: the only way to change `active` (PUT ignores it)."""
+        """PATCH .../active: the documented switch (PUT carries `active` too: see apply)."""
         return self._call("PATCH", f"/v3/campaign/{_seg(uuid)}/active", body={"active": active})
 
     def delete_campaign(self, uuid: str) -> dict:
