@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.safetext import shown
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 _VERBOSE = False  # remembered outside click's context, for the last-resort handler
@@ -143,15 +144,10 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-# Control characters from user text (a key holding a newline, say) must not split a message
-# into lines that look like other messages in a CI log.
-_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in range(32) if code != 10}
-_CONTROL_ESCAPES.update({ord("\r"): "\\r", ord("\t"): "\\t", 0x7F: "\\x7f"})
-
-
 def one_line_each(message: str) -> str:
-    """Keep the message's own line breaks; escape every other control character."""
-    return message.translate(_CONTROL_ESCAPES)
+    """Keep the message's own line breaks; escape every other control character (a key
+    holding a CR, a server message holding ESC) so none can fake or hide lines in a log."""
+    return shown(message, keep_newlines=True)
 
 
 def report_manifest_errors(exc: ManifestError) -> None:

@@ -15,6 +15,7 @@ from reconciler.commands._live import (
     plan_with_progress,
 )
 from reconciler.plan.guards import guard_problems
+from reconciler.safetext import shown
 
 DOCUMENT_FORMATS = ("markdown", "html")
 
@@ -78,7 +79,7 @@ def plan(
                 f"Plan saved to {out}; apply it with: reconciler apply --plan {out}", err=True
             )
     for problem in guard_problems(the_plan):
-        click.echo(f"warning: apply with default guards will refuse: {problem}", err=True)
+        click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if detailed_exitcode and the_plan.has_changes:
         raise click.exceptions.Exit(2)
 
