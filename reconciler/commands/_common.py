@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from reconciler.errors import ManifestError, ReconcilerError
+from reconciler.redact import redact
 from reconciler.safetext import shown
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
@@ -90,12 +91,22 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
 logging.getLogger("urllib3").setLevel(logging.ERROR)
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote server text (paths, messages): credentials cut, controls escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(redact(super().format(record)), keep_newlines=True)
+
+
 def configure_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        if type(handler.formatter) is logging.Formatter:
+            handler.setFormatter(_SafeFormatter(handler.formatter._fmt))
     logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
@@ -122,19 +133,21 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         report_manifest_errors(exc)
         return exc.exit_code
     except ReconcilerError as exc:
-        click.echo(f"error: {one_line_each(str(exc))}", err=True)
+        click.echo(f"error: {one_line_each(redact(str(exc)))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 1
     except Exception as exc:  # the promise is: never a traceback
+        # Whatever a library put in its message (a header value, a URL), no credential and
+        # no control character reaches the output.
         if settings_verbose():
             import traceback
 
-            traceback.print_exc()
+            click.echo(one_line_each(redact(traceback.format_exc())), err=True, nl=False)
+        detail = shown(redact(f"{type(exc).__name__}: {exc}"))
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; "
-            "please report this)",
+            f"internal error: {detail} (run with --verbose for details; please report this)",
             err=True,
         )
         return 1
