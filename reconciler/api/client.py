@@ -364,7 +364,7 @@ class ApiClient:
         payload: bytes | None = None
         headers: dict[str, str] = {}
         if body is not None:
-            payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            payload = _json_bytes(body)
             headers["Content-Type"] = "application/json"
         if token is not None:
             headers["Authorization"] = bearer_header(token)
@@ -480,6 +480,16 @@ def _key_problem(api_key: str) -> str | None:
                 "character; an API key has none (check how it was pasted)"
             )
     return None
+
+
+def _json_bytes(body: Any) -> bytes:
+    """The JSON request body. Text holding a lone surrogate (as a server may send, escaped)
+    goes back as the same JSON escape: it has no UTF-8 form."""
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(body, allow_nan=False).encode()
 
 
 def _backoff_seconds(text: str) -> float:
