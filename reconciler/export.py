@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
@@ -30,7 +31,9 @@ from reconciler.errors import ReconcilerError
 from reconciler.fields import MANAGED_FIELDS, SCHEDULE_KEYS
 from reconciler.manifest.entry import format_loc, validate_entry
 from reconciler.manifest.schedule import to_human
+from reconciler.manifest.yamlread import safe_yaml
 from reconciler.plan.normalize import canonical_network, display, schedule_order
+from reconciler.safetext import UNSAFE_BUT_NEWLINE, shown
 
 ALL_TYPES = "all"
 SCHEMA_FILE = Path("schema") / "manifest.schema.json"
@@ -50,6 +53,10 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 class ExportError(ReconcilerError):
     """Export cannot go on (bad filter, unwritable or occupied target); nothing was written."""
+
+
+class NotExportable(ReconcilerError):
+    """One campaign has a value no manifest can hold exactly; the others are still exported."""
 
 
 @dataclass
@@ -277,16 +284,20 @@ def header(exported: ExportedCampaign, *, api_url: str, schema_ref: str | None) 
 
 
 def _one_line(text: str) -> str:
-    """A comment must stay one line, whatever a live value holds."""
-    return re.sub(r"[\r\n\x85\u2028\u2029]+", " ", text)
+    """A comment must stay one line, whatever a live value holds: controls escaped."""
+    return shown(text)
 
 
 def _string(text: str) -> Any:
     """A string that any YAML tool reads back as the same string: quoted when YAML 1.1
-    would take it for something else (`yes`, `1_000`, `2024-01-01`), multi-line as `|`."""
-    if "\n" in text and "\r" not in text and text == text.strip(" \t"):
+    would take it for something else (`yes`, `1_000`, `2024-01-01`), multi-line as `|`.
+    Control characters (NEL U+0085 among them: YAML folds it as a line break in plain,
+    single-quoted and block scalars) and other special ones are only exact as
+    double-quoted escapes (`\\N`, `\\x1B`)."""
+    special = UNSAFE_BUT_NEWLINE.search(text) is not None
+    if "\n" in text and not special and text == text.strip(" \t"):
         return LiteralScalarString(text)
-    if _YAML_11.resolve(ScalarNode, text, (True, False)) != _STR_TAG:
+    if special or _YAML_11.resolve(ScalarNode, text, (True, False)) != _STR_TAG:
         return DoubleQuotedScalarString(text)
     return text
 
@@ -340,15 +351,44 @@ def _yaml() -> YAML:
 
 
 def render_campaign(exported: ExportedCampaign, *, api_url: str, schema_ref: str | None) -> str:
-    """One manifest file's text, checked to read back as exactly the entry it came from."""
-    stream = io.StringIO()
-    _yaml().dump(_document(exported.entry), stream)
+    """One manifest file's text, checked to read back (as `plan` reads it) as exactly the
+    entry it came from; NotExportable names the fields that do not."""
     text = header(exported, api_url=api_url, schema_ref=schema_ref)
-    text += stream.getvalue()
-    reread = YAML(typ="safe", pure=True).load(text)
-    if reread != {"campaigns": [exported.entry]}:
-        raise ExportError(f"campaign {exported.name!r}: its YAML does not read back the same")
-    return text
+    text += _dump(exported.entry)
+    if _reads_back(text, exported.entry):
+        return text
+    bad = [key for key, value in exported.entry.items() if not _field_reads_back(key, value)]
+    fields = ", ".join(bad) if bad else "its fields together"
+    values = json.dumps([exported.entry.get(key) for key in bad], ensure_ascii=False)
+    why = (
+        "holds a lone surrogate (half a UTF-16 pair), which no UTF-8 file can hold"
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in values)
+        else "cannot be written so that it reads back exactly as the live value"
+    )
+    raise NotExportable(
+        f"campaign {exported.name!r} ({exported.uuid}) not exported: {fields} {why}"
+    )
+
+
+def _dump(entry: Mapping[str, Any]) -> str:
+    stream = io.StringIO()
+    _yaml().dump(_document(entry), stream)
+    return stream.getvalue()
+
+
+def _reads_back(text: str, entry: Mapping[str, Any]) -> bool:
+    try:
+        return safe_yaml().load(text) == {"campaigns": [entry]}
+    except (YAMLError, ValueError, TypeError, RecursionError):
+        return False  # e.g. a lone surrogate: YAML escapes cannot express one
+
+
+def _field_reads_back(key: str, value: Any) -> bool:
+    entry = {key: value}
+    try:
+        return _reads_back(_dump(entry), entry)
+    except (YAMLError, ValueError, TypeError, UnicodeError):
+        return False
 
 
 def render_export(
@@ -359,19 +399,24 @@ def render_export(
     api_url: str,
     schema_ref: str | None,
     pin_uuid: bool = False,
-) -> dict[str, str]:
-    """Every campaign's file, rendered in memory: {file name: text}, sorted by file name."""
+) -> tuple[dict[str, str], list[str]]:
+    """Every campaign's file, rendered in memory: ({file name: text} sorted by file name,
+    why each campaign that cannot be exported exactly was left out)."""
     carrier_names = unique_names(carriers, "carrier")
     template_names = unique_names(templates, "template")
-    campaigns = [
-        campaign_entry(live, carrier_names, template_names, pin_uuid=pin_uuid) for live in details
-    ]
-    names = file_names((c.name, c.uuid) for c in campaigns)
-    files = {
-        names[c.uuid]: render_campaign(c, api_url=api_url, schema_ref=schema_ref)
-        for c in campaigns
-    }
-    return dict(sorted(files.items()))
+    rendered: dict[tuple[str, str], str] = {}
+    problems: list[str] = []
+    for live in details:
+        try:
+            campaign = campaign_entry(live, carrier_names, template_names, pin_uuid=pin_uuid)
+            text = render_campaign(campaign, api_url=api_url, schema_ref=schema_ref)
+        except (ExportError, NotExportable) as exc:
+            problems.append(str(exc))
+            continue
+        rendered[(campaign.name, campaign.uuid)] = text
+    names = file_names(rendered)
+    files = {names[uuid]: text for (_, uuid), text in rendered.items()}
+    return dict(sorted(files.items())), problems
 
 
 # ---- writing -------------------------------------------------------------------------------
@@ -405,7 +450,9 @@ def write_files(out_dir: Path, files: Mapping[str, str], *, overwrite: bool = Fa
             temporary.write_text(text, encoding="utf-8", newline="\n")
         for name, temporary in staged.items():
             os.replace(temporary, out_dir / name)
-    except OSError as exc:
+    except BaseException as exc:  # an error, or an interruption: no temporary file stays
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
-        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+        raise

@@ -15,6 +15,7 @@ import requests
 from requests.auth import AuthBase
 
 from reconciler.api.errors import ApiError
+from reconciler.redact import redact, remember
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,26 @@ class BearerAuth(AuthBase):
         return "BearerAuth(<hidden>)"
 
 
-REDACTED = "[redacted]"
-MIN_REDACTED = 6  # shorter "secrets" are not looked for in text
+def bearer_problem(token: str) -> str | None:
+    """Why `token` cannot be sent as a bearer token (RFC 6750: visible ASCII), or None.
+    Says where and what kind of character is wrong, never the character or the token."""
+    for position, char in enumerate(token, start=1):
+        if "!" <= char <= "~":
+            continue
+        if char == " ":
+            kind = "a space"
+        elif char in "\r\n":
+            kind = "a line break"
+        elif char.isascii() or 0x80 <= ord(char) <= 0x9F:
+            kind = "a control character"
+        else:
+            kind = "not ASCII"
+        return (
+            f"character {position} of {len(token)} is {kind}, and a bearer token is visible "
+            "ASCII only: letters, digits and punctuation"
+        )
+    return None
+
 
 
 class TokenSource:
@@ -76,6 +95,8 @@ class TokenSource:
         self._lock = threading.Lock()
         self.exchanges = 0  # how many times the key was exchanged (for logs and tests)
         self._secrets = {secret for secret in (token, api_key) if secret}  # + every token issued
+        for secret in self._secrets:
+            remember(secret)
 
     @property
     def refreshable(self) -> bool:
@@ -121,22 +142,16 @@ class TokenSource:
         self._failure = None
         self._token = issued.token
         self._secrets.add(issued.token)
+        remember(issued.token)
         self._expires_at = None
         if issued.expires_in and issued.expires_in > 0:
             margin = min(self.EXPIRY_MARGIN, issued.expires_in / 10)
             self._expires_at = time.monotonic() + issued.expires_in - margin
 
     def redact(self, text: str) -> str:
-        """`text` without any secret this source ever held, whole or cut short by an
-        ellipsis (error snippets are truncated)."""
-        for secret in sorted(self._secrets.copy(), key=len, reverse=True):
-            if len(secret) < MIN_REDACTED:
-                continue  # too short to tell apart from ordinary words
-            text = text.replace(secret, REDACTED)
-            if "…" in text:
-                for end in range(len(secret) - 1, MIN_REDACTED - 1, -1):
-                    text = text.replace(secret[:end] + "…", REDACTED + "…")
-        return text
+        """`text` without any secret this source ever held, whole, quoted, or cut short by
+        an ellipsis (error snippets are truncated)."""
+        return redact(text, self._secrets.copy())
 
     def redact_error(self, err: ApiError) -> None:
         """Cut secrets from an error's message, field errors and URL (in place)."""

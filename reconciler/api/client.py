@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
-from reconciler.api.auth import IssuedToken, TokenSource, bearer_header
+from reconciler.api.auth import IssuedToken, TokenSource, bearer_header, bearer_problem
 from reconciler.api.errors import (
     AmbiguousWriteError,
     ApiError,
@@ -35,6 +35,7 @@ from reconciler.api.retry import CallState, RetrySettings, call_scope
 from reconciler.api.session import TOKEN_PATH, build_session
 from reconciler.api.transport import Answer, Transport
 from reconciler.errors import ConfigError
+from reconciler.redact import remember
 
 log = logging.getLogger("reconciler.api")
 
@@ -74,6 +75,7 @@ class ApiClient:
             raise ConfigError("give either a token or an API key, not both")
         if not token and not api_key:
             raise ConfigError(_NO_CREDENTIALS)
+        check_credentials(token, api_key, "the token", "the API key")
         self.timeout: tuple[float, float] = (
             (float(timeout), float(timeout)) if isinstance(timeout, int | float)
             else (float(timeout[0]), float(timeout[1]))
@@ -105,6 +107,7 @@ class ApiClient:
             kwargs["backoff_factor"] = _backoff_seconds(backoff)
         token = env.get(TOKEN_ENV, "").strip()
         api_key = env.get(API_KEY_ENV, "").strip()
+        check_credentials(token or None, None if token else api_key, TOKEN_ENV, API_KEY_ENV)
         if token:
             return cls(base_url, token=token, pool_size=pool_size, **kwargs)
         if api_key:
@@ -364,7 +367,7 @@ class ApiClient:
         payload: bytes | None = None
         headers: dict[str, str] = {}
         if body is not None:
-            payload = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            payload = _json_bytes(body)
             headers["Content-Type"] = "application/json"
         if token is not None:
             headers["Authorization"] = bearer_header(token)
@@ -434,6 +437,14 @@ class ApiClient:
                 "the token answer holds no token", status=response.status_code,
                 method="POST", path=TOKEN_PATH,
             )
+        problem = bearer_problem(token)
+        if problem:
+            remember(token)  # never shown, whatever quotes it later
+            raise ApiError(
+                f"the API issued a token that cannot be sent in a header: {problem}. "
+                "Report this to the API's operator",
+                method="POST", path=TOKEN_PATH,
+            )
         expires = answer.get("expired_in")
         valid = isinstance(expires, int | float) and not isinstance(expires, bool)
         log.debug("exchanged the API key for a token (valid %ss)", expires if valid else "?")
@@ -454,6 +465,40 @@ _TOKEN_REJECTED = (
 _FRESH_TOKEN_REJECTED = (
     "a token freshly issued for the API key was rejected too: check the key's permissions"
 )
+
+
+def check_credentials(
+    token: str | None, api_key: str | None, token_name: str, key_name: str
+) -> None:
+    """Refuse, before any call, a token that cannot go in a header or a key holding spaces
+    or control characters (a paste gone wrong); the message never quotes the secret."""
+    problem = bearer_problem(token) if token else None
+    name = token_name
+    if api_key and not problem:
+        problem = _key_problem(api_key)
+        name = key_name
+    if problem:
+        raise ConfigError(f"{name} is not usable: {problem}")
+
+
+def _key_problem(api_key: str) -> str | None:
+    for position, char in enumerate(api_key, start=1):
+        if char.isspace() or not char.isprintable():
+            return (
+                f"character {position} of {len(api_key)} is a space, line break or control "
+                "character; an API key has none (check how it was pasted)"
+            )
+    return None
+
+
+def _json_bytes(body: Any) -> bytes:
+    """The JSON request body. Text holding a lone surrogate (as a server may send, escaped)
+    goes back as the same JSON escape: it has no UTF-8 form."""
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(body, allow_nan=False).encode()
 
 
 def _backoff_seconds(text: str) -> float:

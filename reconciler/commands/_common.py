@@ -16,6 +16,8 @@ import click
 
 from reconciler.errors import ConfigError, ManifestError, PlanError, ReconcilerError
 from reconciler.interrupt import Interrupted
+from reconciler.redact import redact
+from reconciler.safetext import shown
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
 API_URL_ENV = "RECONCILER_API_URL"
@@ -147,12 +149,22 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
 logging.getLogger("urllib3").setLevel(logging.ERROR)
 
 
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote server text (paths, messages): credentials cut, controls escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(redact(super().format(record)), keep_newlines=True)
+
+
 def configure_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        if type(handler.formatter) is logging.Formatter:
+            handler.setFormatter(_SafeFormatter(handler.formatter._fmt))
     logging.getLogger("reconciler").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
@@ -183,7 +195,7 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         if located:
             report_located(located)
         else:
-            click.echo(f"error: {one_line_each(str(exc))}", err=True)
+            click.echo(f"error: {one_line_each(redact(str(exc)))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -192,13 +204,15 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         click.echo(f"Interrupted by {exc}.", err=True)
         return exc.exit_code
     except Exception as exc:  # the promise is: never a traceback
+        # Whatever a library put in its message (a header value, a URL), no credential and
+        # no control character reaches the output.
         if settings_verbose():
             import traceback
 
-            traceback.print_exc()
+            click.echo(one_line_each(redact(traceback.format_exc())), err=True, nl=False)
+        detail = shown(redact(f"{type(exc).__name__}: {exc}"))
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; "
-            "please report this)",
+            f"internal error: {detail} (run with --verbose for details; please report this)",
             err=True,
         )
         return 1
@@ -208,15 +222,10 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-# Control characters from user text (a key holding a newline, say) must not split a message
-# into lines that look like other messages in a CI log.
-_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in range(32) if code != 10}
-_CONTROL_ESCAPES.update({ord("\r"): "\\r", ord("\t"): "\\t", 0x7F: "\\x7f"})
-
-
 def one_line_each(message: str) -> str:
-    """Keep the message's own line breaks; escape every other control character."""
-    return message.translate(_CONTROL_ESCAPES)
+    """Keep the message's own line breaks; escape every other control character (a key
+    holding a CR, a server message holding ESC) so none can fake or hide lines in a log."""
+    return shown(message, keep_newlines=True)
 
 
 def report_manifest_errors(exc: ManifestError) -> None:

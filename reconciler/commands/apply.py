@@ -19,6 +19,7 @@ from reconciler.commands._policy import blocking, echo_findings, load_checked, r
 from reconciler.errors import PlanError
 from reconciler.interrupt import finish_in_flight, signal_name
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
+from reconciler.safetext import shown
 
 SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": ("·", None)}
 
@@ -139,7 +140,7 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
         total = -1.0
     if not 0 <= total <= 600:
         fail(f"{LOOKUP_ENV} must be a number of seconds (0-600), not {text!r}")
-    on_wait = (lambda line: click.echo(line, err=True)) if sys.stderr.isatty() else None
+    on_wait = (lambda line: click.echo(shown(line), err=True)) if sys.stderr.isatty() else None
     return LookupWait(total=total, first=min(0.5, total / 4) or 0.5, on_wait=on_wait)
 
 
@@ -161,14 +162,14 @@ def _saved(client, plan_file):  # noqa: ANN001, ANN202
 def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
     symbol, hue = SYMBOLS[outcome.status]
     change = outcome.change
-    head = f"{symbol} {change.action} {change.campaign_name}"
+    head = shown(f"{symbol} {change.action} {change.campaign_name}")
     if outcome.status == "done":
         detail = ", ".join(outcome.steps)
     elif outcome.status == "failed":
         detail = f"failed: {outcome.message}"
     else:
         detail = "not attempted" + (f" ({outcome.message})" if outcome.message else "")
-    return (click.style(head, fg=hue) if color and hue else head) + f": {detail}"
+    return (click.style(head, fg=hue) if color and hue else head) + f": {shown(detail)}"
 
 
 def _finish(report, signum: int | None = None) -> None:  # noqa: ANN001
@@ -185,5 +186,5 @@ def _finish(report, signum: int | None = None) -> None:  # noqa: ANN001
     # Each campaign's outcome, "not attempted" included, is already listed on stdout in plan
     # order; stderr repeats only why the apply stopped.
     for outcome in report.with_status("failed"):
-        click.echo(f"  failed: {outcome.change.campaign_name}: {outcome.message}", err=True)
+        click.echo(shown(f"  failed: {outcome.change.campaign_name}: {outcome.message}"), err=True)
     raise click.exceptions.Exit(128 + signum if signum is not None else 1)

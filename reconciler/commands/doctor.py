@@ -8,6 +8,7 @@ import signal
 import click
 
 from reconciler.commands._common import global_options, settings
+from reconciler.safetext import shown
 
 WIDTH = 9  # "skipped" + 2: the detail column of every line starts here
 
@@ -93,4 +94,4 @@ def doctor(write: bool, output_format: str) -> None:
 
 def _line(result) -> str:  # noqa: ANN001 - a reconciler.doctor Result (lazy import)
     detail = f" ({result.detail})" if result.detail else ""
-    return f"{result.status:<{WIDTH}}{result.check}{detail}"
+    return shown(f"{result.status:<{WIDTH}}{result.check}{detail}")  # server text escaped

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from reconciler.commands._common import global_options, settings
+from reconciler.commands._common import fail, global_options, settings
 from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
 from reconciler.fields import CAMPAIGN_TYPES
+from reconciler.safetext import shown
 
 
 @click.command()
@@ -73,7 +74,7 @@ def export(
                 )
             carrier_rows, template_rows = carriers.result(), templates.result()
         api_url = client.base_url
-    files = exporting.render_export(
+    files, problems = exporting.render_export(
         details.values(),
         carrier_rows,
         template_rows,
@@ -87,6 +88,15 @@ def export(
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:
         click.echo(f"Skipped {selection.skipped_by_type} campaign(s) not of type {campaign_type}.")
+    if problems:
+        # The others are written; exit 1 so a pipeline notices what is missing.
+        for problem in problems:
+            click.echo(shown(f"error: {problem}"), err=True)
+        count = len(problems)
+        fail(
+            f"{count} campaign{'' if count == 1 else 's'} not exported (see above); "
+            "every other campaign was written"
+        )
 
 
 def _reporter(progress, total: int):  # noqa: ANN001, ANN202 - progress is detail_progress's

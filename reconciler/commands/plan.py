@@ -16,6 +16,7 @@ from reconciler.commands._live import (
 )
 from reconciler.commands._policy import blocking, load_checked
 from reconciler.plan.guards import guard_problems
+from reconciler.safetext import shown
 
 DOCUMENT_FORMATS = ("markdown", "html")
 REPORT_NAMES = {"markdown": "Markdown", "html": "HTML"}
@@ -81,7 +82,7 @@ def plan(
                 f"Plan saved to {out}; apply it with: reconciler apply --plan {out}", err=True
             )
     for problem in guard_problems(the_plan):
-        click.echo(f"warning: apply with default guards will refuse: {problem}", err=True)
+        click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if blocking(findings):
         click.echo(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",

@@ -21,6 +21,7 @@ class TokenBook:
         self.static_token = token
         self.api_key = api_key
         self._issued: dict[str, float] = {}  # token -> monotonic expiry
+        self._queued: list[str] = []  # tokens to issue next, in order (set by tests)
         self._lock = threading.Lock()
 
     def exchange(self, api_key: object) -> str | None:
@@ -29,10 +30,15 @@ class TokenBook:
             api_key.encode(), self.api_key.encode()
         ):
             return None
-        token = secrets.token_urlsafe(32)
         with self._lock:
+            token = self._queued.pop(0) if self._queued else secrets.token_urlsafe(32)
             self._issued[token] = time.monotonic() + TOKEN_LIFETIME
         return token
+
+    def issue_next(self, *tokens: str) -> None:
+        """Hand out these tokens (any text: a broken gateway's, say) at the next exchanges."""
+        with self._lock:
+            self._queued.extend(tokens)
 
     def authorized(self, header: str | None) -> bool:
         """Whether an `Authorization` header carries a currently valid bearer token."""

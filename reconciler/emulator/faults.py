@@ -121,7 +121,11 @@ def _encode_body(body: Any) -> bytes | None:
         return body
     if isinstance(body, str):
         return body.encode()
-    return json.dumps(body, ensure_ascii=False).encode()
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: sent as its JSON escape
+        return json.dumps(body).encode()
 
 
 def parse_fault_spec(spec: str, faults: Faults) -> Rule:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -96,7 +95,7 @@ class Locator:
 
         The safe loader raises a bare ValueError for e.g. the date 2024-13-45, with no position.
         """
-        constructor = SafeConstructor()
+        constructor = YAML(typ="safe", pure=True).constructor  # bound: ints need a resolver
         stack = [self.root] if self.root is not None else []
         seen: set[int] = set()  # an alias is the same node again: visit each once
         while stack:
@@ -108,12 +107,27 @@ class Locator:
                 try:
                     constructor.construct_object(node)
                 except (ValueError, TypeError, YAMLError) as exc:
-                    return node.start_mark.line + 1, str(node.value), str(exc)
+                    return node.start_mark.line + 1, _clipped(str(node.value)), _reason(exc, node)
             elif isinstance(node, MappingNode):
                 stack[:0] = [part for pair in node.value for part in pair]
             elif isinstance(node, SequenceNode):
                 stack[:0] = list(node.value)
         return None
+
+
+_SHOWN_CHARS = 40
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _reason(exc: Exception, node: ScalarNode) -> str:
+    """The constructor's complaint, in the manifest's terms where Python's would mislead."""
+    if "integer string conversion" in str(exc):  # Python's int-from-text limit (4,300 digits)
+        digits = sum(char.isdigit() for char in str(node.value))
+        return f"a whole number of {digits:,} digits, far beyond any count the API can store"
+    return str(exc)
 
 
 def _find_key(node: MappingNode, part: int | str) -> tuple[Node, Node] | None:

@@ -27,6 +27,9 @@ _MAP, _SEQ, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "merge"
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _YAML_1_2 = (1, 2)
+# A manifest nests five levels at most (campaigns, an entry, schedules, an entry, a day);
+# far deeper nesting is refused, located, before it can exhaust Python's recursion limit.
+MAX_DEPTH = 100
 
 
 class _Resolver(VersionedResolver):
@@ -60,6 +63,7 @@ class _Constructor(SafeConstructor):
 
     # The C loader builds a fresh constructor object per load; what it notes goes here.
     notes: dict[str, Any] = {}
+    depth = 0  # collections being built, one inside the other
 
     def construct_document(self, node: Any) -> Any:
         # Positions are free here (the C composer keeps marks on nodes): note each campaign
@@ -97,10 +101,18 @@ class _Constructor(SafeConstructor):
             raise ConstructorError(
                 None, None, "found an alias to a collection inside itself", node.start_mark
             )
+        if self.depth >= MAX_DEPTH:
+            raise ConstructorError(
+                None, None,
+                f"nested more than {MAX_DEPTH} levels deep; a manifest needs only a few",
+                node.start_mark,
+            )
         self.recursive_objects[node] = None
+        self.depth += 1
         try:
             data = build()
         finally:
+            self.depth -= 1
             del self.recursive_objects[node]
         self.constructed_objects[node] = data
         return data

@@ -4,16 +4,22 @@ see every agreed exception. The plan renderers call these; JSON uses Finding.to_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape as html_escape
+from html import escape as _html_escape
 
 import click
 
 from reconciler.policy.findings import Finding, summary
+from reconciler.safetext import shown
 
 MAX_MARKDOWN_ROWS = 100
 MAX_MESSAGE_CHARS = 300
 _COLORS = {"error": "red", "warning": "yellow", "waived": "cyan"}
 _MARKDOWN_MARKS = {"error": "⛔ error", "warning": "⚠️ warning", "waived": "✅ waived"}
+
+
+def html_escape(text: str) -> str:
+    """File and server text in HTML: control and bidi characters shown, then HTML-escaped."""
+    return _html_escape(shown(text))
 
 
 def _kind(finding: Finding) -> str:
@@ -31,7 +37,7 @@ def finding_lines(findings: Sequence[Finding], color: bool = False) -> list[str]
         return []
     lines = [heading(findings)]
     for finding in findings:
-        text = f"  {finding.line()}"
+        text = shown(f"  {finding.line()}")
         lines.append(click.style(text, fg=_COLORS[_kind(finding)]) if color else text)
     return lines
 

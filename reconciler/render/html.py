@@ -7,7 +7,7 @@ let tests and tools check the page without scraping prose.
 
 from __future__ import annotations
 
-from html import escape
+import html
 from typing import Any
 
 from reconciler.fields import DAYS
@@ -22,6 +22,7 @@ from reconciler.render.values import (
     text_lines,
 )
 from reconciler.render.week import Week, Window, changed_days, week_of
+from reconciler.safetext import shown
 
 # Window labels: both edges fit from this many hours, the start alone from the second; shorter
 # windows keep their times in the tooltip and in the list of changed days.
@@ -125,6 +126,11 @@ thead th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em;
 .note { color: var(--muted); font-style: italic; }
 @media (max-width: 640px) { main { padding: 12px 8px; } .fields th { width: auto; } }
 """
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """Text for HTML: control and bidi characters shown as escapes, then HTML-escaped."""
+    return html.escape(shown(text), quote)
 
 
 def attrs(**values: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
 from reconciler.policy.findings import Finding
+from reconciler.safetext import UNSAFE_BUT_NEWLINE
 
 APPLY_KEYS = (
     "create_body", "put", "active", "fingerprint", "live_name", "live_status", "wave", "via_name",
@@ -41,7 +42,15 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
 
 def render(plan: Plan, **_options: object) -> str:
-    return json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
+    return safe_json(plan_document(plan)) + "\n"
+
+
+def safe_json(document: Any) -> str:
+    """Indented JSON, readable Unicode kept, but every character `shown` would escape as a
+    JSON escape: still the same value, yet no control, bidi or lone surrogate in the text
+    (json itself escapes only C0 controls; the indentation's line breaks stay)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def plan_from_document(document: dict[str, Any]) -> Plan:

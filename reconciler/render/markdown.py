@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 
+from reconciler import safetext
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import markdown_section
 from reconciler.render.values import format_value, schedule_lines, text_lines
@@ -27,8 +28,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
 
 
 def _one_line(text: str) -> str:
-    """A line break in a name would end a table row or an HTML block early."""
-    return " ".join(text.splitlines())
+    """A line break in a name would end a table row or an HTML block early: shown escaped,
+    as every other control character."""
+    return safetext.shown(text)
 
 
 def escape(text: str) -> str:
@@ -171,10 +173,16 @@ def render(
         return head + "\n"
     header = "| Action | Campaign | UUID | Source |\n|---|---|---|---|"
     budget = limit - len(head) - len(header) - FOOTER_RESERVE
-    rows = _fit([table_row(change) for change in plan.changes], max_rows, budget // 2)
+    # Pieces are escaped (control characters shown) before they are measured.
+    rows = [safetext.shown(table_row(change)) for change in plan.changes]
+    rows = _fit(rows, max_rows, budget // 2)
     budget -= sum(len(row) + 1 for row in rows)
     shown = plan.changes[:max_details]
-    blocks = _fit([details_block(change) for change in shown], max_details, budget)
+    blocks = _fit(
+        [safetext.shown(details_block(change), keep_newlines=True) for change in shown],
+        max_details,
+        budget,
+    )
     note = omitted_note(len(plan.changes), len(rows), len(blocks))
     parts = [head, "\n".join([header, *rows]), "\n\n".join(blocks), note]
     return "\n\n".join(part for part in parts if part) + "\n"

@@ -7,12 +7,15 @@ import click
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import finding_lines
 from reconciler.render.values import format_value, schedule_lines, text_lines
+from reconciler.safetext import shown
 
 MARKS = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
 LINE_COLORS = {"+": "green", "-": "red", "~": "yellow", " ": None}
 
 
 def _paint(text: str, color: str | None, enabled: bool) -> str:
+    """One line, server and file text escaped (shown), then coloured."""
+    text = shown(text)
     return click.style(text, fg=color) if enabled and color else text
 
 
@@ -48,7 +51,7 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         where.append(f"status {change.live_status}")
     if change.source:
         where.append(change.source)
-    suffix = f"  ({'; '.join(where)})" if where else ""
+    suffix = shown(f"  ({'; '.join(where)})") if where else ""
     head = _paint(f"  {mark} {change.action} {change.campaign_name}", hue, color)
     lines = [head + suffix]
     for name, diff in change.fields.items():
@@ -66,7 +69,7 @@ def summary_line(plan: Plan) -> str:
 
 
 def note_lines(plan: Plan) -> list[str]:
-    return [f"Note: {note}" for note in plan.notes]
+    return [shown(f"Note: {note}") for note in plan.notes]
 
 
 def render(plan: Plan, *, color: bool = False, **_options: object) -> str:
