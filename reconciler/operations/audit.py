@@ -138,13 +138,13 @@ def _calling_hours(rule: Rule, calls: Sequence[Call]) -> list[Hit]:
         if not allowed[0] <= moment < allowed[1]:
             window = f"{schedule.format_ns(allowed[0])}-{schedule.format_ns(allowed[1])}"
             hits.append((_phone(row), when, f"called at {when.strftime('%H:%M:%S')} on "
-                         f"{DAYS[day]}, outside {window}"))
+                         f"{DAYS[day].capitalize()}, outside {window}"))
     return hits
 
 
 def _quiet_days(rule: Rule, calls: Sequence[Call]) -> list[Hit]:
     return [
-        (_phone(row), when, f"called on {DAYS[when.weekday()]}; quiet days: "
+        (_phone(row), when, f"called on {DAYS[when.weekday()].capitalize()}; quiet days: "
          f"{days_text(sorted(rule.quiet))}")
         for row, when in calls
         if when.weekday() in rule.quiet
