@@ -68,7 +68,11 @@ def parse_window(
     now = (now or tenant_now()).astimezone(TENANT_TZ).replace(microsecond=0)
     last = parse_time(end, "--to") if end is not None else now
     span = parse_duration(since) if since is not None else DEFAULT_SPAN
-    first = parse_time(start, "--from") if start is not None else last - span
+    try:
+        first = parse_time(start, "--from") if start is not None else last - span
+    except OverflowError:
+        raise WindowError("the window ends before it starts: it would begin before year 1") \
+            from None
     if first >= last:
         raise WindowError(
             f"--from ({first.strftime(STAMP)}) must be before --to ({last.strftime(STAMP)})"
@@ -95,7 +99,10 @@ def parse_time(text: str, option: str) -> datetime:
         )
     if moment.tzinfo is None:
         return moment.replace(tzinfo=TENANT_TZ, microsecond=0)
-    return moment.astimezone(TENANT_TZ).replace(microsecond=0)
+    try:
+        return moment.astimezone(TENANT_TZ).replace(microsecond=0)
+    except OverflowError:
+        raise WindowError(f"{option}: {text!r} is out of range") from None
 
 
 def parse_duration(text: str) -> timedelta:
