@@ -240,3 +240,37 @@ def test_a_broken_report_is_an_error_not_a_clean_audit(project: Path,
     assert result.code == 1
     assert "lead report" in result.stderr and "not a list of objects" in result.stderr
     assert api_env.token not in result.output
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_ci_recipes_nightly_jobs_run_status_after_the_drift_check() -> None:
+    from ruamel.yaml import YAML
+
+    github = YAML(typ="safe").load((ROOT / "examples/ci/github-actions.yml").read_text())
+    steps = [step.get("run", "") for step in github["jobs"]["drift"]["steps"]]
+    drift = next(i for i, run in enumerate(steps) if "--detailed-exitcode" in run)
+    status = next(i for i, run in enumerate(steps) if "reconciler status campaigns/" in run)
+    assert drift < status
+    assert github["jobs"]["drift"]["steps"][status]["if"] == "success() || failure()"
+    gitlab = YAML(typ="safe").load((ROOT / "examples/ci/gitlab-ci.yml").read_text())
+    script = gitlab["drift"]["script"]
+    drift = next(i for i, line in enumerate(script) if "--detailed-exitcode" in line)
+    status = next(i for i, line in enumerate(script) if "reconciler status campaigns/" in line)
+    assert drift < status
+
+
+def test_the_example_seed_and_manifests_give_a_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    with EmulatorServer(seed=ROOT / "examples/emulator-seed.json") as server:
+        monkeypatch.setenv("RECONCILER_API_URL", server.url)
+        monkeypatch.setenv("RECONCILER_TOKEN", server.token)
+        monkeypatch.chdir(ROOT)
+        result = run_cli("status", "examples/campaigns", "--config", "examples/reconciler.yaml",
+                         "--format", "json", "--from", "2026-03-06", "--to",
+                         "2026-03-06 23:59:59")
+    assert result.code == 0, result.output  # the debt reminder's evening call is no finding
+    rows = {row["campaign_name"]: row for row in json.loads(result.stdout)["campaigns"]}
+    assert rows["DebtReminderTTS"]["calls"]["total"] == 4
+    assert rows["DebtReminderTTS"]["status"] == "pause"
+    assert "SummerPromo2026" not in rows  # declared absent: not a campaign to report on
