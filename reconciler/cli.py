@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "policies": "reconciler.commands.policies:policies",
     "plan": "reconciler.commands.plan:plan",
     "apply": "reconciler.commands.apply:apply",
+    "status": "reconciler.commands.status:status",
+    "start": "reconciler.commands.start:start",
     "export": "reconciler.commands.export:export",
     "doctor": "reconciler.commands.doctor:doctor",
     "emulator": "reconciler.commands.emulator:emulator",

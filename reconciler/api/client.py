@@ -287,6 +287,81 @@ class ApiClient:
     def get_template(self, uuid: str) -> dict:
         return self._call("GET", f"/v3/template/{_seg(uuid)}")
 
+    # -- runs and call reports (api-docs 000_ and 001_) ------------------------------------
+
+    def start_run(self, uuid: str) -> dict:
+        """POST /v1/campaign/{uuid}/run/start with the docs' `{}`: the run state turns to
+        `start`. Never re-sent once it may have reached the server (AmbiguousWriteError)."""
+        return self._call("POST", f"/v1/campaign/{_seg(uuid)}/run/start", body={}, once=True)
+
+    def campaign_call_report(
+        self, uuid: str, start_time: str | None = None, end_time: str | None = None
+    ) -> dict | None:
+        """The campaign's row of GET /v3/report/call/campaign (call counters by status) for
+        the window (`YYYY-MM-DD HH:MM:SS`, tenant time); None when the report has no row for
+        it. Counters that are not whole numbers, or rows of other campaigns, are an ApiError."""
+        path = "/v3/report/call/campaign"
+        params = _report_params(uuid, start_time, end_time)
+        answer = self._call("GET", path, params=params)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+            raise ApiError(
+                f"unexpected answer: expected {{'data': [rows]}}, got {_json_kind(answer)}"
+                + ("" if not isinstance(answer, dict) else f" with data {_json_kind(data)}"),
+                method="GET", path=path,
+            )
+        rows = [row for row in data if row.get("campaign_uuid") == uuid]
+        if len(rows) != len(data):
+            raise ApiError(
+                f"unexpected answer: the report for campaign {uuid} has rows of other campaigns",
+                method="GET", path=path,
+            )
+        if len(rows) > 1:
+            raise ApiError(f"unexpected answer: {len(rows)} rows for campaign {uuid}",
+                           method="GET", path=path)
+        if not rows:
+            return None
+        for key, value in rows[0].items():
+            if key in ("campaign_uuid", "campaign_name"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ApiError(
+                    f"unexpected answer: counter {key!r} of campaign {uuid} is {value!r}, "
+                    "not a count", method="GET", path=path,
+                )
+        return rows[0]
+
+    def lead_call_report(
+        self, uuid: str, start_time: str | None = None, end_time: str | None = None,
+        page_size: int = 100,
+    ) -> list[dict]:
+        """Every row of GET /v3/report/call/lead for the campaign and window, all pages, read
+        as defensively as the campaign listing (a row is a lead and the call shown with it)."""
+        base = _report_params(uuid, start_time, end_time)
+        limit = max(1, int(page_size))
+
+        def fetch(offset: int) -> Any:
+            page = self._call(
+                "GET", "/v3/report/call/lead", params={**base, "limit": limit, "offset": offset}
+            )
+            data = page.get("data") if isinstance(page, dict) else None
+            for row in data if isinstance(data, list) else []:
+                if not isinstance(row, dict):
+                    continue  # the envelope check names it
+                if not _usable_id(row.get("lead_uuid")):
+                    raise ApiError(
+                        f"the lead report (offset {offset}) has a row whose lead_uuid is "
+                        f"{row.get('lead_uuid')!r}: the tool cannot tell the leads apart",
+                        method="GET", path="/v3/report/call/lead",
+                    )
+                row[_ROW_KEY] = f"{row['lead_uuid']}/{row.get('cdr_uuid') or ''}"
+            return page
+
+        rows = collect(fetch, key=_ROW_KEY, what="lead report")
+        for row in rows:
+            row.pop(_ROW_KEY, None)
+        return rows
+
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -499,6 +574,22 @@ def _json_bytes(body: Any) -> bytes:
         return text.encode()
     except UnicodeEncodeError:
         return json.dumps(body, allow_nan=False).encode()
+
+
+_ROW_KEY = "\x00row"  # the identity a lead report row is paged by (never a real key)
+
+
+def _report_params(uuid: str, start_time: str | None, end_time: str | None) -> dict[str, str]:
+    params = {"campaign_uuid": uuid}
+    if start_time:
+        params["start_time"] = start_time
+    if end_time:
+        params["end_time"] = end_time
+    return params
+
+
+def _usable_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def _backoff_seconds(text: str) -> float:

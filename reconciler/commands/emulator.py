@@ -33,7 +33,7 @@ from reconciler.interrupt import Interrupted
     "--seed",
     metavar="FILE",
     type=click.Path(dir_okay=False),
-    help="JSON or YAML with carriers, templates and campaigns to start with.",
+    help="JSON or YAML with carriers, templates, campaigns and calls (for the call reports).",
 )
 @click.option(
     "--token",

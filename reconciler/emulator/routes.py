@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from reconciler.emulator import reports
 from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
 from reconciler.emulator.documents import (
     JOINED_FIELDS,
@@ -99,6 +100,10 @@ class Api:
             (re.compile(r"/v3/carrier"), {"GET": self.list_carriers}),
             (re.compile(r"/v3/template"), {"GET": self.list_templates}),
             (re.compile(r"/v3/template/([^/]+)"), {"GET": self.get_template}),
+            # Runs and call reports (emulator/reports.py).
+            (re.compile(r"/v1/campaign/([^/]+)/run/start"), {"POST": self.run_start}),
+            (re.compile(r"/v3/report/call/campaign"), {"GET": self.report_campaigns}),
+            (re.compile(r"/v3/report/call/lead"), {"GET": self.report_leads}),
         ]
 
     def handle(self, method: str, path: str, query: str, authorization: str | None,
@@ -252,6 +257,26 @@ class Api:
         if text is None:
             raise ApiError(404, "Not Found")
         return Response(200, text.encode())
+
+    # ---- runs and call reports ---------------------------------------------------------
+
+    def run_start(self, request: Request) -> Response:
+        if request.body.strip():  # the docs send `{}`; nothing else is read from it
+            _json_body(request)
+        answer = reports.start_run(self.store, request.params[0])
+        if answer is None:
+            raise ApiError(404, "Not Found")
+        return json_response(200, answer)
+
+    def report_campaigns(self, request: Request) -> Response:
+        query = reports.ReportQuery(request, self.store, ApiError)
+        return json_response(200, reports.campaign_report(self.store, query))
+
+    def report_leads(self, request: Request) -> Response:
+        query = reports.ReportQuery(request, self.store, ApiError)
+        limit, offset = self._paging(request)
+        rows = reports.lead_rows(self.store, query)
+        return _page(rows[offset:offset + limit], limit, offset, len(rows))
 
     # ---- helpers -----------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Default carriers and templates, and loading a seed (`--seed FILE` or a dict).
 
 A seed is how tests and the quick start get a tenant that already has campaigns, including
-drifted or running ones: `{"carriers": [...], "templates": [...], "campaigns": [...]}`, with
-campaigns in API form (any field, defaults filled for the rest).
+drifted or running ones: `{"carriers": [...], "templates": [...], "campaigns": [...],
+"calls": [...]}`, with campaigns in API form (any field, defaults filled for the rest) and
+calls as `{campaign, phone, time, status, ...}` records the call reports are computed from.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.emulator.reports import CallError, add_seed_calls
 from reconciler.emulator.store import NameTaken, Store
 
 DEFAULT_CARRIERS: tuple[dict[str, Any], ...] = (
@@ -41,7 +43,7 @@ DEFAULT_TEMPLATES: tuple[dict[str, Any], ...] = (
      "type_autocall": "autocall_voice_otp", "content": "Mã xác thực của quý khách là {{otp}}."},
 )
 
-SEED_KEYS = ("carriers", "templates", "campaigns")
+SEED_KEYS = ("carriers", "templates", "campaigns", "calls")
 
 
 class SeedError(ValueError):
@@ -106,11 +108,15 @@ def apply_seed(store: Store, seed: dict[str, Any] | str | Path | None) -> None:
             if not isinstance(name, str) or store.campaign_uuid_by_name(name) is None:
                 fresh.append(campaign)
         store.add_campaigns(fresh)
+        # Calls name their campaign, so they come last (see emulator/reports.py).
+        add_seed_calls(store, data.get("calls") or [], source)
     except NameTaken as exc:
         raise SeedError(f"{source}: campaign_name {exc} appears twice") from None
     except ValueError as exc:
         if isinstance(exc, SeedError):
             raise
+        if isinstance(exc, CallError):  # already names its source and entry
+            raise SeedError(str(exc)) from None
         raise SeedError(f"{source}: {exc}") from None
 
 

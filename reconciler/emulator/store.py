@@ -53,6 +53,15 @@ CREATE TABLE IF NOT EXISTS template (
     name TEXT NOT NULL,
     doc TEXT NOT NULL
 );
+-- Call records (CDRs) the call reports are computed from (see emulator/reports.py).
+CREATE TABLE IF NOT EXISTS call (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    cdr_uuid TEXT NOT NULL UNIQUE,
+    campaign_uuid TEXT NOT NULL,
+    start_stamp TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS call_campaign ON call (campaign_uuid, start_stamp);
 """
 
 # Convenience keys a seeded campaign may use instead of uuids.
@@ -279,6 +288,34 @@ class Store:
                 f"SELECT uuid FROM {table} WHERE name = ? ORDER BY seq LIMIT 1", (name,)
             ).fetchone()
         return None if row is None else row[0]
+
+    # ---- call records ------------------------------------------------------------------
+
+    def add_calls(self, docs: Iterable[dict[str, Any]]) -> int:
+        """Store call records (built by emulator/reports.py); one whose cdr_uuid is already
+        stored is skipped, so re-seeding a kept `--db` adds nothing twice. Returns how many
+        were new."""
+        rows = [
+            (doc["cdr_uuid"], doc["campaign_uuid"], doc["start_stamp"], _dump(doc))
+            for doc in docs
+        ]
+        with self.lock:
+            before = self._conn.total_changes
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO call (cdr_uuid, campaign_uuid, start_stamp, doc) "
+                "VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            return self._conn.total_changes - before
+
+    def calls(self, campaign_uuid: str | None = None) -> list[dict[str, Any]]:
+        """Call records (of one campaign, if given), oldest first."""
+        where, args = ("WHERE campaign_uuid = ?", (campaign_uuid,)) if campaign_uuid else ("", ())
+        with self.lock:
+            rows = self._conn.execute(
+                f"SELECT doc FROM call {where} ORDER BY start_stamp, seq", args
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     # ---- internals ---------------------------------------------------------------------
 

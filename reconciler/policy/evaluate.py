@@ -37,9 +37,7 @@ def evaluate(
             continue
         waivers = spec.policy_waivers or {}
         for rule in rules:
-            if rule.select is not None and not rule.select.matches(
-                spec.labels or {}, spec.type_autocall
-            ):
+            if not selects(rule, spec):
                 continue
             for loc, message in check(rule, spec):
                 text = f"{message} ({rule.message})" if rule.message else message
@@ -57,6 +55,12 @@ def evaluate(
         if rules:  # with no policies at all, waivers are simply not in play
             findings.extend(_unknown_waivers(name, waivers, known, locate))
     return findings
+
+
+def selects(rule: Rule, spec: CampaignSpec) -> bool:
+    """Whether the rule applies to this entry (its selector, by labels and type_autocall).
+    The audit of real calls (reconciler/operations/) selects with this too."""
+    return rule.select is None or rule.select.matches(spec.labels or {}, spec.type_autocall)
 
 
 def _unknown_waivers(

@@ -1,0 +1,231 @@
+"""The audit of real calls: the lead report's rows × the policy rules → findings. Pure.
+
+The rules are the ones `validate` checks manifests with, applied to what the calls did:
+a rule with a `calling_hours` check flags calls outside its window on that day (the
+vn-decree-91 preset: 08:00-17:00), a `quiet_days` rule flags calls on its days, and
+`vn-decree-91/one-call-a-day` flags a number called more than once within 24 hours. Rules
+select campaigns and entries waive rules exactly as in `validate`
+(`reconciler.policy.evaluate.selects`, `policy_waivers`).
+
+When a call happened: a lead row's `start_stamp` (the call shown with it, tenant time without a
+zone); a row without one (no call record joined) falls back to `last_call_time` (+07:00). A
+lead's `called_count` counts every attempt on it; the report shows the time of one. So repeats
+are proven either by two rows of the same number less than 24 hours apart, or by a lead with
+`called_count` > 1 whose import (`created_at`) and last call lie within 24 hours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from reconciler.fields import DAYS
+from reconciler.manifest import schedule
+from reconciler.manifest.models import CampaignSpec
+from reconciler.operations.window import STAMP, TENANT_TZ, local, shown
+from reconciler.policy.evaluate import days_text, selects
+from reconciler.policy.rules import Rule
+
+ONE_CALL_A_DAY = "vn-decree-91/one-call-a-day"
+REPEAT_SPAN = timedelta(hours=24)
+_NS = 10**9
+
+
+class CallDataError(ValueError):
+    """A lead report row whose times cannot be read: the audit cannot vouch for it."""
+
+
+@dataclass(frozen=True)
+class CallFinding:
+    """One call (or number) that breaks a rule; `phone_number` whole (mask it to show it)."""
+
+    rule: str
+    campaign_name: str
+    campaign_uuid: str
+    severity: str
+    phone_number: str
+    time: str  # ISO 8601 in tenant time, e.g. 2026-05-01T18:30:00+07:00
+    message: str
+    source: str  # the campaign's entry, path/file.yaml:LINE
+    waived: bool = False
+    reason: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Makes `status` exit 2: any finding not waived (warnings too: a nightly job reports
+        every breach)."""
+        return not self.waived
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def audited_rules(rules: Iterable[Rule]) -> list[Rule]:
+    """The rules that can be checked against real calls."""
+    return [rule for rule in rules if _CALL_CHECK.get(_kind(rule)) is not None]
+
+
+def selecting(rules: Sequence[Rule], spec: CampaignSpec) -> list[Rule]:
+    """The audited rules that apply to this campaign entry."""
+    return [rule for rule in audited_rules(rules) if selects(rule, spec)]
+
+
+def audit_campaign(
+    rules: Sequence[Rule],
+    spec: CampaignSpec,
+    campaign_uuid: str,
+    rows: Sequence[Mapping[str, Any]],
+    source: str,
+) -> list[CallFinding]:
+    """Every finding for one campaign's lead rows, rule by rule (config order), each rule's
+    findings in call order."""
+    calls = [(row, when) for row in rows for when in [call_time(row)] if when is not None]
+    calls.sort(key=lambda item: item[1])
+    waivers = spec.policy_waivers or {}
+    findings: list[CallFinding] = []
+    for rule in selecting(rules, spec):
+        for phone, when, message in _CALL_CHECK[_kind(rule)](rule, calls):
+            text = f"{message} ({rule.message})" if rule.message else message
+            findings.append(
+                CallFinding(
+                    rule=rule.id,
+                    campaign_name=spec.campaign_name,
+                    campaign_uuid=campaign_uuid,
+                    severity=rule.severity,
+                    phone_number=phone,
+                    time=local(when).isoformat(timespec="seconds"),
+                    message=text,
+                    source=source,
+                    waived=rule.id in waivers,
+                    reason=waivers.get(rule.id),
+                )
+            )
+    return findings
+
+
+def call_time(row: Mapping[str, Any]) -> datetime | None:
+    """When the row's call started, in tenant time; None for a lead not called."""
+    stamp = row.get("start_stamp")
+    if stamp:
+        try:
+            return datetime.strptime(str(stamp).strip(), STAMP).replace(tzinfo=TENANT_TZ)
+        except ValueError:
+            raise CallDataError(_unreadable(row, "start_stamp", stamp)) from None
+    return _aware(row, "last_call_time")
+
+
+def mask_phone(phone: str) -> str:
+    """All but the last 3 characters hidden: `0775702541` → `*******541`."""
+    text = str(phone)
+    return "*" * max(len(text) - 3, 0) + text[-3:]
+
+
+Call = tuple[Mapping[str, Any], datetime]
+Hit = tuple[str, datetime, str]  # (phone number, when, message)
+
+
+def _calling_hours(rule: Rule, calls: Sequence[Call]) -> list[Hit]:
+    hits = []
+    for row, when in calls:
+        day = when.weekday()
+        allowed = rule.hours[day]
+        if allowed is None:
+            continue
+        moment = (when.hour * 3600 + when.minute * 60 + when.second) * _NS
+        if not allowed[0] <= moment < allowed[1]:
+            window = f"{schedule.format_ns(allowed[0])}-{schedule.format_ns(allowed[1])}"
+            hits.append((_phone(row), when, f"called at {when.strftime('%H:%M:%S')} on "
+                         f"{DAYS[day].capitalize()}, outside {window}"))
+    return hits
+
+
+def _quiet_days(rule: Rule, calls: Sequence[Call]) -> list[Hit]:
+    return [
+        (_phone(row), when, f"called on {DAYS[when.weekday()].capitalize()}; quiet days: "
+         f"{days_text(sorted(rule.quiet))}")
+        for row, when in calls
+        if when.weekday() in rule.quiet
+    ]
+
+
+def _one_call_a_day(_rule: Rule, calls: Sequence[Call]) -> list[Hit]:
+    by_number: dict[str, list[Call]] = {}
+    for row, when in calls:
+        by_number.setdefault(_number_key(_phone(row)), []).append((row, when))
+    hits = []
+    for group in by_number.values():
+        hit = _repeat(group)
+        if hit is not None:
+            hits.append(hit)
+    hits.sort(key=lambda hit: hit[1])
+    return hits
+
+
+def _repeat(group: list[Call]) -> Hit | None:
+    """The proof that this number was called twice within 24 hours, if the rows hold one."""
+    times = sorted({when for _, when in group})
+    for earlier, later in zip(times, times[1:], strict=False):
+        if later - earlier < REPEAT_SPAN:
+            row = next(row for row, when in group if when == later)
+            return (_phone(row), later, f"called again {_span(later - earlier)} after a call "
+                    f"at {shown(earlier)} ({len(times)} calls in the window)")
+    for row, when in group:
+        count = row.get("called_count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 2:
+            continue
+        created = _aware(row, "created_at")
+        last = max(when, _aware(row, "last_call_time") or when)
+        if created is not None and last - created < REPEAT_SPAN:
+            return (_phone(row), last, f"called {count} times (called_count) between the "
+                    f"lead's import at {shown(created)} and its last call")
+    return None
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds()) // 60
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def _aware(row: Mapping[str, Any], key: str) -> datetime | None:
+    value = row.get(key)
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CallDataError(_unreadable(row, key, value)) from None
+    if moment.tzinfo is None:  # undocumented: read as tenant time, like start_stamp
+        moment = moment.replace(tzinfo=TENANT_TZ)
+    return local(moment)
+
+
+def _unreadable(row: Mapping[str, Any], key: str, value: Any) -> str:
+    return (f"the lead report's row for lead {row.get('lead_uuid')!r} has {key} {value!r}, "
+            "not a time: the calls cannot be audited")
+
+
+def _phone(row: Mapping[str, Any]) -> str:
+    return str(row.get("phone_number") or "")
+
+
+def _number_key(phone: str) -> str:
+    """One subscriber however the number is written: 0775702541, +84 775 702 541."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("84") and len(digits) in (11, 12):
+        return "0" + digits[2:]
+    return digits or phone
+
+
+def _kind(rule: Rule) -> str:
+    return ONE_CALL_A_DAY if rule.id == ONE_CALL_A_DAY else rule.check
+
+
+_CALL_CHECK = {
+    "calling_hours": _calling_hours,
+    "quiet_days": _quiet_days,
+    ONE_CALL_A_DAY: _one_call_a_day,
+}

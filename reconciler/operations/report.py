@@ -1,0 +1,175 @@
+"""`reconciler status` as text (a terminal), JSON (scripts) or markdown (a nightly job's issue
+or chat message). Problems first — audit findings, campaigns not created or inactive — then the
+figures. Phone numbers are masked to their last 3 digits everywhere but JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from reconciler.operations.audit import CallFinding, mask_phone
+from reconciler.operations.status import CampaignStatus, StatusReport
+from reconciler.operations.window import TENANT_ZONE, shown
+from reconciler.render.markdown import code_cell, escape
+
+# (counter, column heading) of the figures table; the rest are in JSON.
+COLUMNS = (
+    ("total", "calls"),
+    ("answered", "answered"),
+    ("busy", "busy"),
+    ("no_answered", "no answer"),
+    ("not_available", "not avail."),
+    ("cancel", "cancel"),
+    ("congestion", "congestion"),
+)
+OTHER = ("busy_line", "invalid", "phone_block")  # summed as "other"
+_CONTROL = {code: f"\\x{code:02x}" for code in range(32)} | {0x7F: "\\x7f"}
+
+
+def render(report: StatusReport, fmt: str) -> str:
+    return {"text": text, "json": as_json, "markdown": markdown}[fmt](report)
+
+
+def as_json(report: StatusReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+# ---- text ----------------------------------------------------------------------------------
+
+
+def text(report: StatusReport) -> str:
+    lines = [f"Calls from {report.window.describe()}.", ""]
+    lines += [headline(report), ""]
+    if report.audit:
+        lines.append("Audit of real calls:")
+        lines += [f"  {_plain(finding_line(finding))}" for finding in report.audit]
+        lines.append("")
+    attention = [line for row in report.campaigns if (line := _attention(row))]
+    if attention:
+        lines += [f"  {_plain(line)}" for line in attention] + [""]
+    lines += _table(report)
+    return "\n".join(lines) + "\n"
+
+
+def headline(report: StatusReport) -> str:
+    """`3 campaigns: 1 running, 1 not created. Audit: 2 findings (1 waived).`"""
+    rows = report.campaigns
+    running = sum(1 for row in rows if row.status == "start")
+    missing = sum(1 for row in rows if not row.live)
+    inactive = sum(1 for row in rows if row.live and row.active is False)
+    parts = [f"{running} running"]
+    if missing:
+        parts.append(f"{missing} not created")
+    if inactive:
+        parts.append(f"{inactive} inactive")
+    total = sum((row.calls or {}).get("total", 0) for row in rows)
+    head = f"{_count(len(rows), 'campaign')}: {', '.join(parts)}; {_count(total, 'call')}."
+    audited = sum(1 for row in rows if row.audited)
+    if not audited:
+        return head + " Audit: no rule in force checks these campaigns' calls."
+    counting = len(report.counting)
+    waived = len(report.audit) - counting
+    verdict = _count(counting, "finding") if counting else "clean"
+    extra = f" ({waived} waived)" if waived else ""
+    return head + f" Audit of {_count(audited, 'campaign')}: {verdict}{extra}."
+
+
+def finding_line(finding: CallFinding) -> str:
+    """`file:line: RULE: Campaign: *******541 at 2026-05-01 18:30:00 +07:00: message`."""
+    when = shown(datetime.fromisoformat(finding.time))
+    number = mask_phone(finding.phone_number)
+    line = (f"{finding.source}: {finding.rule}: {finding.campaign_name}: {number} at {when}: "
+            f"{finding.message}")
+    if finding.waived:
+        return f"{line} [waived: {finding.reason}]"
+    return f"{line} [warning]" if finding.severity == "warning" else line
+
+
+def _attention(row: CampaignStatus) -> str:
+    if not row.live:
+        return f"{row.source}: {row.campaign_name}: not created (run plan/apply)"
+    if row.active is False:
+        return f"{row.source}: {row.campaign_name}: inactive (active: false), run {row.status}"
+    if row.calls is None:
+        return f"{row.source}: {row.campaign_name}: the call report has no row for it"
+    return ""
+
+
+def _table(report: StatusReport) -> list[str]:
+    heads = ["campaign", "active", "run", *(head for _, head in COLUMNS), "other"]
+    body = []
+    for row in report.campaigns:
+        flag = "!" if any(f.counts for f in report.findings_of(row.campaign_name)) else ""
+        body.append([f"{_plain(row.campaign_name)}{' ' + flag if flag else ''}",
+                     *_cells(row)])
+    widths = [max(len(line[index]) for line in [heads, *body]) for index in range(len(heads))]
+    out = ["  ".join(cell.ljust(width) if index < 3 else cell.rjust(width)
+                     for index, (cell, width) in enumerate(zip(line, widths, strict=True)))
+           .rstrip() for line in [[head.upper() for head in heads], *body]]
+    out.append(f"(! = audit findings; figures from /v3/report/call/campaign; times UTC"
+               f"{TENANT_ZONE})")
+    return out
+
+
+def _cells(row: CampaignStatus) -> list[str]:
+    if not row.live:
+        return ["-", "not created", *["-"] * (len(COLUMNS) + 1)]
+    active = "yes" if row.active else "no" if row.active is False else "?"
+    run = row.status or "?"
+    if row.calls is None:
+        return [active, run, *["?"] * (len(COLUMNS) + 1)]
+    calls = row.calls
+    cells = [str(calls.get(key, 0)) for key, _ in COLUMNS]
+    total = calls.get("total", 0)
+    if total:
+        cells[1] += f" ({calls.get('answered', 0) * 100 // total}%)"
+    cells.append(str(sum(calls.get(key, 0) for key in OTHER)))
+    return [active, run, *cells]
+
+
+# ---- markdown ------------------------------------------------------------------------------
+
+
+def markdown(report: StatusReport) -> str:
+    """For a nightly job's issue or chat message: verdict, findings, then the table."""
+    counting = report.counting
+    icon = "🔴" if any(f.severity == "error" for f in counting) else "🟡" if counting else "🟢"
+    lines = [f"### {icon} Campaign status", "",
+             f"Calls from {escape(report.window.describe())}.", "",
+             escape(headline(report)), ""]
+    if report.audit:
+        lines += ["#### Audit of real calls", ""]
+        for finding in report.audit:
+            when = shown(datetime.fromisoformat(finding.time))
+            note = (f" — waived: {escape(finding.reason or '')}" if finding.waived
+                    else " (warning)" if finding.severity == "warning" else "")
+            lines.append(
+                f"- **{escape(finding.campaign_name)}** `{mask_phone(finding.phone_number)}` at "
+                f"{when}: {escape(finding.message)} — {code_cell(finding.rule)}, "
+                f"{code_cell(finding.source)}{note}"
+            )
+        lines.append("")
+    attention = [line for row in report.campaigns if (line := _attention(row))]
+    if attention:
+        lines += [f"- {escape(line)}" for line in attention] + [""]
+    heads = ["Campaign", "Active", "Run", *(head.capitalize() for _, head in COLUMNS), "Other"]
+    lines.append("| " + " | ".join(heads) + " |")
+    lines.append("|" + "|".join(["---"] * 3 + ["---:"] * (len(COLUMNS) + 1)) + "|")
+    for row in report.campaigns:
+        name = escape(row.campaign_name)
+        if any(finding.counts for finding in report.findings_of(row.campaign_name)):
+            name = f"⚠️ {name}"
+        lines.append("| " + " | ".join([name, *(escape(cell) for cell in _cells(row))]) + " |")
+    lines += ["", f"<sub>Figures from `/v3/report/call/campaign`; times in tenant time "
+              f"(UTC{TENANT_ZONE}); phone numbers masked to their last 3 digits.</sub>"]
+    return "\n".join(lines) + "\n"
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _plain(value: str) -> str:
+    """Control characters from API or manifest text escaped: one line stays one line."""
+    return value.translate(_CONTROL)
