@@ -241,6 +241,11 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
 def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
     uuid = change.campaign_uuid or ""
     live = _read_unchanged(client, change)
+    if live.get("status") == "start" and change.live_status != "start":
+        raise StaleCampaign(
+            f"{change.campaign_name} started running since the plan was made; nothing was "
+            "written to it — run plan again (deleting a running campaign needs --force)"
+        )
     steps: list[str] = []
     try:
         if live.get("active"):

@@ -267,3 +267,48 @@ def test_an_api_that_quietly_keeps_an_old_value_fails_the_apply_naming_the_field
     again = run_cli("plan", manifests, "--format", "json")
     [change] = json.loads(again.stdout)["changes"]
     assert change["fields"] == {"concurrent_call": {"before": 1, "after": 5}}
+
+
+def test_a_run_starting_between_plan_and_apply_is_no_conflict_for_an_update(
+    env, tmp_path, monkeypatch
+):
+    """The run state changes by itself (a paused campaign starts at its scheduled time); it
+    is never managed, so it does not make the plan stale, and the PUT carries it as read."""
+    uuid = seed(env, "Joined", status="pause")
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Joined\n"
+                                   "    concurrent_call: 4\n")
+    make_plan = reconciler.refresh.make_plan
+
+    def planned_then_started(*args: Any, **kwargs: Any) -> Any:
+        plan = make_plan(*args, **kwargs)
+        env.store.update_campaign_raw(uuid, status="start", run_id="run-1",
+                                      updated_at=env.store.get_campaign(uuid)["updated_at"])
+        return plan
+
+    monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_started)
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 0, applied.output
+    kept = env.store.get_campaign(uuid)
+    assert (kept["concurrent_call"], kept["status"], kept["run_id"]) == (4, "start", "run-1")
+
+
+def test_a_campaign_that_started_running_since_the_plan_is_not_deleted(
+    env, tmp_path, monkeypatch
+):
+    uuid = seed(env, "Retired", status="stop")
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Retired\n    state: absent\n")
+    make_plan = reconciler.refresh.make_plan
+
+    def planned_then_started(*args: Any, **kwargs: Any) -> Any:
+        plan = make_plan(*args, **kwargs)
+        env.store.update_campaign_raw(uuid, status="start",
+                                      updated_at=env.store.get_campaign(uuid)["updated_at"])
+        env.requests.clear()
+        return plan
+
+    monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_started)
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 1
+    assert "Retired started running since the plan was made" in applied.stdout
+    assert env.write_requests() == []
+    assert env.store.get_campaign(uuid) is not None

@@ -23,6 +23,10 @@ from reconciler.plan.normalize import canonical
 READ_DEPENDENT_FIELDS = frozenset(
     {"schedules", "users", "groups", "statuses", "carrier_name", "template_name", "domain_name"}
 )
+# The run state changes by itself (a paused campaign starts at its scheduled time): never
+# managed, always sent back as read at write time, so it must not make a plan stale. A delete
+# re-checks it instead (see apply_delete).
+RUN_STATE_FIELDS = frozenset({"status", "run_id"})
 ROW_PREFIX = "sha256:"
 DETAIL_PREFIX = "sha256+schedules:"
 
@@ -31,7 +35,9 @@ def fingerprint(live: dict[str, Any], *, with_schedules: bool = False) -> str:
     """A short, stable digest of a campaign as any read shows it (and its schedules when
     `with_schedules`: only for a detail read)."""
     projection: dict[str, Any] = {
-        key: value for key, value in live.items() if key not in READ_DEPENDENT_FIELDS
+        key: value
+        for key, value in live.items()
+        if key not in READ_DEPENDENT_FIELDS and key not in RUN_STATE_FIELDS
     }
     if with_schedules:
         projection["schedules"] = canonical("schedules", live.get("schedules"))
