@@ -163,6 +163,9 @@ def fail(message: str) -> None:
 
 def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
     """Run the click command; expected failures print `error: ...` and give exit 1."""
+    from reconciler.commands import _report
+
+    _report.reset()  # a command configures its diagnostics report itself
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
         result = command.main(args=argv, prog_name="reconciler", standalone_mode=False)
@@ -177,6 +180,7 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         return 1
     except ManifestError as exc:
         report_manifest_errors(exc)
+        _report.failure(exc)
         return exc.exit_code
     except ReconcilerError as exc:
         located = located_lines(exc)
@@ -184,6 +188,7 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
             report_located(located)
         else:
             click.echo(f"error: {one_line_each(str(exc))}", err=True)
+        _report.failure(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
