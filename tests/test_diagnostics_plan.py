@@ -59,6 +59,10 @@ def test_plan_json_with_an_unknown_carrier_prints_the_located_diagnostic(
         "1 error in 1 file.",
     ]
     assert api_env.write_requests() == []
+    # Asked to save the plan too: the document still comes on stdout, and no plan file.
+    saved = run_cli("plan", "c.yaml", "--format", "json", "--out", "plan.json")
+    assert (saved.code, saved.stdout) == (1, result.stdout)
+    assert not (tmp_path / "plan.json").exists()
 
 
 def test_plan_json_on_failure_includes_the_warnings_noted_before(api_env, tmp_path, monkeypatch):

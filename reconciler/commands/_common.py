@@ -225,8 +225,14 @@ def one_line_each(message: str) -> str:
 
 
 def report_manifest_errors(exc: ManifestError) -> None:
-    """Every located error on its own line (newlines inside one escaped), then a count."""
-    report_located(exc.errors, getattr(exc, "files", None))
+    """Every located error on its own line (newlines inside one escaped), then a count:
+    the text rendering of the error's diagnostics."""
+    from reconciler.diagnostics import text
+
+    diagnostics = exc.diagnostics
+    for line in text.lines(diagnostics):
+        click.echo(line, err=True)
+    click.echo(text.error_count(diagnostics, getattr(exc, "files", None)), err=True)
 
 
 def report_located(errors: list[str], files: list[str] | None = None) -> None:
