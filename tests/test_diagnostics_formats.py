@@ -284,3 +284,38 @@ def test_under_github_actions_a_valid_run_annotates_warnings(tmp_path, monkeypat
         "::warning file=c.yaml,line=5,col=9,title=manifest/schedule-overlap::schedules[1].sun"
     )
     assert lines[1:] == ["1 campaign in 1 file is valid (1 warning)."]
+
+
+def test_all_formats_agree_on_a_project_with_many_problems(monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent / "fixtures" / "manifests")
+    text = run_cli("validate", "invalid")
+    document = json.loads(run_cli("validate", "invalid", "--format", "json").stdout)
+    error_lines = text.stderr.splitlines()[:-1]
+    assert document["error_count"] == len(error_lines) == len(document["diagnostics"]) > 3
+    # The text report is the diagnostics' text, line for line.
+    assert [
+        f"{d['subject']['file']}:{d['subject']['line']}: {d['summary']}"
+        for d in document["diagnostics"]
+    ] == error_lines
+    log = json.loads(run_cli("validate", "invalid", "--format", "sarif").stdout)
+    assert_valid_sarif(log)
+    assert len(log["runs"][0]["results"]) == len(error_lines)
+    annotations = run_cli("validate", "invalid", "--format", "github").stdout.splitlines()
+    assert len(annotations) == len(error_lines)
+    assert all(line.startswith("::error file=invalid/") for line in annotations)
+    issues = json.loads(run_cli("validate", "invalid", "--format", "gitlab").stdout)
+    assert len({issue["fingerprint"] for issue in issues}) == len(error_lines)
+
+
+def test_hostile_text_stays_on_one_annotation_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text(
+        'campaigns:\n  - campaign_name: A\n    "bad\\r\\n::error::x,y%": 1\n', encoding="utf-8"
+    )
+    result = run_cli("validate", "c.yaml", "--format", "github")
+    assert result.code == 1
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("::error file=c.yaml,line=3,col=5,title=manifest/unknown-field::")
+    assert "bad%0D%0A::error::x,y%25" in line
+    sarif_log = json.loads(run_cli("validate", "c.yaml", "--format", "sarif").stdout)
+    assert_valid_sarif(sarif_log)
