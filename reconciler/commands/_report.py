@@ -37,7 +37,6 @@ class Report:
     annotate: bool = False
     on_failure_only: bool = False  # plan --format json: the plan document is the success
     noted: list[Diagnostic] = field(default_factory=list)
-    annotated: int = 0
 
     def note(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Remember diagnostics for the document; annotate them now under GitHub Actions."""
@@ -57,9 +56,9 @@ class Report:
         if self.document:
             # A document asked for on stdout is printed even when the run failed: it is what
             # a pipeline parses. One written to --out is written too (upload steps read it).
-            self._emit(self.noted + diagnostics, failed=True)
+            self._emit(self.noted + diagnostics)
 
-    def _emit(self, diagnostics: Sequence[Diagnostic], failed: bool = False) -> None:
+    def _emit(self, diagnostics: Sequence[Diagnostic]) -> None:
         assert self.document is not None
         text = render(diagnostics, self.document)
         if self.out and not self.on_failure_only:
