@@ -33,3 +33,9 @@ def api_env(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Emulat
 def _no_project_config_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's RECONCILER_CONFIG must not bring policies into the tests."""
     monkeypatch.delenv("RECONCILER_CONFIG", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under GitHub Actions the CLI adds annotations to stdout; tests opt in explicitly."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

@@ -28,3 +28,24 @@ def test_commands_use_the_venv_consistently():
     # README says once to activate the venv, and writes `reconciler` from then on.
     assert "source .venv/bin/activate" in README
     assert ".venv/bin/reconciler " not in README.replace("`.venv/bin/reconciler` instead", "")
+
+
+def test_the_annotation_example_is_real_output(monkeypatch):
+    # The README's GitHub annotation lines are what the command prints on the examples.
+    from clirun import run_cli
+
+    marker = "<!-- annotations: "
+    start = README.index(marker) + len(marker)
+    command = README[start : README.index(" -->", start)]
+    block = README[README.index("```text\n", start) + len("```text\n") :]
+    block = block[: block.index("```")]
+    prompt, *expected = block.splitlines()
+    assert prompt == f"$ {command}"
+    env, program, *args = command.split()
+    assert (env, program) == ("GITHUB_ACTIONS=true", "reconciler")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = run_cli(*args)
+    assert result.code == 0, result.output
+    assert result.stdout.splitlines() == expected
+    assert [line for line in expected if line.startswith("::")] != []

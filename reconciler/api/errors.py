@@ -42,6 +42,8 @@ class ApiError(ReconcilerError):
     transport failure `GET https://host/v3/campaign: connection refused (after 6 retries)`.
     """
 
+    code = "api"  # its diagnostic code
+
     def __init__(
         self,
         message: str,

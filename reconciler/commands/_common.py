@@ -175,6 +175,9 @@ def fail(message: str) -> None:
 
 def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
     """Run the click command; expected failures print `error: ...` and give exit 1."""
+    from reconciler.commands import _report
+
+    _report.reset()  # a command configures its diagnostics report itself
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
         result = command.main(args=argv, prog_name="reconciler", standalone_mode=False)
@@ -189,6 +192,7 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
         return 1
     except ManifestError as exc:
         report_manifest_errors(exc)
+        _report.failure(exc)
         return exc.exit_code
     except ReconcilerError as exc:
         located = located_lines(exc)
@@ -196,6 +200,7 @@ def run_guarded(command: click.Command, argv: list[str] | None = None) -> int:
             report_located(located)
         else:
             click.echo(f"error: {one_line_each(redact(str(exc)))}", err=True)
+        _report.failure(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -229,8 +234,14 @@ def one_line_each(message: str) -> str:
 
 
 def report_manifest_errors(exc: ManifestError) -> None:
-    """Every located error on its own line (newlines inside one escaped), then a count."""
-    report_located(exc.errors, getattr(exc, "files", None))
+    """Every located error on its own line (newlines inside one escaped), then a count:
+    the text rendering of the error's diagnostics."""
+    from reconciler.diagnostics import text
+
+    diagnostics = exc.diagnostics
+    for line in text.lines(diagnostics):
+        click.echo(line, err=True)
+    click.echo(text.error_count(diagnostics, getattr(exc, "files", None)), err=True)
 
 
 def report_located(errors: list[str], files: list[str] | None = None) -> None:

@@ -22,19 +22,22 @@ def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep star
 
     errors: list[str] = []
     files: list[str] = []
+    diagnostics = []
     policies = manifests = None
     try:
         policies = load_policies(settings().config)
     except ManifestError as exc:
         errors += exc.errors
         files += getattr(exc, "files", [])
+        diagnostics += exc.diagnostics
     try:
         manifests = load_manifests(paths)
     except ManifestError as exc:
         errors += exc.errors
         files += [name for name in getattr(exc, "files", []) if name not in files]
+        diagnostics += exc.diagnostics
     if errors or policies is None or manifests is None:
-        raise ManifestLoadError(errors, files)
+        raise ManifestLoadError(errors, files, diagnostics)
     findings = evaluate(policies.rule_list, manifests.campaigns, manifests.at)
     return manifests, findings
 
@@ -58,7 +61,9 @@ def refuse_if_blocking(findings: Sequence, what: str = "nothing was changed") ->
     """Stop (exit 1) when a policy error is not waived."""
     errors = blocking(findings)
     if errors:
+        # The findings are the diagnostics (noted when listed); the refusal adds none.
         raise PlanError(
             f"{plural(len(errors), 'policy error')} (listed above): {what}. Fix the campaign, "
-            "or waive the rule for it with policy_waivers: {RULE_ID: reason}"
+            "or waive the rule for it with policy_waivers: {RULE_ID: reason}",
+            diagnostics=[],
         )

@@ -7,6 +7,7 @@ import threading
 
 import click
 
+from reconciler.commands import _report
 from reconciler.commands._common import fail, global_options, report_warnings, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
@@ -16,9 +17,10 @@ from reconciler.commands._live import (
     plan_with_progress,
 )
 from reconciler.commands._policy import blocking, echo_findings, load_checked, refuse_if_blocking
+from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
 from reconciler.interrupt import finish_in_flight, signal_name
-from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_problems
+from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_diagnostics, guard_problems
 from reconciler.safetext import shown
 
 SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": ("·", None)}
@@ -66,6 +68,7 @@ def apply(
     from reconciler.render import render
 
     cfg = settings()
+    report = _report.begin(None)  # GitHub annotations under GitHub Actions
     if bool(paths) == bool(plan_file):
         fail("give manifest PATHS or --plan FILE (exactly one of them)")
     if plan_file and (prune or targets):
@@ -74,7 +77,9 @@ def apply(
     manifests, findings = (None, []) if plan_file else load_checked(paths)
     if manifests is not None:
         report_warnings(manifests.warnings)
+        report.note(manifests.diagnostics)
     if blocking(findings):
+        report.note([finding.diagnostic() for finding in findings])
         echo_findings(findings)
         refuse_if_blocking(findings)
     with make_client(cfg, parallelism) as client:
@@ -93,7 +98,10 @@ def apply(
             return  # nothing to confirm: exit 0 with or without a terminal
         problems = guard_problems(the_plan, max_deletes=max_deletes, force=force)
         if problems:
-            raise PlanError("\n".join(problems) + "\nnothing was changed")
+            raise PlanError(
+                "\n".join(problems) + "\nnothing was changed",
+                guard_diagnostics(the_plan, max_deletes=max_deletes, force=force),
+            )
         if not auto_approve and not sys.stdin.isatty():
             fail(
                 "no terminal to confirm on: pass --auto-approve to apply non-interactively "
@@ -154,7 +162,12 @@ def _saved(client, plan_file):  # noqa: ANN001, ANN202
     if problems:
         raise PlanError(
             f"{plan_file} is stale; nothing was changed. Make a new plan.\n  "
-            + "\n  ".join(problems)
+            + "\n  ".join(problems),
+            [
+                Diagnostic("error", "guard/stale-plan", f"{plan_file} is stale: {problem}",
+                           category="guard")
+                for problem in problems
+            ],
         )
     return the_plan
 

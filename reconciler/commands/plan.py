@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import click
 
-from reconciler.commands._common import fail, global_options, plural, report_warnings, settings
+from reconciler.commands import _report
+from reconciler.commands._common import global_options, plural, report_warnings, settings
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -15,11 +16,14 @@ from reconciler.commands._live import (
     plan_with_progress,
 )
 from reconciler.commands._policy import blocking, load_checked
-from reconciler.plan.guards import guard_problems
+from reconciler.diagnostics.model import Diagnostic
+from reconciler.plan.guards import guard_diagnostics, guard_problems
 from reconciler.safetext import shown
 
 DOCUMENT_FORMATS = ("markdown", "html")
 REPORT_NAMES = {"markdown": "Markdown", "html": "HTML"}
+# Formats of the problems plan reports (reconciler/diagnostics/), not of the plan itself.
+DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
 
 
 @click.command()
@@ -27,17 +31,21 @@ REPORT_NAMES = {"markdown": "Markdown", "html": "HTML"}
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    default="text",
-    show_default=True,
-    help="How to show the plan.",
+    type=click.Choice(["text", "json", "markdown", "html", *DIAGNOSTIC_FORMATS]),
+    default=None,
+    help=(
+        "How to show the plan: text (default), json, markdown or html; or the problems it "
+        "reports as sarif, gitlab (code quality) or github (annotations, then the text plan). "
+        "json on failure prints the diagnostics document. Under GitHub Actions annotations "
+        "come with the text plan unless --format says otherwise."
+    ),
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
     help=(
-        "Save the plan to FILE for `apply --plan` (with --format markdown/html: write that "
-        "report to FILE instead, and show the text plan)."
+        "Save the plan to FILE for `apply --plan` (with --format markdown/html/sarif/gitlab: "
+        "write that report to FILE instead, and show the text plan)."
     ),
 )
 @click.option(
@@ -51,7 +59,7 @@ REPORT_NAMES = {"markdown": "Markdown", "html": "HTML"}
 @global_options
 def plan(
     paths: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     out: str | None,
     detailed_exitcode: bool,
     prune: bool,
@@ -62,14 +70,21 @@ def plan(
     from reconciler.render import render
 
     cfg = settings()
+    report = _begin_report(fmt, out)
+    fmt = "text" if fmt in (None, "github") else fmt  # github: annotations, then the text plan
     manifests, findings = load_checked(paths)  # bad manifests fail before any client or call
     report_warnings(manifests.warnings)
+    report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
     with make_client(cfg, parallelism) as client:
         the_plan = plan_with_progress(
             client, manifests, prune=prune, targets=targets, parallelism=parallelism
         )
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
-    if out and fmt in DOCUMENT_FORMATS:
+    report.note(_guard_warnings(the_plan))
+    if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
+        if out:
+            click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+    elif out and fmt in DOCUMENT_FORMATS:
         _write(out, render(the_plan, fmt))
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
         click.echo(f"{REPORT_NAMES[fmt]} report written to {out}.", err=True)
@@ -81,6 +96,7 @@ def plan(
             click.echo(
                 f"Plan saved to {out}; apply it with: reconciler apply --plan {out}", err=True
             )
+    report.finish()
     for problem in guard_problems(the_plan):
         click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if blocking(findings):
@@ -94,11 +110,27 @@ def plan(
 
 def _write(path: str, text: str) -> None:
     """Write whole or not at all: a temp file renamed into place."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        fail(f"cannot write {path}: {exc.strerror or exc}")
+    _report.write_atomically(path, text)
+
+
+def _begin_report(fmt: str | None, out: str | None) -> _report.Report:
+    """sarif/gitlab: the diagnostics document (on stdout, or --out with the text plan);
+    json: the diagnostics document on failure only (the plan document is the success)."""
+    if fmt == "json":
+        return _report.begin("json", stdout_is_text=False, on_failure_only=True)
+    if fmt in ("sarif", "gitlab"):
+        return _report.begin(fmt, out=out, stdout_is_text=bool(out))
+    stdout_is_text = fmt in (None, "text", "github") or bool(out)  # markdown/html --out
+    return _report.begin(fmt, stdout_is_text=stdout_is_text)
+
+
+def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
+    """What the default guards of apply would refuse, as warnings of this plan."""
+    return [
+        replace(
+            diagnostic,
+            severity="warning",
+            summary=f"apply with default guards will refuse: {diagnostic.summary}",
+        )
+        for diagnostic in guard_diagnostics(the_plan)
+    ]

@@ -4,26 +4,53 @@ from __future__ import annotations
 
 import click
 
+from reconciler.commands import _report
 from reconciler.commands._common import global_options, plural, report_warnings
 from reconciler.commands._policy import echo_findings, load_checked, refuse_if_blocking
+from reconciler.diagnostics.render import DOCUMENT_FORMATS, FORMATS
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help=(
+        "How to report problems: text (default), json, sarif (2.1.0, for code scanning), "
+        "github (workflow annotations, also printed by default under GitHub Actions) or "
+        "gitlab (code quality report)."
+    ),
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write the json/sarif/gitlab report to FILE, and show the text report as well.",
+)
 @global_options
-def validate(paths: tuple[str, ...]) -> None:
+def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     """Check the manifests under PATH... (files or directories) without calling the API.
 
     Every problem is printed as FILE:LINE: MESSAGE; the exit code is 0 when all are valid.
     Policy findings (rules of reconciler.yaml) are printed as FILE:LINE: RULE_ID: MESSAGE;
-    an unwaived error among them makes the exit code 1, warnings do not.
+    an unwaived error among them makes the exit code 1, warnings do not. With --format
+    json/sarif/gitlab the report is also printed on stdout as that document (or written to
+    --out), the text staying on stderr.
     """
+    if out and fmt not in DOCUMENT_FORMATS:
+        raise click.UsageError("--out needs --format json, sarif or gitlab")
+    document_on_stdout = fmt in DOCUMENT_FORMATS and not out
+    report = _report.begin(fmt, out=out, stdout_is_text=not document_on_stdout)
     # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
     manifests, findings = load_checked(paths)
     report_warnings(manifests.warnings)
     echo_findings(findings)
+    report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
-    click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid{warned}.")
+    summary = f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid{warned}."
+    click.echo(summary, err=document_on_stdout)  # stdout holds only the document then
+    report.finish()

@@ -18,6 +18,7 @@ from reconciler.manifest.wording import describe, did_you_mean
 
 Loc = tuple[int | str, ...]
 Problem = tuple[Loc, str]  # (path inside the entry, message without location)
+CodedProblem = tuple[Loc, str, str]  # ... and its diagnostic code
 
 _LITERAL_CHOICES: dict[str, tuple[str, ...]] = {
     "state": ("present", "absent"),
@@ -53,25 +54,50 @@ _CLEAR_HINTS = {
 
 def validate_entry(raw: Mapping[Any, Any]) -> tuple[CampaignSpec | None, list[Problem]]:
     """The entry as a CampaignSpec, or None and every problem found in it."""
-    problems: list[Problem] = []
+    spec, problems = validate_entry_coded(raw)
+    return spec, [(loc, message) for loc, message, _code in problems]
+
+
+def validate_entry_coded(
+    raw: Mapping[Any, Any],
+) -> tuple[CampaignSpec | None, list[CodedProblem]]:
+    """validate_entry, each problem with its diagnostic code (`unknown-field`, ...)."""
+    problems: list[CodedProblem] = []
     data: dict[str, Any] = {}
     for key, value in raw.items():
         if isinstance(key, str):
             data[key] = value
         else:
-            problems.append(((key,), f"field names must be text, got {describe(key)}"))
+            problems.append(
+                ((key,), f"field names must be text, got {describe(key)}", "unknown-field")
+            )
     # Checked here too: pydantic runs the model-level check only when every field is valid.
     for error in exclusive_field_problems(list(data)):
-        problems.append(_located(error.loc, error.message))
+        problems.append((*_located(error.loc, error.message), "conflicting-fields"))
     try:
         spec = CampaignSpec.model_validate(data)
     except ValidationError as exc:
+        seen = {problem[:2] for problem in problems}
         for error in exc.errors():
+            code = _code(error)
             for problem in _explain(error):
-                if problem not in problems:
-                    problems.append(problem)
+                if problem not in seen:
+                    seen.add(problem)
+                    problems.append((*problem, code))
         return None, problems
     return (None, problems) if problems else (spec, [])
+
+
+def _code(error: Any) -> str:
+    """The diagnostic code of one pydantic error."""
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        return "unknown-field"
+    if kind == "missing":
+        return "missing-field"
+    if loc and loc[0] == "schedules":
+        return "invalid-schedule"
+    return "invalid-value"
 
 
 def format_loc(loc: Loc) -> str:

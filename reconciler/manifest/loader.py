@@ -19,8 +19,9 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from reconciler.diagnostics.model import Category, Diagnostic, Severity, Subject
 from reconciler.errors import ManifestError
-from reconciler.manifest.entry import Loc, validate_entry
+from reconciler.manifest.entry import Loc, validate_entry_coded
 from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.overlap import schedule_overlaps
@@ -37,8 +38,13 @@ _INVALID = object()  # a file whose YAML could not be read at all
 class ManifestLoadError(ManifestError):
     """ManifestError that also says which files (or paths) the problems are in."""
 
-    def __init__(self, errors: list[str], files: list[str]):
-        super().__init__(errors)
+    def __init__(
+        self,
+        errors: list[str],
+        files: list[str],
+        diagnostics: Sequence[Diagnostic] | None = None,
+    ):
+        super().__init__(errors, diagnostics)
         self.files = files
 
 
@@ -60,6 +66,10 @@ class Source:
     def at(self, path: Loc) -> str:
         return f"{self.display}:{self.locator.line(path)}"
 
+    def position(self, path: Loc) -> tuple[int, int | None]:
+        """(line, column) of the value at `path` inside the file's data."""
+        return self.locator.position(path)
+
 
 class Manifests:
     """Every campaign declared under the given paths, keyed by name in file order."""
@@ -69,13 +79,18 @@ class Manifests:
         campaigns: dict[str, CampaignSpec],
         files: list[Source],
         origins: dict[str, tuple[Source, int]],
-        warnings: list[str] | None = None,
+        warnings: Sequence[Diagnostic] | None = None,
     ):
         self.campaigns = campaigns
         self.sources = files
         self._origins = origins
-        # `file:line: warning: ...`: valid, but most likely not what was meant.
-        self.warnings = list(warnings or [])
+        # Valid, but most likely not what was meant (overlapping calling windows...).
+        self.diagnostics = list(warnings or [])
+
+    @property
+    def warnings(self) -> list[str]:
+        """`file:line: warning: ...` lines."""
+        return [diagnostic.text() for diagnostic in self.diagnostics]
 
     @property
     def files(self) -> list[str]:
@@ -100,11 +115,13 @@ class Manifests:
 
 
 class _Problems:
-    """Problems in discovery order; each later turned into `file:line: message`."""
+    """Problems in discovery order, each kept as a Diagnostic: code, place (line and column)
+    and the campaign entry concerned, known where it is found; sorted by file, then line."""
 
-    def __init__(self) -> None:
-        self._items: list[tuple[int, Source | str, Loc | int | None, str]] = []
-        self._warnings: list[tuple[int, Source, Loc, str]] = []
+    def __init__(self, kind: Category = "manifest") -> None:
+        self._kind = kind  # "manifest" or "config": the codes' prefix and category
+        self._items: list[tuple[int, int, int, Diagnostic]] = []
+        self._warnings: list[tuple[int, int, int, Diagnostic]] = []
         self._order: dict[str, int] = {}
 
     def register(self, display: str) -> None:
@@ -115,40 +132,71 @@ class _Problems:
         self.register(display)
         return self._order[display]
 
-    def path(self, given: str, message: str) -> None:
-        self._items.append((self._group(given), given, None, message))
+    def _diagnostic(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        file: str,
+        position: tuple[int | None, int | None],
+        campaign: str | None,
+    ) -> Diagnostic:
+        line, column = position
+        subject = Subject(file=file, line=line, column=column, campaign=campaign)
+        return Diagnostic(severity, f"{self._kind}/{code}", message, subject, category=self._kind)
 
-    def at(self, source: Source, where: Loc | int, message: str) -> None:
+    def path(self, given: str, message: str, code: str = "path") -> None:
+        diagnostic = self._diagnostic("error", code, message, given, (None, None), None)
+        self._items.append((self._group(given), 0, len(self._items), diagnostic))
+
+    def at(
+        self,
+        source: Source,
+        where: Loc | int,
+        message: str,
+        code: str,
+        *,
+        campaign: str | None = None,
+        column: int | None = None,
+    ) -> None:
         """A problem at a path inside the file's data, or at a known 1-based line."""
-        self._items.append((self._group(source.display), source, where, message))
+        position = source.position(where) if not isinstance(where, int) else (where, column)
+        diagnostic = self._diagnostic(
+            "error", code, message, source.display, position, campaign
+        )
+        order = (self._group(source.display), position[0] or 0, len(self._items))
+        self._items.append((*order, diagnostic))
 
-    def warn(self, source: Source, where: Loc, message: str) -> None:
-        self._warnings.append((self._group(source.display), source, where, message))
+    def warn(
+        self, source: Source, where: Loc, message: str, code: str, campaign: str | None = None
+    ) -> None:
+        position = source.position(where)
+        diagnostic = self._diagnostic(
+            "warning", code, message, source.display, position, campaign
+        )
+        order = (self._group(source.display), position[0] or 0, len(self._warnings))
+        self._warnings.append((*order, diagnostic))
 
-    def warnings(self) -> list[str]:
-        """`file:line: warning: message`, in the order of the user's paths, then lines."""
-        located = [
-            (group, source.locator.line(where), order, f"{source.display}:", message)
-            for order, (group, source, where, message) in enumerate(self._warnings)
-        ]
-        return [f"{at}{line}: warning: {message}" for _, line, _, at, message in sorted(located)]
+    def warnings(self) -> list[Diagnostic]:
+        """The warnings, in the order of the user's paths, then lines."""
+        return [diagnostic for *_, diagnostic in sorted(self._warnings, key=_order)]
 
     def raise_if_any(self) -> None:
         if not self._items:
             return
-        lines: list[tuple[int, int, int, str]] = []
-        files: list[str] = []
-        for order, (group, owner, where, message) in enumerate(self._items):
-            if isinstance(owner, str):
-                lines.append((group, 0, order, f"{owner}: {message}"))
-                name = owner
-            else:
-                line = where if isinstance(where, int) else owner.locator.line(where or ())
-                lines.append((group, line, order, f"{owner.display}:{line}: {message}"))
-                name = owner.display
-            if name not in files:
-                files.append(name)
-        raise ManifestLoadError([text for *_, text in sorted(lines)], files)
+        diagnostics = [diagnostic for *_, diagnostic in sorted(self._items, key=_order)]
+        files = list(dict.fromkeys(diagnostic.file or "" for *_, diagnostic in self._items))
+        raise ManifestLoadError([d.text() for d in diagnostics], files, diagnostics)
+
+
+def _order(item: tuple[int, int, int, Diagnostic]) -> tuple[int, int, int]:
+    return item[0], item[1], item[2]
+
+
+def _name(raw: dict[Any, Any]) -> str | None:
+    """The campaign an entry declares, if its name is text (for a diagnostic's subject)."""
+    name = raw.get("campaign_name")
+    return name if isinstance(name, str) else None
 
 
 def load_manifests(paths: Sequence[str | Path]) -> Manifests:
@@ -165,12 +213,18 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             continue
         sources.append(source)
         for index, raw in _entries(source, _parse(yaml, source, problems), problems):
-            spec, entry_problems = validate_entry(raw)
-            for loc, message in entry_problems:
-                problems.at(source, (TOP_KEY, index, *loc), message)
+            spec, entry_problems = validate_entry_coded(raw)
+            for loc, message, code in entry_problems:
+                problems.at(source, (TOP_KEY, index, *loc), message, code, campaign=_name(raw))
             if spec is not None and spec.schedules:
                 for loc, message in schedule_overlaps(spec.schedules):
-                    problems.warn(source, (TOP_KEY, index, "schedules", *loc), message)
+                    problems.warn(
+                        source,
+                        (TOP_KEY, index, "schedules", *loc),
+                        message,
+                        "schedule-overlap",
+                        spec.campaign_name,
+                    )
             if identities.claim(source, index, raw) and spec is not None:
                 campaigns[spec.campaign_name] = spec
                 origins[spec.campaign_name] = (source, index)
@@ -205,6 +259,8 @@ class _Identities:
                     (TOP_KEY, index, "campaign_name"),
                     f"duplicate campaign_name '{name}' (first declared at "
                     f"{other.at((TOP_KEY, other_index))}){spelling}",
+                    "duplicate-identity",
+                    campaign=name,
                 )
                 return False
             self._names[key] = (source, index, name)
@@ -216,6 +272,8 @@ class _Identities:
                     (TOP_KEY, index, "campaign_uuid"),
                     f"campaign_uuid {pin} is already pinned by '{other_name}' at "
                     f"{other.at((TOP_KEY, other_index))}",
+                    "duplicate-identity",
+                    campaign=_name(raw),
                 )
             else:
                 self._pins[pin.lower()] = (source, index, str(name))
@@ -264,7 +322,7 @@ def _read(display: str, path: Path, problems: _Problems) -> Source | None:
     except UnicodeDecodeError as exc:
         message = encoding_problem(raw, exc)
         line = 1 if message.startswith("the file is") else raw.count(b"\n", 0, exc.start) + 1
-        problems.at(Source(display, ""), line, message)
+        problems.at(Source(display, ""), line, message, "yaml")
     except OSError as exc:
         problems.path(display, f"cannot read: {exc.strerror or exc}")
     return None
@@ -279,25 +337,29 @@ def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
     except DuplicateKeyError as exc:
         duplicates = source.locator.duplicate_keys() or [(_line(exc), "duplicate key")]
         for line, message in duplicates:
-            problems.at(source, line, message)
+            problems.at(source, line, message, "duplicate-key")
         # Keep validating the rest of the file (first value of each key), to report all at once.
         try:
             return safe_yaml(allow_duplicate_keys=True).load(source.text)
         except (YAMLError, ValueError):  # pragma: no cover - the first load got this far
             return _INVALID
     except MarkedYAMLError as exc:
-        problems.at(source, _line(exc), _yaml_message(exc, source.text))
+        problems.at(
+            source, _line(exc), _yaml_message(exc, source.text), "yaml", column=_column(exc)
+        )
     except ReaderError as exc:  # a character YAML refuses: located by its offset
-        problems.at(source, *reader_problem(exc, source.text))
+        problems.at(source, *reader_problem(exc, source.text), "yaml")
     except YAMLError as exc:
-        problems.at(source, 1, f"invalid YAML: {_first_line(str(exc))}")
+        problems.at(source, 1, f"invalid YAML: {_first_line(str(exc))}", "yaml")
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date such as 2024-13-45
         found = source.locator.unconstructable_scalar()
         if found is None:
-            problems.at(source, 1, f"invalid YAML value: {exc}")
+            problems.at(source, 1, f"invalid YAML value: {exc}", "yaml")
         else:
             line, text, reason = found
-            problems.at(source, line, f"invalid value '{text}' ({reason}); quote it if it is text")
+            problems.at(
+                source, line, f"invalid value '{text}' ({reason}); quote it if it is text", "yaml"
+            )
     return _INVALID
 
 
@@ -307,10 +369,10 @@ def _entries(source: Source, data: Any, problems: _Problems) -> Iterator[tuple[i
         return
     shape = f"a manifest is a mapping with one key, {TOP_KEY}: (a list of campaign entries)"
     if data is None:
-        problems.at(source, 1, f"empty file; {shape}")
+        problems.at(source, 1, f"empty file; {shape}", "shape")
         return
     if not isinstance(data, dict):
-        problems.at(source, (), f"expected a mapping, got {describe(data)}; {shape}")
+        problems.at(source, (), f"expected a mapping, got {describe(data)}; {shape}", "shape")
         return
     unknown = [key for key in data if key != TOP_KEY]
     for key in unknown:
@@ -318,10 +380,11 @@ def _entries(source: Source, data: Any, problems: _Problems) -> Iterator[tuple[i
             source,
             (key,),
             f"unknown top-level key '{key}'{did_you_mean(key, [TOP_KEY])}; {shape}",
+            "shape",
         )
     if TOP_KEY not in data:
         if not unknown:
-            problems.at(source, (), f"missing the key '{TOP_KEY}'; {shape}")
+            problems.at(source, (), f"missing the key '{TOP_KEY}'; {shape}", "shape")
         return
     entries = data[TOP_KEY]
     if entries is None:  # every entry commented out: an empty list
@@ -331,6 +394,7 @@ def _entries(source: Source, data: Any, problems: _Problems) -> Iterator[tuple[i
             source,
             (TOP_KEY,),
             f"{TOP_KEY}: must be a list of campaign entries, got {describe(entries)}",
+            "shape",
         )
         return
     for index, raw in enumerate(entries):
@@ -342,12 +406,18 @@ def _entries(source: Source, data: Any, problems: _Problems) -> Iterator[tuple[i
                 (TOP_KEY, index),
                 f"{TOP_KEY}[{index}]: each campaign entry must be a mapping of fields, "
                 f"got {describe(raw)}",
+                "shape",
             )
 
 
 def _line(exc: MarkedYAMLError) -> int:
     mark = exc.problem_mark or exc.context_mark
     return mark.line + 1 if mark is not None else 1
+
+
+def _column(exc: MarkedYAMLError) -> int | None:
+    mark = exc.problem_mark or exc.context_mark
+    return mark.column + 1 if mark is not None else None
 
 
 def _yaml_message(exc: MarkedYAMLError, text: str = "") -> str:

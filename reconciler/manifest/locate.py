@@ -40,25 +40,30 @@ class Locator:
 
         Walks as deep as the path exists: a missing field is reported at its entry.
         """
+        return self.position(path)[0]
+
+    def position(self, path: Loc) -> tuple[int, int | None]:
+        """(line, column), both 1-based, of what `line(path)` points at; no column when the
+        file has no node tree (a syntax error is located from its own mark instead)."""
         node = self.root
         if node is None:
-            return 1
-        line = node.start_mark.line
+            return 1, None
+        mark = node.start_mark
         for part in path:
             if isinstance(node, MappingNode):
                 pair = _find_key(node, part)
                 if pair is None:
                     break
-                line = pair[0].start_mark.line
+                mark = pair[0].start_mark
                 node = pair[1]
             elif isinstance(node, SequenceNode) and isinstance(part, int):
                 if not 0 <= part < len(node.value):
                     break
                 node = node.value[part]
-                line = node.start_mark.line
+                mark = node.start_mark
             else:
                 break
-        return line + 1
+        return mark.line + 1, mark.column + 1
 
     def duplicate_keys(self) -> list[tuple[int, str]]:
         """(line, message) for every key repeated in its mapping, anywhere in the file."""

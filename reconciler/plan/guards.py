@@ -3,6 +3,7 @@ campaign. Pure, so plan and apply (and apply of a saved plan) share them."""
 
 from __future__ import annotations
 
+from reconciler.diagnostics.model import Diagnostic, Subject
 from reconciler.plan.model import Plan
 
 DEFAULT_MAX_DELETES = 5
@@ -15,11 +16,7 @@ def guard_problems(
     problems: list[str] = []
     deletes = [c for c in plan.changes if c.action == "delete"]
     if len(deletes) > max_deletes:
-        problems.append(
-            f"the plan deletes {len(deletes)} campaign{'s' if len(deletes) != 1 else ''}, "
-            f"more than --max-deletes {max_deletes}; "
-            "check the plan, then raise --max-deletes if that is intended"
-        )
+        problems.append(_too_many(len(deletes), max_deletes))
     running = [c.campaign_name for c in deletes if c.live_status == "start"]
     if running and not force:
         problems.append(
@@ -28,3 +25,40 @@ def guard_problems(
             + "; stop them first or pass --force"
         )
     return problems
+
+
+def guard_diagnostics(
+    plan: Plan, *, max_deletes: int = DEFAULT_MAX_DELETES, force: bool = False
+) -> list[Diagnostic]:
+    """The same reasons as diagnostics: a running campaign each on its own, at its entry."""
+    diagnostics: list[Diagnostic] = []
+    deletes = [c for c in plan.changes if c.action == "delete"]
+    if len(deletes) > max_deletes:
+        diagnostics.append(
+            Diagnostic(
+                "error", "guard/max-deletes", _too_many(len(deletes), max_deletes),
+                category="guard",
+            )
+        )
+    if not force:
+        diagnostics.extend(
+            Diagnostic(
+                "error",
+                "guard/running-campaign",
+                f"refusing to delete running campaign {change.campaign_name!r} (status "
+                "start); stop it first or pass --force",
+                Subject.parse(change.source, campaign=change.campaign_name),
+                category="guard",
+            )
+            for change in deletes
+            if change.live_status == "start"
+        )
+    return diagnostics
+
+
+def _too_many(count: int, max_deletes: int) -> str:
+    return (
+        f"the plan deletes {count} campaign{'s' if count != 1 else ''}, "
+        f"more than --max-deletes {max_deletes}; "
+        "check the plan, then raise --max-deletes if that is intended"
+    )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reconciler.diagnostics.model import Diagnostic, Subject
 from reconciler.errors import PlanError
 from reconciler.fields import CREATE_FIELDS, MANAGED_FIELDS
 from reconciler.names import identity_key
@@ -53,9 +54,12 @@ def _no_location(_name: str, _field: str | None = None) -> str:
     return ""
 
 
-def _located(where: Where, name: str, field_name: str | None, message: str) -> str:
-    location = where(name, field_name)
-    return f"{location}: {message}" if location else f"{name}: {message}"
+def _located(
+    where: Where, name: str, field_name: str | None, message: str, code: str
+) -> Diagnostic:
+    """A plan error about one entry: at its manifest line when known (else named by it)."""
+    subject = Subject.parse(where(name, field_name), campaign=name)
+    return Diagnostic("error", f"plan/{code}", message, subject, category="plan")
 
 
 def match_campaigns(
@@ -71,7 +75,7 @@ def match_campaigns(
     by_name: dict[str, list[dict[str, Any]]] = {}
     for row in live_rows:
         by_name.setdefault(identity_key(row["campaign_name"]), []).append(row)
-    errors: list[str] = []
+    errors: list[Diagnostic] = []
     matching = Matching()
     claims: dict[str, list[tuple[str, str]]] = {}
     for name, spec in specs.items():
@@ -86,6 +90,7 @@ def match_campaigns(
                         "campaign_uuid",
                         f"campaign_uuid: no live campaign has uuid {spec.campaign_uuid} "
                         "(remove the pin to create it anew)",
+                        "pin-not-found",
                     )
                 )
         else:
@@ -93,7 +98,11 @@ def match_campaigns(
             row = rows[0] if len(rows) == 1 else None
             how = "by name"
             if len(rows) > 1:
-                errors.append(_located(where, name, "campaign_name", _twins_message(rows)))
+                errors.append(
+                    _located(
+                        where, name, "campaign_name", _twins_message(rows), "ambiguous-live-name"
+                    )
+                )
                 continue
         matching.pairs[name] = row
         if row is not None:
@@ -109,13 +118,14 @@ def match_campaigns(
                         f"warning: campaign_name {name!r} is spelt in another Unicode form "
                         f"than the live {row['campaign_name']!r}; they are the same name "
                         "(compared in NFC) and the live spelling is kept",
-                    )
+                        "unicode-spelling",
+                    ).text()
                 )
     for uuid, claimants in claims.items():
         if len(claimants) > 1:
             errors.append(_claimed_twice_message(uuid, claimants, by_uuid, where))
     if errors:
-        raise PlanError("\n".join(errors))
+        raise PlanError(diagnostics=errors)
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row["campaign_uuid"] not in claimed]
     return matching
@@ -126,7 +136,7 @@ def _claimed_twice_message(
     claimants: list[tuple[str, str]],
     by_uuid: dict[str, dict[str, Any]],
     where: Where,
-) -> str:
+) -> Diagnostic:
     live_name = by_uuid[uuid.lower()]["campaign_name"]
     first_name = claimants[0][0]
     listed = "; ".join(
@@ -139,6 +149,7 @@ def _claimed_twice_message(
         f"live campaign {live_name!r} ({uuid}) is claimed by {len(claimants)} entries: "
         f"{listed}. One live campaign can be declared by one entry only: to rename it, "
         "keep the pinned entry and remove the other",
+        "identity-conflict",
     )
 
 
@@ -164,7 +175,7 @@ def desired_values(
     """Each present spec's API-form values, carrier/template names resolved to uuids; a
     declared uuid the tenant does not list is refused unless the live campaign has it."""
     resolved: dict[str, dict[str, Any]] = {}
-    errors: list[str] = []
+    errors: list[Diagnostic] = []
     for name, spec in specs.items():
         if spec.state != "present":
             continue
@@ -175,16 +186,16 @@ def desired_values(
                 current = ((live or {}).get(name) or {}).get(uuid_field)
                 problem = catalog.unknown_uuid(name_field, values.get(uuid_field), current)
                 if problem:
-                    errors.append(_located(where, name, uuid_field, problem))
+                    errors.append(_located(where, name, uuid_field, problem, "unknown-uuid"))
                 continue
             uuid, problem = catalog.resolve(name_field, wanted)
             if uuid is None:
-                errors.append(_located(where, name, name_field, problem))
+                errors.append(_located(where, name, name_field, problem, f"unknown-{name_field}"))
             else:
                 values[uuid_field] = uuid
         resolved[name] = _in_manifest_order(values)
     if errors:
-        raise PlanError("\n".join(errors))
+        raise PlanError(diagnostics=errors)
     return resolved
 
 
@@ -302,7 +313,7 @@ def _check_renames(changes: list[Change], live_rows: list[dict[str, Any]], where
         if c.live_name and (c.action == "delete" or is_rename(c))
     }
     taken = {identity_key(row["campaign_name"]): row["campaign_uuid"] for row in live_rows}
-    errors = []
+    errors: list[Diagnostic] = []
     for change in changes:
         if not is_rename(change):
             continue
@@ -317,10 +328,11 @@ def _check_renames(changes: list[Change], live_rows: list[dict[str, Any]], where
                     "campaign_name",
                     f"campaign_name: cannot rename to {change.campaign_name!r}: "
                     f"live campaign {holder} already has that name",
+                    "rename-conflict",
                 )
             )
     if errors:
-        raise PlanError("\n".join(errors))
+        raise PlanError(diagnostics=errors)
 
 
 def build_plan(
@@ -384,7 +396,14 @@ def select_targets(
     unknown = [t for t in targets if identity_key(t) not in declared | live_names]
     if unknown:
         known = sorted(set(declared.values()) | set(live_names.values()))
-        raise PlanError("\n".join(_unknown_target(name, known) for name in unknown))
+        raise PlanError(
+            diagnostics=[
+                Diagnostic(
+                    "error", "plan/unknown-target", _unknown_target(name, known), category="plan"
+                )
+                for name in unknown
+            ]
+        )
     wanted = {identity_key(t) for t in targets}
 
     def targeted(change: Change) -> bool:

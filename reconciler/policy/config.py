@@ -62,7 +62,7 @@ def load_policies(given: str | None = None) -> PolicySet:
     """The rules in force; raises ManifestError listing every problem in the config file."""
     display, explicit = config_location(given)
     path = Path(display)
-    problems = _Problems()
+    problems = _Problems("config")
     if not path.exists():
         if not explicit:
             return PolicySet()
@@ -89,14 +89,15 @@ def _validate(source: Source, data: Any, problems: _Problems) -> ProjectConfig |
     if data is None:  # an empty file: no settings
         return ProjectConfig()
     if not isinstance(data, dict):
-        problems.at(source, (), f"expected a mapping, got {describe(data)}; {_SHAPE}")
+        problems.at(source, (), f"expected a mapping, got {describe(data)}; {_SHAPE}", "shape")
         return None
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
+            code = "unknown-key" if error["type"] == "extra_forbidden" else "invalid-value"
             for loc, message in _explain(error):
-                problems.at(source, loc, message)
+                problems.at(source, loc, message, code)
         return None
 
 
@@ -118,6 +119,7 @@ def _in_force(source: Source, policies: Policies, problems: _Problems) -> list[R
                 where,
                 f"policies.rules[{index}].id: rule id '{rule.id}' is already used "
                 f"by {first[rule.id]}; rule ids are unique",
+                "duplicate-rule-id",
             )
             continue
         first[rule.id] = f"the rule at {source.at(('policies', 'rules', index))}"

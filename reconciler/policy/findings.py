@@ -1,10 +1,12 @@
-"""A policy finding: one rule, one campaign, one located message. Plain data, no imports."""
+"""A policy finding: one rule, one campaign, one located message. Plain data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from reconciler.diagnostics.model import Diagnostic, Subject
 
 SEVERITIES = ("error", "warning")
 
@@ -35,6 +37,18 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def diagnostic(self) -> Diagnostic:
+        """As a diagnostic coded by the rule id; a waived finding is a note with the reason."""
+        return Diagnostic(
+            "note" if self.waived else self.severity,  # type: ignore[arg-type]
+            self.rule,
+            self.message,
+            Subject.parse(self.source, campaign=self.campaign_name),
+            category="policy",
+            waived=self.waived,
+            reason=self.reason,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:

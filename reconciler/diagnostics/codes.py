@@ -1,0 +1,56 @@
+"""The codes of the tool's own diagnostics, each with the one line SARIF and the docs show.
+
+Policy findings use their rule's id instead (`vn-decree-91/calling-hours`); a rule id is
+letters, digits and `. _ : / -`, so a project could shadow one of these only on purpose.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    # validate: manifest files
+    "manifest/path": "A path given is missing, unreadable, or a directory with no manifests.",
+    "manifest/yaml": "The file cannot be read as YAML (syntax, encoding, tags, odd values).",
+    "manifest/duplicate-key": "A key is repeated in one mapping.",
+    "manifest/shape": "The file is not a mapping with a campaigns: list of entries.",
+    "manifest/unknown-field": "An entry has a field the manifest format does not know.",
+    "manifest/missing-field": "A required field is missing.",
+    "manifest/invalid-value": "A field has a value of the wrong type, range, form or choice.",
+    "manifest/invalid-schedule": "A schedule's day key or calling window is invalid.",
+    "manifest/conflicting-fields": "Two fields that exclude each other are both declared.",
+    "manifest/duplicate-identity": "A campaign_name or campaign_uuid is declared twice.",
+    "manifest/schedule-overlap": "Two calling windows of one campaign overlap on a day.",
+    # validate: reconciler.yaml
+    "config/path": "The config file named is missing or not a file.",
+    "config/yaml": "reconciler.yaml cannot be read as YAML.",
+    "config/duplicate-key": "A key is repeated in one mapping of reconciler.yaml.",
+    "config/shape": "reconciler.yaml is not a mapping with policies:.",
+    "config/unknown-key": "reconciler.yaml has a key the config format does not know.",
+    "config/invalid-value": "A setting in reconciler.yaml has an invalid value.",
+    "config/duplicate-rule-id": "Two policy rules have the same id.",
+    # plan: what only the tenant knows
+    "plan/unknown-carrier": "A carrier name the tenant does not list (or lists twice).",
+    "plan/unknown-template": "A template name the tenant does not list (or lists twice).",
+    "plan/unknown-uuid": "A declared carrier_uuid or template_uuid the tenant does not list.",
+    "plan/pin-not-found": "A campaign_uuid pin that no live campaign has.",
+    "plan/ambiguous-live-name": "Several live campaigns have the entry's name.",
+    "plan/identity-conflict": "One live campaign is claimed by two entries.",
+    "plan/rename-conflict": "A rename onto a name another live campaign keeps.",
+    "plan/unknown-target": "A --target names no declared or live campaign.",
+    "plan/unicode-spelling": "The name is spelt in another Unicode form than the live one.",
+    # guards: refusals before any write
+    "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
+    "guard/running-campaign": "The plan deletes a running campaign (status start).",
+    "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
+    # anything else the tool reports
+    "settings": "A setting is missing or wrong (API URL, credentials, flags).",
+    "api": "The API could not be reached or answered with an error.",
+    "error": "The command failed.",
+    "manifest/error": "A problem in a manifest file.",
+}
+
+
+def description(code: str, category: str = "") -> str:
+    """The code's one line, or a policy rule's."""
+    if code in CODES:
+        return CODES[code]
+    return f"Policy rule {code} (reconciler.yaml)." if category == "policy" else code
