@@ -183,11 +183,13 @@ class LookupWait:
 def apply_create(
     client: ApiClient, change: Change, wait: LookupWait = LookupWait()
 ) -> tuple[list[str], str]:
-    """POST, then configure it while inactive, then switch it on last.
+    """POST, configure it while inactive, read it back, and only then switch it on.
 
-    POST makes an active campaign holding only the create fields: it is deactivated at once,
-    so a failure or interruption at any later point leaves a campaign that is not active
-    (the report says so), never a live, half-configured one.
+    POST makes an active campaign holding only the create fields: it is switched off at once
+    (should that PATCH fail, the PUT that follows carries `active: false` too), so a failure
+    at any later point never leaves a live, half-configured campaign. A create that cannot
+    be completed is rolled back (the campaign this run made is deleted) so the next apply
+    starts clean rather than finding an inactive campaign it would not switch on.
     """
     steps: list[str] = []
     try:
@@ -200,22 +202,41 @@ def apply_create(
     want_active = change.active is not False
     try:
         if needs_put or not want_active:
-            client.set_active(uuid, False)
-            steps.append("deactivated")
+            try:
+                client.set_active(uuid, False)
+                steps.append("deactivated")
+            except ApiError:
+                if not needs_put:
+                    raise
+                # The PUT below carries `active: false` as well: it switches it off.
         if needs_put:
             _put_overlay(client, uuid, client.get_campaign(uuid), change.put, False)
             steps.append("configured")
-            if want_active:
-                client.set_active(uuid, True)
-                steps.append("activated")
-        verify_written(client, uuid, {**change.put, "active": want_active})
+        verify_written(client, uuid, {**change.put, "active": not needs_put and want_active})
+        if want_active and needs_put:
+            client.set_active(uuid, True)
+            steps.append("activated")
+            verify_written(client, uuid, {"active": True})
     except (ApiError, StaleCampaign) as exc:
-        raise StepFailed(steps, uuid, exc) from exc
+        raise StepFailed(steps + _roll_back(client, uuid, steps), uuid, exc) from exc
     return steps, uuid
 
 
+def _roll_back(client: ApiClient, uuid: str, steps: list[str]) -> list[str]:
+    """Delete the campaign a failed create made (switching it off first if it may be on);
+    the steps taken, or a note of what is left when it cannot be deleted."""
+    try:
+        if "activated" in steps or "deactivated" not in steps:
+            client.set_active(uuid, False)
+        client.delete_campaign(uuid)
+    except ApiError as exc:
+        return [f"could not roll back ({exc})"]
+    return ["rolled back: deleted the campaign it had created"]
+
+
 def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
-    """Deactivation first and activation last, so the campaign never runs half-changed."""
+    """Deactivation first; activation only after the written fields are read back as sent,
+    so the campaign never runs half-changed or with a setting the API dropped."""
     uuid = change.campaign_uuid or ""
     live = _read_unchanged(client, change)
     active = bool(live.get("active"))
@@ -228,11 +249,11 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
         if change.put:
             _put_overlay(client, uuid, live, change.put, active)
             steps.append("updated")
+        verify_written(client, uuid, {**change.put, "active": active})
         if change.active is True and not active:
             client.set_active(uuid, True)
-            active = True
             steps.append("activated")
-        verify_written(client, uuid, {**change.put, "active": active})
+            verify_written(client, uuid, {"active": True})
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
@@ -266,14 +287,14 @@ ACTIONS: dict[str, Callable[[ApiClient, Change], tuple[list[str], str]]] = {
 
 
 def _left_state(change: Change, steps: list[str]) -> str:
-    """For a create cut short: whether the campaign it left behind can run."""
+    """For a create cut short: what it left behind."""
     if change.action != "create":
         return ""
-    if "deactivated" in steps and "activated" not in steps:
-        return "the campaign exists and is not active; "
-    if not any(key not in CREATE_FIELDS for key in change.put):
-        return "the campaign exists with every declared setting, not yet read back; "
-    return "the campaign exists and is ACTIVE with only part of its settings; "
+    if steps and steps[-1].startswith("rolled back"):
+        return "nothing is left: the next apply creates it again; "
+    if "activated" in steps:
+        return "the campaign exists and is ACTIVE, but was not read back as sent; "
+    return "the campaign exists and is not active: check it, then delete it or switch it on; "
 
 
 def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWait()) -> Outcome:

@@ -214,11 +214,11 @@ def test_a_malformed_detail_after_a_create_is_a_clean_failure_naming_what_was_do
     applied = run_cli("apply", manifests, "--auto-approve")
     assert applied.code == 1
     assert "unexpected answer" in applied.stdout
-    assert "already done: created, deactivated; the campaign exists and is not active" \
-        in applied.stdout
+    assert "already done: created, deactivated, rolled back: deleted the campaign it had " \
+        "created; nothing is left: the next apply creates it again" in applied.stdout
     assert "internal error" not in applied.output
     env.faults.clear()
-    assert env.store.get_campaign(env.store.campaign_uuid_by_name("Fresh"))["active"] is False
+    assert env.store.campaign_count() == 0
     finished = run_cli("apply", manifests, "--auto-approve")
     assert finished.code == 0, finished.output
     converged(manifests)
@@ -312,3 +312,68 @@ def test_a_campaign_that_started_running_since_the_plan_is_not_deleted(
     assert "Retired started running since the plan was made" in applied.stdout
     assert env.write_requests() == []
     assert env.store.get_campaign(uuid) is not None
+
+
+def test_an_update_switching_a_campaign_on_checks_its_settings_first(env, tmp_path):
+    """A dropped setting is found while the campaign is still off: it stays off."""
+    uuid = seed(env, "Off", active=False)
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Off\n    active: true\n"
+                                   "    schedules:\n      - mon-fri: '09:00-16:00'\n")
+    env.quirks.put_drops.add("schedules")
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 1
+    assert "did not keep what was sent: schedules" in applied.stdout
+    assert "(already done: updated;" in applied.stdout
+    assert env.store.get_campaign(uuid)["active"] is False
+
+
+def test_a_create_the_api_does_not_store_whole_is_rolled_back_never_left_running(env, tmp_path):
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: New\n"
+                                   "    schedules:\n      - mon-fri: '09:00-16:00'\n")
+    env.quirks.put_drops.add("schedules")
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 1
+    assert "(already done: created, deactivated, configured, rolled back: deleted the " \
+        "campaign it had created; nothing is left" in applied.stdout
+    assert env.store.campaign_count() == 0
+
+
+def test_a_create_whose_first_switching_off_fails_is_switched_off_by_its_put(env, tmp_path):
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: NewOne\n"
+                                   "    callback_url: https://hooks.example.vn/cdr\n")
+    env.faults.fail("PATCH", "/active$", 400, times=1, body={"error": "nope"})
+    first = run_cli("apply", manifests, "--auto-approve")
+    assert first.code == 0, first.output
+    assert "✓ create NewOne: created, configured, activated" in first.stdout
+    puts = [entry for entry in env.write_requests() if entry[0] == "PUT"]
+    assert len(puts) == 1
+    assert env.store.get_campaign(env.store.campaign_uuid_by_name("NewOne"))["active"] is True
+    converged(manifests)
+
+
+@pytest.mark.parametrize("status", [500, 200])
+def test_a_create_whose_switching_on_fails_is_rolled_back_and_the_next_apply_finishes(
+    env, tmp_path, status
+):
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: NewOne\n"
+                                   "    callback_url: https://hooks.example.vn/cdr\n")
+    patches: list[str] = []
+
+    def refuse_switching_on(method: str, path: str) -> None:
+        if method == "PATCH":
+            patches.append(path)
+            if len(patches) == 2:  # off (1st), then on (2nd): the 2nd is refused
+                env.faults.fail("PATCH", "/active$", status, times=1, body={"error": "busy"})
+
+    env.request_hook = refuse_switching_on
+    first = run_cli("apply", manifests, "--auto-approve")
+    env.request_hook = None
+    assert first.code == 1
+    assert "(already done: created, deactivated, configured, rolled back: deleted the " \
+        "campaign it had created; nothing is left: the next apply creates it again" \
+        in first.stdout
+    assert env.store.campaign_count() == 0
+    second = run_cli("apply", manifests, "--auto-approve")
+    assert second.code == 0, second.output
+    assert env.store.get_campaign(env.store.campaign_uuid_by_name("NewOne"))["active"] is True
+    converged(manifests)

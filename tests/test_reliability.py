@@ -384,6 +384,8 @@ def test_a_create_whose_follow_up_put_failed_is_reported_and_then_finished(env, 
         "    schedules:\n      - daily: '08:00-20:00'\n",
     )
     env.faults.fail("PUT", ONE_CAMPAIGN, 500, body={"error": "upstream timeout"})
+    # The roll-back (deleting what the failed create made) is refused too.
+    env.faults.fail("DELETE", ONE_CAMPAIGN, 400, body={"error": "locked"})
 
     first = run_cli("apply", manifests, "--auto-approve")
 
@@ -391,8 +393,9 @@ def test_a_create_whose_follow_up_put_failed_is_reported_and_then_finished(env, 
     uuid = uuid_of(env, "Fresh")
     message = (
         f"PUT /v3/campaign/{uuid}: 500 upstream timeout "
-        "(already done: created, deactivated; the campaign exists and is not active; "
-        "the next plan shows what remains)"
+        f"(already done: created, deactivated, could not roll back (DELETE /v3/campaign/{uuid}: "
+        "400 locked); the campaign exists and is not active: check it, then delete it or "
+        "switch it on; the next plan shows what remains)"
     )
     assert f"✗ create Fresh: failed: {message}" in first.stdout
     assert f"failed: Fresh: {message}" in first.stderr
