@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError
+from reconciler.names import identity_key
+from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import needs_detail, still_matches
 from reconciler.plan.model import Plan
 from reconciler.render.json import plan_from_document
@@ -31,17 +33,19 @@ def stale_problems(
     live_rows: list[dict[str, Any]],
     api_url: str,
     read_detail: Callable[[str], dict[str, Any]],
+    read_catalog: Callable[[], Catalog] | None = None,
 ) -> list[str]:
     """Why this plan may no longer be applied as it stands; empty when it still holds.
-    `read_detail(uuid)` serves fingerprints that were taken of a detail read."""
+    `read_detail(uuid)` serves fingerprints that were taken of a detail read;
+    `read_catalog()` the carrier and template names the plan resolved (read only if any)."""
     if plan.api_url.rstrip("/") != api_url.rstrip("/"):
         return [f"the plan was made against {plan.api_url}, not {api_url}"]
     by_uuid = {row["campaign_uuid"]: row for row in live_rows}
-    names = {row["campaign_name"] for row in live_rows}
-    problems = []
+    names = {identity_key(row["campaign_name"]) for row in live_rows}
+    problems = _renamed_references(plan, read_catalog)
     for change in plan.changes:
         if change.action == "create":
-            if change.campaign_name in names:
+            if identity_key(change.campaign_name) in names:
                 problems.append(f"{change.campaign_name}: a campaign of that name now exists")
             continue
         live = by_uuid.get(change.campaign_uuid or "")
@@ -52,5 +56,34 @@ def stale_problems(
         if live is not None and not still_matches(change.fingerprint, live):
             problems.append(
                 f"{change.campaign_name}: changed on the server since the plan was made"
+            )
+    return problems
+
+
+# Manifest name fields a plan resolves, and the API uuid field each resolved to.
+_REFERENCES = {"carrier": "carrier_uuid", "template": "template_uuid"}
+
+
+def _renamed_references(plan: Plan, read_catalog: Callable[[], Catalog] | None) -> list[str]:
+    """A carrier or template name the plan resolved that now names another one (renamed
+    meanwhile): applying the saved uuid would not do what the reviewer read."""
+    wanted = [
+        (change, kind, change.fields[kind].after, change.put[uuid_field])
+        for change in plan.changes
+        for kind, uuid_field in _REFERENCES.items()
+        if kind in change.fields and uuid_field in change.put
+        and isinstance(change.fields[kind].after, str)
+    ]
+    if not wanted or read_catalog is None:
+        return []
+    catalog = read_catalog()
+    problems = []
+    for change, kind, name, planned in wanted:
+        uuid, _ = catalog.resolve(kind, name)
+        if uuid != planned:
+            now = f"now names {uuid}" if uuid else "names no " + kind + " now"
+            problems.append(
+                f"{change.campaign_name}: {kind} {name!r} was {planned} when planned and "
+                f"{now} (renamed meanwhile?)"
             )
     return problems

@@ -164,7 +164,7 @@ def apply_on_terminal(env: dict[str, str], manifests: str, answer: str) -> tuple
 def test_apply_on_a_terminal_asks_and_only_yes_applies(terminal_env, api_env):
     env, manifests = terminal_env
     code, output = apply_on_terminal(env, manifests, "y")
-    assert code == 0 and "Apply cancelled: nothing was changed." in output
+    assert code == 1 and "Apply cancelled: nothing was changed." in output
     assert api_env.write_requests() == []
     code, output = apply_on_terminal(env, manifests, "yes")
     assert code == 0 and "Apply complete: 1 done." in output, output

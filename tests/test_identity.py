@@ -211,9 +211,83 @@ def test_the_same_name_in_two_unicode_forms_across_files_is_a_duplicate(tmp_path
     ('"Promo "', "leading or trailing whitespace"),
     ('"Pro\\u200bmo"', "invisible character (zero-width space, U+200B) at position 4"),
     ('"Promo\\u202e"', "invisible character (bidi override, U+202E) at position 6"),
+    ('"Pro\\u180emo"', "invisible character (a format character, U+180E) at position 4"),
+    ('"Pro\\u3164mo"', "invisible character (a blank-looking letter, U+3164) at position 4"),
+    ('"Pro\\u00a0mo"', "a space other than the ordinary one (U+00A0) at position 4"),
 ])
 def test_names_that_do_not_read_as_what_they_are_are_refused(tmp_path, name, reason):
     manifests = write(tmp_path, f"campaigns:\n  - campaign_name: {name}\n")
     result = run_cli("validate", manifests)
     assert result.code == 1
     assert "campaigns.yaml:2: " in result.stderr and reason in result.stderr
+
+
+# -- what the red team found --------------------------------------------------------------
+
+def test_a_temporary_name_never_takes_a_name_the_plan_renames_to(api_env, tmp_path):
+    uuid = {name: api_env.store.add_campaign({"campaign_name": name})
+            for name in ("A", "B", "B~reconciler-rename", "C")}
+    manifests = write(tmp_path, pinned(
+        ("B", uuid["A"]), ("A", uuid["B"]), ("B~reconciler-rename-2", uuid["C"]),
+        ("B~reconciler-rename", uuid["B~reconciler-rename"]),
+    ))
+    applied = run_cli("apply", manifests, "--auto-approve", "-p", "8")
+    assert applied.code == 0, applied.output
+    assert "B~reconciler-rename-3" in applied.stdout
+    assert names(api_env)[uuid["A"]] == "B" and names(api_env)[uuid["B"]] == "A"
+
+
+def test_target_names_a_pinned_absent_entry_by_its_own_name(api_env, tmp_path):
+    uuid = api_env.store.add_campaign({"campaign_name": "D"})
+    manifests = write(tmp_path, f"campaigns:\n  - campaign_name: Dgone\n"
+                                f"    campaign_uuid: {uuid}\n    state: absent\n")
+    planned = run_cli("plan", manifests, "--target", "Dgone", "--detailed-exitcode")
+    assert planned.code == 2, planned.output
+    assert "- delete D" in planned.stdout
+
+
+def test_a_campaign_left_under_a_temporary_name_is_found_by_its_name_and_never_pruned(
+    api_env, tmp_path
+):
+    parked = api_env.store.add_campaign({"campaign_name": "Beta~reconciler-rename"})
+    alpha = api_env.store.add_campaign({"campaign_name": "Alpha"})
+    manifests = write(tmp_path, "campaigns:\n  - campaign_name: Alpha\n")
+    pruning = run_cli("plan", manifests, "--prune", "--detailed-exitcode")
+    assert pruning.code == 0, pruning.output
+    assert "--prune: not deleting 'Beta~reconciler-rename'" in pruning.stdout
+    manifests = write(tmp_path, "campaigns:\n  - campaign_name: Alpha\n"
+                                "  - campaign_name: Beta\n")
+    applied = run_cli("apply", manifests, "--auto-approve", "--prune")
+    assert applied.code == 0, applied.output
+    assert names(api_env) == {parked: "Beta", alpha: "Alpha"}  # renamed back, not re-created
+
+
+def test_a_saved_plan_refuses_a_create_whose_name_now_exists_in_another_unicode_form(
+    api_env, tmp_path
+):
+    manifests = write(tmp_path, f'campaigns:\n  - campaign_name: "{NFC_NAME}"\n')
+    plan_file = str(tmp_path / "plan.json")
+    assert run_cli("plan", manifests, "--out", plan_file).code == 0
+    api_env.store.add_campaign({"campaign_name": NFD_NAME})
+    api_env.requests.clear()
+    refused = run_cli("apply", "--plan", plan_file, "--auto-approve")
+    assert refused.code == 1
+    assert "a campaign of that name now exists" in refused.stderr
+    assert api_env.write_requests() == []
+
+
+def test_a_saved_plan_refuses_a_carrier_renamed_since_it_was_made(api_env, tmp_path):
+    api_env.store.add_campaign({"campaign_name": "Promo", "carrier": "Marketing"})
+    manifests = write(tmp_path, "campaigns:\n  - campaign_name: Promo\n    carrier: Billing\n")
+    plan_file = str(tmp_path / "plan.json")
+    assert run_cli("plan", manifests, "--out", plan_file).code == 0
+    billing = api_env.store.uuid_by_name("carrier", "Billing")
+    marketing = api_env.store.uuid_by_name("carrier", "Marketing")
+    api_env.store.add_carrier("Billing-OLD", uuid=billing)
+    api_env.store.add_carrier("Billing", uuid=marketing)
+    api_env.requests.clear()
+    refused = run_cli("apply", "--plan", plan_file, "--auto-approve")
+    assert refused.code == 1
+    assert f"Promo: carrier 'Billing' was {billing} when planned and now names {marketing}" \
+        in refused.stderr
+    assert api_env.write_requests() == []

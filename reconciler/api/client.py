@@ -482,7 +482,7 @@ class ApiClient:
                 kind = response.headers.get("Content-Type") or "no content type"
                 text, _ = parse_error_body(response)
                 raise ApiError(
-                    f"expected a JSON answer, got {kind}: {text}",
+                    f"expected a JSON answer, got a body that is not valid JSON ({kind}): {text}",
                     status=status, method=method, path=path, url=response.url,
                 ) from None
             if isinstance(answer, dict) and answer.get("error") not in (None, "", []):

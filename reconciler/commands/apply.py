@@ -112,8 +112,8 @@ def apply(
                 "Apply these changes? Only 'yes' will be accepted", default="", show_default=False
             )
             if answer.strip() != "yes":
-                click.echo("Apply cancelled: nothing was changed.")
-                return
+                click.echo("Apply cancelled: nothing was changed.", err=True)
+                raise click.exceptions.Exit(1)  # as terraform: a script can tell it from success
         color = cfg.color()
         stop, in_flight = threading.Event(), set()
         announce = lambda line: click.echo(line, err=True)  # noqa: E731
@@ -153,11 +153,13 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
 
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
+    from reconciler.plan.catalog import Catalog
     from reconciler.saved_plan import read_saved_plan, stale_problems
 
     the_plan = read_saved_plan(plan_file)
     problems = stale_problems(
-        the_plan, client.list_campaigns(), client.base_url, client.get_campaign
+        the_plan, client.list_campaigns(), client.base_url, client.get_campaign,
+        lambda: Catalog.from_rows(client.list_carriers(), client.list_templates()),
     )
     if problems:
         raise PlanError(

@@ -370,6 +370,10 @@ _INVISIBLE = {
 }
 
 
+# Letters that render as nothing or as a blank (Hangul fillers, braille blank, ...).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
+
+
 def name_problem(name: str) -> str:
     """Why a campaign name would not read as what it is ("" when it is fine): reviewers and
     the portal show names, so a name must be what it looks like."""
@@ -385,10 +389,19 @@ def name_problem(name: str) -> str:
                 f"campaign_name has a control character ({code}) at position {position}: "
                 "it would corrupt terminals and logs that show the name"
             )
-        if char in _INVISIBLE:
+        category = unicodedata.category(char)
+        if char in _INVISIBLE or category == "Cf" or char in _BLANK_LOOKING:
+            kind = _INVISIBLE.get(char) or (
+                "a blank-looking letter" if char in _BLANK_LOOKING else "a format character"
+            )
             return (
-                f"campaign_name has an invisible character ({_INVISIBLE[char]}, {code}) at "
+                f"campaign_name has an invisible character ({kind}, {code}) at "
                 f"position {position}: two names would look the same"
+            )
+        if category == "Zs" and char != " ":
+            return (
+                f"campaign_name has a space other than the ordinary one ({code}) at position "
+                f"{position}: two names would look the same"
             )
     return ""
 

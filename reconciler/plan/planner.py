@@ -19,7 +19,7 @@ from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.plan.normalize import canonical, display
-from reconciler.plan.renames import depends_on, is_rename, order_renames
+from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 
 Where = Callable[[str, str | None], str]
 PRUNABLE_TYPE = "autocall"
@@ -73,8 +73,12 @@ def match_campaigns(
     """
     by_uuid = {str(row["campaign_uuid"]).lower(): row for row in live_rows}
     by_name: dict[str, list[dict[str, Any]]] = {}
+    parked: dict[str, list[dict[str, Any]]] = {}
     for row in live_rows:
         by_name.setdefault(identity_key(row["campaign_name"]), []).append(row)
+        original = parked_name(row["campaign_name"])
+        if original is not None:
+            parked.setdefault(identity_key(original), []).append(row)
     errors: list[Diagnostic] = []
     matching = Matching()
     claims: dict[str, list[tuple[str, str]]] = {}
@@ -95,8 +99,11 @@ def match_campaigns(
                 )
         else:
             rows = by_name.get(identity_key(name), [])
-            row = rows[0] if len(rows) == 1 else None
             how = "by name"
+            if not rows:  # left under a temporary name by a rename cycle cut short?
+                rows = parked.get(identity_key(name), [])
+                how = "by name, under the temporary name a cut-short rename left"
+            row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
                 errors.append(
                     _located(
@@ -367,17 +374,33 @@ def build_plan(
         else:
             change.source = where(name, None)
             changes.append(change)
-    if prune:
-        changes.extend(
-            plan_delete(row, "not declared in any manifest (--prune)")
-            for row in matching.undeclared
-            if row.get("type") == PRUNABLE_TYPE
-        )
-    _check_renames(changes, live_rows, where)
-    order_renames(changes, {row["campaign_name"] for row in live_rows})
     notes = list(matching.notes)
+    if prune:
+        for row in matching.undeclared:
+            if row.get("type") != PRUNABLE_TYPE:
+                continue
+            if parked_name(row["campaign_name"]) is not None:
+                notes.append(
+                    f"--prune: not deleting {row['campaign_name']!r} ({row['campaign_uuid']}): "
+                    "a rename cycle cut short left it under this temporary name; declare it "
+                    "(by its original name or pinned uuid) to finish or undo the rename"
+                )
+                continue
+            changes.append(plan_delete(row, "not declared in any manifest (--prune)"))
+    _check_renames(changes, live_rows, where)
+    order_renames(
+        changes,
+        {row["campaign_name"] for row in live_rows} | {c.campaign_name for c in changes},
+    )
     if targets:
-        changes, target_notes = select_targets(changes, targets, specs, live_rows)
+        target_uuids = {
+            live["campaign_uuid"]
+            for name, live in matching.pairs.items()
+            if live is not None and identity_key(name) in {identity_key(t) for t in targets}
+        }
+        changes, target_notes = select_targets(
+            changes, targets, specs, live_rows, target_uuids
+        )
         notes.extend(target_notes)
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes)
 
@@ -387,6 +410,7 @@ def select_targets(
     targets: Collection[str],
     specs: Mapping[str, Spec],
     live_rows: list[dict],
+    target_uuids: Collection[str] = (),
 ) -> tuple[list[Change], list[str]]:
     """Keep only the named campaigns' changes, plus those they cannot apply without (the
     delete or rename that frees a name one of them renames to). Returns notes saying what
@@ -407,8 +431,10 @@ def select_targets(
     wanted = {identity_key(t) for t in targets}
 
     def targeted(change: Change) -> bool:
-        return identity_key(change.campaign_name) in wanted or (
-            change.live_name is not None and identity_key(change.live_name) in wanted
+        return (
+            identity_key(change.campaign_name) in wanted
+            or (change.live_name is not None and identity_key(change.live_name) in wanted)
+            or (change.campaign_uuid is not None and change.campaign_uuid in target_uuids)
         )
 
     kept = [c for c in changes if targeted(c)]

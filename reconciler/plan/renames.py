@@ -8,10 +8,21 @@ frees its own name and turns the cycle into a chain.
 
 from __future__ import annotations
 
+import re
+
 from reconciler.names import identity_key
 from reconciler.plan.model import Change
 
 TEMPORARY_SUFFIX = "~reconciler-rename"
+
+
+_PARKED = re.compile(re.escape(TEMPORARY_SUFFIX) + r"(?:-\d+)?$")
+
+
+def parked_name(name: str) -> str | None:
+    """The original name of a campaign left under a temporary name, else None."""
+    match = _PARKED.search(name)
+    return name[: match.start()] if match and match.start() > 0 else None
 
 
 def is_rename(change: Change) -> bool:
@@ -24,7 +35,8 @@ def is_rename(change: Change) -> bool:
 
 
 def order_renames(changes: list[Change], live_names: set[str]) -> None:
-    """Set `wave` and, for one campaign per cycle, `via_name` on the rename changes."""
+    """Set `wave` and, for one campaign per cycle, `via_name` on the rename changes.
+    `live_names` holds every name a temporary one must not take (live and planned)."""
     renames = [change for change in changes if is_rename(change)]
     holder = {identity_key(change.live_name or ""): change for change in renames}
     waits_for: dict[int, Change] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import finding_lines
 from reconciler.render.values import format_value, schedule_lines, text_lines
@@ -43,7 +44,9 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
     where = []
     if change.campaign_uuid:
         where.append(change.campaign_uuid)
-    if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
+    if change.action == "update" and change.live_name and not same_name(
+        change.live_name, change.campaign_name
+    ):
         where.append(f"renamed from {change.live_name!r}")
     if change.via_name:
         where.append(f"via temporary name {change.via_name!r}: a rename cycle")
