@@ -42,7 +42,14 @@ SOUND_FIELDS = ("exit_sound", "invalid_sound")
 SOUND_KEYS = ("enable", "voice_type", "content", "audio_file")
 # One press option as written.
 PRESS_OPTION_KEYS = (
-    "press_num", "toggled", "voice_type", "enable", "content", "audio_file", "type", "extension",
+    "press_num",
+    "toggled",
+    "voice_type",
+    "enable",
+    "content",
+    "audio_file",
+    "type",
+    "extension",
 )
 # ... and the keys a read answers under the option's press_num.
 PRESS_OPTION_READ = ("voice_type", "content", "audio_file")

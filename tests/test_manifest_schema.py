@@ -14,6 +14,7 @@ from reconciler.manifest.models import DAY_RANGE_PATTERN, TIME_PATTERN, Campaign
 from reconciler.manifest.reference import REGENERATE, render_reference
 from reconciler.manifest.schedule import ScheduleError, parse_window
 from reconciler.manifest.schema import manifest_schema
+from reconciler.manifest.template_spec import TemplateSpec
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples" / "campaigns"
@@ -34,7 +35,13 @@ def test_reference_doc_is_current() -> None:
 
 def test_schema_describes_every_field_in_human_form() -> None:
     schema = manifest_schema()
-    assert schema["required"] == ["campaigns"]
+    # campaigns:, templates:, or both.
+    assert schema["anyOf"] == [{"required": ["campaigns"]}, {"required": ["templates"]}]
+    template = schema["$defs"]["TemplateSpec"]
+    assert set(template["properties"]) == set(TemplateSpec.model_fields)
+    for name, prop in template["properties"].items():
+        assert prop.get("description"), f"{name} has no description"
+    assert template["properties"]["voice_tts"]["enum"][0] == "north-m-01"
     campaign = schema["$defs"]["CampaignSpec"]
     assert campaign["additionalProperties"] is False
     assert set(campaign["properties"]) == set(CampaignSpec.model_fields)
