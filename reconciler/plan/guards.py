@@ -16,11 +16,11 @@ def guard_problems(
     deletes = [c for c in plan.changes if c.action == "delete"]
     if len(deletes) > max_deletes:
         problems.append(
-            f"the plan deletes {len(deletes)} campaign{'s' if len(deletes) != 1 else ''}, "
+            f"the plan deletes {_deleted(deletes)}, "
             f"more than --max-deletes {max_deletes}; "
             "check the plan, then raise --max-deletes if that is intended"
         )
-    running = [c.campaign_name for c in deletes if c.live_status == "start"]
+    running = [c.name for c in deletes if c.kind == "campaign" and c.live_status == "start"]
     if running and not force:
         problems.append(
             "refusing to delete running campaigns (status start): "
@@ -28,3 +28,15 @@ def guard_problems(
             + "; stop them first or pass --force"
         )
     return problems
+
+
+def _deleted(deletes: list) -> str:
+    """`6 campaigns`, or `4 campaigns and 2 templates` (a template delete counts too)."""
+    counts: dict[str, int] = {}
+    for change in deletes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    return " and ".join(
+        f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in counts.items()
+    ) if len(counts) > 1 or "campaign" not in counts else (
+        f"{len(deletes)} campaign{'s' if len(deletes) != 1 else ''}"
+    )
