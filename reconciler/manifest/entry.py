@@ -14,7 +14,11 @@ from pydantic import BaseModel, ValidationError
 from reconciler import fields, template_fields
 from reconciler.manifest import models
 from reconciler.manifest.models import CampaignSpec, exclusive_field_problems
-from reconciler.manifest.template_spec import PRESS_NUM_PATTERN, TemplateSpec
+from reconciler.manifest.template_spec import (
+    PRESS_NUM_PATTERN,
+    TemplateSpec,
+    voice_type_problems,
+)
 from reconciler.manifest.wording import describe, did_you_mean
 
 Loc = tuple[int | str, ...]
@@ -76,6 +80,9 @@ def validate_entry(
     # Checked here too: pydantic runs the model-level check only when every field is valid.
     if model is CampaignSpec:
         for error in exclusive_field_problems(list(data)):
+            problems.append(_located(error.loc, error.message))
+    else:
+        for error in voice_type_problems(data, set(data)):
             problems.append(_located(error.loc, error.message))
     try:
         spec = model.model_validate(data)

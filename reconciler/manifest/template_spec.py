@@ -42,13 +42,17 @@ def _placeholders_ok(text: str | None) -> str | None:
     return text
 
 
-def _voice_type_problems(values: dict[str, Any], declared: set[str]) -> list[FieldError]:
+def tf_voice_types() -> tuple[str, ...]:
+    return template_fields.VOICE_TYPES
+
+
+def voice_type_problems(values: dict[str, Any], declared: set[str]) -> list[FieldError]:
     """`voice_type` says which of content / audio_file is played: the other must stay empty."""
     voice_type = values.get("voice_type")
-    if "voice_type" not in declared or not voice_type:
+    if "voice_type" not in declared or voice_type not in tf_voice_types():
         return []
     wrong = "audio_file" if voice_type == "tts" else "content"
-    if wrong in declared and values.get(wrong):
+    if wrong in declared and values.get(wrong) and isinstance(values.get(wrong), str):
         right = "content" if wrong == "audio_file" else "audio_file"
         return [
             FieldError(
@@ -81,7 +85,7 @@ class Sound(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Sound:
-        problems = _voice_type_problems(self.__dict__, set(self.model_fields_set))
+        problems = voice_type_problems(self.__dict__, set(self.model_fields_set))
         if problems:
             raise problems[0]
         return self
@@ -118,7 +122,7 @@ class PressOption(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> PressOption:
-        problems = _voice_type_problems(self.__dict__, set(self.model_fields_set))
+        problems = voice_type_problems(self.__dict__, set(self.model_fields_set))
         if problems:
             raise problems[0]
         return self
@@ -242,7 +246,7 @@ class TemplateSpec(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> TemplateSpec:
-        problems = _voice_type_problems(self.__dict__, set(self.model_fields_set))
+        problems = voice_type_problems(self.__dict__, set(self.model_fields_set))
         if problems:
             raise problems[0]
         return self
