@@ -56,9 +56,13 @@ def display(field_name: str, value: Any, *, everything: bool = False) -> Any:
         shown = []
         for option in sorted(tf.press_options_write_form(value),
                              key=lambda item: str(item.get("press_num", ""))):
-            keep = tf.PRESS_OPTION_KEYS if everything else ("press_num", *tf.PRESS_OPTION_READ)
-            shown.append({key: option[key] for key in keep if key in option and (
-                everything or option[key] not in ("", None) or key == "voice_type")})
+            if everything:
+                shown.append({key: option[key] for key in tf.PRESS_OPTION_KEYS if key in option})
+                continue
+            read = {"press_num": option.get("press_num"),
+                    "voice_type": option.get("voice_type") or ""}
+            read.update({key: option[key] for key in tf.OMITTED_WHEN_EMPTY if option.get(key)})
+            shown.append(read)
         return shown
     if field_name in tf.SOUND_FIELDS:
         sound = value if isinstance(value, dict) else {}
