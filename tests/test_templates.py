@@ -332,3 +332,26 @@ def test_html_report_shows_the_script_diff_and_params(api_env, tmp_path):
     assert 'data-placeholders="customer_name due_amount"' in page
     markdown = run_cli("plan", manifests, "--format", "markdown").stdout
     assert "[-đến-]{+quá+}" in markdown
+
+
+def test_export_then_plan_of_a_tenant_with_templates_shows_no_changes(
+    api_env, tmp_path, monkeypatch
+):
+    manifests = write(tmp_path, TEMPLATE + CAMPAIGN)
+    applied(manifests)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "exported"
+    result = run_cli("export", "--out", str(out))
+    assert result.code == 0, result.output
+    assert "and 5 templates" in result.stdout  # ours and the tenant's four
+    text = (out / "template-nhac-no-v2.yaml").read_text(encoding="utf-8")
+    assert "templates:\n  - template_name: nhac_no_v2\n" in text
+    assert "never reads back a press option's toggled, enable, type or extension" in text
+    assert 'content: "Chào {{customer_name}}, khoản nợ {{due_amount}} đến hạn."' in text or (
+        "content: Chào {{customer_name}}, khoản nợ {{due_amount}} đến hạn." in text)
+    campaign = (out / "nhacnov2.yaml").read_text(encoding="utf-8")
+    assert "template: nhac_no_v2" in campaign
+    api_env.requests.clear()
+    planned = run_cli("plan", str(out), "--detailed-exitcode", "--prune")
+    assert planned.code == 0, planned.output
+    assert "No changes." in planned.stdout
