@@ -81,7 +81,7 @@ def test_day_range_pattern(key: str) -> None:
 def test_examples_are_valid() -> None:
     result = run_cli("validate", str(EXAMPLES))
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == "5 campaigns in 5 files are valid.\n"
+    assert result.stdout == "5 campaigns and 1 template in 6 files are valid.\n"
 
 
 def test_examples_point_editors_at_the_schema() -> None:
@@ -108,6 +108,9 @@ def test_examples_cover_the_documented_campaigns() -> None:
     carriers = {spec.carrier for spec in campaigns.values()} - {None}
     templates = {spec.template for spec in campaigns.values()} - {None}
     assert carriers == {"Billing", "Marketing"}
-    # The emulator's default templates (reconciler/emulator/seed.py) carry these names.
-    assert templates == {"thong_bao_no_cuoc_01", "khuyen_mai_audio_01", "ma_otp_01"}
+    # The emulator's default templates (reconciler/emulator/seed.py) carry these names; the
+    # examples declare one more (templates.yaml), which a campaign uses.
+    declared = set(load_manifests([EXAMPLES]).templates)
+    assert declared == {"nhac_no_tet"}
+    assert templates == {"thong_bao_no_cuoc_01", "khuyen_mai_audio_01", "ma_otp_01", *declared}
     assert campaigns["SummerPromo2026"].state == "absent"

@@ -24,6 +24,10 @@ def validate(paths: tuple[str, ...]) -> None:
     echo_findings(findings)
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
+    what = plural(count, "campaign")
+    if manifests.templates:  # said only where templates are declared
+        count += len(manifests.templates)
+        what += f" and {plural(len(manifests.templates), 'template')}"
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
-    click.echo(f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid{warned}.")
+    click.echo(f"{what} in {plural(files, 'file')} {verb} valid{warned}.")
