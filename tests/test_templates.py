@@ -355,3 +355,59 @@ def test_export_then_plan_of_a_tenant_with_templates_shows_no_changes(
     planned = run_cli("plan", str(out), "--detailed-exitcode", "--prune")
     assert planned.code == 0, planned.output
     assert "No changes." in planned.stdout
+
+
+def test_a_pinned_template_renames_and_campaign_rows_follow(api_env, tmp_path):
+    uuid = api_env.store.add_template("old_name", content="Xin chào")
+    manifests = write(
+        tmp_path, f"templates:\n  - template_name: new_name\n    template_uuid: {uuid}\n"
+    )
+    [change] = plan_json(manifests)["changes"]
+    assert (change["action"], change["fields"]) == (
+        "update", {"template_name": {"before": "old_name", "after": "new_name"}})
+    applied(manifests)
+    assert writes(api_env) == [("PUT", f"/v3/template/{uuid}")]
+    assert api_env.store.template_name(uuid) == "new_name"
+    assert_converged(manifests)
+
+
+def test_a_live_template_claimed_by_two_entries_is_refused(api_env, tmp_path):
+    uuid = api_env.store.uuid_by_name("template", "ma_otp_01")
+    manifests = write(tmp_path, "templates:\n  - template_name: ma_otp_01\n"
+                                f"  - template_name: otp_renamed\n    template_uuid: {uuid}\n")
+    result = run_cli("plan", manifests)
+    assert result.code == 1
+    assert f"live template 'ma_otp_01' ({uuid}) is claimed by 2 entries" in result.stderr
+
+
+def test_target_a_campaign_brings_the_template_it_needs(api_env, tmp_path):
+    manifests = write(tmp_path, TEMPLATE + CAMPAIGN + "  - campaign_name: Other\n")
+    planned = plan_json(manifests, "--target", "NhacNoV2")
+    assert [(c["kind"], c["action"]) for c in planned["changes"]] == [
+        ("template", "create"), ("campaign", "create")]
+    assert ("--target: also create 'nhac_no_v2': a targeted campaign uses the template it "
+            "creates") in planned["notes"]
+    applied(manifests, "--target", "NhacNoV2")
+    assert api_env.store.campaign_uuid_by_name("Other") is None
+    assert api_env.store.campaign_uuid_by_name("NhacNoV2") is not None
+
+
+def test_a_stop_after_the_template_leaves_its_campaign_not_attempted(api_env, tmp_path):
+    """A signal between levels: what is done is reported done, the rest not attempted."""
+    import threading
+
+    from reconciler.api import ApiClient
+    from reconciler.apply import apply_plan
+    from reconciler.manifest.loader import load_manifests
+    from reconciler.refresh import make_plan
+
+    manifests = write(tmp_path, TEMPLATE + CAMPAIGN)
+    stop = threading.Event()
+    with ApiClient(api_env.url, token=api_env.token) as client:
+        plan = make_plan(client, load_manifests([manifests]))
+        report = apply_plan(client, plan, parallelism=8, stop=stop,
+                            on_outcome=lambda outcome: stop.set())
+    assert [(o.change.kind, o.status) for o in report.outcomes] == [
+        ("template", "done"), ("campaign", "not attempted")]
+    assert report.interrupted
+    assert writes(api_env) == [("POST", "/v3/template")]
