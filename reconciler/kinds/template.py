@@ -141,6 +141,12 @@ class TemplateKind(Kind):
         }
         if not fields:
             return None
+        if "press_options" not in values and live.get("press_options"):
+            context.notes.append(
+                f"template {spec.template_name!r}: its live press options are sent back "
+                "without toggled, enable, type and extension (the API never reads them back, "
+                "and a template is written whole): declare press_options to keep them"
+            )
         return Change(
             action="update",
             kind=self.name,
