@@ -95,7 +95,7 @@ def make_plan(
         {kind: manifests.specs(kind) for kind in KINDS_READ},
         live,
         catalog,
-        where={kind: manifests.where_for(kind) for kind in KINDS_READ},
+        where_by={kind: manifests.where_for(kind) for kind in KINDS_READ},
         prune=prune,
         targets=targets,
         api_url=client.base_url,

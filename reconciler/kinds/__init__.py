@@ -27,6 +27,12 @@ def no_location(_name: str, _field: str | None = None) -> str:
     return ""
 
 
+def located(where: Where, name: str, field_name: str | None, message: str) -> str:
+    """`file:line: message` at the entry's field (the name instead when there is no file)."""
+    location = where(name, field_name)
+    return f"{location}: {message}" if location else f"{name}: {message}"
+
+
 @dataclass
 class Context:
     """What planning one kind may read besides its own specs and live objects: the carrier

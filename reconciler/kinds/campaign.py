@@ -13,7 +13,7 @@ from typing import Any
 
 from reconciler.errors import PlanError
 from reconciler.fields import CREATE_FIELDS, MANAGED_FIELDS
-from reconciler.kinds import Context, Kind, Where
+from reconciler.kinds import Context, Kind, Where, located
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, FieldDiff
 from reconciler.plan.normalize import canonical, display
@@ -32,11 +32,6 @@ class Pending:
 
     kind: str
     name: str
-
-
-def located(where: Where, name: str, field_name: str | None, message: str) -> str:
-    location = where(name, field_name)
-    return f"{location}: {message}" if location else f"{name}: {message}"
 
 
 class CampaignKind(Kind):

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from reconciler.errors import PlanError
 from reconciler.kinds import Context, Kind, kind_of, kinds, no_location, order_changes
-from reconciler.kinds.campaign import located as _located
+from reconciler.kinds import located as _located
 from reconciler.names import identity_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Change, Plan
@@ -44,14 +44,11 @@ class Spec(Protocol):
 
 @dataclass
 class Matching:
-    """Each declared campaign paired with its live object (or None), plus the live leftovers."""
+    """Each declared entry paired with its live object (or None), plus the live leftovers."""
 
     pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     undeclared: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-_no_location = no_location
 
 
 def match(
@@ -191,22 +188,20 @@ def _check_renames(
 
 
 def build_plan(
-    specs: Mapping[str, Spec] | Mapping[str, Mapping[str, Spec]],
-    live_rows: list[dict[str, Any]] | Mapping[str, list[dict[str, Any]]],
+    specs_by: Mapping[str, Mapping[str, Spec]],
+    live_by: Mapping[str, list[dict[str, Any]]],
     catalog: Catalog,
     *,
-    where: Where | Mapping[str, Where] = no_location,
+    where_by: Mapping[str, Where] | None = None,
     prune: bool = False,
     targets: Collection[str] = (),
     api_url: str = "",
 ) -> Plan:
     """Diff desired against live, kind by kind (templates first: campaigns may name them).
-
-    `specs`, `live_rows` and `where` are given per kind ({"campaign": ..., "template": ...});
-    campaigns alone may be given bare. Live campaigns must be detail reads where specs need
-    them."""
+    Each argument is keyed by kind ("campaign", "template"); live campaigns must be detail
+    reads where their specs need them."""
     registry = kinds()
-    specs_by, live_by, where_by = _per_kind(specs, live_rows, where)
+    where_by = where_by or {}
     context = Context(catalog=catalog)
     matchings = {
         name: match(kind, specs_by.get(name, {}), live_by.get(name, []),
@@ -260,20 +255,6 @@ def build_plan(
         changes, target_notes = select_targets(changes, targets, specs_by, live_by)
         notes.extend(target_notes)
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes)
-
-
-def _per_kind(specs: Any, live_rows: Any, where: Any) -> tuple[dict, dict, dict]:
-    """Per-kind mappings from build_plan's arguments (campaigns alone may be given bare)."""
-    kind_names = set(kinds())
-    if isinstance(specs, Mapping) and specs and set(specs) <= kind_names and all(
-        isinstance(value, Mapping) for value in specs.values()
-    ) and isinstance(live_rows, Mapping):
-        specs_by = dict(specs)
-    else:
-        specs_by = {"campaign": specs}
-    live_by = dict(live_rows) if isinstance(live_rows, Mapping) else {"campaign": live_rows}
-    where_by = dict(where) if isinstance(where, Mapping) else {"campaign": where}
-    return specs_by, live_by, where_by
 
 
 def _note_templates(
