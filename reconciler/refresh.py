@@ -10,6 +10,7 @@ from contextlib import closing
 from typing import Any
 
 from reconciler.api import ApiClient
+from reconciler.kinds import kind_of
 from reconciler.manifest.loader import Manifests
 from reconciler.manifest.models import CampaignSpec
 from reconciler.plan.catalog import Catalog
@@ -30,7 +31,7 @@ def read_catalog(client: ApiClient, manifests: Manifests) -> tuple[Catalog, list
     wants_templates = bool(manifests.templates) or any(
         _refers_to(spec, "template") for spec in specs
     )
-    templates = client.list_templates() if wants_templates else None
+    templates = kind_of("template").list_live(client) if wants_templates else None
     catalog = Catalog.from_rows(
         client.list_carriers() if wants_carriers else None, templates
     )
@@ -51,7 +52,7 @@ def read_live(
     """Live rows per kind (campaign details where schedules are managed) and the catalog."""
     with ThreadPoolExecutor(max_workers=1) as background:
         catalog_future = background.submit(read_catalog, client, manifests)
-        rows = client.list_campaigns()
+        rows = kind_of("campaign").list_live(client)
         wanted = _needing_detail(manifests, rows)
         if wanted:
             # Each detail takes its list row's place as it arrives: the two are never all

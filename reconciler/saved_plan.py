@@ -60,7 +60,5 @@ def stale_problems(
 def live_for(plan: Plan, client: Any) -> dict[str, list[dict[str, Any]]]:
     """The listings a saved plan's staleness check needs: campaigns, and templates when the
     plan touches any."""
-    live = {"campaign": client.list_campaigns()}
-    if any(change.kind == "template" for change in plan.changes):
-        live["template"] = client.list_templates()
-    return live
+    wanted = {"campaign"} | {change.kind for change in plan.changes}
+    return {kind: kind_of(kind).list_live(client) for kind in sorted(wanted)}
