@@ -142,12 +142,15 @@ campaigns/otp.yaml:10: carrier_uuid: cannot be used together with carrier; give 
 
 It rejects: YAML syntax errors, duplicate keys, tags such as `!!python/object` (manifests
 are loaded safely: nothing is ever executed), empty files, files whose top level is not
-exactly `campaigns:`, entries that are not mappings, unknown fields (with a suggestion),
+`campaigns:` and/or `templates:`, entries that are not mappings, unknown fields (with a suggestion),
 wrong types (`"5"` is not a count, `yes` is not a boolean: YAML 1.2), values outside an
 enumeration (the allowed values are listed), negative counts, bad schedules, repeated
-`recall_status` values, a `campaign_name` declared twice (both places are named), one
-`campaign_uuid` pinned by two entries, and a name given with its uuid ({exclusive}).
-Carrier and template *names* are resolved against the API at plan time.
+`recall_status` values, a `campaign_name` (or `template_name`) declared twice (both places
+are named), one `campaign_uuid` (or `template_uuid`) pinned by two entries, and a name given
+with its uuid ({exclusive}). In templates: a voice not documented, `speed_tts` outside 0–2,
+`content` or `audio_file` that `voice_type` does not play, a `press_num` listed twice, and
+malformed `{{{{placeholders}}}}`. Carrier and template *names* are resolved against the API
+(and the declared templates) at plan time.
 """
 
 _POLICY = """\
