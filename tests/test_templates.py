@@ -425,3 +425,16 @@ def test_an_update_that_would_resend_press_options_blind_says_so(api_env, tmp_pa
         "is written whole): declare press_options to keep them"
     ) in planned["notes"]
     assert list(planned["changes"][0]["fields"]) == ["description"]
+
+
+def test_two_templates_swap_names_through_a_temporary_one(api_env, tmp_path):
+    first = api_env.store.add_template("alpha", content="A")
+    second = api_env.store.add_template("beta", content="B")
+    manifests = write(tmp_path, f"templates:\n"
+                                f"  - template_name: beta\n    template_uuid: {first}\n"
+                                f"  - template_name: alpha\n    template_uuid: {second}\n")
+    out = applied(manifests, "-p", "8")
+    assert "renamed to temporary name" in out
+    assert (api_env.store.template_name(first), api_env.store.template_name(second)) == (
+        "beta", "alpha")
+    assert_converged(manifests)
