@@ -438,3 +438,31 @@ def test_two_templates_swap_names_through_a_temporary_one(api_env, tmp_path):
     assert (api_env.store.template_name(first), api_env.store.template_name(second)) == (
         "beta", "alpha")
     assert_converged(manifests)
+
+
+def test_the_plan_document_round_trips_template_changes(api_env, tmp_path):
+    from reconciler.render.json import plan_document, plan_from_document
+
+    manifests = write(tmp_path, TEMPLATE + CAMPAIGN)
+    document = plan_json(manifests)
+    plan = plan_from_document(document)
+    assert [(c.kind, c.name, c.level, c.refs) for c in plan.changes] == [
+        ("template", "nhac_no_v2", 0, {}),
+        ("campaign", "NhacNoV2", 1, {"template_uuid": "nhac_no_v2"}),
+    ]
+    again = plan_document(plan)
+    assert again["changes"] == document["changes"] and again["notes"] == document["notes"]
+
+
+def test_a_plan_saved_before_kinds_is_read_as_campaigns_in_phases():
+    from reconciler.render.json import plan_from_document
+
+    old = {"format_version": 1, "api_url": "http://x", "summary": {"unchanged": 0},
+           "changes": [
+               {"action": action, "campaign_name": name, "campaign_uuid": None, "fields": {},
+                "apply": {"create_body": {}, "put": {}, "active": None, "fingerprint": None,
+                          "live_name": None, "live_status": None, "wave": 0, "via_name": None}}
+               for action, name in (("create", "C"), ("delete", "D"), ("update", "U"))]}
+    plan = plan_from_document(old)
+    assert [(c.kind, c.action, c.level) for c in plan.changes] == [
+        ("campaign", "delete", 0), ("campaign", "update", 1), ("campaign", "create", 2)]
