@@ -1,6 +1,9 @@
 """The applier: executes a Plan's changes, nothing else, one small function per action.
 
-Before writing a campaign it re-reads it and refuses if it changed since planning. Outcomes are
+Generic over kinds: changes run level by level (reconciler.kinds.order_changes: templates
+before the campaigns that start using them, after those that stop), each kind's writes come
+from its `actions()` (campaigns: the functions below; templates: apply_template.py). Before
+writing an object it re-reads it and refuses if it changed since planning. Outcomes are
 reported in plan order whatever the parallelism, so logs read the same at -p1 and -p8.
 """
 
@@ -16,9 +19,9 @@ from typing import Any, Literal
 
 from reconciler.api import AmbiguousWriteError, ApiClient, ApiError
 from reconciler.fields import CREATE_FIELDS
+from reconciler.kinds import kind_of
 from reconciler.plan.fingerprint import still_matches
 from reconciler.plan.model import Change, Plan
-from reconciler.plan.normalize import canonical, display
 
 OutcomeStatus = Literal["done", "failed", "not attempted"]
 
@@ -31,7 +34,11 @@ class Outcome:
     status: OutcomeStatus
     steps: list[str] = field(default_factory=list)
     message: str = ""
-    campaign_uuid: str | None = None
+    campaign_uuid: str | None = None  # the object's uuid, whatever its kind
+
+    @property
+    def uuid(self) -> str | None:
+        return self.campaign_uuid
 
 
 @dataclass
@@ -48,7 +55,7 @@ class ApplyReport:
 
 
 class StaleCampaign(Exception):
-    """The live campaign moved on since the plan was computed; writing would clobber it."""
+    """The live object moved on since the plan was computed; writing would clobber it."""
 
 
 class StepFailed(Exception):
@@ -59,13 +66,15 @@ class StepFailed(Exception):
         self.steps, self.uuid, self.cause = steps, uuid, cause
 
 
-def _read_unchanged(client: ApiClient, change: Change) -> dict[str, Any]:
-    live = client.get_campaign(change.campaign_uuid or "")
-    if change.via_name and live.get("campaign_name") == change.via_name:
+def read_unchanged(client: ApiClient, change: Change) -> dict[str, Any]:
+    """The live object, refused (StaleCampaign) if it changed since the plan was made."""
+    kind = kind_of(change)
+    live = kind.read(client, change.uuid or "")
+    if change.via_name and live.get(kind.name_field) == change.via_name:
         return live  # this run moved it aside, after checking it (see move_aside)
-    if not still_matches(change.fingerprint, live):
+    if not still_matches(change.fingerprint, live, change.kind):
         raise StaleCampaign(
-            f"{change.campaign_name} changed on the server since the plan was made "
+            f"{change.name} changed on the server since the plan was made "
             "(someone edited it meanwhile); nothing was written to it — run plan again"
         )
     return live
@@ -86,30 +95,33 @@ class WriteNotKept(ApiError):
     """The API answered success but a read-back shows it did not store what was sent."""
 
 
-def verify_written(client: ApiClient, uuid: str, wanted: dict[str, Any]) -> None:
-    """Read the campaign back and compare every planned field as the planner compares them.
+def verify_written(
+    client: ApiClient, uuid: str, wanted: dict[str, Any], kind: str = "campaign"
+) -> None:
+    """Read the object back and compare every planned field as the planner compares them.
 
     Nothing documents that a PUT stores every field it is sent: an API that drops, rewrites
-    or ignores one would otherwise be reported "updated" and planned again forever.
+    or ignores one would otherwise be reported "updated" and planned again forever. (A
+    template's unread press-option keys are not compared: no read returns them.)
     """
-    kept = client.get_campaign(uuid)
+    of_kind = kind_of(kind)
+    kept = of_kind.read(client, uuid)
     differing = [
-        name for name, value in wanted.items()
-        if canonical(name, kept.get(name)) != canonical(name, value)
+        name for name, value in wanted.items() if not of_kind.same(name, kept.get(name), value)
     ]
     if differing:
         details = "; ".join(
-            f"{name}: sent {_shown(name, wanted[name])}, the API kept "
-            f"{_shown(name, kept.get(name))}"
+            f"{name}: sent {_shown(of_kind, name, wanted[name])}, the API kept "
+            f"{_shown(of_kind, name, kept.get(name))}"
             for name in differing
         )
         raise WriteNotKept(f"the API answered success but did not keep what was sent: {details}")
 
 
-def _shown(name: str, value: Any) -> str:
+def _shown(kind: Any, name: str, value: Any) -> str:
     import json
 
-    return json.dumps(display(name, value), ensure_ascii=False, default=str)
+    return json.dumps(kind.shown(name, value), ensure_ascii=False, default=str)
 
 
 def _lookup_after_unclear_create(
@@ -122,12 +134,13 @@ def _lookup_after_unclear_create(
     someone else meanwhile, and writing over it would clobber their work.
     """
     found = None
+    kind = kind_of(change)
     for attempt, pause in enumerate(wait.pauses()):
         if pause:
-            wait.announce(change.campaign_name, pause, attempt)
+            wait.announce(change.name, pause, attempt)
             time.sleep(pause)
         try:
-            found = client.find_campaign_by_name(change.campaign_name)
+            found = kind.find(client, change.name)
         except ApiError as exc:
             raise ApiError(
                 f"{unclear}; looking it up by name failed too ({exc}): the next plan shows "
@@ -137,21 +150,21 @@ def _lookup_after_unclear_create(
             break
     if found is None:
         raise ApiError(
-            f"{unclear}; no campaign of that name appeared in {wait.total:g} s of lookups: "
+            f"{unclear}; no {kind.name} of that name appeared in {wait.total:g} s of lookups: "
             "it was not created"
         ) from unclear
     differing = sorted(
         key
         for key, value in change.create_body.items()
-        if key in found and canonical(key, found[key]) != canonical(key, value)
+        if key in found and not kind.same(key, found[key], value)
     )
     if differing:
         raise StaleCampaign(
-            f"{unclear}; a campaign named {change.campaign_name} exists but differs from "
+            f"{unclear}; a {kind.name} named {change.name} exists but differs from "
             f"what was sent ({', '.join(differing)}): someone else created it meanwhile; "
             "nothing was written to it — check it, then run plan again"
         )
-    return str(found["campaign_uuid"])
+    return str(found[kind.uuid_field])
 
 
 @dataclass(frozen=True)
@@ -237,8 +250,8 @@ def _roll_back(client: ApiClient, uuid: str, steps: list[str]) -> list[str]:
 def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
     """Deactivation first; activation only after the written fields are read back as sent,
     so the campaign never runs half-changed or with a setting the API dropped."""
-    uuid = change.campaign_uuid or ""
-    live = _read_unchanged(client, change)
+    uuid = change.uuid or ""
+    live = read_unchanged(client, change)
     active = bool(live.get("active"))
     steps: list[str] = []
     try:
@@ -260,11 +273,11 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
 
 
 def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
-    uuid = change.campaign_uuid or ""
-    live = _read_unchanged(client, change)
+    uuid = change.uuid or ""
+    live = read_unchanged(client, change)
     if live.get("status") == "start" and change.live_status != "start":
         raise StaleCampaign(
-            f"{change.campaign_name} started running since the plan was made; nothing was "
+            f"{change.name} started running since the plan was made; nothing was "
             "written to it — run plan again (deleting a running campaign needs --force)"
         )
     steps: list[str] = []
@@ -279,16 +292,9 @@ def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
     return steps, uuid
 
 
-ACTIONS: dict[str, Callable[[ApiClient, Change], tuple[list[str], str]]] = {
-    "create": apply_create,
-    "update": apply_update,
-    "delete": apply_delete,
-}
-
-
 def _left_state(change: Change, steps: list[str]) -> str:
     """For a create cut short: what it left behind."""
-    if change.action != "create":
+    if change.action != "create" or change.kind != "campaign":
         return ""
     if steps and steps[-1].startswith("rolled back"):
         return "nothing is left: the next apply creates it again; "
@@ -300,10 +306,11 @@ def _left_state(change: Change, steps: list[str]) -> str:
 def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWait()) -> Outcome:
     """Run one change; never raises for API trouble, it becomes a failed Outcome."""
     try:
+        action = kind_of(change).actions()[change.action]
         if change.action == "create":
-            steps, uuid = apply_create(client, change, wait)
+            steps, uuid = action(client, change, wait)
         else:
-            steps, uuid = ACTIONS[change.action](client, change)
+            steps, uuid = action(client, change)
         return Outcome(change, "done", steps, campaign_uuid=uuid)
     except StepFailed as exc:
         message = str(exc.cause)
@@ -313,19 +320,38 @@ def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWai
             message += "the next plan shows what remains)"
         return Outcome(change, "failed", exc.steps, message, exc.uuid)
     except (ApiError, StaleCampaign) as exc:
-        return Outcome(change, "failed", [], str(exc), change.campaign_uuid)
+        return Outcome(change, "failed", [], str(exc), change.uuid)
 
 
 def move_aside(client: ApiClient, change: Change) -> list[str]:
     """First half of a rename inside a cycle: move to the temporary name, freeing ours."""
-    uuid = change.campaign_uuid or ""
-    live = _read_unchanged(client, change)
+    uuid = change.uuid or ""
+    live = read_unchanged(client, change)
     temporary = change.via_name or ""
-    client.update_campaign(
-        uuid, {**live, "campaign_name": temporary, "active": bool(live.get("active"))}
-    )
-    verify_written(client, uuid, {"campaign_name": temporary})
+    kind = kind_of(change)
+    if change.kind == "campaign":
+        client.update_campaign(
+            uuid, {**live, "campaign_name": temporary, "active": bool(live.get("active"))}
+        )
+    else:
+        kind.actions()["rename"](client, uuid, live, temporary)
+    verify_written(client, uuid, {kind.name_field: temporary}, change.kind)
     return [f"renamed to temporary name {temporary!r}"]
+
+
+def with_references(change: Change, created: dict[tuple[str, str], str]) -> Change:
+    """The change with each `refs` field set to the uuid its object got in this apply; a
+    KeyError names an object that was not created."""
+    if not change.refs:
+        return change
+    resolved = Change.from_dict(change.to_dict())
+    for api_field, name in change.refs.items():
+        uuid = created[("template", name)]
+        resolved.put[api_field] = uuid
+        if change.action == "create" and api_field in CREATE_FIELDS:
+            resolved.create_body[api_field] = uuid
+    resolved.refs = {}
+    return resolved
 
 
 def apply_plan(
@@ -339,15 +365,17 @@ def apply_plan(
     stop: threading.Event | None = None,
     in_flight: set[str] | None = None,
 ) -> ApplyReport:
-    """Apply phase by phase (deletes, updates, creates) and, inside a phase, wave by wave
-    (a rename after the one freeing its name); within a wave up to `parallelism` campaigns at
-    once. Stops starting new work at the first failure unless told to go on, and whenever
-    `stop` is set (a signal): what is in flight finishes, the rest is "not attempted"."""
+    """Apply level by level (reconciler.kinds.order_changes: inside one kind deletes, then
+    updates wave by wave, then creates; templates before the campaigns that start using them
+    and deleted after those that stop); within a level up to `parallelism` objects at once.
+    Stops starting new work at the first failure unless told to go on, and whenever `stop`
+    is set (a signal): what is in flight finishes, the rest is "not attempted"."""
     report = ApplyReport()
     stop = stop if stop is not None else threading.Event()
     failed = threading.Event()
     moved: dict[int, list[str]] = {}
     early: dict[int, Outcome] = {}
+    created: dict[tuple[str, str], str] = {}  # (kind, name) -> uuid, for `refs`
     running = in_flight if in_flight is not None else set()
 
     def halted() -> bool:
@@ -360,19 +388,27 @@ def apply_plan(
                 f"left under the temporary name {change.via_name!r}; the next apply "
                 "finishes the rename"
             )
-        return Outcome(change, "not attempted", moved.get(id(change), []), message,
-                       change.campaign_uuid)
+        return Outcome(change, "not attempted", moved.get(id(change), []), message, change.uuid)
 
     def run(change: Change) -> Outcome:
         if id(change) in early:
             return early[id(change)]
         if halted():
             return not_attempted(change)
-        running.add(change.campaign_name)
         try:
-            outcome = apply_change(client, change, lookup_wait)
+            resolved = with_references(change, created)
+        except KeyError as missing:
+            failed.set()
+            return Outcome(change, "failed", [], (
+                f"its template {missing.args[0][1]!r} was not created in this apply; nothing "
+                "was written to it"
+            ), change.uuid)
+        running.add(change.name)
+        try:
+            outcome = apply_change(client, resolved, lookup_wait)
         finally:
-            running.discard(change.campaign_name)
+            running.discard(change.name)
+        outcome.change = change
         if id(change) in moved:
             outcome.steps = moved[id(change)] + outcome.steps
             if outcome.status == "failed":
@@ -382,32 +418,36 @@ def apply_plan(
                 )
         if outcome.status == "failed":
             failed.set()
+        elif change.action == "create" and outcome.uuid:
+            created[(change.kind, change.name)] = outcome.uuid
         return outcome
 
-    def move_cycles_aside(changes: list[Change]) -> None:
-        for change in changes:
-            if change.via_name is None or halted():
+    def move_cycles_aside(level: list[Change]) -> None:
+        """Before a kind's first updates, move its cycle-breaking renames aside (all of them:
+        the renames of every wave wait for the names they free)."""
+        starting = {c.kind for c in level if c.action == "update"}
+        for change in plan.changes:
+            if change.via_name is None or change.kind not in starting or halted():
                 continue
-            running.add(change.campaign_name)
+            if id(change) in moved or id(change) in early:
+                continue
+            running.add(change.name)
             try:
                 moved[id(change)] = move_aside(client, change)
             except (ApiError, StaleCampaign) as exc:
-                early[id(change)] = Outcome(change, "failed", [], str(exc), change.campaign_uuid)
+                early[id(change)] = Outcome(change, "failed", [], str(exc), change.uuid)
                 failed.set()
             finally:
-                running.discard(change.campaign_name)
+                running.discard(change.name)
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for action, phase in groupby(plan.changes, key=lambda c: c.action):
-            changes = list(phase)
-            if action == "update":
-                move_cycles_aside(changes)
-            for _wave, wave in groupby(changes, key=lambda c: c.wave):
-                # pool.map yields in submission order: reports read the same at any
-                # parallelism.
-                for outcome in pool.map(run, list(wave)):
-                    report.outcomes.append(outcome)
-                    if on_outcome:
-                        on_outcome(outcome)
+        for _level, grouped in groupby(plan.changes, key=lambda c: c.level):
+            level = list(grouped)
+            move_cycles_aside(level)
+            # pool.map yields in submission order: reports read the same at any parallelism.
+            for outcome in pool.map(run, level):
+                report.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
     report.interrupted = stop.is_set()
     return report

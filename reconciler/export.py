@@ -27,10 +27,13 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from reconciler import template_fields
 from reconciler.errors import ReconcilerError
 from reconciler.fields import MANAGED_FIELDS, SCHEDULE_KEYS
 from reconciler.manifest.entry import format_loc, validate_entry
+from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.schedule import to_human
+from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.manifest.yamlread import safe_yaml
 from reconciler.plan.normalize import canonical_network, display, schedule_order
 from reconciler.safetext import UNSAFE_BUT_NEWLINE, shown
@@ -70,13 +73,15 @@ class Selection:
 
 @dataclass
 class ExportedCampaign:
-    """One campaign in manifest form, with the fields left out because no manifest can
-    hold their live value (`field: reason`)."""
+    """One campaign (or template: `kind`) in manifest form, with the fields left out because
+    no manifest can hold their live value (`field: reason`)."""
 
     name: str
     uuid: str
     entry: dict[str, Any]
     unmanaged: dict[str, str] = field(default_factory=dict)
+    kind: str = "campaign"
+    notes: list[str] = field(default_factory=list)
 
 
 # ---- selecting -----------------------------------------------------------------------------
@@ -183,27 +188,62 @@ def campaign_entry(
     return exported
 
 
+def template_entry(live: Mapping[str, Any], *, pin_uuid: bool = False) -> ExportedCampaign:
+    """A live template (as any read shows it) as one manifest entry, keys in the API's write
+    order; press options in write form, with what a read returns of them."""
+    entry: dict[str, Any] = {"template_name": live["template_name"]}
+    if pin_uuid:
+        entry["template_uuid"] = live["template_uuid"]
+    for field_name in template_fields.FIELDS[1:]:
+        value = live.get(field_name)
+        if field_name in template_fields.OMITTED_WHEN_EMPTY:
+            value = value or ""
+        if field_name == "press_options":
+            value = template_fields.press_options_write_form(value)
+            value = [{k: v for k, v in option.items() if v not in ("", None) or k == "press_num"}
+                     for option in value]
+        elif field_name in template_fields.SOUND_FIELDS:
+            if not isinstance(value, dict):
+                continue
+            value = {k: value[k] for k in template_fields.SOUND_KEYS
+                     if value.get(k) not in ("", None)}
+        elif value is None:
+            continue
+        entry[field_name] = value
+    exported = ExportedCampaign(
+        str(live["template_name"]), str(live["template_uuid"]), entry, kind="template"
+    )
+    if live.get("press_options"):
+        exported.notes.append(
+            "The API never reads back a press option's toggled, enable, type or extension: "
+            "declare them below, or the next update of this template resets them."
+        )
+    _drop_inexpressible(exported)
+    return exported
+
+
 def _drop_inexpressible(exported: ExportedCampaign) -> None:
     """Leave out (unmanaged) each field whose live value the manifest model rejects, e.g. a
     `type_autocall` of "" that only the server's zero value can produce. The reason is
     worded as `validate` would word it."""
     entry = exported.entry
+    model = TemplateSpec if exported.kind == "template" else CampaignSpec
     for _ in range(len(entry)):
-        spec, problems = validate_entry(entry)
+        spec, problems = validate_entry(entry, model)
         if spec is not None:
             return
         bad: dict[str, str] = {}
         for loc, message in problems:
             field_name = loc[0] if loc else None
-            if field_name in entry and field_name != "campaign_name":
+            if field_name in entry and field_name not in ("campaign_name", "template_name"):
                 bad.setdefault(str(field_name), message.removeprefix(f"{format_loc(loc)}: "))
         if not bad:
             reasons = "; ".join(message for _, message in problems)
-            raise ExportError(f"campaign {exported.name!r} cannot be exported: {reasons}")
+            raise ExportError(f"{exported.kind} {exported.name!r} cannot be exported: {reasons}")
         for field_name, message in bad.items():
             value = json.dumps(entry.pop(field_name), ensure_ascii=False)
             exported.unmanaged[field_name] = f"{value} ({message})"
-    raise ExportError(f"campaign {exported.name!r} cannot be exported")  # pragma: no cover
+    raise ExportError(f"{exported.kind} {exported.name!r} cannot be exported")  # pragma: no cover
 
 
 # ---- file names ----------------------------------------------------------------------------
@@ -274,9 +314,10 @@ def header(exported: ExportedCampaign, *, api_url: str, schema_ref: str | None) 
     lines = [
         schema,
         f"# Exported by `reconciler export` from {public_url(api_url)}.",
-        f"# Live campaign_uuid {exported.uuid}. Edit freely: `reconciler plan`",
-        "# shows how this file differs from the live campaign.",
+        f"# Live {exported.kind}_uuid {exported.uuid}. Edit freely: `reconciler plan`",
+        f"# shows how this file differs from the live {exported.kind}.",
     ]
+    lines += [f"# {note}" for note in exported.notes]
     if exported.unmanaged:
         lines.append("# Left unmanaged (no manifest can declare the live value):")
         lines += [f"#   {name}: {reason}" for name, reason in exported.unmanaged.items()]
@@ -332,8 +373,10 @@ def _flow_if_short(node: Any, items: Iterable[Any]) -> Any:
     return node
 
 
-def _document(entry: Mapping[str, Any]) -> CommentedMap:
+def _document(entry: Mapping[str, Any], kind: str = "campaign") -> CommentedMap:
     node = _node(entry)
+    if kind == "template":
+        return CommentedMap(templates=CommentedSeq([node]))
     if "schedules" in node:
         for item in node["schedules"]:
             item.fa.set_block_style()  # one day window per line, as manifests are written
@@ -354,10 +397,13 @@ def render_campaign(exported: ExportedCampaign, *, api_url: str, schema_ref: str
     """One manifest file's text, checked to read back (as `plan` reads it) as exactly the
     entry it came from; NotExportable names the fields that do not."""
     text = header(exported, api_url=api_url, schema_ref=schema_ref)
-    text += _dump(exported.entry)
-    if _reads_back(text, exported.entry):
+    text += _dump(exported.entry, exported.kind)
+    if _reads_back(text, exported.entry, exported.kind):
         return text
-    bad = [key for key, value in exported.entry.items() if not _field_reads_back(key, value)]
+    bad = [
+        key for key, value in exported.entry.items()
+        if not _field_reads_back(key, value, exported.kind)
+    ]
     fields = ", ".join(bad) if bad else "its fields together"
     values = json.dumps([exported.entry.get(key) for key in bad], ensure_ascii=False)
     why = (
@@ -366,27 +412,27 @@ def render_campaign(exported: ExportedCampaign, *, api_url: str, schema_ref: str
         else "cannot be written so that it reads back exactly as the live value"
     )
     raise NotExportable(
-        f"campaign {exported.name!r} ({exported.uuid}) not exported: {fields} {why}"
+        f"{exported.kind} {exported.name!r} ({exported.uuid}) not exported: {fields} {why}"
     )
 
 
-def _dump(entry: Mapping[str, Any]) -> str:
+def _dump(entry: Mapping[str, Any], kind: str = "campaign") -> str:
     stream = io.StringIO()
-    _yaml().dump(_document(entry), stream)
+    _yaml().dump(_document(entry, kind), stream)
     return stream.getvalue()
 
 
-def _reads_back(text: str, entry: Mapping[str, Any]) -> bool:
+def _reads_back(text: str, entry: Mapping[str, Any], kind: str = "campaign") -> bool:
     try:
-        return safe_yaml().load(text) == {"campaigns": [entry]}
+        return safe_yaml().load(text) == {f"{kind}s": [entry]}
     except (YAMLError, ValueError, TypeError, RecursionError):
         return False  # e.g. a lone surrogate: YAML escapes cannot express one
 
 
-def _field_reads_back(key: str, value: Any) -> bool:
+def _field_reads_back(key: str, value: Any, kind: str = "campaign") -> bool:
     entry = {key: value}
     try:
-        return _reads_back(_dump(entry), entry)
+        return _reads_back(_dump(entry, kind), entry, kind)
     except (YAMLError, ValueError, TypeError, UnicodeError):
         return False
 
@@ -399,21 +445,33 @@ def render_export(
     api_url: str,
     schema_ref: str | None,
     pin_uuid: bool = False,
+    with_templates: bool = False,
 ) -> tuple[dict[str, str], list[str]]:
-    """Every campaign's file, rendered in memory: ({file name: text} sorted by file name,
-    why each campaign that cannot be exported exactly was left out)."""
+    """Every campaign's file (and, `with_templates`, every template's, as
+    `template-<name>.yaml`), rendered in memory: ({file name: text} sorted by file name,
+    why each one that cannot be exported exactly was left out)."""
+    templates = list(templates)
     carrier_names = unique_names(carriers, "carrier")
     template_names = unique_names(templates, "template")
     rendered: dict[tuple[str, str], str] = {}
     problems: list[str] = []
-    for live in details:
+    entries = [
+        (lambda live=live: campaign_entry(live, carrier_names, template_names,
+                                          pin_uuid=pin_uuid))
+        for live in details
+    ]
+    if with_templates:
+        entries += [(lambda live=live: template_entry(live, pin_uuid=pin_uuid))
+                    for live in templates]
+    for make in entries:
         try:
-            campaign = campaign_entry(live, carrier_names, template_names, pin_uuid=pin_uuid)
-            text = render_campaign(campaign, api_url=api_url, schema_ref=schema_ref)
+            entry = make()
+            text = render_campaign(entry, api_url=api_url, schema_ref=schema_ref)
         except (ExportError, NotExportable) as exc:
             problems.append(str(exc))
             continue
-        rendered[(campaign.name, campaign.uuid)] = text
+        shown_name = entry.name if entry.kind == "campaign" else f"{entry.kind} {entry.name}"
+        rendered[(shown_name, entry.uuid)] = text
     names = file_names(rendered)
     files = {names[uuid]: text for (_, uuid), text in rendered.items()}
     return dict(sorted(files.items())), problems

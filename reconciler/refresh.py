@@ -1,5 +1,6 @@
-"""Reading the live side: list every campaign, read details only where they matter, resolve
-names. The one place planning touches the network; the planner itself stays pure."""
+"""Reading the live side: list every campaign (and template, when manifests declare any), read
+details only where they matter, resolve names. The one place planning touches the network;
+the planner itself stays pure."""
 
 from __future__ import annotations
 
@@ -9,25 +10,32 @@ from contextlib import closing
 from typing import Any
 
 from reconciler.api import ApiClient
+from reconciler.kinds import kind_of
 from reconciler.manifest.loader import Manifests
 from reconciler.manifest.models import CampaignSpec
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import build_plan, match_campaigns, needs_detail
 
+KINDS_READ = ("campaign", "template")
+
 Progress = Callable[[int, int], None]  # (done, total) detail reads
 
 
-def read_catalog(client: ApiClient, manifests: Manifests) -> Catalog:
+def read_catalog(client: ApiClient, manifests: Manifests) -> tuple[Catalog, list[dict]]:
     """Carrier and template listings, fetched only when some entry names one or declares a
-    uuid (checked against the listing at plan time)."""
+    uuid (checked against the listing at plan time), or declares templates; and the live
+    templates to plan against (none unless the manifests manage templates)."""
     specs = manifests.campaigns.values()
     wants_carriers = any(_refers_to(spec, "carrier") for spec in specs)
-    wants_templates = any(_refers_to(spec, "template") for spec in specs)
-    return Catalog.from_rows(
-        client.list_carriers() if wants_carriers else None,
-        client.list_templates() if wants_templates else None,
+    wants_templates = bool(manifests.templates) or any(
+        _refers_to(spec, "template") for spec in specs
     )
+    templates = kind_of("template").list_live(client) if wants_templates else None
+    catalog = Catalog.from_rows(
+        client.list_carriers() if wants_carriers else None, templates
+    )
+    return catalog, (templates or []) if manifests.templates else []
 
 
 def _refers_to(spec: CampaignSpec, kind: str) -> bool:
@@ -40,11 +48,11 @@ def read_live(
     *,
     parallelism: int = 8,
     progress: Progress | None = None,
-) -> tuple[list[dict[str, Any]], Catalog]:
-    """Live rows (details where schedules are managed) and the name catalog."""
+) -> tuple[dict[str, list[dict[str, Any]]], Catalog]:
+    """Live rows per kind (campaign details where schedules are managed) and the catalog."""
     with ThreadPoolExecutor(max_workers=1) as background:
         catalog_future = background.submit(read_catalog, client, manifests)
-        rows = client.list_campaigns()
+        rows = kind_of("campaign").list_live(client)
         wanted = _needing_detail(manifests, rows)
         if wanted:
             # Each detail takes its list row's place as it arrives: the two are never all
@@ -59,7 +67,8 @@ def read_live(
                         progress(done, len(wanted))
             if gone:  # deleted since listed: planned as absent, like any missing campaign
                 rows = [row for row in rows if row is not None]
-        return rows, catalog_future.result()
+        catalog, templates = catalog_future.result()
+        return {"campaign": rows, "template": templates}, catalog
 
 
 def _needing_detail(manifests: Manifests, rows: list[dict[str, Any]]) -> list[str]:
@@ -82,12 +91,12 @@ def make_plan(
     progress: Progress | None = None,
 ) -> Plan:
     """Read the live side and diff it against the manifests."""
-    rows, catalog = read_live(client, manifests, parallelism=parallelism, progress=progress)
+    live, catalog = read_live(client, manifests, parallelism=parallelism, progress=progress)
     return build_plan(
-        manifests.campaigns,
-        rows,
+        {kind: manifests.specs(kind) for kind in KINDS_READ},
+        live,
         catalog,
-        where=manifests.where,
+        where_by={kind: manifests.where_for(kind) for kind in KINDS_READ},
         prune=prune,
         targets=targets,
         api_url=client.base_url,

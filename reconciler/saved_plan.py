@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError
+from reconciler.kinds import kind_of
 from reconciler.names import identity_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import needs_detail, still_matches
@@ -30,33 +31,34 @@ def read_saved_plan(path: str | Path) -> Plan:
 
 def stale_problems(
     plan: Plan,
-    live_rows: list[dict[str, Any]],
+    live: list[dict[str, Any]] | Mapping[str, list[dict[str, Any]]],
     api_url: str,
     read_detail: Callable[[str], dict[str, Any]],
     read_catalog: Callable[[], Catalog] | None = None,
 ) -> list[str]:
     """Why this plan may no longer be applied as it stands; empty when it still holds.
-    `read_detail(uuid)` serves fingerprints that were taken of a detail read;
+    `live` holds each kind's listing (campaigns alone may be given as a list);
+    `read_detail(uuid)` serves campaign fingerprints that were taken of a detail read;
     `read_catalog()` the carrier and template names the plan resolved (read only if any)."""
     if plan.api_url.rstrip("/") != api_url.rstrip("/"):
         return [f"the plan was made against {plan.api_url}, not {api_url}"]
-    by_uuid = {row["campaign_uuid"]: row for row in live_rows}
-    names = {identity_key(row["campaign_name"]) for row in live_rows}
+    live_by = dict(live) if isinstance(live, Mapping) else {"campaign": live}
     problems = _renamed_references(plan, read_catalog)
     for change in plan.changes:
+        kind = kind_of(change)
+        rows = live_by.get(change.kind, [])
         if change.action == "create":
-            if identity_key(change.campaign_name) in names:
-                problems.append(f"{change.campaign_name}: a campaign of that name now exists")
+            taken = {identity_key(row[kind.name_field]) for row in rows}
+            if identity_key(change.name) in taken:
+                problems.append(f"{change.name}: a {kind.name} of that name now exists")
             continue
-        live = by_uuid.get(change.campaign_uuid or "")
-        if live is None:
-            problems.append(f"{change.campaign_name}: the campaign no longer exists")
+        current = next((row for row in rows if row[kind.uuid_field] == change.uuid), None)
+        if current is None:
+            problems.append(f"{change.name}: the {kind.name} no longer exists")
         elif needs_detail(change.fingerprint):
-            live = read_detail(live["campaign_uuid"])
-        if live is not None and not still_matches(change.fingerprint, live):
-            problems.append(
-                f"{change.campaign_name}: changed on the server since the plan was made"
-            )
+            current = read_detail(current[kind.uuid_field])
+        if current is not None and not still_matches(change.fingerprint, current, change.kind):
+            problems.append(f"{change.name}: changed on the server since the plan was made")
     return problems
 
 
@@ -83,7 +85,14 @@ def _renamed_references(plan: Plan, read_catalog: Callable[[], Catalog] | None) 
         if uuid != planned:
             now = f"now names {uuid}" if uuid else "names no " + kind + " now"
             problems.append(
-                f"{change.campaign_name}: {kind} {name!r} was {planned} when planned and "
+                f"{change.name}: {kind} {name!r} was {planned} when planned and "
                 f"{now} (renamed meanwhile?)"
             )
     return problems
+
+
+def live_for(plan: Plan, client: Any) -> dict[str, list[dict[str, Any]]]:
+    """The listings a saved plan's staleness check needs: campaigns, and templates when the
+    plan touches any."""
+    wanted = {"campaign"} | {change.kind for change in plan.changes}
+    return {kind: kind_of(kind).list_live(client) for kind in sorted(wanted)}

@@ -35,7 +35,9 @@ def main() -> None:
     with EmulatorServer(port=0, seed=SEED) as server:
         print(f"Emulator on {server.url}, seeded from {SEED.relative_to(ROOT)}:")
         print("  live DebtReminderTTS drifted from its manifest, live SummerPromo2026 to retire,")
-        print("  and an inbound campaign no manifest mentions (it is never touched).")
+        print("  an inbound campaign no manifest mentions (it is never touched), and the call")
+        print("  script nhac_no_tet drifted from examples/campaigns/templates.yaml (a template")
+        print("  the new DebtReminderTet uses: apply updates it first).")
         print("Policies: examples/reconciler.yaml (Decree 91 preset and team rules).")
         env = {**os.environ, "RECONCILER_API_URL": server.url, "RECONCILER_TOKEN": server.token}
         env.pop("RECONCILER_API_KEY", None)

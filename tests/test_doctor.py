@@ -163,7 +163,7 @@ def test_put_dropping_schedules_fails_write_and_names_schedules(tenant: Emulator
         "differs", "not kept: schedules (sent 2 schedules, kept null)")
     assert found["write: schedules round-trip to the nanosecond"] == (
         "differs", "sent 2 schedules, kept 0")
-    assert "2 of 26 assumptions differ" in run.stderr
+    assert "2 of 32 assumptions differ" in run.stderr
     assert scratch_left(tenant) == []
 
 
@@ -305,3 +305,29 @@ def test_missing_credentials_are_a_clean_error(tenant: EmulatorServer,
     assert run.code == 1
     assert run.stderr.startswith("error: no API credentials: set RECONCILER_TOKEN")
     assert tenant.requests == []
+
+
+def test_doctor_checks_templates_and_deletes_its_scratch_template(tenant: EmulatorServer) -> None:
+    run = run_cli("doctor", "--write")
+    assert run.code == 0, run.output
+    found = lines(run)
+    assert found['templates: press options read as [{"1": {voice_type, content}}]'] == (
+        "ok", "'khuyen_mai_audio_01': as documented")
+    for check in ("write: template create stores every field; unread keys not returned",
+                  "write: template PUT of the whole template is kept",
+                  "errors: template name required, names unique",
+                  "write: template delete answers deleted; then not found"):
+        assert found[check][0] == "ok", (check, found[check])
+    assert found["write: scratch template deleted"][1].startswith(SCRATCH_PREFIX)
+    assert not [doc for doc in tenant.store.templates()
+                if doc["template_name"].startswith(SCRATCH_PREFIX)]
+
+
+def test_a_template_put_that_drops_content_is_named(tenant: EmulatorServer) -> None:
+    tenant.quirks.put_drops.add("content")
+    run = run_cli("doctor", "--write")
+    assert run.code == 1
+    status, detail = lines(run)["write: template PUT of the whole template is kept"]
+    assert status == "differs" and detail.startswith("sent content")
+    assert not [doc for doc in tenant.store.templates()
+                if doc["template_name"].startswith(SCRATCH_PREFIX)]

@@ -113,6 +113,14 @@ def tenant(api_env: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     return seed(api_env)
 
 
+TEMPLATE_FILES = [
+    "template-khuyen-mai-audio-01.yaml",
+    "template-ma-otp-01.yaml",
+    "template-thong-bao-no-cuoc-01-en.yaml",
+    "template-thong-bao-no-cuoc-01.yaml",
+]
+
+
 def files_in(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.iterdir())
 
@@ -124,13 +132,14 @@ def test_export_then_plan_shows_no_changes(api_env, tenant, tmp_path):
     out = tmp_path / "campaigns"
     result = run("export", "--out", str(out))
     assert result.code == 0, result.stderr
-    assert result.stdout.startswith(f"Exported 5 campaigns to {out}.")
+    assert result.stdout.startswith(f"Exported 5 campaigns and 4 templates to {out}.")
     assert files_in(out) == [
         "chien-dich-nhac-no-thang-11.yaml",
         "debtremindertts.yaml",
         "no-kind.yaml",
         "sales-q4-v1-2-2.yaml",  # "sales q4 v1 2" sorts after "Sales / Q4 v1.2"
         "sales-q4-v1-2.yaml",
+        *TEMPLATE_FILES,  # the tenant's templates (the emulator's defaults)
     ]
     assert entry(out / "sales-q4-v1-2.yaml")["campaign_name"] == "Sales / Q4 v1.2"
 
@@ -139,7 +148,7 @@ def test_export_then_plan_shows_no_changes(api_env, tenant, tmp_path):
     planned = run("plan", str(out), "--detailed-exitcode", "--format", "json")
     assert planned.code == 0, planned.stdout + planned.stderr
     summary = json.loads(planned.stdout)["summary"]
-    assert summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 5}
+    assert summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 9}
 
 
 def test_files_hold_managed_fields_in_manifest_form(api_env, tenant, tmp_path):
@@ -224,8 +233,9 @@ def test_match_exports_only_matching_names(api_env, tenant, tmp_path):
     out = tmp_path / "campaigns"
     result = run("export", "--out", str(out), "--match", "(?i)^sales")
     assert result.code == 0, result.stderr
-    assert files_in(out) == ["sales-q4-v1-2-2.yaml", "sales-q4-v1-2.yaml"]
-    assert "Exported 2 campaigns" in result.stdout
+    # --match selects campaigns; every template is written (--no-templates: none).
+    assert files_in(out) == ["sales-q4-v1-2-2.yaml", "sales-q4-v1-2.yaml", *TEMPLATE_FILES]
+    assert "Exported 2 campaigns and 4 templates" in result.stdout
     assert "Skipped 3 campaign(s) not matching --match." in result.stdout
 
 
@@ -242,7 +252,7 @@ def test_type_all_includes_other_types(api_env, tenant, tmp_path):
     out = tmp_path / "campaigns"
     assert run("export", "--out", str(out), "--type", "all").code == 0
     assert entry(out / "inbound-hotline.yaml")["type"] == "inbound"
-    assert len(files_in(out)) == 6
+    assert len(files_in(out)) == 6 + len(TEMPLATE_FILES)
     assert run("plan", str(out), "--detailed-exitcode").code == 0
 
 
@@ -261,13 +271,14 @@ def test_refuses_to_overwrite_and_writes_nothing(api_env, tenant, tmp_path):
 
     result = run("export", "--out", str(out), "--overwrite")
     assert result.code == 0, result.stderr
-    assert len(files_in(out)) == 5  # no temporary files left behind
+    assert len(files_in(out)) == 5 + len(TEMPLATE_FILES)  # no temporary files left behind
     assert entry(out / "no-kind.yaml")["campaign_name"] == "no.kind"
 
 
 def test_creates_nested_out_dir(api_env, tenant, tmp_path):
     out = tmp_path / "a" / "b"
-    assert run("export", "--out", str(out), "--match", "^DebtReminderTTS$").code == 0
+    assert run("export", "--out", str(out), "--match", "^DebtReminderTTS$",
+               "--no-templates").code == 0
     assert files_in(out) == ["debtremindertts.yaml"]
     header = (out / "debtremindertts.yaml").read_text().splitlines()[0]
     assert header == "# yaml-language-server: $schema=../../schema/manifest.schema.json"

@@ -24,7 +24,7 @@ def test_exporting_an_unchanged_tenant_again_gives_identical_bytes(api_env, tmp_
     assert snapshot(out) == first
     # Nothing in a file depends on when it was written (a time would differ on the next run).
     provenance = [text.split(b"\n")[1] for text in first.values()]
-    assert provenance == [f"# Exported by `reconciler export` from {api_env.url}.".encode()] * 5
+    assert provenance == [f"# Exported by `reconciler export` from {api_env.url}.".encode()] * 9
 
 
 def test_the_schema_comment_points_at_a_file_that_exists(api_env, tmp_path, monkeypatch):

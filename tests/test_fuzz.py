@@ -99,17 +99,43 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
+SCRIPTS = st.sampled_from(["Chào {{customer_name}}", "{{ bad name}}", "{x}", "}}", ""]) | TEXT
+PRESS_OPTION = st.dictionaries(
+    st.sampled_from(["press_num", "toggled", "voice_type", "enable", "content", "audio_file",
+                     "type", "extension", "bogus"]),
+    st.sampled_from(["1", "1", "#", "10", "tts", "audio_file"]) | st.booleans() | SCRIPTS,
+    max_size=6,
+)
+TEMPLATE_FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "template_name": st.sampled_from(["nhac_no", "thong_bao_no_cuoc_01", "ma_otp_01", ""]) | TEXT,
+    "state": st.sampled_from(["present", "absent"]),
+    "template_uuid": st.sampled_from(["5f427552-857e-4939-8edf-cbd0f1ef6842", "x"]),
+    "description": TEXT,
+    "voice_type": st.sampled_from(["tts", "audio_file", "robot"]),
+    "voice_tts": st.sampled_from(["south-f-03", "north-m-01", "robot"]),
+    "speed_tts": st.floats(-1, 3) | st.integers(-1, 3),
+    "content": SCRIPTS,
+    "audio_file": TEXT,
+    "enable_option": st.booleans(),
+    "press_options": st.lists(PRESS_OPTION, max_size=3),
+    "exit_sound": st.dictionaries(st.sampled_from(["enable", "voice_type", "content", "x"]),
+                                  st.booleans() | SCRIPTS, max_size=3),
+    "press_timeout": st.integers(-1, 9),
+}
+
+
 @st.composite
-def entries(draw: st.DrawFn) -> Any:
+def entries(draw: st.DrawFn, values: dict[str, st.SearchStrategy[Any]] = FIELD_VALUES,
+            name_key: str = "campaign_name") -> Any:
     if draw(st.integers(0, 9)) == 0:
         return draw(ANYTHING)
-    keys = draw(st.lists(st.sampled_from(sorted(FIELD_VALUES)), max_size=8, unique=True))
+    keys = draw(st.lists(st.sampled_from(sorted(values)), max_size=8, unique=True))
     entry: dict[Any, Any] = {}
     if draw(st.integers(0, 4)):
-        entry["campaign_name"] = draw(FIELD_VALUES["campaign_name"])
+        entry[name_key] = draw(values[name_key])
     for key in keys:
         wrong = draw(st.integers(0, 6)) == 0
-        entry[key] = draw(ANYTHING if wrong else FIELD_VALUES[key])
+        entry[key] = draw(ANYTHING if wrong else values[key])
     if draw(st.integers(0, 5)) == 0:
         entry[draw(TEXT)] = draw(ANYTHING)  # an unknown key
     return entry
@@ -121,6 +147,11 @@ def documents(draw: st.DrawFn) -> Any:
     if shape == 0:
         return draw(ANYTHING)
     document: dict[Any, Any] = {"campaigns": draw(st.lists(entries(), max_size=4))}
+    if draw(st.booleans()):
+        document["templates"] = draw(st.lists(
+            entries(TEMPLATE_FIELD_VALUES, "template_name"), max_size=3))
+        if draw(st.booleans()):
+            del document["campaigns"]
     if shape == 1:
         document[draw(TEXT)] = draw(ANYTHING)
     if shape == 2:

@@ -15,7 +15,7 @@ from clirun import Run, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 UUID_A = "5f427552-857e-4939-8edf-cbd0f1ef6842"
-SHAPE = "a manifest is a mapping with one key, campaigns: (a list of campaign entries)"
+SHAPE = "a manifest is a mapping with campaigns: and/or templates: (lists of entries)"
 
 
 def yaml(text: str) -> str:
@@ -564,8 +564,7 @@ FILE_CASES = {
         - campaign_name: A
         """,
         [
-            "2: expected a mapping, got a list; a manifest is a mapping with one key, campaigns: "
-            "(a list of campaign entries)"
+            f"2: expected a mapping, got a list; {SHAPE}"
         ],
     ),
     "other top-level keys": (
@@ -574,8 +573,7 @@ FILE_CASES = {
         carriers: []
         """,
         [
-            "2: unknown top-level key 'carriers'; a manifest is a mapping with one key, "
-            "campaigns: (a list of campaign entries)"
+            f"2: unknown top-level key 'carriers'; {SHAPE}"
         ],
     ),
     "no campaigns key": (
@@ -584,13 +582,12 @@ FILE_CASES = {
           - campaign_name: A
         """,
         [
-            "1: unknown top-level key 'campaign' (did you mean 'campaigns'?); a manifest is a "
-            "mapping with one key, campaigns: (a list of campaign entries)"
+            f"1: unknown top-level key 'campaign' (did you mean 'campaigns'?); {SHAPE}"
         ],
     ),
     "empty mapping": (
         "{}\n",
-        [f"1: missing the key 'campaigns'; {SHAPE}"],
+        [f"1: missing the key 'campaigns' or 'templates'; {SHAPE}"],
     ),
     "campaigns not a list": (
         """

@@ -14,6 +14,7 @@ from reconciler.manifest.models import DAY_RANGE_PATTERN, TIME_PATTERN, Campaign
 from reconciler.manifest.reference import REGENERATE, render_reference
 from reconciler.manifest.schedule import ScheduleError, parse_window
 from reconciler.manifest.schema import manifest_schema
+from reconciler.manifest.template_spec import TemplateSpec
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples" / "campaigns"
@@ -34,7 +35,13 @@ def test_reference_doc_is_current() -> None:
 
 def test_schema_describes_every_field_in_human_form() -> None:
     schema = manifest_schema()
-    assert schema["required"] == ["campaigns"]
+    # campaigns:, templates:, or both.
+    assert schema["anyOf"] == [{"required": ["campaigns"]}, {"required": ["templates"]}]
+    template = schema["$defs"]["TemplateSpec"]
+    assert set(template["properties"]) == set(TemplateSpec.model_fields)
+    for name, prop in template["properties"].items():
+        assert prop.get("description"), f"{name} has no description"
+    assert template["properties"]["voice_tts"]["enum"][0] == "north-m-01"
     campaign = schema["$defs"]["CampaignSpec"]
     assert campaign["additionalProperties"] is False
     assert set(campaign["properties"]) == set(CampaignSpec.model_fields)
@@ -74,7 +81,7 @@ def test_day_range_pattern(key: str) -> None:
 def test_examples_are_valid() -> None:
     result = run_cli("validate", str(EXAMPLES))
     assert (result.code, result.stderr) == (0, "")
-    assert result.stdout == "5 campaigns in 5 files are valid.\n"
+    assert result.stdout == "5 campaigns and 1 template in 6 files are valid.\n"
 
 
 def test_examples_point_editors_at_the_schema() -> None:
@@ -101,6 +108,9 @@ def test_examples_cover_the_documented_campaigns() -> None:
     carriers = {spec.carrier for spec in campaigns.values()} - {None}
     templates = {spec.template for spec in campaigns.values()} - {None}
     assert carriers == {"Billing", "Marketing"}
-    # The emulator's default templates (reconciler/emulator/seed.py) carry these names.
-    assert templates == {"thong_bao_no_cuoc_01", "khuyen_mai_audio_01", "ma_otp_01"}
+    # The emulator's default templates (reconciler/emulator/seed.py) carry these names; the
+    # examples declare one more (templates.yaml), which a campaign uses.
+    declared = set(load_manifests([EXAMPLES]).templates)
+    assert declared == {"nhac_no_tet"}
+    assert templates == {"thong_bao_no_cuoc_01", "khuyen_mai_audio_01", "ma_otp_01", *declared}
     assert campaigns["SummerPromo2026"].state == "absent"

@@ -112,6 +112,7 @@ def test_update_changes_only_declared_fields_and_preserves_the_rest(api_env, tmp
     assert planned["changes"] == [
         {
             "action": "update",
+            "kind": "campaign",  # every change says its kind (templates are the other)
             "campaign_name": "Promo",
             "campaign_uuid": uuid,
             "fields": {"concurrent_call": {"before": 1, "after": 5}},

@@ -285,7 +285,49 @@ class ApiClient:
         )
 
     def get_template(self, uuid: str) -> dict:
-        return self._call("GET", f"/v3/template/{_seg(uuid)}")
+        """The template as a read shows it (press options without toggled, enable, type or
+        extension: see reconciler.template_fields). An answer that is not that template's
+        object is an ApiError."""
+        path = f"/v3/template/{_seg(uuid)}"
+        answer = self._call("GET", path)
+        if not isinstance(answer, dict) or answer.get("template_uuid") != uuid:
+            got = answer.get("template_uuid") if isinstance(answer, dict) else _json_kind(answer)
+            raise ApiError(f"unexpected answer: expected template {uuid}, got {got!r}",
+                           method="GET", path=path)
+        return answer
+
+    def find_template_by_name(self, name: str) -> dict | None:
+        """The template named exactly `name`, or None (the server's filter may match
+        substrings: the exact name is picked here)."""
+        for row in self.list_templates(name):
+            if row.get("template_name") == name:
+                return row
+        return None
+
+    def create_template(self, body: dict) -> str:
+        """POST a template (every field is stored); returns its uuid. Never re-sent once it may
+        have reached the server (AmbiguousWriteError, as for campaigns)."""
+        path = "/v3/template"
+        answer = self._call("POST", path, body=body, once=True)
+        uuid = answer.get("template_uuid") if isinstance(answer, dict) else None
+        if not isinstance(uuid, str) or not uuid:
+            raise AmbiguousWriteError(
+                "the answer holds no template_uuid", status=200, method="POST", path=path
+            )
+        return uuid
+
+    def update_template(self, uuid: str, body: dict) -> dict:
+        """PUT the whole template (treated as a full replace: send every field)."""
+        return self._call("PUT", f"/v3/template/{_seg(uuid)}", body=body)
+
+    def delete_template(self, uuid: str) -> dict:
+        """DELETE a template; a 404 on a retried delete means an earlier attempt did it."""
+        try:
+            return self._call("DELETE", f"/v3/template/{_seg(uuid)}")
+        except ApiError as err:
+            if err.status == 404 and err.retries:
+                return {"deleted": "true"}
+            raise
 
     # -- runs and call reports (api-docs 000_ and 001_) ------------------------------------
 

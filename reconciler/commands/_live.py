@@ -22,14 +22,18 @@ PARALLELISM_OPTION = click.option(
 
 
 PRUNE_OPTION = click.option(
-    "--prune", is_flag=True, help="Also delete autocall campaigns no manifest declares."
+    "--prune",
+    is_flag=True,
+    help="Also delete autocall campaigns no manifest declares (and, when the manifests declare "
+    "templates, undeclared templates no campaign uses).",
 )
 TARGET_OPTION = click.option(
     "--target",
     "targets",
     multiple=True,
     metavar="NAME",
-    help="Only these campaigns (repeatable; a name no manifest or live campaign has is an error).",
+    help="Only these campaigns or templates (repeatable; a name no manifest or live object has "
+    "is an error).",
 )
 
 

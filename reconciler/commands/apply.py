@@ -154,11 +154,11 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
     from reconciler.plan.catalog import Catalog
-    from reconciler.saved_plan import read_saved_plan, stale_problems
+    from reconciler.saved_plan import live_for, read_saved_plan, stale_problems
 
     the_plan = read_saved_plan(plan_file)
     problems = stale_problems(
-        the_plan, client.list_campaigns(), client.base_url, client.get_campaign,
+        the_plan, live_for(the_plan, client), client.base_url, client.get_campaign,
         lambda: Catalog.from_rows(client.list_carriers(), client.list_templates()),
     )
     if problems:
@@ -177,7 +177,8 @@ def _saved(client, plan_file):  # noqa: ANN001, ANN202
 def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
     symbol, hue = SYMBOLS[outcome.status]
     change = outcome.change
-    head = shown(f"{symbol} {change.action} {change.campaign_name}")
+    what = "" if change.kind == "campaign" else f"{change.kind} "
+    head = shown(f"{symbol} {change.action} {what}{change.name}")
     if outcome.status == "done":
         detail = ", ".join(outcome.steps)
     elif outcome.status == "failed":
@@ -201,5 +202,5 @@ def _finish(report, signum: int | None = None) -> None:  # noqa: ANN001
     # Each campaign's outcome, "not attempted" included, is already listed on stdout in plan
     # order; stderr repeats only why the apply stopped.
     for outcome in report.with_status("failed"):
-        click.echo(shown(f"  failed: {outcome.change.campaign_name}: {outcome.message}"), err=True)
+        click.echo(shown(f"  failed: {outcome.change.name}: {outcome.message}"), err=True)
     raise click.exceptions.Exit(128 + signum if signum is not None else 1)

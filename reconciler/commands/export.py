@@ -36,6 +36,14 @@ from reconciler.safetext import shown
 )
 @click.option("--overwrite", is_flag=True, help="Replace files of the same name in --out.")
 @click.option(
+    "--templates/--no-templates",
+    "with_templates",
+    default=True,
+    show_default=True,
+    help="Also write every template, one template-<name>.yaml each (--type and --match "
+    "select campaigns only).",
+)
+@click.option(
     "--pin-uuid",
     is_flag=True,
     help="Write campaign_uuid too, so a later change of campaign_name plans as a rename.",
@@ -48,6 +56,7 @@ def export(
     match: str | None,
     overwrite: bool,
     pin_uuid: bool,
+    with_templates: bool,
     parallelism: int,
 ) -> None:
     """Write manifests reproducing the live campaigns, so `plan` on them shows no changes.
@@ -81,9 +90,19 @@ def export(
         api_url=api_url,
         schema_ref=exporting.schema_reference(out_dir, Path.cwd()),
         pin_uuid=pin_uuid,
+        with_templates=with_templates,
     )
     exporting.write_files(out_dir, files, overwrite=overwrite)
-    click.echo(f"Exported {len(files)} campaign{'' if len(files) == 1 else 's'} to {out_dir}.")
+    left_out = {
+        kind: sum(problem.startswith(kind) for problem in problems)
+        for kind in ("campaign", "template")
+    }
+    count = len(details) - left_out["campaign"]
+    what = f"{count} campaign{'' if count == 1 else 's'}"
+    if with_templates:
+        count = len(template_rows) - left_out["template"]
+        what += f" and {count} template{'' if count == 1 else 's'}"
+    click.echo(f"Exported {what} to {out_dir}.")
     if selection.skipped_by_match:
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:

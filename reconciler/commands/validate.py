@@ -49,8 +49,12 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
+    what = plural(count, "campaign")
+    if manifests.templates:  # said only where templates are declared
+        count += len(manifests.templates)
+        what += f" and {plural(len(manifests.templates), 'template')}"
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
-    summary = f"{plural(count, 'campaign')} in {plural(files, 'file')} {verb} valid{warned}."
+    summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."
     click.echo(summary, err=document_on_stdout)  # stdout holds only the document then
     report.finish()

@@ -37,6 +37,8 @@ CODES: dict[str, str] = {
     "plan/rename-conflict": "A rename onto a name another live campaign keeps.",
     "plan/unknown-target": "A --target names no declared or live campaign.",
     "plan/unicode-spelling": "The name is spelt in another Unicode form than the live one.",
+    "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
+    "plan/template-absent": "A campaign names a template declared state: absent.",
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",

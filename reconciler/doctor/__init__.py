@@ -17,6 +17,7 @@ from reconciler.doctor.reading import READ_ONLY_CHECKS, check_token
 from reconciler.doctor.result import DIFFERS, OK, SKIPPED, Result, all_hold, skipped
 from reconciler.doctor.scratch import SCRATCH_PREFIX, Scratch, ScratchLeftBehind
 from reconciler.doctor.signals import EXIT_CODES, Terminated, shielded, sigterm_raises
+from reconciler.doctor.templates import ScratchTemplate, check_template_read_shape
 
 __all__ = [
     "DIFFERS", "EXIT_CODES", "OK", "SCRATCH_PREFIX", "SKIPPED", "Probe", "Result",
@@ -41,11 +42,12 @@ def run_checks(probe: Probe, *, write: bool = False,
     if token.status != OK:
         add(skipped("every other check", "the API does not accept the credentials"))
         return results
-    for check in READ_ONLY_CHECKS:
+    for check in (*READ_ONLY_CHECKS, check_template_read_shape):
         if check is not check_token:
             add(check(probe))
     if write:
         _write_checks(probe, add, scratch_name)
+        _template_checks(probe, add, scratch_name)
     return results
 
 
@@ -59,6 +61,24 @@ def _write_checks(probe: Probe, add: Callable[[Result], None], name: str | None)
                 add(check())
     finally:
         # Deleting the scratch campaign must not be cut short by a second Ctrl-C.
+        with shielded() as received:
+            cleaned = scratch.cleanup()
+        if cleaned is not None:
+            add(cleaned)
+        if received and sys.exc_info()[0] is None:
+            raise KeyboardInterrupt if received[0] == signal.SIGINT else Terminated
+
+
+def _template_checks(probe: Probe, add: Callable[[Result], None], name: str | None) -> None:
+    """The scratch template's checks; it is deleted whatever happens, as the campaign is."""
+    scratch = ScratchTemplate(probe, f"{name}-template" if name else None)
+    try:
+        for check in scratch.checks():
+            if scratch.posted and scratch.uuid is None:
+                add(skipped(check.check_name, "the scratch template was not created"))
+            else:
+                add(check())
+    finally:
         with shielded() as received:
             cleaned = scratch.cleanup()
         if cleaned is not None:

@@ -12,6 +12,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from reconciler.fields import CREATE_FIELDS, NETWORK_KEYS, RECALL_STATUSES, SCHEDULE_KEYS
+from reconciler.template_fields import FIELDS as TEMPLATE_WRITE_FIELDS
+from reconciler.template_fields import (
+    OMITTED_WHEN_EMPTY,
+    SOUND_FIELDS,
+    press_options_read_form,
+    press_options_write_form,
+)
 
 # The tenant every document belongs to (the docs' example domain).
 DOMAIN_UUID = "b6b796aa-370f-4f57-8f44-5c82414c652b"
@@ -237,18 +244,60 @@ def carrier_document(name: str, carrier_uuid: str, timestamp: str,
     return doc
 
 
-def template_document(name: str, template_uuid: str, timestamp: str,
-                      **extra: Any) -> dict[str, Any]:
-    doc = {
-        "domain_uuid": DOMAIN_UUID,
+def template_document(name: str, template_uuid: str,
+                      values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A stored template: every write-side field (press options as written, so the keys a
+    read leaves out are kept), zero values for what was not given."""
+    doc: dict[str, Any] = {
         "template_uuid": template_uuid,
         "template_name": name,
-        "type_autocall": "autocall_voice_tts",
+        "description": "",
+        "voice_type": "",
+        "voice_tts": "",
+        "speed_tts": 1,
         "content": "",
-        "voice_tts": "hn-quynhanh",
-        "audio_url": "",
-        "created_at": timestamp,
-        "updated_at": timestamp,
+        "audio_file": "",
+        "enable_option": False,
+        "press_options": [],
+        "exit_sound": None,
+        "invalid_sound": None,
+        "press_timeout": 0,
+        "max_timeout": 0,
+        "inter_digit_timeout": 0,
     }
-    doc.update(extra)
+    doc.update({key: value for key, value in (values or {}).items()
+                if key in TEMPLATE_WRITE_FIELDS and key != "template_name"})
+    doc["press_options"] = press_options_write_form(doc["press_options"])
     return doc
+
+
+def template_zero_value(field: str) -> Any:
+    """What a template PUT resets a field it leaves out to (a full replace, as for campaigns)."""
+    return template_document("", "")[field]
+
+
+def _sound_read(sound: Any) -> dict[str, Any]:
+    sound = sound if isinstance(sound, dict) else {}
+    read = {"enable": bool(sound.get("enable")), "voice_type": sound.get("voice_type") or ""}
+    for key in OMITTED_WHEN_EMPTY:
+        if sound.get(key):
+            read[key] = sound[key]
+    return dict(sorted(read.items()))
+
+
+def template_read(doc: dict[str, Any]) -> dict[str, Any]:
+    """A template as GET answers it (list rows and details alike, per the docs): keys in
+    alphabetical order, empty content/audio_file left out, press options in read form
+    (no toggled, enable, type or extension), sounds with enable and voice_type."""
+    read: dict[str, Any] = {}
+    for key in TEMPLATE_WRITE_FIELDS:
+        value = doc.get(key)
+        if key in OMITTED_WHEN_EMPTY and not value:
+            continue
+        if key == "press_options":
+            value = press_options_read_form(value)
+        elif key in SOUND_FIELDS:
+            value = _sound_read(value)
+        read[key] = value
+    read["template_uuid"] = doc["template_uuid"]
+    return dict(sorted(read.items()))

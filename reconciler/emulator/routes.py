@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from reconciler import template_fields
 from reconciler.emulator import reports
 from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
 from reconciler.emulator.documents import (
@@ -26,11 +27,12 @@ from reconciler.emulator.documents import (
     new_uuid,
     normalise_network,
     normalise_schedules,
+    template_document,
     zero_value,
 )
 from reconciler.emulator.quirks import Quirks
 from reconciler.emulator.store import NameTaken, Store
-from reconciler.emulator.validation import validate_create, validate_update
+from reconciler.emulator.validation import validate_create, validate_template, validate_update
 from reconciler.fields import SCHEDULE_KEYS, UPDATE_FIELDS
 
 DEFAULT_LIMIT = 10  # the documented default; `Quirks.default_limit` can change it
@@ -98,8 +100,11 @@ class Api:
                                                    "DELETE": self.delete_campaign}),
             (re.compile(r"/v3/campaign/([^/]+)/active"), {"PATCH": self.patch_active}),
             (re.compile(r"/v3/carrier"), {"GET": self.list_carriers}),
-            (re.compile(r"/v3/template"), {"GET": self.list_templates}),
-            (re.compile(r"/v3/template/([^/]+)"), {"GET": self.get_template}),
+            (re.compile(r"/v3/template"), {"GET": self.list_templates,
+                                            "POST": self.create_template}),
+            (re.compile(r"/v3/template/([^/]+)"), {"GET": self.get_template,
+                                                   "PUT": self.update_template,
+                                                   "DELETE": self.delete_template}),
             # Runs and call reports (emulator/reports.py).
             (re.compile(r"/v1/campaign/([^/]+)/run/start"), {"POST": self.run_start}),
             (re.compile(r"/v3/report/call/campaign"), {"GET": self.report_campaigns}),
@@ -255,8 +260,58 @@ class Api:
     def get_template(self, request: Request) -> Response:
         text = self.store.template_json(request.params[0])
         if text is None:
-            raise ApiError(404, "Not Found")
+            raise ApiError(404, template_fields.NOT_FOUND)
         return Response(200, text.encode())
+
+    def create_template(self, request: Request) -> Response:
+        """POST stores every field it is sent (the docs read back what the create sent)."""
+        body = _json_body(request)
+        problems = validate_template(body)
+        if problems:
+            raise ApiError(400, problems)
+        with self.store.lock:
+            doc = template_document(body["template_name"], new_uuid(), body)
+            try:
+                self.store.insert_template(doc)
+            except NameTaken:
+                raise ApiError(400, template_fields.NAME_TAKEN) from None
+        return json_response(200, {"created": template_fields.CREATED_ANSWER,
+                                   "template_uuid": doc["template_uuid"]})
+
+    def update_template(self, request: Request) -> Response:
+        """PUT replaces the whole template, as the campaign PUT does: a field left out is
+        reset (the docs' Update sample sends every field of the template as read)."""
+        template_uuid = request.params[0]
+        body = _json_body(request)
+        with self.store.lock:
+            old = self.store.get_template(template_uuid)
+            if old is None:
+                raise ApiError(404, template_fields.NOT_FOUND)
+            problems = validate_template(body)
+            if problems:
+                raise ApiError(400, problems)
+            if self.quirks.put_keeps_omitted:
+                body = {**old, **body}
+            doc = template_document(body["template_name"], template_uuid, body)
+            for name in self.quirks.put_drops:
+                if name in old and name != "template_uuid":
+                    doc[name] = old[name]
+            try:
+                self.store.replace_template(doc)
+            except NameTaken:
+                raise ApiError(400, template_fields.NAME_TAKEN) from None
+        return json_response(200, {"created": True, "template_uuid": template_uuid,
+                                   "updated": "true"})
+
+    def delete_template(self, request: Request) -> Response:
+        template_uuid = request.params[0]
+        with self.store.lock:
+            if self.store.get_template(template_uuid) is None:
+                raise ApiError(404, template_fields.NOT_FOUND)
+            if self.store.campaigns_using_template(template_uuid):
+                raise ApiError(400, template_fields.IN_USE)
+            self.store.delete_template(template_uuid)
+        return json_response(200, {"deleted": "true"})
 
     # ---- runs and call reports ---------------------------------------------------------
 

@@ -24,23 +24,44 @@ DEFAULT_CARRIERS: tuple[dict[str, Any], ...] = (
      "description": "Chăm sóc khách hàng"},
 )
 
+# In the shapes of the vendor's template page (the first is its TTS example).
+_DEBT_CONTENT = (
+    "Chào bạn {{customer_name}} vui lòng thanh toán khoản nợ {{due_amount}} trước ngày "
+    "{{due_date}}, vui lòng bấm phím 1 nếu bạn đã thanh toán"
+)
 DEFAULT_TEMPLATES: tuple[dict[str, Any], ...] = (
     {"template_name": "thong_bao_no_cuoc_01",
      "template_uuid": "5f427552-857e-4939-8edf-cbd0f1ef6842",
-     "type_autocall": "autocall_voice_tts",
-     "content": "Kính chào quý khách, quý khách có khoản cước {{amount}} đến hạn thanh toán."},
+     "voice_type": "tts", "enable_option": True, "voice_tts": "south-m-03", "speed_tts": 0.9,
+     "content": _DEBT_CONTENT,
+     "exit_sound": {"enable": True, "voice_type": "tts",
+                    "content": "Cám ơn {{customer_name}} đã sử dụng"},
+     "invalid_sound": {"enable": True, "voice_type": "tts",
+                       "content": "{{customer_name}} đã nhập sai"},
+     "press_options": [{"press_num": "1", "toggled": False, "voice_type": "tts", "enable": True,
+                        "content": "Cám ơn {{customer_name}} đã thanh toán", "type": "tts",
+                        "extension": "5000"}],
+     "press_timeout": 2, "max_timeout": 1, "inter_digit_timeout": 2},
     # Contains the name above: a client must pick the exact match from a substring search.
     {"template_name": "thong_bao_no_cuoc_01_en",
      "template_uuid": "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
-     "type_autocall": "autocall_voice_tts", "voice_tts": "en-us-female",
-     "content": "Dear customer, your bill of {{amount}} is due."},
+     "voice_type": "tts", "voice_tts": "north-f-01",
+     "content": "Dear {{customer_name}}, your bill of {{due_amount}} is due."},
     {"template_name": "khuyen_mai_audio_01",
      "template_uuid": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
-     "type_autocall": "autocall_audio", "voice_tts": "",
-     "audio_url": "https://cdn.example.vn/audio/khuyen_mai_01.mp3"},
+     "voice_type": "audio_file", "audio_file": "54a00d51-7c3f-4c97-b578-a43966fbdf48",
+     "enable_option": True,
+     "exit_sound": {"enable": True, "voice_type": "audio_file",
+                    "audio_file": "22643d66-e9dd-4821-a9d6-a7347de5d84f"},
+     "press_options": [{"press_num": "1", "toggled": False, "voice_type": "audio_file",
+                        "enable": True, "audio_file": "827a8471-df3e-470d-89f0-27f305b785ca",
+                        "extension": "5000"}],
+     "press_timeout": 5, "max_timeout": 1, "inter_digit_timeout": 5},
     {"template_name": "ma_otp_01",
      "template_uuid": "c4d5e6f7-0819-4a2b-bc3d-4e5f60718293",
-     "type_autocall": "autocall_voice_otp", "content": "Mã xác thực của quý khách là {{otp}}."},
+     "voice_type": "tts", "enable_option": False, "voice_tts": "south-f-03", "speed_tts": 0.9,
+     "content": "Mã xác thực của quý khách là {{code_otp}}. Xin nhắc lại: {{code_otp}}.",
+     "press_timeout": 1, "max_timeout": 1, "inter_digit_timeout": 1},
 )
 
 SEED_KEYS = ("carriers", "templates", "campaigns", "calls")

@@ -27,7 +27,9 @@ from reconciler.emulator.documents import (
     server_defaults,
     summary_of,
     template_document,
+    template_read,
 )
+from reconciler.template_fields import FIELDS as TEMPLATE_FIELDS
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaign (
@@ -242,12 +244,59 @@ class Store:
         return uuid
 
     def add_template(self, name: str, uuid: str | None = None, **extra: Any) -> str:
-        """Add (or replace, by uuid) a template; extra keys (content, voice_tts, ...) are
-        stored in its document. Returns its uuid."""
+        """Add (or replace, by uuid) a template; extra keys are its write-side fields
+        (content, voice_tts, press_options in write form, ...). Returns its uuid. Raises
+        ValueError for a key the template API does not have."""
+        unknown = sorted(set(extra) - set(TEMPLATE_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown template field(s): {', '.join(unknown)}")
         uuid = uuid or new_uuid()
-        doc = template_document(name, uuid, self.clock.now(), **extra)
+        doc = template_document(name, uuid, extra)
         self._upsert("template", uuid, name, doc)
+        self._refresh_joined_names(uuid)
         return uuid
+
+    def insert_template(self, doc: dict[str, Any]) -> None:
+        """Store a new template (POST); NameTaken if its name is taken."""
+        with self.lock:
+            if self.uuid_by_name("template", doc["template_name"]) is not None:
+                raise NameTaken(doc["template_name"])
+            self._upsert("template", doc["template_uuid"], doc["template_name"], doc)
+
+    def replace_template(self, doc: dict[str, Any]) -> None:
+        """Overwrite a template (PUT); NameTaken if it takes another template's name."""
+        with self.lock:
+            holder = self.uuid_by_name("template", doc["template_name"])
+            if holder is not None and holder != doc["template_uuid"]:
+                raise NameTaken(doc["template_name"])
+            self._upsert("template", doc["template_uuid"], doc["template_name"], doc)
+            self._refresh_joined_names(doc["template_uuid"])
+
+    def delete_template(self, uuid: str) -> bool:
+        with self.lock:
+            cursor = self._conn.execute("DELETE FROM template WHERE uuid = ?", (uuid,))
+            return cursor.rowcount > 0
+
+    def get_template(self, uuid: str) -> dict[str, Any] | None:
+        """The stored template, write form (press options with every key sent), or None."""
+        with self.lock:
+            row = self._conn.execute("SELECT doc FROM template WHERE uuid = ?", (uuid,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def templates(self) -> list[dict[str, Any]]:
+        """Every stored template (write form), newest first."""
+        with self.lock:
+            rows = self._conn.execute("SELECT doc FROM template ORDER BY seq DESC").fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def campaigns_using_template(self, uuid: str) -> list[str]:
+        """Names of the campaigns whose template_uuid is this template's."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT name FROM campaign WHERE json_extract(detail, '$.template_uuid') = ? "
+                "ORDER BY seq", (uuid,),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def carrier_name(self, uuid: str) -> str | None:
         return self._name_of("carrier", uuid)
@@ -256,9 +305,9 @@ class Store:
         return self._name_of("template", uuid)
 
     def template_json(self, uuid: str) -> str | None:
-        with self.lock:
-            row = self._conn.execute("SELECT doc FROM template WHERE uuid = ?", (uuid,)).fetchone()
-        return None if row is None else row[0]
+        """A template as GET /v3/template/{uuid} answers it (read form), or None."""
+        doc = self.get_template(uuid)
+        return None if doc is None else _dump(template_read(doc))
 
     def list_json(self, table: str, limit: int, offset: int,
                   name_contains: str | None = None,
@@ -278,6 +327,8 @@ class Store:
                 f"SELECT doc FROM {table} {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             ).fetchall()
+        if table == "template":
+            return [_dump(template_read(json.loads(row[0]))) for row in rows], count
         return [row[0] for row in rows], count
 
     def uuid_by_name(self, table: str, name: str) -> str | None:
@@ -386,6 +437,16 @@ class Store:
                 "ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, doc = excluded.doc",
                 (uuid, name, _dump(doc)),
             )
+
+    def _refresh_joined_names(self, template_uuid: str) -> None:
+        """List rows join the template's name: re-render those of the campaigns using it."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT detail FROM campaign WHERE json_extract(detail, '$.template_uuid') = ?",
+                (template_uuid,),
+            ).fetchall()
+            for (detail,) in rows:
+                self.replace_document(json.loads(detail))
 
     def _name_of(self, table: str, uuid: str) -> str | None:
         if not uuid:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from reconciler import template_fields
 from reconciler.emulator.documents import (
     INT_FIELDS,
     PUT_ALSO_REPLACES,
@@ -209,3 +210,57 @@ def _check_schedule(path: str, item: Any) -> list[Problem]:
                 f"{path}.{end_key}": f"{end_key} must be greater than or equal to {start_key}",
             })
     return problems
+
+
+# ---- templates -------------------------------------------------------------------------------
+
+
+def validate_template(body: Any) -> list[Problem]:
+    """POST and PUT /v3/template: template_name required, then the documented fields' types.
+    Keys the API does not know (the docs' Update sample sends template_uuid) are ignored."""
+    if not isinstance(body, dict):
+        return [_invalid_type("(root)", "object", body)]
+    if not isinstance(body.get("template_name"), str) or not body["template_name"]:
+        return [{"(root)": template_fields.NAME_REQUIRED}]
+    problems: list[Problem] = []
+    for name in ("description", "content", "audio_file"):
+        if name in body and not isinstance(body[name], str):
+            problems.append(_invalid_type(name, "string", body[name]))
+    problems += _voice_type("voice_type", body)
+    if body.get("voice_tts") not in (None, "", *template_fields.VOICES):
+        problems.append(_enum_problem("voice_tts", template_fields.VOICES))
+    if "speed_tts" in body:
+        speed = body["speed_tts"]
+        if isinstance(speed, bool) or not isinstance(speed, int | float):
+            problems.append(_invalid_type("speed_tts", "number", speed))
+        elif not template_fields.SPEED_MIN <= speed <= template_fields.SPEED_MAX:
+            problems.append({"speed_tts": "speed_tts must be between 0 and 2"})
+    if "enable_option" in body and not isinstance(body["enable_option"], bool):
+        problems.append(_invalid_type("enable_option", "boolean", body["enable_option"]))
+    for name in template_fields.INT_FIELDS:
+        if name in body:
+            problems += _check_count(name, body[name])
+    for name in template_fields.SOUND_FIELDS:
+        sound = body.get(name)
+        if sound is not None and not isinstance(sound, dict):
+            problems.append(_invalid_type(name, "object", sound))
+        elif sound is not None:
+            problems += _voice_type(f"{name}.voice_type", sound, "voice_type")
+    options = body.get("press_options")
+    if options is not None and not isinstance(options, list):
+        problems.append(_invalid_type("press_options", "array", options))
+    for index, option in enumerate(options or ()):
+        path = f"press_options.{index}"
+        if not isinstance(option, dict):
+            problems.append(_invalid_type(path, "object", option))
+            continue
+        if not isinstance(option.get("press_num"), str):
+            problems.append(_invalid_type(f"{path}.press_num", "string", option.get("press_num")))
+        problems += _voice_type(f"{path}.voice_type", option, "voice_type")
+    return problems
+
+
+def _voice_type(path: str, body: dict[str, Any], key: str = "voice_type") -> list[Problem]:
+    if body.get(key) in (None, "", *template_fields.VOICE_TYPES):
+        return []
+    return [_enum_problem(path, template_fields.VOICE_TYPES)]

@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from reconciler import fields
+from reconciler import fields, template_fields
 from reconciler.manifest import models
 from reconciler.manifest.models import CampaignSpec, exclusive_field_problems
+from reconciler.manifest.template_spec import (
+    PRESS_NUM_PATTERN,
+    TemplateSpec,
+    voice_type_problems,
+)
 from reconciler.manifest.wording import describe, did_you_mean
 
 Loc = tuple[int | str, ...]
@@ -28,6 +33,15 @@ _LITERAL_CHOICES: dict[str, tuple[str, ...]] = {
     "schedule_recall": fields.SCHEDULE_RECALL,
     "priority_recall": fields.PRIORITY_RECALL,
     "recall_status": fields.RECALL_STATUSES,
+    "voice_type": template_fields.VOICE_TYPES,
+    "voice_tts": template_fields.VOICES,
+}
+# Keys a misspelt key is compared with, per model (nested models' keys included).
+_KNOWN_KEYS: dict[type[BaseModel], tuple[str, ...]] = {
+    CampaignSpec: tuple(CampaignSpec.model_fields),
+    TemplateSpec: (
+        *TemplateSpec.model_fields, *template_fields.PRESS_OPTION_KEYS,
+    ),
 }
 _UUID_EXAMPLE = "5f427552-857e-4939-8edf-cbd0f1ef6842"
 _PATTERN_MESSAGES = {
@@ -37,6 +51,7 @@ _PATTERN_MESSAGES = {
         f'must be a uuid like {_UUID_EXAMPLE} (or "" to clear), got {{got}}'
     ),
     models.URL_OR_EMPTY_PATTERN: 'must be an http:// or https:// URL (or "" to clear), got {got}',
+    PRESS_NUM_PATTERN: 'must be one key, "0" to "9", "*" or "#", got {got}',
 }
 # Keys people reach for that a manifest deliberately does not manage.
 _UNMANAGED_KEYS = {
@@ -52,15 +67,17 @@ _CLEAR_HINTS = {
 }
 
 
-def validate_entry(raw: Mapping[Any, Any]) -> tuple[CampaignSpec | None, list[Problem]]:
-    """The entry as a CampaignSpec, or None and every problem found in it."""
-    spec, problems = validate_entry_coded(raw)
+def validate_entry(
+    raw: Mapping[Any, Any], model: type[BaseModel] = CampaignSpec
+) -> tuple[Any, list[Problem]]:
+    """The entry as a `model` (CampaignSpec or TemplateSpec), or None and every problem."""
+    spec, problems = validate_entry_coded(raw, model)
     return spec, [(loc, message) for loc, message, _code in problems]
 
 
 def validate_entry_coded(
-    raw: Mapping[Any, Any],
-) -> tuple[CampaignSpec | None, list[CodedProblem]]:
+    raw: Mapping[Any, Any], model: type[BaseModel] = CampaignSpec
+) -> tuple[Any, list[CodedProblem]]:
     """validate_entry, each problem with its diagnostic code (`unknown-field`, ...)."""
     problems: list[CodedProblem] = []
     data: dict[str, Any] = {}
@@ -72,15 +89,19 @@ def validate_entry_coded(
                 ((key,), f"field names must be text, got {describe(key)}", "unknown-field")
             )
     # Checked here too: pydantic runs the model-level check only when every field is valid.
-    for error in exclusive_field_problems(list(data)):
-        problems.append((*_located(error.loc, error.message), "conflicting-fields"))
+    if model is CampaignSpec:
+        for error in exclusive_field_problems(list(data)):
+            problems.append((*_located(error.loc, error.message), "conflicting-fields"))
+    else:
+        for error in voice_type_problems(data, set(data)):
+            problems.append((*_located(error.loc, error.message), "conflicting-fields"))
     try:
-        spec = CampaignSpec.model_validate(data)
+        spec = model.model_validate(data)
     except ValidationError as exc:
         seen = {problem[:2] for problem in problems}
         for error in exc.errors():
             code = _code(error)
-            for problem in _explain(error):
+            for problem in _explain(error, model):
                 if problem not in seen:
                     seen.add(problem)
                     problems.append((*problem, code))
@@ -108,7 +129,7 @@ def format_loc(loc: Loc) -> str:
     return text.lstrip(".")
 
 
-def _explain(error: Any) -> list[Problem]:
+def _explain(error: Any, model: type[BaseModel] = CampaignSpec) -> list[Problem]:
     """One pydantic error as located, readable problems (a schedule error may hold several)."""
     loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
@@ -116,7 +137,7 @@ def _explain(error: Any) -> list[Problem]:
         cause = ctx.get("error")
         nested = getattr(cause, "problems", None) or [cause]
         return [_located(loc + _inner_loc(item), _message(item)) for item in nested]
-    return [(loc, _wording(kind, loc, value, ctx, error["msg"]))]
+    return [(loc, _wording(kind, loc, value, ctx, error["msg"], model))]
 
 
 def _located(loc: Loc, message: str) -> Problem:
@@ -132,7 +153,10 @@ def _message(cause: Any) -> str:
     return getattr(cause, "message", None) or str(cause)
 
 
-def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str) -> str:
+def _wording(
+    kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str,
+    model: type[BaseModel] = CampaignSpec,
+) -> str:
     field = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "extra_forbidden":
         if len(loc) > 1 and loc[0] == "network":
@@ -141,9 +165,9 @@ def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str
                 f"network: unknown key '{field}'{did_you_mean(field, fields.NETWORK_KEYS)}; "
                 f"the networks are {allowed}"
             )
-        if len(loc) == 1 and field in _UNMANAGED_KEYS:
+        if len(loc) == 1 and field in _UNMANAGED_KEYS and model is CampaignSpec:
             return f"'{field}' cannot be declared: {_UNMANAGED_KEYS[field]}"
-        return f"unknown field '{field}'{did_you_mean(field, CampaignSpec.model_fields)}"
+        return f"unknown field '{field}'{did_you_mean(field, _KNOWN_KEYS[model])}"
     prefix = f"{format_loc(loc)}: "
     if kind == "missing":
         return prefix + "is required"
@@ -151,6 +175,10 @@ def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str
         return prefix + "needs a value (it is empty)"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return prefix + f"must be a whole number, got {describe(value)}"
+    if kind == "greater_than_equal" and isinstance(ctx.get("ge"), float):
+        return prefix + f"must be >= {ctx['ge']:g}"
+    if kind == "less_than_equal" and isinstance(ctx.get("le"), float):
+        return prefix + f"must be <= {ctx['le']:g}"
     if kind == "greater_than_equal":
         return prefix + f"must be >= {ctx.get('ge')}"
     if kind == "less_than_equal":
@@ -160,6 +188,8 @@ def _wording(kind: str, loc: Loc, value: Any, ctx: dict[str, Any], fallback: str
                 f"{value} is too large: the API stores whole numbers up to {limit} (int64)"
             )
         return prefix + f"must be <= {limit}"
+    if kind in ("float_type", "float_parsing"):
+        return prefix + f"must be a number, got {describe(value)}"
     if kind == "bool_type":
         return prefix + f"must be true or false, got {describe(value)}"
     if kind == "string_type":

@@ -9,7 +9,7 @@ together as one ManifestError of `path/file.yaml:LINE: message` lines.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -25,6 +25,7 @@ from reconciler.manifest.entry import Loc, validate_entry_coded
 from reconciler.manifest.locate import Locator
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.overlap import schedule_overlaps
+from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
@@ -32,6 +33,12 @@ from reconciler.names import identity_key
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 TOP_KEY = "campaigns"
+# Each top-level key: the kind of entry its list holds, the entry model and its name field.
+SECTIONS: dict[str, tuple[str, type, str, str]] = {
+    "campaigns": ("campaign", CampaignSpec, "campaign_name", "campaign_uuid"),
+    "templates": ("template", TemplateSpec, "template_name", "template_uuid"),
+}
+KIND_KEYS = {kind: key for key, (kind, *_rest) in SECTIONS.items()}
 _INVALID = object()  # a file whose YAML could not be read at all
 
 
@@ -72,7 +79,7 @@ class Source:
 
 
 class Manifests:
-    """Every campaign declared under the given paths, keyed by name in file order."""
+    """Every entry declared under the given paths, per kind, keyed by name in file order."""
 
     def __init__(
         self,
@@ -80,10 +87,13 @@ class Manifests:
         files: list[Source],
         origins: dict[str, tuple[Source, int]],
         warnings: Sequence[Diagnostic] | None = None,
+        templates: dict[str, TemplateSpec] | None = None,
+        template_origins: dict[str, tuple[Source, int]] | None = None,
     ):
         self.campaigns = campaigns
+        self.templates = templates or {}
         self.sources = files
-        self._origins = origins
+        self._origins = {"campaign": origins, "template": template_origins or {}}
         # Valid, but most likely not what was meant (overlapping calling windows...).
         self.diagnostics = list(warnings or [])
 
@@ -97,21 +107,29 @@ class Manifests:
         """The manifest files read, as the user's paths lead to them."""
         return [source.display for source in self.sources]
 
-    def where(self, name: str, field: str | None = None) -> str:
-        """`path/file.yaml:LINE` of the campaign's entry, or of one of its fields."""
-        source, index = self._origins[name]
-        if field is None and index < len(source.entry_lines):
+    def specs(self, kind: str) -> dict[str, Any]:
+        """The declared entries of one kind ("campaign" or "template"), by name."""
+        return self.campaigns if kind == "campaign" else self.templates
+
+    def where(self, name: str, field: str | None = None, kind: str = "campaign") -> str:
+        """`path/file.yaml:LINE` of the entry, or of one of its fields."""
+        source, index = self._origins[kind][name]
+        if field is None and kind == "campaign" and index < len(source.entry_lines):
             return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
-        path: Loc = (TOP_KEY, index) + ((field,) if field else ())
+        path: Loc = (KIND_KEYS[kind], index) + ((field,) if field else ())
         return source.at(path)
 
-    def at(self, name: str, path: Loc = ()) -> str:
-        """`path/file.yaml:LINE` of a value inside the campaign's entry, e.g. at
+    def where_for(self, kind: str) -> Callable[[str, str | None], str]:
+        """`where` for the entries of one kind (the planner's Where)."""
+        return lambda name, field=None: self.where(name, field, kind)
+
+    def at(self, name: str, path: Loc = (), kind: str = "campaign") -> str:
+        """`path/file.yaml:LINE` of a value inside the entry, e.g. at
         ('schedules', 1, 'mon-fri'); the entry's own line for ()."""
         if not path:
-            return self.where(name)
-        source, index = self._origins[name]
-        return source.at((TOP_KEY, index, *path))
+            return self.where(name, None, kind)
+        source, index = self._origins[kind][name]
+        return source.at((KIND_KEYS[kind], index, *path))
 
 
 class _Problems:
@@ -202,34 +220,39 @@ def _name(raw: dict[Any, Any]) -> str | None:
 def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
     problems = _Problems()
-    identities = _Identities(problems)
+    identities = {kind: _Identities(problems, key, name, pin)
+                  for key, (kind, _model, name, pin) in SECTIONS.items()}
     yaml = safe_yaml()
-    campaigns: dict[str, CampaignSpec] = {}
-    origins: dict[str, tuple[Source, int]] = {}
+    specs: dict[str, dict[str, Any]] = {kind: {} for kind, *_ in SECTIONS.values()}
+    origins: dict[str, dict[str, tuple[Source, int]]] = {kind: {} for kind in specs}
     sources: list[Source] = []
     for display, path in discover(paths, problems):
         source = _read(display, path, problems)
         if source is None:
             continue
         sources.append(source)
-        for index, raw in _entries(source, _parse(yaml, source, problems), problems):
-            spec, entry_problems = validate_entry_coded(raw)
+        for top, index, raw in _entries(source, _parse(yaml, source, problems), problems):
+            kind, model, _entry_name, _pin = SECTIONS[top]
+            spec, entry_problems = validate_entry_coded(raw, model)
             for loc, message, code in entry_problems:
-                problems.at(source, (TOP_KEY, index, *loc), message, code, campaign=_name(raw))
-            if spec is not None and spec.schedules:
+                problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
+            if kind == "campaign" and spec is not None and spec.schedules:
                 for loc, message in schedule_overlaps(spec.schedules):
                     problems.warn(
                         source,
-                        (TOP_KEY, index, "schedules", *loc),
+                        (top, index, "schedules", *loc),
                         message,
                         "schedule-overlap",
                         spec.campaign_name,
                     )
-            if identities.claim(source, index, raw) and spec is not None:
-                campaigns[spec.campaign_name] = spec
-                origins[spec.campaign_name] = (source, index)
+            if identities[kind].claim(source, index, raw) and spec is not None:
+                specs[kind][spec.name] = spec
+                origins[kind][spec.name] = (source, index)
     problems.raise_if_any()
-    return Manifests(campaigns, sources, origins, problems.warnings())
+    return Manifests(
+        specs["campaign"], sources, origins["campaign"], problems.warnings(),
+        specs["template"], origins["template"],
+    )
 
 
 class _Identities:
@@ -238,14 +261,17 @@ class _Identities:
     Checked on the raw entries, so a duplicate is reported even when an entry is also invalid.
     """
 
-    def __init__(self, problems: _Problems):
+    def __init__(self, problems: _Problems, top: str = TOP_KEY, name_key: str = "campaign_name",
+                 pin_key: str = "campaign_uuid"):
         self._problems = problems
+        self._top, self._name_key, self._pin_key = top, name_key, pin_key
         self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
         self._pins: dict[str, tuple[Source, int, str]] = {}
 
     def claim(self, source: Source, index: int, raw: dict[Any, Any]) -> bool:
         """Record the entry's identity; False (and a problem) if its name was taken."""
-        name, pin = raw.get("campaign_name"), raw.get("campaign_uuid")
+        name, pin = raw.get(self._name_key), raw.get(self._pin_key)
+        top, name_key, pin_key = self._top, self._name_key, self._pin_key
         if isinstance(name, str):
             key = identity_key(name)
             if key in self._names:
@@ -256,9 +282,9 @@ class _Identities:
                 )
                 self._problems.at(
                     source,
-                    (TOP_KEY, index, "campaign_name"),
-                    f"duplicate campaign_name '{name}' (first declared at "
-                    f"{other.at((TOP_KEY, other_index))}){spelling}",
+                    (top, index, name_key),
+                    f"duplicate {name_key} '{name}' (first declared at "
+                    f"{other.at((top, other_index))}){spelling}",
                     "duplicate-identity",
                     campaign=name,
                 )
@@ -269,9 +295,9 @@ class _Identities:
                 other, other_index, other_name = self._pins[pin.lower()]
                 self._problems.at(
                     source,
-                    (TOP_KEY, index, "campaign_uuid"),
-                    f"campaign_uuid {pin} is already pinned by '{other_name}' at "
-                    f"{other.at((TOP_KEY, other_index))}",
+                    (top, index, pin_key),
+                    f"{pin_key} {pin} is already pinned by '{other_name}' at "
+                    f"{other.at((top, other_index))}",
                     "duplicate-identity",
                     campaign=_name(raw),
                 )
@@ -363,51 +389,56 @@ def _parse(yaml: YAML, source: Source, problems: _Problems) -> Any:
     return _INVALID
 
 
-def _entries(source: Source, data: Any, problems: _Problems) -> Iterator[tuple[int, dict]]:
-    """The campaign entries of a well-formed file; shape problems are recorded, not raised."""
+def _entries(
+    source: Source, data: Any, problems: _Problems
+) -> Iterator[tuple[str, int, dict]]:
+    """(top key, index, entry) of a well-formed file; shape problems are recorded, not raised."""
     if data is _INVALID:
         return
-    shape = f"a manifest is a mapping with one key, {TOP_KEY}: (a list of campaign entries)"
+    shape = "a manifest is a mapping with campaigns: and/or templates: (lists of entries)"
     if data is None:
         problems.at(source, 1, f"empty file; {shape}", "shape")
         return
     if not isinstance(data, dict):
         problems.at(source, (), f"expected a mapping, got {describe(data)}; {shape}", "shape")
         return
-    unknown = [key for key in data if key != TOP_KEY]
+    unknown = [key for key in data if key not in SECTIONS]
     for key in unknown:
         problems.at(
             source,
             (key,),
-            f"unknown top-level key '{key}'{did_you_mean(key, [TOP_KEY])}; {shape}",
+            f"unknown top-level key '{key}'{did_you_mean(key, list(SECTIONS))}; {shape}",
             "shape",
         )
-    if TOP_KEY not in data:
+    if not any(key in data for key in SECTIONS):
         if not unknown:
-            problems.at(source, (), f"missing the key '{TOP_KEY}'; {shape}", "shape")
+            problems.at(
+                source, (), f"missing the key '{TOP_KEY}' or 'templates'; {shape}", "shape"
+            )
         return
-    entries = data[TOP_KEY]
-    if entries is None:  # every entry commented out: an empty list
-        return
-    if not isinstance(entries, list):
-        problems.at(
-            source,
-            (TOP_KEY,),
-            f"{TOP_KEY}: must be a list of campaign entries, got {describe(entries)}",
-            "shape",
-        )
-        return
-    for index, raw in enumerate(entries):
-        if isinstance(raw, dict):
-            yield index, raw
-        else:
+    for top, (kind, *_rest) in SECTIONS.items():
+        entries = data.get(top)
+        if entries is None:  # absent, or every entry commented out: an empty list
+            continue
+        if not isinstance(entries, list):
             problems.at(
                 source,
-                (TOP_KEY, index),
-                f"{TOP_KEY}[{index}]: each campaign entry must be a mapping of fields, "
-                f"got {describe(raw)}",
+                (top,),
+                f"{top}: must be a list of {kind} entries, got {describe(entries)}",
                 "shape",
             )
+            continue
+        for index, raw in enumerate(entries):
+            if isinstance(raw, dict):
+                yield top, index, raw
+            else:
+                problems.at(
+                    source,
+                    (top, index),
+                    f"{top}[{index}]: each {kind} entry must be a mapping of fields, "
+                    f"got {describe(raw)}",
+                    "shape",
+                )
 
 
 def _line(exc: MarkedYAMLError) -> int:

@@ -336,6 +336,15 @@ class CampaignSpec(BaseModel):
         """Manifest fields this entry declared: exactly the ones the planner manages."""
         return frozenset(self.model_fields_set - NOT_MANAGED)
 
+    # The planner's view, shared with TemplateSpec: name and pin under generic names.
+    @property
+    def name(self) -> str:
+        return self.campaign_name
+
+    @property
+    def pin(self) -> str | None:
+        return self.campaign_uuid
+
     # The API form of `schedules`, converted once: plans of thousands of entries ask often.
     _api_schedules: list[dict[str, int]] | None = PrivateAttr(default=None)
 
@@ -374,19 +383,19 @@ _INVISIBLE = {
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
 
 
-def name_problem(name: str) -> str:
-    """Why a campaign name would not read as what it is ("" when it is fine): reviewers and
-    the portal show names, so a name must be what it looks like."""
+def name_problem(name: str, field: str = "campaign_name") -> str:
+    """Why a name would not read as what it is ("" when it is fine): reviewers and the
+    portal show names, so a name must be what it looks like."""
     if name != name.strip():
         return (
-            "campaign_name has leading or trailing whitespace: the portal shows it trimmed, "
+            f"{field} has leading or trailing whitespace: the portal shows it trimmed, "
             "so it would look like another name"
         )
     for position, char in enumerate(name, start=1):
         code = f"U+{ord(char):04X}"
         if unicodedata.category(char) == "Cc":
             return (
-                f"campaign_name has a control character ({code}) at position {position}: "
+                f"{field} has a control character ({code}) at position {position}: "
                 "it would corrupt terminals and logs that show the name"
             )
         category = unicodedata.category(char)
@@ -395,12 +404,12 @@ def name_problem(name: str) -> str:
                 "a blank-looking letter" if char in _BLANK_LOOKING else "a format character"
             )
             return (
-                f"campaign_name has an invisible character ({kind}, {code}) at "
+                f"{field} has an invisible character ({kind}, {code}) at "
                 f"position {position}: two names would look the same"
             )
         if category == "Zs" and char != " ":
             return (
-                f"campaign_name has a space other than the ordinary one ({code}) at position "
+                f"{field} has a space other than the ordinary one ({code}) at position "
                 f"{position}: two names would look the same"
             )
     return ""
@@ -429,16 +438,3 @@ def exclusive_field_problems(declared: Collection[str]) -> list[FieldError]:
         for name, uuid in EXCLUSIVE_FIELDS
         if name in declared and uuid in declared
     ]
-
-
-class ManifestFile(BaseModel):
-    """A manifest file: one key, `campaigns`, a list of campaign entries."""
-
-    model_config = ConfigDict(extra="forbid", title="reconciler campaign manifest")
-
-    campaigns: list[CampaignSpec] | None = Field(
-        description=(
-            "The campaigns this file declares; names are unique across all files. Empty (or "
-            "null, every entry commented out) declares none."
-        ),
-    )

@@ -17,11 +17,13 @@ from reconciler.manifest.models import (
     Network,
 )
 from reconciler.manifest.schema import manifest_schema
+from reconciler.manifest.template_spec import PressOption, Sound, TemplateSpec
 
 REGENERATE = "python -m reconciler.manifest.reference > docs/manifest.md"
 
 _INTRO = """\
-A manifest is a YAML file with one key, `campaigns:`, a list of campaign entries. Give
+A manifest is a YAML file with `campaigns:` (a list of campaign entries) and/or `templates:`
+(a list of call-script templates, see [Templates](#templates)). Give
 `reconciler validate`, `plan` or `apply` any number of files and directories: directories are
 walked recursively for `*.yaml` / `*.yml` files (hidden files and directories skipped), in
 sorted order. Field names are the API's.
@@ -52,6 +54,46 @@ state) is never managed by manifests.
 Identity is `campaign_name`, unique across all files; an optional `campaign_uuid` pins an
 entry to one live campaign, so that a changed `campaign_name` renames it. An entry with
 `state: absent` needs only its name (other fields are still checked, then ignored).
+"""
+
+_TEMPLATES = """\
+`templates:` declares call scripts with the template API's write-side field names. Identity is
+`template_name` (unique across all files; `template_uuid:` pins one live template so a changed
+name renames it); `state: absent` deletes one, which the plan refuses while a campaign that
+stays uses it. A campaign's `template:` may name a declared template, even one the same apply
+creates: apply creates and updates templates before the campaigns that start using them, and
+deletes them after the campaigns that stop.
+
+```yaml
+templates:
+  - template_name: nhac_no_v2
+    voice_type: tts                    # tts reads content; audio_file plays audio_file
+    voice_tts: south-f-03
+    speed_tts: 1.0
+    content: "Chào {{customer_name}}, khoản nợ {{due_amount}} đến hạn."
+    enable_option: true
+    press_options:
+      - press_num: "1"
+        voice_type: tts
+        content: "Cảm ơn quý khách đã xác nhận"
+        toggled: false                 # sent on every write, never read back
+        extension: "5000"
+    exit_sound: {enable: true, voice_type: tts, content: "Tạm biệt"}
+campaigns:
+  - campaign_name: NhacNoV2
+    template: nhac_no_v2
+```
+
+**Reads and writes differ.** The API answers a press option as `{"1": {voice_type,
+content | audio_file}}`: `toggled`, `enable`, `type` and `extension` are never read back. The
+tool sends what you declare for them on every write of the template and never compares them;
+the plan notes, once per template, which declared fields it cannot check. A template that
+does not declare `press_options` keeps its live options on update, but their unread keys are
+lost by the API's full-replace PUT: declare `press_options` to keep them.
+
+`{{placeholders}}` in `content` (and in press options and sounds) are the `param` keys each
+lead import must supply; the plan shows them per campaign. They must be well-formed:
+`{{name}}` with letters, digits and `_`.
 """
 
 _SCHEDULES = """\
@@ -100,12 +142,15 @@ campaigns/otp.yaml:10: carrier_uuid: cannot be used together with carrier; give 
 
 It rejects: YAML syntax errors, duplicate keys, tags such as `!!python/object` (manifests
 are loaded safely: nothing is ever executed), empty files, files whose top level is not
-exactly `campaigns:`, entries that are not mappings, unknown fields (with a suggestion),
+`campaigns:` and/or `templates:`, entries that are not mappings, unknown fields (with a suggestion),
 wrong types (`"5"` is not a count, `yes` is not a boolean: YAML 1.2), values outside an
 enumeration (the allowed values are listed), negative counts, bad schedules, repeated
-`recall_status` values, a `campaign_name` declared twice (both places are named), one
-`campaign_uuid` pinned by two entries, and a name given with its uuid ({exclusive}).
-Carrier and template *names* are resolved against the API at plan time.
+`recall_status` values, a `campaign_name` (or `template_name`) declared twice (both places
+are named), one `campaign_uuid` (or `template_uuid`) pinned by two entries, and a name given
+with its uuid ({exclusive}). In templates: a voice not documented, `speed_tts` outside 0–2,
+`content` or `audio_file` that `voice_type` does not play, a `press_num` listed twice, and
+malformed `{{{{placeholders}}}}`. Carrier and template *names* are resolved against the API
+(and the declared templates) at plan time.
 """
 
 _POLICY = """\
@@ -135,7 +180,15 @@ def render_reference() -> str:
         "do not edit by hand. -->\n",
         _INTRO,
         "## Campaign fields\n",
-        _field_table(campaign),
+        _field_table(campaign, CampaignSpec),
+        "## Templates\n",
+        _TEMPLATES,
+        "### Template fields\n",
+        _field_table(schema["$defs"]["TemplateSpec"], TemplateSpec),
+        "### press_options\n",
+        _field_table(schema["$defs"]["PressOption"], PressOption),
+        "### exit_sound and invalid_sound\n",
+        _field_table(schema["$defs"]["Sound"], Sound),
         "## network\n",
         _network_table(),
         "## schedules\n",
@@ -160,16 +213,16 @@ def render_reference() -> str:
     return "\n".join(parts)
 
 
-def _field_table(campaign: dict[str, Any]) -> str:
+def _field_table(definition: dict[str, Any], model: Any) -> str:
     rows = ["| Field | Type | Default | Description |", "| --- | --- | --- | --- |"]
-    required = set(campaign.get("required", ()))
-    for name, info in CampaignSpec.model_fields.items():
-        prop = campaign["properties"][name]
+    required = set(definition.get("required", ()))
+    for name, info in model.model_fields.items():
+        prop = definition["properties"][name]
         if name in required:
             default = "required"
         elif "default" in prop:
             default = f"`{_yaml_scalar(prop['default'])}`"
-        elif name == "campaign_uuid":
+        elif name in ("campaign_uuid", "template_uuid") and model in (CampaignSpec, TemplateSpec):
             default = "not pinned"
         elif name in ("labels", "policy_waivers"):
             default = "none"
@@ -214,8 +267,14 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "mapping of text to text (see [labels and waivers](#labels-and-waivers))"
     if name == "policy_waivers":
         return "mapping of rule id to reason (see [labels and waivers](#labels-and-waivers))"
+    if name == "press_options":
+        return "list (see [press_options](#press_options))"
+    if name in ("exit_sound", "invalid_sound"):
+        return "mapping (see [exit_sound and invalid_sound](#exit_sound-and-invalid_sound))"
     options = [option for option in prop.get("anyOf", [prop]) if option.get("type") != "null"]
     option = options[0]
+    if option.get("type") == "number":
+        return f"number {option.get('minimum', 0):g}–{option.get('maximum', 2):g}"
     if "enum" in option:
         return "one of " + ", ".join(f"`{value}`" for value in option["enum"])
     if option.get("type") == "array":

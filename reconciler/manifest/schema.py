@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.manifest.models import TIME_RANGE_SCHEMA, WINDOW_PLACEHOLDER, ManifestFile
+from reconciler.manifest.document import ManifestFile
+from reconciler.manifest.models import TIME_RANGE_SCHEMA, WINDOW_PLACEHOLDER
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _WINDOW_KEY = next(iter(WINDOW_PLACEHOLDER))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from reconciler.template_fields import template_placeholders
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -18,6 +20,8 @@ class Catalog:
     listed: frozenset[str] = frozenset()
     # Every uuid of each listed kind (names aside: a carrier may have no usable name).
     uuids: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Template uuid -> the {{placeholders}} its texts use (the params lead imports supply).
+    placeholders: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, carriers: list[dict] | None, templates: list[dict] | None) -> Catalog:
@@ -34,7 +38,12 @@ class Catalog:
                 if name in tables[kind] and tables[kind][name] != uuid:
                     ambiguous[kind].setdefault(name, [tables[kind][name]]).append(uuid)
                 tables[kind][name] = uuid
-        return cls(tables["carrier"], tables["template"], ambiguous, frozenset(uuids), uuids)
+        placeholders = {
+            row["template_uuid"]: template_placeholders(row) for row in templates or ()
+        }
+        return cls(
+            tables["carrier"], tables["template"], ambiguous, frozenset(uuids), uuids, placeholders
+        )
 
     def unknown_uuid(self, kind: str, uuid: str | None, current: str | None = None) -> str:
         """Why a declared `<kind>_uuid` cannot be set ("" when it can, or was not checked).

@@ -31,13 +31,17 @@ ROW_PREFIX = "sha256:"
 DETAIL_PREFIX = "sha256+schedules:"
 
 
-def fingerprint(live: dict[str, Any], *, with_schedules: bool = False) -> str:
+def fingerprint(
+    live: dict[str, Any], *, with_schedules: bool = False, kind: str = "campaign"
+) -> str:
     """A short, stable digest of a campaign as any read shows it (and its schedules when
-    `with_schedules`: only for a detail read)."""
+    `with_schedules`: only for a detail read). A template's list rows and detail reads are
+    alike (the docs show one shape): all of it counts. The run state never counts."""
+    skipped = READ_DEPENDENT_FIELDS if kind == "campaign" else frozenset()
     projection: dict[str, Any] = {
         key: value
         for key, value in live.items()
-        if key not in READ_DEPENDENT_FIELDS and key not in RUN_STATE_FIELDS
+        if key not in skipped and key not in RUN_STATE_FIELDS
     }
     if with_schedules:
         projection["schedules"] = canonical("schedules", live.get("schedules"))
@@ -52,9 +56,9 @@ def needs_detail(recorded: str | None) -> bool:
     return bool(recorded) and str(recorded).startswith(DETAIL_PREFIX)
 
 
-def still_matches(recorded: str | None, live: dict[str, Any]) -> bool:
-    """Whether `live` is the campaign the fingerprint was taken of. `live` must be a detail
+def still_matches(recorded: str | None, live: dict[str, Any], kind: str = "campaign") -> bool:
+    """Whether `live` is the object the fingerprint was taken of. `live` must be a detail
     read when `needs_detail(recorded)`; any read will do otherwise."""
     if not recorded:
         return True
-    return fingerprint(live, with_schedules=needs_detail(recorded)) == recorded
+    return fingerprint(live, with_schedules=needs_detail(recorded), kind=kind) == recorded

@@ -16,8 +16,8 @@ def guard_problems(
     problems: list[str] = []
     deletes = [c for c in plan.changes if c.action == "delete"]
     if len(deletes) > max_deletes:
-        problems.append(_too_many(len(deletes), max_deletes))
-    running = [c.campaign_name for c in deletes if c.live_status == "start"]
+        problems.append(_too_many(deletes, max_deletes))
+    running = [c.name for c in deletes if c.kind == "campaign" and c.live_status == "start"]
     if running and not force:
         problems.append(
             "refusing to delete running campaigns (status start): "
@@ -36,7 +36,7 @@ def guard_diagnostics(
     if len(deletes) > max_deletes:
         diagnostics.append(
             Diagnostic(
-                "error", "guard/max-deletes", _too_many(len(deletes), max_deletes),
+                "error", "guard/max-deletes", _too_many(deletes, max_deletes),
                 category="guard",
             )
         )
@@ -45,20 +45,32 @@ def guard_diagnostics(
             Diagnostic(
                 "error",
                 "guard/running-campaign",
-                f"refusing to delete running campaign {change.campaign_name!r} (status "
+                f"refusing to delete running campaign {change.name!r} (status "
                 "start); stop it first or pass --force",
-                Subject.parse(change.source, campaign=change.campaign_name),
+                Subject.parse(change.source, campaign=change.name),
                 category="guard",
             )
             for change in deletes
-            if change.live_status == "start"
+            if change.kind == "campaign" and change.live_status == "start"
         )
     return diagnostics
 
 
-def _too_many(count: int, max_deletes: int) -> str:
+def _too_many(deletes: list, max_deletes: int) -> str:
     return (
-        f"the plan deletes {count} campaign{'s' if count != 1 else ''}, "
+        f"the plan deletes {_deleted(deletes)}, "
         f"more than --max-deletes {max_deletes}; "
         "check the plan, then raise --max-deletes if that is intended"
+    )
+
+
+def _deleted(deletes: list) -> str:
+    """`6 campaigns`, or `4 campaigns and 2 templates` (a template delete counts too)."""
+    counts: dict[str, int] = {}
+    for change in deletes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    return " and ".join(
+        f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in counts.items()
+    ) if len(counts) > 1 or "campaign" not in counts else (
+        f"{len(deletes)} campaign{'s' if len(deletes) != 1 else ''}"
     )

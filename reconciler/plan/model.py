@@ -13,7 +13,8 @@ from reconciler.policy.findings import Finding
 
 Action = Literal["create", "update", "delete"]
 
-# Deletes first (they free names), then updates (renames free names), then creates.
+# Inside one level: deletes first (they free names), then updates (renames free names), then
+# creates.
 ACTION_ORDER: dict[str, int] = {"delete": 0, "update": 1, "create": 2}
 FORMAT_VERSION = 1
 
@@ -26,29 +27,102 @@ class FieldDiff:
     after: Any
 
 
-@dataclass
+@dataclass(init=False)
 class Change:
-    """What happens to one campaign. `put` holds API fields to set on the live object."""
+    """What happens to one object of one kind ("campaign" or "template"): `name` and `uuid`
+    are the object's (campaign_name/template_name ...); `put` holds API fields to set on it.
+
+    `refs` names API fields whose value is the uuid of an object this apply creates
+    (`{"template_uuid": "nhac_no_v2"}`): the applier fills them in once that create is done.
+    `level` orders kinds by dependency (see reconciler.kinds.order_changes).
+    """
 
     action: Action
-    campaign_name: str
-    campaign_uuid: str | None = None
-    fields: dict[str, FieldDiff] = field(default_factory=dict)
-    create_body: dict[str, Any] = field(default_factory=dict)
-    put: dict[str, Any] = field(default_factory=dict)
-    active: bool | None = None
-    fingerprint: str | None = None
-    live_name: str | None = None
-    live_status: str | None = None
-    source: str = ""
+    kind: str
+    name: str
+    uuid: str | None
+    fields: dict[str, FieldDiff]
+    create_body: dict[str, Any]
+    put: dict[str, Any]
+    active: bool | None
+    fingerprint: str | None
+    live_name: str | None
+    live_status: str | None
+    source: str
     # Order inside the action's phase: a rename waits for the one that frees its name.
-    wave: int = 0
+    wave: int
     # A rename inside a cycle (A↔B) first moves to this temporary name, freeing its own.
-    via_name: str | None = None
+    via_name: str | None
+    refs: dict[str, str]
+    level: int
+    # Placeholders the object's script uses (templates), or its template uses (campaigns).
+    placeholders: list[str]
+    # Declared fields a read never returns: sent on every write, never checked.
+    unchecked: list[str]
+
+    def __init__(
+        self,
+        action: Action,
+        name: str = "",
+        uuid: str | None = None,
+        fields: dict[str, FieldDiff] | None = None,
+        create_body: dict[str, Any] | None = None,
+        put: dict[str, Any] | None = None,
+        active: bool | None = None,
+        fingerprint: str | None = None,
+        live_name: str | None = None,
+        live_status: str | None = None,
+        source: str = "",
+        wave: int = 0,
+        via_name: str | None = None,
+        *,
+        kind: str = "campaign",
+        refs: dict[str, str] | None = None,
+        level: int = 0,
+        placeholders: list[str] | None = None,
+        unchecked: list[str] | None = None,
+        campaign_name: str | None = None,
+        campaign_uuid: str | None = None,
+    ) -> None:
+        self.action = action
+        self.kind = kind
+        self.name = campaign_name if campaign_name is not None else name
+        self.uuid = campaign_uuid if campaign_uuid is not None else uuid
+        self.fields = fields if fields is not None else {}
+        self.create_body = create_body if create_body is not None else {}
+        self.put = put if put is not None else {}
+        self.active = active
+        self.fingerprint = fingerprint
+        self.live_name = live_name
+        self.live_status = live_status
+        self.source = source
+        self.wave = wave
+        self.via_name = via_name
+        self.refs = refs if refs is not None else {}
+        self.level = level
+        self.placeholders = placeholders if placeholders is not None else []
+        self.unchecked = unchecked if unchecked is not None else []
+
+    # The campaign-era names, kept for readers written before kinds (renderers, reports).
+    @property
+    def campaign_name(self) -> str:
+        return self.name
+
+    @campaign_name.setter
+    def campaign_name(self, value: str) -> None:
+        self.name = value
 
     @property
-    def sort_key(self) -> tuple[int, int, str]:
-        return ACTION_ORDER[self.action], self.wave, self.campaign_name
+    def campaign_uuid(self) -> str | None:
+        return self.uuid
+
+    @campaign_uuid.setter
+    def campaign_uuid(self, value: str | None) -> None:
+        self.uuid = value
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, str, str]:
+        return self.level, ACTION_ORDER[self.action], self.wave, self.kind, self.name
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -62,13 +136,13 @@ class Change:
             name: FieldDiff(diff.get("before"), diff.get("after"))
             for name, diff in (data.get("fields") or {}).items()
         }
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.__dataclass_fields__) | {"campaign_name", "campaign_uuid"}
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
 @dataclass
 class Plan:
-    """Ordered changes plus how many declared campaigns already match."""
+    """Ordered changes plus how many declared objects already match."""
 
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0

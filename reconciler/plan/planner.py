@@ -1,7 +1,10 @@
-"""The planner: desired specs × live campaigns → Plan. Pure: every input is already read.
+"""The planner: desired specs × live objects → Plan, for every kind. Pure: every input is
+already read.
 
-Only declared fields are compared and changed; everything else on a live campaign is left
-exactly as it is (the applier sends it back untouched).
+Only declared fields are compared and changed; everything else on a live object is left
+exactly as it is (the applier sends it back untouched). What differs by kind (values, compare,
+display, dependencies) is the kind's (reconciler/kinds/); identity, renames, pruning, the
+cross-kind checks and targeting are here, once.
 """
 
 from __future__ import annotations
@@ -11,30 +14,29 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reconciler.diagnostics.model import Diagnostic, Subject
+from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
-from reconciler.fields import CREATE_FIELDS, MANAGED_FIELDS
+from reconciler.kinds import Context, Kind, kind_of, kinds, no_location, order_changes
+from reconciler.kinds import located as _located
 from reconciler.names import identity_key
 from reconciler.plan.catalog import Catalog
-from reconciler.plan.fingerprint import fingerprint
-from reconciler.plan.model import Change, FieldDiff, Plan
-from reconciler.plan.normalize import canonical, display
+from reconciler.plan.model import Change, Plan
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
+from reconciler.template_fields import CAMPAIGN_REFERENCE, template_placeholders
 
 Where = Callable[[str, str | None], str]
-PRUNABLE_TYPE = "autocall"
-# Manifest name fields and the API uuid field each resolves to.
-NAME_FIELDS = {"carrier": "carrier_uuid", "template": "template_uuid"}
 
 
 class Spec(Protocol):
-    """What the planner needs of a manifest entry (reconciler.manifest.models.CampaignSpec)."""
+    """What the planner needs of a manifest entry (CampaignSpec, TemplateSpec)."""
 
-    campaign_name: str
     state: str
-    campaign_uuid: str | None
-    carrier: str | None
-    template: str | None
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def pin(self) -> str | None: ...
 
     def declared(self) -> frozenset[str]: ...
 
@@ -43,56 +45,46 @@ class Spec(Protocol):
 
 @dataclass
 class Matching:
-    """Each declared campaign paired with its live object (or None), plus the live leftovers."""
+    """Each declared entry paired with its live object (or None), plus the live leftovers."""
 
     pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     undeclared: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
-def _no_location(_name: str, _field: str | None = None) -> str:
-    return ""
-
-
-def _located(
-    where: Where, name: str, field_name: str | None, message: str, code: str
-) -> Diagnostic:
-    """A plan error about one entry: at its manifest line when known (else named by it)."""
-    subject = Subject.parse(where(name, field_name), campaign=name)
-    return Diagnostic("error", f"plan/{code}", message, subject, category="plan")
-
-
-def match_campaigns(
-    specs: Mapping[str, Spec], live_rows: list[dict[str, Any]], where: Where = _no_location
+def match(
+    kind: Kind, specs: Mapping[str, Spec], live_rows: list[dict[str, Any]],
+    where: Where = no_location,
 ) -> Matching:
-    """Identity: the pinned campaign_uuid when given, else campaign_name (compared in NFC).
+    """Identity: the pinned uuid when given, else the name (compared in NFC).
 
-    A live campaign claimed by more than one entry (by pin, by name, or one of each) is an
+    A live object claimed by more than one entry (by pin, by name, or one of each) is an
     error naming every claimant: applying both would update and delete, or update twice,
-    the same campaign.
+    the same object.
     """
-    by_uuid = {str(row["campaign_uuid"]).lower(): row for row in live_rows}
+    name_field, uuid_field, noun = kind.name_field, kind.uuid_field, kind.name
+    by_uuid = {str(row[uuid_field]).lower(): row for row in live_rows}
     by_name: dict[str, list[dict[str, Any]]] = {}
     parked: dict[str, list[dict[str, Any]]] = {}
     for row in live_rows:
-        by_name.setdefault(identity_key(row["campaign_name"]), []).append(row)
-        original = parked_name(row["campaign_name"])
+        by_name.setdefault(identity_key(row[name_field]), []).append(row)
+        original = parked_name(row[name_field])
         if original is not None:
             parked.setdefault(identity_key(original), []).append(row)
     errors: list[Diagnostic] = []
     matching = Matching()
     claims: dict[str, list[tuple[str, str]]] = {}
     for name, spec in specs.items():
-        if spec.campaign_uuid:
-            row = by_uuid.get(spec.campaign_uuid.lower())
-            how = "by its campaign_uuid pin"
+        if spec.pin:
+            row = by_uuid.get(spec.pin.lower())
+            how = f"by its {uuid_field} pin"
             if row is None and spec.state == "present":
                 errors.append(
                     _located(
                         where,
                         name,
-                        "campaign_uuid",
-                        f"campaign_uuid: no live campaign has uuid {spec.campaign_uuid} "
+                        uuid_field,
+                        f"{uuid_field}: no live {noun} has uuid {spec.pin} "
                         "(remove the pin to create it anew)",
                         "pin-not-found",
                     )
@@ -105,46 +97,49 @@ def match_campaigns(
                 how = "by name, under the temporary name a cut-short rename left"
             row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
-                errors.append(
-                    _located(
-                        where, name, "campaign_name", _twins_message(rows), "ambiguous-live-name"
-                    )
-                )
+                errors.append(_located(
+                    where, name, name_field, _twins_message(kind, rows), "ambiguous-live-name"
+                ))
                 continue
         matching.pairs[name] = row
         if row is not None:
-            claims.setdefault(row["campaign_uuid"], []).append((name, how))
-            if row["campaign_name"] != name and identity_key(row["campaign_name"]) == (
-                identity_key(name)
-            ):
+            claims.setdefault(row[uuid_field], []).append((name, how))
+            if row[name_field] != name and identity_key(row[name_field]) == identity_key(name):
                 matching.notes.append(
                     _located(
                         where,
                         name,
-                        "campaign_name",
-                        f"warning: campaign_name {name!r} is spelt in another Unicode form "
-                        f"than the live {row['campaign_name']!r}; they are the same name "
+                        name_field,
+                        f"warning: {name_field} {name!r} is spelt in another Unicode form "
+                        f"than the live {row[name_field]!r}; they are the same name "
                         "(compared in NFC) and the live spelling is kept",
                         "unicode-spelling",
                     ).text()
                 )
     for uuid, claimants in claims.items():
         if len(claimants) > 1:
-            errors.append(_claimed_twice_message(uuid, claimants, by_uuid, where))
+            errors.append(_claimed_twice_message(kind, uuid, claimants, by_uuid, where))
     if errors:
         raise PlanError(diagnostics=errors)
     claimed = set(claims)
-    matching.undeclared = [row for row in live_rows if row["campaign_uuid"] not in claimed]
+    matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
     return matching
 
 
+def match_campaigns(
+    specs: Mapping[str, Spec], live_rows: list[dict[str, Any]], where: Where = no_location
+) -> Matching:
+    return match(kind_of("campaign"), specs, live_rows, where)
+
+
 def _claimed_twice_message(
+    kind: Kind,
     uuid: str,
     claimants: list[tuple[str, str]],
     by_uuid: dict[str, dict[str, Any]],
     where: Where,
 ) -> Diagnostic:
-    live_name = by_uuid[uuid.lower()]["campaign_name"]
+    live_name = by_uuid[uuid.lower()][kind.name_field]
     first_name = claimants[0][0]
     listed = "; ".join(
         f"{where(name, None) or name} ({name!r}, {how})" for name, how in claimants
@@ -153,188 +148,52 @@ def _claimed_twice_message(
         where,
         first_name,
         None,
-        f"live campaign {live_name!r} ({uuid}) is claimed by {len(claimants)} entries: "
-        f"{listed}. One live campaign can be declared by one entry only: to rename it, "
+        f"live {kind.name} {live_name!r} ({uuid}) is claimed by {len(claimants)} entries: "
+        f"{listed}. One live {kind.name} can be declared by one entry only: to rename it, "
         "keep the pinned entry and remove the other",
         "identity-conflict",
     )
 
 
-def _twins_message(rows: list[dict[str, Any]]) -> str:
-    listed = " and ".join(f"{row['campaign_name']!r} ({row['campaign_uuid']})" for row in rows)
+def _twins_message(kind: Kind, rows: list[dict[str, Any]]) -> str:
+    listed = " and ".join(
+        f"{row[kind.name_field]!r} ({row[kind.uuid_field]})" for row in rows
+    )
     return (
-        f"campaign_name: {len(rows)} live campaigns have this name once Unicode-normalised "
-        f"(NFC): {listed}; pin the one you mean with campaign_uuid"
+        f"{kind.name_field}: {len(rows)} live {kind.plural} have this name once "
+        f"Unicode-normalised (NFC): {listed}; pin the one you mean with {kind.uuid_field}"
     )
 
 
 def needs_detail(spec: Spec) -> bool:
     """List rows carry no schedules: a detail read is needed only where schedules are managed."""
-    return spec.state == "present" and "schedules" in spec.declared()
+    return kind_of("campaign").needs_detail(spec)
 
 
-def desired_values(
-    specs: Mapping[str, Spec],
-    catalog: Catalog,
-    where: Where = _no_location,
-    live: Mapping[str, dict[str, Any] | None] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Each present spec's API-form values, carrier/template names resolved to uuids; a
-    declared uuid the tenant does not list is refused unless the live campaign has it."""
-    resolved: dict[str, dict[str, Any]] = {}
-    errors: list[Diagnostic] = []
-    for name, spec in specs.items():
-        if spec.state != "present":
-            continue
-        values = spec.api_values()
-        for name_field, uuid_field in NAME_FIELDS.items():
-            wanted = getattr(spec, name_field)
-            if wanted is None:
-                current = ((live or {}).get(name) or {}).get(uuid_field)
-                problem = catalog.unknown_uuid(name_field, values.get(uuid_field), current)
-                if problem:
-                    errors.append(_located(where, name, uuid_field, problem, "unknown-uuid"))
-                continue
-            uuid, problem = catalog.resolve(name_field, wanted)
-            if uuid is None:
-                errors.append(_located(where, name, name_field, problem, f"unknown-{name_field}"))
-            else:
-                values[uuid_field] = uuid
-        resolved[name] = _in_manifest_order(values)
-    if errors:
-        raise PlanError(diagnostics=errors)
-    return resolved
-
-
-_FIELD_RANK = {name: rank for rank, name in enumerate(MANAGED_FIELDS)}
-
-
-def _in_manifest_order(values: dict[str, Any]) -> dict[str, Any]:
-    """Plans list fields in the documented manifest order, resolved names included."""
-    return dict(sorted(values.items(), key=lambda item: _FIELD_RANK.get(item[0], len(_FIELD_RANK))))
-
-
-def _shown(field_name: str, api_value: Any, catalog: Catalog, live: dict[str, Any] | None) -> Any:
-    """A field's value as the manifest would write it (names for carrier/template)."""
-    if field_name in NAME_FIELDS:
-        uuid_field = NAME_FIELDS[field_name]
-        if live is not None:
-            return (
-                live.get(f"{field_name}_name")
-                or catalog.name_of(field_name, live.get(uuid_field) or "")
-                or live.get(uuid_field)
-                or ""
-            )
-        return catalog.name_of(field_name, api_value or "") or api_value or ""
-    return display(field_name, api_value)
-
-
-def _manifest_field(spec: Spec, api_field: str) -> str:
-    """The manifest key a diff is reported under: `carrier` when the spec used the name."""
-    for name_field, uuid_field in NAME_FIELDS.items():
-        if api_field == uuid_field and getattr(spec, name_field) is not None:
-            return name_field
-    return api_field
-
-
-def plan_create(spec: Spec, values: dict[str, Any], catalog: Catalog, source: str) -> Change:
-    create_body = {"campaign_name": spec.campaign_name, "type": values.get("type", "autocall")}
-    create_body.update({key: values[key] for key in CREATE_FIELDS if key in values})
-    put = {key: value for key, value in values.items() if key != "active"}
-    fields: dict[str, FieldDiff] = {}
-    for api_field, value in values.items():
-        manifest_field = _manifest_field(spec, api_field)
-        shown = (
-            _shown(manifest_field, value, catalog, None)
-            if manifest_field in NAME_FIELDS
-            else display(api_field, value)
-        )
-        fields[manifest_field] = FieldDiff(None, shown)
-    return Change(
-        action="create",
-        campaign_name=spec.campaign_name,
-        fields=fields,
-        create_body=create_body,
-        put=put,
-        active=False if values.get("active") is False else None,
-        source=source,
-    )
-
-
-def plan_update(
-    spec: Spec, values: dict[str, Any], live: dict[str, Any], catalog: Catalog, source: str
-) -> Change | None:
-    put: dict[str, Any] = {}
-    fields: dict[str, FieldDiff] = {}
-    active: bool | None = None
-    for api_field, value in values.items():
-        current = live.get(api_field)
-        # Equal as given is equal once normalised too; canonical() only for what differs.
-        if current == value or canonical(api_field, current) == canonical(api_field, value):
-            continue
-        manifest_field = _manifest_field(spec, api_field)
-        if manifest_field in NAME_FIELDS:
-            before = _shown(manifest_field, None, catalog, live)
-            after = _shown(manifest_field, value, catalog, None)
-        else:
-            before, after = display(api_field, live.get(api_field)), display(api_field, value)
-        fields[manifest_field] = FieldDiff(before, after)
-        if api_field == "active":
-            active = bool(value)
-        else:
-            put[api_field] = value
-    if not fields:
-        return None
-    return Change(
-        action="update",
-        campaign_name=spec.campaign_name,
-        campaign_uuid=live["campaign_uuid"],
-        fields=fields,
-        put=put,
-        active=active,
-        fingerprint=fingerprint(live, with_schedules=needs_detail(spec)),
-        live_name=live.get("campaign_name"),
-        live_status=live.get("status"),
-        source=source,
-    )
-
-
-def plan_delete(live: dict[str, Any], source: str) -> Change:
-    return Change(
-        action="delete",
-        campaign_name=live["campaign_name"],
-        campaign_uuid=live["campaign_uuid"],
-        fingerprint=fingerprint(live),
-        live_name=live["campaign_name"],
-        live_status=live.get("status"),
-        source=source,
-    )
-
-
-def _check_renames(changes: list[Change], live_rows: list[dict[str, Any]], where: Where) -> None:
-    """A rename onto a name another live campaign keeps would fail half-way: refuse up front.
+def _check_renames(
+    kind: Kind, changes: list[Change], live_rows: list[dict[str, Any]], where: Where
+) -> None:
+    """A rename onto a name another live object keeps would fail half-way: refuse up front.
     Names freed in the same plan (deleted, or renamed away) are fine: apply orders them."""
     freed = {
         identity_key(c.live_name)
         for c in changes
         if c.live_name and (c.action == "delete" or is_rename(c))
     }
-    taken = {identity_key(row["campaign_name"]): row["campaign_uuid"] for row in live_rows}
+    taken = {identity_key(row[kind.name_field]): row[kind.uuid_field] for row in live_rows}
     errors: list[Diagnostic] = []
     for change in changes:
         if not is_rename(change):
             continue
-        holder = taken.get(identity_key(change.campaign_name))
-        if holder and holder != change.campaign_uuid and (
-            identity_key(change.campaign_name) not in freed
-        ):
+        holder = taken.get(identity_key(change.name))
+        if holder and holder != change.uuid and identity_key(change.name) not in freed:
             errors.append(
                 _located(
                     where,
-                    change.campaign_name,
-                    "campaign_name",
-                    f"campaign_name: cannot rename to {change.campaign_name!r}: "
-                    f"live campaign {holder} already has that name",
+                    change.name,
+                    kind.name_field,
+                    f"{kind.name_field}: cannot rename to {change.name!r}: "
+                    f"live {kind.name} {holder} already has that name",
                     "rename-conflict",
                 )
             )
@@ -343,80 +202,190 @@ def _check_renames(changes: list[Change], live_rows: list[dict[str, Any]], where
 
 
 def build_plan(
-    specs: Mapping[str, Spec],
-    live_rows: list[dict[str, Any]],
+    specs_by: Mapping[str, Mapping[str, Spec]],
+    live_by: Mapping[str, list[dict[str, Any]]],
     catalog: Catalog,
     *,
-    where: Where = _no_location,
+    where_by: Mapping[str, Where] | None = None,
     prune: bool = False,
     targets: Collection[str] = (),
     api_url: str = "",
 ) -> Plan:
-    """Diff desired against live. `live_rows` must hold detail reads for specs needing them."""
-    matching = match_campaigns(specs, live_rows, where)
-    values_by_name = desired_values(specs, catalog, where, matching.pairs)
+    """Diff desired against live, kind by kind (templates first: campaigns may name them).
+    Each argument is keyed by kind ("campaign", "template"); live campaigns must be detail
+    reads where their specs need them."""
+    registry = kinds()
+    where_by = where_by or {}
+    context = Context(catalog=catalog)
+    matchings = {
+        name: match(kind, specs_by.get(name, {}), live_by.get(name, []),
+                    where_by.get(name, no_location))
+        for name, kind in registry.items()
+    }
+    _note_templates(context, specs_by.get("template", {}), matchings["template"],
+                    where_by.get("template", no_location), catalog)
     changes: list[Change] = []
     unchanged = 0
-    for name, spec in specs.items():
-        live = matching.pairs[name]
-        # `where` may have to re-read a manifest for its lines: asked only for changes.
-        if spec.state == "absent":
-            if live is not None:
-                changes.append(plan_delete(live, where(name, None)))
-            continue
-        values = values_by_name[name]
-        if live is None:
-            changes.append(plan_create(spec, values, catalog, where(name, None)))
-            continue
-        change = plan_update(spec, values, live, catalog, "")
-        if change is None:
-            unchanged += 1
-        else:
-            change.source = where(name, None)
-            changes.append(change)
-    notes = list(matching.notes)
-    if prune:
-        for row in matching.undeclared:
-            if row.get("type") != PRUNABLE_TYPE:
+    notes: list[str] = []
+    for name, kind in registry.items():
+        kind_specs, matching = specs_by.get(name, {}), matchings[name]
+        kind_where = where_by.get(name, no_location)
+        values_by_name = kind.desired_values(kind_specs, context, kind_where, matching.pairs)
+        kind_changes: list[Change] = []
+        for entry, spec in kind_specs.items():
+            live = matching.pairs[entry]
+            # `where` may have to re-read a manifest for its lines: asked only for changes.
+            if spec.state == "absent":
+                if live is not None:
+                    kind_changes.append(kind.plan_delete(live, kind_where(entry, None)))
                 continue
-            if parked_name(row["campaign_name"]) is not None:
-                notes.append(
-                    f"--prune: not deleting {row['campaign_name']!r} ({row['campaign_uuid']}): "
-                    "a rename cycle cut short left it under this temporary name; declare it "
-                    "(by its original name or pinned uuid) to finish or undo the rename"
+            values = values_by_name[entry]
+            if live is None:
+                kind_changes.append(
+                    kind.plan_create(spec, values, context, kind_where(entry, None))
                 )
                 continue
-            changes.append(plan_delete(row, "not declared in any manifest (--prune)"))
-    _check_renames(changes, live_rows, where)
-    order_renames(
-        changes,
-        {row["campaign_name"] for row in live_rows} | {c.campaign_name for c in changes},
-    )
+            change = kind.plan_update(spec, values, live, context)
+            if change is None:
+                unchanged += 1
+            else:
+                change.source = kind_where(entry, None)
+                kind_changes.append(change)
+        if prune:
+            for row in matching.undeclared:
+                if not kind.prunable(row):
+                    continue
+                if parked_name(row[kind.name_field]) is not None:
+                    notes.append(
+                        f"--prune: not deleting {row[kind.name_field]!r} "
+                        f"({row[kind.uuid_field]}): a rename cycle cut short left it under "
+                        "this temporary name; declare it (by its original name or pinned "
+                        "uuid) to finish or undo the rename"
+                    )
+                    continue
+                kind_changes.append(
+                    kind.plan_delete(row, "not declared in any manifest (--prune)")
+                )
+        _check_renames(kind, kind_changes, live_by.get(name, []), kind_where)
+        order_renames(
+            kind_changes,
+            {row[kind.name_field] for row in live_by.get(name, [])}
+            | {change.name for change in kind_changes},
+        )
+        changes.extend(kind_changes)
+        notes.extend(matching.notes)
+    changes, kept_notes = _templates_in_use(changes, live_by.get("campaign", []), where_by)
+    notes.extend(kept_notes)
+    notes.extend(context.notes)
+    order_changes(changes)
     if targets:
+        wanted = {identity_key(target) for target in targets}
         target_uuids = {
-            live["campaign_uuid"]
-            for name, live in matching.pairs.items()
-            if live is not None and identity_key(name) in {identity_key(t) for t in targets}
+            live[registry[kind_name].uuid_field]
+            for kind_name, matching in matchings.items()
+            for entry, live in matching.pairs.items()
+            if live is not None and identity_key(entry) in wanted
         }
         changes, target_notes = select_targets(
-            changes, targets, specs, live_rows, target_uuids
+            changes, targets, specs_by, live_by, target_uuids
         )
         notes.extend(target_notes)
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes)
 
 
+def _note_templates(
+    context: Context, specs: Mapping[str, Spec], matching: Matching, where: Where,
+    catalog: Catalog,
+) -> None:
+    """What campaigns need to know of the declared templates; and, once per template, which
+    declared fields the plan cannot check (a read never returns them)."""
+    for uuid in catalog.templates.values():
+        placeholders = catalog.placeholders.get(uuid)
+        if placeholders is not None:
+            context.placeholders_by_uuid[uuid] = placeholders
+    for name, spec in specs.items():
+        live = matching.pairs.get(name)
+        if spec.state == "absent":
+            context.absent_templates[name] = where(name, None) or name
+            continue
+        uuid = live["template_uuid"] if live is not None else None
+        context.declared_templates[name] = uuid
+        values = {**(live or {}), **spec.api_values()}
+        context.placeholders_by_name[name] = template_placeholders(values)
+        if uuid:
+            context.placeholders_by_uuid[uuid] = context.placeholders_by_name[name]
+        unread = spec.unread_fields()
+        if unread:
+            context.notes.append(
+                f"template {name!r}: declared press_options {', '.join(unread)} are sent on "
+                "every write but the API never reads them back: the plan cannot check them"
+            )
+
+
+def _templates_in_use(
+    changes: list[Change], campaigns: list[dict[str, Any]], where_by: Mapping[str, Where]
+) -> tuple[list[Change], list[str]]:
+    """Refuse deleting a template that a campaign which stays (live or planned) still uses,
+    naming the campaigns; with --prune, an unused-only rule: a used template is kept."""
+    final: dict[str, str] = {}  # campaign name -> the template uuid it will use
+    gone = {c.uuid for c in changes if c.kind == "campaign" and c.action == "delete"}
+    for row in campaigns:
+        if row["campaign_uuid"] not in gone and row.get(CAMPAIGN_REFERENCE):
+            final[row["campaign_name"]] = row[CAMPAIGN_REFERENCE]
+    for change in changes:
+        if change.kind != "campaign" or change.action == "delete":
+            continue
+        if CAMPAIGN_REFERENCE in change.refs:
+            final.pop(change.live_name or change.name, None)
+        elif CAMPAIGN_REFERENCE in change.put:
+            final.pop(change.live_name or change.name, None)
+            final[change.name] = change.put[CAMPAIGN_REFERENCE]
+    users: dict[str, list[str]] = {}
+    for campaign, uuid in final.items():
+        users.setdefault(uuid, []).append(campaign)
+    kept: list[Change] = []
+    errors: list[Diagnostic] = []
+    notes: list[str] = []
+    for change in changes:
+        using = users.get(change.uuid or "") if change.kind == "template" else None
+        if change.action != "delete" or not using:
+            kept.append(change)
+            continue
+        listed = ", ".join(repr(name) for name in sorted(using))
+        if change.source.endswith("(--prune)"):
+            notes.append(
+                f"--prune: template {change.name!r} is kept: campaigns use it ({listed})"
+            )
+            continue
+        where = where_by.get("template", no_location)
+        errors.append(_located(
+            where, change.name, "state",
+            f"cannot delete template {change.name!r}: campaigns that stay use it ({listed}); "
+            "point them at another template (or retire them) in the same change",
+            "template-in-use",
+        ))
+    if errors:
+        raise PlanError(diagnostics=errors)
+    return kept, notes
+
+
 def select_targets(
     changes: list[Change],
     targets: Collection[str],
-    specs: Mapping[str, Spec],
-    live_rows: list[dict],
+    specs: Mapping[str, Mapping[str, Spec]],
+    live: Mapping[str, list[dict]],
     target_uuids: Collection[str] = (),
 ) -> tuple[list[Change], list[str]]:
-    """Keep only the named campaigns' changes, plus those they cannot apply without (the
-    delete or rename that frees a name one of them renames to). Returns notes saying what
-    targeting left out and why anything was added. An unknown name is an error, not a no-op."""
-    declared = {identity_key(name): name for name in specs}
-    live_names = {identity_key(row["campaign_name"]): row["campaign_name"] for row in live_rows}
+    """Keep only the named objects' changes, plus those they cannot apply without (the
+    delete or rename that frees a name one of them takes, the template a campaign starts
+    using, the campaigns a template delete waits for). Returns notes saying what targeting
+    left out and why anything was added. An unknown name is an error, not a no-op."""
+    registry = kinds()
+    declared = {identity_key(name): name for by_kind in specs.values() for name in by_kind}
+    live_names = {
+        identity_key(row[registry[kind].name_field]): row[registry[kind].name_field]
+        for kind, rows in live.items() for row in rows
+    }
     unknown = [t for t in targets if identity_key(t) not in declared | live_names]
     if unknown:
         known = sorted(set(declared.values()) | set(live_names.values()))
@@ -432,23 +401,26 @@ def select_targets(
 
     def targeted(change: Change) -> bool:
         return (
-            identity_key(change.campaign_name) in wanted
+            identity_key(change.name) in wanted
             or (change.live_name is not None and identity_key(change.live_name) in wanted)
-            or (change.campaign_uuid is not None and change.campaign_uuid in target_uuids)
+            or (change.uuid is not None and change.uuid in target_uuids)
         )
 
     kept = [c for c in changes if targeted(c)]
     added: list[Change] = []
-    for change in kept:
-        for needed in depends_on(change, changes):
+    reasons: dict[int, str] = {}
+    todo = list(kept)
+    while todo:
+        change = todo.pop(0)
+        for needed, why in _needed_by(change, changes):
             if needed not in kept and needed not in added:
                 added.append(needed)
-    notes = []
-    for change in added:
-        notes.append(
-            f"--target: also {change.action} {change.campaign_name!r}: it frees a name a "
-            "targeted rename needs"
-        )
+                reasons[id(needed)] = why
+                todo.append(needed)
+    notes = [
+        f"--target: also {change.action} {change.name!r}: {reasons[id(change)]}"
+        for change in added
+    ]
     left_out = len(changes) - len(kept) - len(added)
     notes.append(
         f"--target is in effect: only {_plural(len(kept) + len(added), 'change')} "
@@ -457,14 +429,37 @@ def select_targets(
     for target in targets:
         key = identity_key(target)
         if key in live_names and key not in declared and not any(
-            targeted(c) for c in kept if identity_key(c.campaign_name) == key
+            targeted(c) for c in kept if identity_key(c.name) == key
             or (c.live_name and identity_key(c.live_name) == key)
         ):
             notes.append(
                 f"--target {target!r}: a live campaign no manifest declares, so it is not "
                 "managed (add an entry for it, or use --prune to delete it)"
             )
-    return kept + added, notes
+    result = kept + added
+    result.sort(key=lambda change: change.sort_key)
+    return result, notes
+
+
+def _needed_by(change: Change, changes: list[Change]) -> list[tuple[Change, str]]:
+    needed = [(other, "it frees a name a targeted rename needs")
+              for other in depends_on(change, changes)]
+    if change.kind == "campaign":
+        needed += [
+            (other, "a targeted campaign uses the template it creates")
+            for other in changes
+            if other.kind == "template" and other.action == "create"
+            and other.name in change.refs.values()
+        ]
+    elif change.action == "delete":
+        by_kind: dict[str, list[Change]] = {}
+        for other in changes:
+            by_kind.setdefault(other.kind, []).append(other)
+        needed += [
+            (other, "a targeted template delete waits for it")
+            for other in kind_of(change).requires(change, by_kind)
+        ]
+    return needed
 
 
 def _unknown_target(name: str, known: list[str]) -> str:

@@ -26,11 +26,13 @@ def parked_name(name: str) -> str | None:
 
 
 def is_rename(change: Change) -> bool:
+    from reconciler.kinds import kind_of
+
     return (
         change.action == "update"
-        and "campaign_name" in change.put
+        and kind_of(change).name_field in change.put
         and change.live_name is not None
-        and identity_key(change.live_name) != identity_key(change.campaign_name)
+        and identity_key(change.live_name) != identity_key(change.name)
     )
 
 
@@ -41,12 +43,12 @@ def order_renames(changes: list[Change], live_names: set[str]) -> None:
     holder = {identity_key(change.live_name or ""): change for change in renames}
     waits_for: dict[int, Change] = {}
     for change in renames:
-        blocker = holder.get(identity_key(change.campaign_name))
+        blocker = holder.get(identity_key(change.name))
         if blocker is not None and blocker is not change:
             waits_for[id(change)] = blocker
     taken = {identity_key(name) for name in live_names}
     for cycle in _cycles(renames, waits_for):
-        breaker = min(cycle, key=lambda change: change.campaign_name)
+        breaker = min(cycle, key=lambda change: change.name)
         breaker.via_name = _temporary_name(breaker, taken)
         taken.add(identity_key(breaker.via_name))
         # Moving the breaker aside first frees its name: whoever waited for it need not.
@@ -66,9 +68,9 @@ def depends_on(change: Change, changes: list[Change]) -> list[Change]:
         current = todo.pop()
         if not is_rename(current):
             continue
-        wanted = identity_key(current.campaign_name)
+        wanted = identity_key(current.name)
         for other in changes:
-            if other is current or other in needed or other is change:
+            if other is current or other in needed or other is change or other.kind != change.kind:
                 continue
             if other.action in ("delete", "update") and identity_key(other.live_name or "") == (
                 wanted
@@ -76,6 +78,20 @@ def depends_on(change: Change, changes: list[Change]) -> list[Change]:
                 needed.append(other)
                 todo.append(other)
     return needed
+
+
+def frees_name_of(change: Change, changes: list[Change]) -> list[Change]:
+    """The changes of the same kind that free the name a create or rename takes (a delete,
+    or a rename away); one moved aside first through a temporary name frees it early."""
+    if change.action == "create" or is_rename(change):
+        wanted = identity_key(change.name)
+        return [
+            other for other in changes
+            if other is not change and other.kind == change.kind and other.via_name is None
+            and (other.action == "delete" or is_rename(other))
+            and identity_key(other.live_name or "") == wanted
+        ]
+    return []
 
 
 def _cycles(renames: list[Change], waits_for: dict[int, Change]) -> list[list[Change]]:

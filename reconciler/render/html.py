@@ -16,10 +16,13 @@ from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import HTML_CSS, html_section
 from reconciler.render.values import (
     NO_WINDOWS,
+    SCRIPT_FIELDS,
     format_value,
     format_window,
     is_multiline,
+    params_line,
     text_lines,
+    word_diff,
 )
 from reconciler.render.week import Week, Window, changed_days, week_of
 from reconciler.safetext import shown
@@ -124,6 +127,11 @@ thead th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em;
 .legend .k-added { background: rgba(26, 127, 55, .26); border: 2px solid var(--create); }
 .legend .k-removed { border: 2px dashed var(--delete); }
 .note { color: var(--muted); font-style: italic; }
+.script { white-space: pre-wrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace;
+  font-size: 13px; }
+.script del { color: var(--delete); background: var(--delete-bg); }
+.script ins { color: var(--create); background: var(--create-bg); text-decoration: none; }
+.params code { background: var(--wash); padding: 0 4px; border-radius: 4px; }
 @media (max-width: 640px) { main { padding: 12px 8px; } .fields th { width: auto; } }
 """
 
@@ -171,7 +179,8 @@ def index_table(plan: Plan) -> str:
     """Every change in one table, each linking to its section in this page."""
     rows = "".join(
         f"<tr><td><span class='badge {c.action}'>{c.action}</span></td>"
-        f"<td><a href='#{_anchor(i)}'>{escape(c.campaign_name)}</a></td>"
+        f"<td>{'' if c.kind == 'campaign' else escape(c.kind) + ' '}"
+        f"<a href='#{_anchor(i)}'>{escape(c.name)}</a></td>"
         f"<td class='uuid'>{escape(c.campaign_uuid or '—')}</td>"
         f"<td>{escape(c.source or '—')}</td></tr>"
         for i, c in enumerate(plan.changes)
@@ -215,7 +224,26 @@ def _cell(name: str, value: Any, other: Any, mark: str, css: str) -> str:
     return f'<td class="{css}">{inner}</td>'
 
 
+def script_row(name: str, diff: FieldDiff) -> str:
+    """A changed script in one cell: the new text with removed words struck and added ones
+    highlighted (word level, in NFC: Vietnamese diacritics never split)."""
+    pieces = "".join(
+        f"<del>{escape(text)}</del>" if op == "-" else
+        f"<ins>{escape(text)}</ins>" if op == "+" else escape(text)
+        for op, text in word_diff(diff.before, diff.after)
+    )
+    return (
+        f"<tr{attrs(data_field=name)}><th>{escape(name)}</th>"
+        f'<td colspan="2" class="script" data-text-diff>{pieces}</td></tr>'
+    )
+
+
 def field_row(name: str, diff: FieldDiff, action: str) -> str:
+    if (
+        action == "update" and name in SCRIPT_FIELDS
+        and isinstance(diff.before, str) and isinstance(diff.after, str)
+    ):
+        return script_row(name, diff)
     head = f"<th>{escape(name)}</th>"
     if action == "create":
         return (
@@ -229,7 +257,7 @@ def field_row(name: str, diff: FieldDiff, action: str) -> str:
 def field_table(change: Change) -> str:
     if not change.fields:
         status = f" (live status: {escape(change.live_status)})" if change.live_status else ""
-        return f'<p class="note">The whole campaign will be deleted{status}.</p>'
+        return f'<p class="note">The whole {change.kind} will be deleted{status}.</p>'
     if change.action == "create":
         head = "<tr><th>Field</th><th>Value</th></tr>"
     else:
@@ -323,6 +351,17 @@ def schedule_view(change: Change) -> str:
 # ---- page --------------------------------------------------------------------------------
 
 
+def _params(change: Change) -> str:
+    """The placeholders of the (campaign's) script: the params every lead import needs."""
+    text = params_line(change)
+    if not text or change.action == "delete":
+        return ""
+    head, _, _names = text.partition(": ")
+    names = ", ".join(f"<code>{escape(name)}</code>" for name in change.placeholders)
+    hooks = attrs(class_="meta params", data_placeholders=" ".join(change.placeholders))
+    return f"<p{hooks}>{escape(head)}: {names}</p>"
+
+
 def _meta(change: Change) -> str:
     facts = []
     if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
@@ -336,21 +375,24 @@ def change_section(index: int, change: Change) -> str:
     hooks = attrs(
         id=_anchor(index),
         class_=f"change {change.action}",
-        data_campaign=change.campaign_name,
+        data_campaign=change.name if change.kind == "campaign" else None,
+        data_template=change.name if change.kind == "template" else None,
+        data_kind=change.kind,
         data_action=change.action,
-        data_uuid=change.campaign_uuid,
+        data_uuid=change.uuid,
     )
     uuid = (
         f'<span class="uuid">{escape(change.campaign_uuid)}</span>' if change.campaign_uuid else ""
     )
     title = (
         f'<h2><span class="badge {change.action}">{change.action}</span>'
-        f"<span>{escape(change.campaign_name)}</span>{uuid}</h2>"
+        f"{'' if change.kind == 'campaign' else f'<span>{escape(change.kind)}</span>'}"
+        f"<span>{escape(change.name)}</span>{uuid}</h2>"
     )
     detail = f"{field_table(change)}{schedule_view(change)}"
     if change.action == "create":  # a create's table and week fit side by side
         detail = f'<div class="pair">{detail}</div>'
-    content = f"{title}{_meta(change)}{detail}"
+    content = f"{title}{_meta(change)}{_params(change)}{detail}"
     return f"<section{hooks}>{content}</section>"
 
 

@@ -1,7 +1,9 @@
 """The plan as a versioned JSON document (DESIGN.md's contract), also the saved-plan file.
 
 `changes[].{action, campaign_name, campaign_uuid, fields}` and `summary` are the promise;
-the `apply` block of each change is what `apply --plan` executes.
+the `apply` block of each change is what `apply --plan` executes. Every change says its
+`kind` ("campaign" or "template"); a template change names itself with `template_name` and
+`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`.
 """
 
 from __future__ import annotations
@@ -15,19 +17,29 @@ from reconciler.safetext import UNSAFE_BUT_NEWLINE
 
 APPLY_KEYS = (
     "create_body", "put", "active", "fingerprint", "live_name", "live_status", "wave", "via_name",
+    "refs", "level",
 )
+NAME_KEYS = {"campaign": ("campaign_name", "campaign_uuid"),
+             "template": ("template_name", "template_uuid")}
 
 
 def change_document(change: Change) -> dict[str, Any]:
     data = change.to_dict()
-    return {
+    name_key, uuid_key = NAME_KEYS[change.kind]
+    document: dict[str, Any] = {
         "action": change.action,
-        "campaign_name": change.campaign_name,
-        "campaign_uuid": change.campaign_uuid,
+        "kind": change.kind,
+        name_key: change.name,
+        uuid_key: change.uuid,
         "fields": data["fields"],
         "source": change.source,
-        "apply": {key: data[key] for key in APPLY_KEYS},
     }
+    if change.placeholders:
+        document["placeholders"] = list(change.placeholders)
+    if change.unchecked:
+        document["unchecked"] = list(change.unchecked)
+    document["apply"] = {key: data[key] for key in APPLY_KEYS}
+    return document
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -58,13 +70,26 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     if document.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"unsupported format_version {document.get('format_version')!r}")
     changes = []
+    leveled = True
     for item in document["changes"]:
-        data = {key: item[key] for key in ("action", "campaign_name", "campaign_uuid", "fields")}
+        kind = item.get("kind", "campaign")
+        if kind not in NAME_KEYS:
+            raise ValueError(f"unknown kind {kind!r}")
+        name_key, uuid_key = NAME_KEYS[kind]
+        data = {"action": item["action"], "kind": kind, "name": item[name_key],
+                "uuid": item[uuid_key], "fields": item["fields"]}
         data["source"] = item.get("source", "")
+        data["placeholders"] = item.get("placeholders") or []
+        data["unchecked"] = item.get("unchecked") or []
         data.update(item["apply"])
+        leveled = leveled and "level" in item["apply"]
         if data["action"] not in ("create", "update", "delete"):
             raise ValueError(f"unknown action {data['action']!r}")
         changes.append(Change.from_dict(data))
+    if not leveled:  # saved before kinds had levels: order them as that version did
+        from reconciler.kinds import order_changes
+
+        order_changes(changes)
     notes = document.get("notes") or []
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
         raise ValueError("notes must be a list of strings")

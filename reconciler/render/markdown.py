@@ -12,7 +12,14 @@ import re
 from reconciler import safetext
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import markdown_section
-from reconciler.render.values import format_value, schedule_lines, text_lines
+from reconciler.render.values import (
+    SCRIPT_FIELDS,
+    format_value,
+    params_line,
+    schedule_lines,
+    script_lines,
+    text_lines,
+)
 
 GITHUB_LIMIT = 65_536
 MAX_DETAILS = 50
@@ -75,17 +82,19 @@ def _notes(change: Change) -> str:
 def table_row(change: Change) -> str:
     uuid = code_cell(change.campaign_uuid) if change.campaign_uuid else "—"
     source = code_cell(change.source) if change.source else "—"
-    name = escape(change.campaign_name) + _notes(change)
+    what = "" if change.kind == "campaign" else f"{change.kind} "
+    name = what + escape(change.name) + _notes(change)
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
 
 def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
     """`- field: before` / `+ field: after`; schedules one human entry per line."""
-    rows = (
-        schedule_lines(diff.before, diff.after)
-        if name == "schedules"
-        else text_lines(None if action == "create" else diff.before, diff.after)
-    )
+    if name == "schedules":
+        rows = schedule_lines(diff.before, diff.after)
+    elif name in SCRIPT_FIELDS and action == "update":
+        rows = script_lines(diff.before, diff.after)
+    else:
+        rows = text_lines(None if action == "create" else diff.before, diff.after)
     if rows is not None:  # schedules, or multi-line text: one row per line
         head = f"{SIGNS[action]} {name}:"
         return [head] + [f"{sign}   {_clip(text)}".rstrip() for sign, text in rows]
@@ -100,7 +109,7 @@ def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
 def diff_lines(change: Change) -> list[str]:
     if change.action == "delete" and not change.fields:
         status = f", status {change.live_status}" if change.live_status else ""
-        return [f"- campaign {_one_line(change.campaign_name)} ({change.campaign_uuid}{status})"]
+        return [f"- {change.kind} {_one_line(change.name)} ({change.uuid}{status})"]
     lines: list[str] = []
     for name, diff in change.fields.items():
         lines.extend(field_lines(name, diff, change.action))
@@ -112,10 +121,16 @@ def details_block(change: Change) -> str:
     body = "\n".join(diff_lines(change))
     fence = "`" * max(3, _longest_run(body, "`") + 1)
     count = len(change.fields)
-    what = f"{count} field{'s' if count != 1 else ''}" if count else "whole campaign"
-    name = html.escape(_one_line(change.campaign_name))
-    title = f"{change.action} <b>{name}</b> ({what})"
-    return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>"
+    what = f"{count} field{'s' if count != 1 else ''}" if count else f"whole {change.kind}"
+    name = html.escape(_one_line(change.name))
+    kind = "" if change.kind == "campaign" else f"{change.kind} "
+    title = f"{change.action} {kind}<b>{name}</b> ({what})"
+    params = params_line(change) if change.action != "delete" else ""
+    tail = f"{escape(params)}\n\n" if params else ""
+    return (
+        f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n{tail}"
+        "</details>"
+    )
 
 
 def _fit(pieces: list[str], limit: int, budget: int) -> list[str]:

@@ -7,7 +7,14 @@ import click
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import finding_lines
-from reconciler.render.values import format_value, schedule_lines, text_lines
+from reconciler.render.values import (
+    SCRIPT_FIELDS,
+    format_value,
+    params_line,
+    schedule_lines,
+    script_lines,
+    text_lines,
+)
 from reconciler.safetext import shown
 
 MARKS = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
@@ -22,11 +29,12 @@ def _paint(text: str, color: str | None, enabled: bool) -> str:
 
 def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[str]:
     mark = {"create": "+", "delete": "-"}.get(action, "~")
-    rows = (
-        schedule_lines(diff.before, diff.after)
-        if name == "schedules"
-        else text_lines(None if action == "create" else diff.before, diff.after)
-    )
+    if name == "schedules":
+        rows = schedule_lines(diff.before, diff.after)
+    elif name in SCRIPT_FIELDS and action == "update":
+        rows = script_lines(diff.before, diff.after)
+    else:
+        rows = text_lines(None if action == "create" else diff.before, diff.after)
     if rows is not None:  # schedules, or multi-line text: one row per line
         lines = [_paint(f"      {mark} {name}:", LINE_COLORS[mark], color)]
         for sign, text in rows:
@@ -42,10 +50,10 @@ def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[s
 def change_lines(change: Change, color: bool = False) -> list[str]:
     mark, hue = MARKS[change.action]
     where = []
-    if change.campaign_uuid:
-        where.append(change.campaign_uuid)
+    if change.uuid:
+        where.append(change.uuid)
     if change.action == "update" and change.live_name and not same_name(
-        change.live_name, change.campaign_name
+        change.live_name, change.name
     ):
         where.append(f"renamed from {change.live_name!r}")
     if change.via_name:
@@ -55,12 +63,16 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
     if change.source:
         where.append(change.source)
     suffix = shown(f"  ({'; '.join(where)})") if where else ""
-    head = _paint(f"  {mark} {change.action} {change.campaign_name}", hue, color)
+    what = "" if change.kind == "campaign" else f"{change.kind} "
+    head = _paint(f"  {mark} {change.action} {what}{change.name}", hue, color)
     lines = [head + suffix]
     for name, diff in change.fields.items():
-        if change.action == "create" and name == "campaign_name":
+        if change.action == "create" and name in ("campaign_name", "template_name"):
             continue  # already the heading
         lines.extend(_field_lines(name, diff, change.action, color))
+    params = params_line(change)
+    if params and change.action != "delete":
+        lines.append(shown(f"      · {params}"))
     return lines
 
 

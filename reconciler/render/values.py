@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import unicodedata
 from typing import Any
 
 # How an empty schedule list reads: the campaign may not call at all.
@@ -78,3 +80,64 @@ def text_lines(before: Any, after: Any) -> list[tuple[str, str]] | None:
         rows += [("-", line) for line in old[i1:i2]]
         rows += [("+", line) for line in new[j1:j2]]
     return rows
+
+
+# Words, runs of spaces, and single other characters; combining marks stay with their letter
+# (Vietnamese typed in NFD: a diff never cuts "ế" from its "e").
+_TOKEN = re.compile(r"[\w\u0300-\u036f]+|\s+|[^\w\s]", re.UNICODE)
+# Fields holding a script whose changes are shown word by word.
+SCRIPT_FIELDS = frozenset({"content"})
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """(op, text) pieces turning `before` into `after`: "=" kept, "-" removed, "+" added;
+    words are compared in NFC, so the same text typed in NFD shows no change."""
+    old = _TOKEN.findall(unicodedata.normalize("NFC", before))
+    new = _TOKEN.findall(unicodedata.normalize("NFC", after))
+    pieces: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(("=", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("-", "".join(old[i1:i2])))
+        if j2 > j1:
+            pieces.append(("+", "".join(new[j1:j2])))
+    return pieces
+
+
+def marked_words(before: str, after: str) -> str:
+    """One line with the word changes marked as `git diff --word-diff` does:
+    `khoản nợ [-đến hạn-]{+quá hạn+}`."""
+    marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
+    return "".join(marks[op].format(text) for op, text in word_diff(before, after))
+
+
+def script_lines(before: Any, after: Any) -> list[tuple[str, str]] | None:
+    """Rows for a changed script (`content`): removed and added lines, and for each line
+    changed in place a `~` row with its word changes marked. None unless both are text."""
+    if not isinstance(before, str) or not isinstance(after, str) or before == after:
+        return None
+    old, new = before.splitlines() or [""], after.splitlines() or [""]
+    rows: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += [(" ", line) for line in old[i1:i2]]
+            continue
+        rows += [("-", line) for line in old[i1:i2]]
+        rows += [("+", line) for line in new[j1:j2]]
+        if tag == "replace":
+            pairs = zip(old[i1:i2], new[j1:j2], strict=False)
+            rows += [("~", marked_words(a, b)) for a, b in pairs]
+    return rows
+
+
+def params_line(change: Any) -> str:
+    """`lead params: customer_name, due_amount` for a change whose script uses placeholders."""
+    if not change.placeholders:
+        return ""
+    names = ", ".join(change.placeholders)
+    if change.kind == "template":
+        return f"placeholders (each lead import must supply these params): {names}"
+    return f"its template needs these params in each lead import: {names}"

@@ -1,0 +1,209 @@
+"""Templates as a kind: identity by template_name (or a pinned template_uuid), compared in read
+form, written whole (POST stores every field; PUT is treated as a full replace).
+
+Reads and writes differ (reconciler.template_fields): press options are compared by what a
+read returns (press_num, voice_type, content | audio_file); the declared toggled, enable, type
+and extension are sent on every write and never compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from reconciler import template_fields as tf
+from reconciler.kinds import Context, Kind, Where
+from reconciler.names import identity_key
+from reconciler.plan.fingerprint import fingerprint
+from reconciler.plan.model import Change, FieldDiff
+
+
+def canonical(field_name: str, value: Any) -> Any:
+    """A hashable value for comparing one template field as any read shows it."""
+    if field_name == "press_options":
+        rows = []
+        for option in tf.press_options_write_form(value):
+            rows.append((
+                str(option.get("press_num", "")),
+                option.get("voice_type") or "",
+                option.get("content") or "",
+                option.get("audio_file") or "",
+            ))
+        return tuple(sorted(rows))
+    if field_name in tf.SOUND_FIELDS:
+        sound = value if isinstance(value, dict) else {}
+        return (
+            bool(sound.get("enable")),
+            sound.get("voice_type") or "",
+            sound.get("content") or "",
+            sound.get("audio_file") or "",
+        )
+    if field_name == "speed_tts":
+        return None if value is None else float(value)
+    if field_name in tf.INT_FIELDS:
+        return int(value or 0)
+    if field_name == "enable_option":
+        return bool(value)
+    if field_name == "template_name" and isinstance(value, str):
+        return identity_key(value)
+    return "" if value is None else value
+
+
+def display(field_name: str, value: Any, *, everything: bool = False) -> Any:
+    """The manifest-form value shown in plans: press options as written, by key, with only
+    what a read returns unless `everything` (a create shows all it sends)."""
+    if field_name == "press_options":
+        shown = []
+        for option in sorted(tf.press_options_write_form(value),
+                             key=lambda item: str(item.get("press_num", ""))):
+            if everything:
+                shown.append({key: option[key] for key in tf.PRESS_OPTION_KEYS if key in option})
+                continue
+            read = {"press_num": option.get("press_num"),
+                    "voice_type": option.get("voice_type") or ""}
+            read.update({key: option[key] for key in tf.OMITTED_WHEN_EMPTY if option.get(key)})
+            shown.append(read)
+        return shown
+    if field_name in tf.SOUND_FIELDS:
+        sound = value if isinstance(value, dict) else {}
+        shown_sound = {
+            "enable": bool(sound.get("enable")), "voice_type": sound.get("voice_type") or ""
+        }
+        shown_sound.update({key: sound[key] for key in tf.OMITTED_WHEN_EMPTY if sound.get(key)})
+        return shown_sound
+    if field_name in tf.INT_FIELDS:
+        return int(value or 0)
+    if field_name == "enable_option":
+        return bool(value)
+    return "" if value is None else value
+
+
+def write_form(live: dict[str, Any]) -> dict[str, Any]:
+    """A template as read, turned into a PUT body: every write field, press options in write
+    form (their unread keys are unknown: a PUT without them resets them)."""
+    body = {key: live.get(key) for key in tf.FIELDS if key in live}
+    for key in tf.OMITTED_WHEN_EMPTY:
+        body.setdefault(key, "")
+    body["press_options"] = tf.press_options_write_form(live.get("press_options"))
+    return body
+
+
+class TemplateKind(Kind):
+    name = "template"
+    plural = "templates"
+    name_field = "template_name"
+    uuid_field = "template_uuid"
+
+    def list_live(self, client: Any) -> list[dict[str, Any]]:
+        return client.list_templates()
+
+    def read(self, client: Any, uuid: str) -> dict[str, Any]:
+        return client.get_template(uuid)
+
+    def prunable(self, row: dict[str, Any]) -> bool:
+        return True  # the planner keeps those a campaign uses
+
+    def same(self, field_name: str, kept: Any, sent: Any) -> bool:
+        return canonical(field_name, kept) == canonical(field_name, sent)
+
+    def shown(self, field_name: str, value: Any) -> Any:
+        return display(field_name, value)
+
+    def desired_values(
+        self, specs: Mapping[str, Any], context: Context, where: Where,
+        live: Mapping[str, dict[str, Any] | None],
+    ) -> dict[str, dict[str, Any]]:
+        return {name: spec.api_values() for name, spec in specs.items() if spec.state == "present"}
+
+    def plan_create(self, spec: Any, values: dict[str, Any], context: Context,
+                    source: str) -> Change:
+        fields = {
+            name: FieldDiff(None, display(name, value, everything=True))
+            for name, value in values.items()
+        }
+        return Change(
+            action="create",
+            kind=self.name,
+            name=spec.template_name,
+            fields=fields,
+            create_body=dict(values),
+            source=source,
+            placeholders=tf.template_placeholders(values),
+            unchecked=_unchecked(spec),
+        )
+
+    def plan_update(self, spec: Any, values: dict[str, Any], live: dict[str, Any],
+                    context: Context) -> Change | None:
+        fields = {
+            name: FieldDiff(display(name, live.get(name)), display(name, value))
+            for name, value in values.items()
+            if canonical(name, live.get(name)) != canonical(name, value)
+        }
+        if not fields:
+            return None
+        if "press_options" not in values and live.get("press_options"):
+            context.notes.append(
+                f"template {spec.template_name!r}: its live press options are sent back "
+                "without toggled, enable, type and extension (the API never reads them back, "
+                "and a template is written whole): declare press_options to keep them"
+            )
+        return Change(
+            action="update",
+            kind=self.name,
+            name=spec.template_name,
+            uuid=live["template_uuid"],
+            fields=fields,
+            # Every declared field is sent on every write: the unread press-option keys too.
+            put=dict(values),
+            fingerprint=fingerprint(live, kind=self.name),
+            live_name=live.get("template_name"),
+            placeholders=tf.template_placeholders({**live, **values}),
+            unchecked=_unchecked(spec),
+        )
+
+    def plan_delete(self, live: dict[str, Any], source: str) -> Change:
+        return Change(
+            action="delete",
+            kind=self.name,
+            name=live["template_name"],
+            uuid=live["template_uuid"],
+            fingerprint=fingerprint(live, kind=self.name),
+            live_name=live["template_name"],
+            source=source,
+        )
+
+    def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
+        """A create or rename waits for what frees its name; a delete for every campaign
+        delete and every campaign that changes its template (those stopping using it)."""
+        if change.action == "delete":
+            return [
+                other for other in changes.get("campaign", ())
+                if (
+                    other.action == "delete"
+                    or (other.action == "update" and ("template" in other.fields
+                                                      or tf.CAMPAIGN_REFERENCE in other.fields))
+                )
+            ]
+        from reconciler.plan.renames import frees_name_of
+
+        return frees_name_of(change, changes.get(self.name, []))
+
+    def actions(self) -> dict[str, Callable[..., tuple[list[str], str]]]:
+        from reconciler import apply_template
+
+        return {
+            "create": apply_template.apply_create,
+            "update": apply_template.apply_update,
+            "delete": apply_template.apply_delete,
+            "rename": apply_template.rename,
+        }
+
+    def find(self, client: Any, name: str) -> dict[str, Any] | None:
+        return client.find_template_by_name(name)
+
+
+def _unchecked(spec: Any) -> list[str]:
+    return [f"press_options[].{key}" for key in spec.unread_fields()]
+
+
+TEMPLATE = TemplateKind()

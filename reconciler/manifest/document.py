@@ -1,0 +1,33 @@
+"""A manifest file as a whole: `campaigns:` and/or `templates:` (the schema's root)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reconciler.manifest.models import CampaignSpec
+from reconciler.manifest.template_spec import TemplateSpec
+
+
+class ManifestFile(BaseModel):
+    """A manifest file: `campaigns` and/or `templates`, each a list of entries."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="reconciler manifest",
+        json_schema_extra={"anyOf": [{"required": ["campaigns"]}, {"required": ["templates"]}]},
+    )
+
+    campaigns: list[CampaignSpec] | None = Field(
+        default=None,
+        description=(
+            "The campaigns this file declares; names are unique across all files. Empty (or "
+            "null, every entry commented out) declares none."
+        ),
+    )
+    templates: list[TemplateSpec] | None = Field(
+        default=None,
+        description=(
+            "The call-script templates this file declares; names are unique across all files. "
+            "A campaign's `template:` may name one of them."
+        ),
+    )
