@@ -65,8 +65,9 @@ def read_live(
         if wanted:
             for uuid in wanted:
                 reads.add(uuid)
-            # Each detail takes its list row's place as it arrives: the two are never all
-            # held at once (with 10,000 campaigns that is ~35 MB of list rows).
+            # Each detail takes its list row's place (those that came while listing, then
+            # the rest as they arrive): rows and details are not all held at once (with
+            # 10,000 campaigns that is ~35 MB of list rows).
             position = {row["campaign_uuid"]: index for index, row in enumerate(rows)}
             needed = set(wanted)
             done, gone = 0, False
