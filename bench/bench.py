@@ -1,30 +1,35 @@
 """End-to-end performance of `reconciler plan` and `apply` against the emulator over real HTTP.
 
-    .venv/bin/python bench/bench.py [--campaigns 2000] [--big 10000] [--updates 200]
-                                    [--runs 3] [--quick] [--only plan|apply]
-                                    [--client-root DIR]
+    .venv/bin/python bench/bench.py [--campaigns 2000] [--big 10000] [--wan 500]
+                                    [--updates 200] [--runs 3] [--serial] [--quick]
+                                    [--only plan|wan|apply] [--client-root DIR]
     make bench
 
 The emulator runs in its own process (`python -m reconciler emulator --latency-ms 2 --db F`,
-on an SQLite file seeded here), so its CPU never shares a GIL with the measured client. Every
-measured command is a whole subprocess, interpreter start-up included, timed from spawn to
-exit; peak memory is that process's own max RSS (wait4). Each figure is the median of
-`--runs` runs (interleaved) after one unmeasured warm-up; children run with bytecode caches
-as an installed copy has them. `--client-root` measures another checkout's reconciler (say
+on an SQLite file seeded here), so its CPU never shares a GIL with the measured client; its
+latency option (a sleep before each answer) stands for the network. Every measured command
+is a whole subprocess, interpreter start-up included, timed from spawn to exit; peak memory
+is that process's own max RSS (wait4). Runs are interleaved after one unmeasured warm-up and
+each goal is judged on the median of its per-run ratios (run i of each scenario saw the same
+machine load); figures are shown as median (min-max). Children run with bytecode caches as an
+installed copy has them. `--client-root` measures another checkout's reconciler (say
 `git archive <commit> reconciler | tar -x -C DIR`) against this emulator: before/after.
 
 Scenarios (all campaigns manage schedules, written the human way; 1% drifted):
-  serial   bench/floor.py --workers 1: list pages, then GET each campaign in turn
-  floor    bench/floor.py --workers 8: the same requests over 8 keep-alive connections,
-           no processing — the least any refresh can cost on this machine
-  plan     python -m reconciler plan DIR --detailed-exitcode (checked: exit 2, N/100 updates),
-           and the same with --parallelism 1 (for reference)
+  fetch    bench/floor.py --workers 8: list pages, then GET every detail over 8 keep-alive
+           connections of a requests.Session, no processing: "the bare fetch" (its own
+           timing, interpreter start-up excluded); --workers 1 is the serial refresh
+  plan     python -m reconciler plan DIR --detailed-exitcode (checked: exit 2, N/100
+           updates), on an emulator of its own that reports the most requests it served at
+           once (the client's real concurrency)
   big      the same plan at --big campaigns: growth and peak RSS
+  wan      --wan campaigns at --wan-latency-ms: the bare fetch over 8 and over 32
+           connections, plan at default settings (ceiling 8) and with --parallelism 32
   apply    python -m reconciler apply DIR --auto-approve -p 1 vs -p 8 on --updates drifted
-           campaigns, each from the same fresh database copy; outcome lines and the final
-           stored campaigns must be identical, and a plan afterwards must show no changes.
-           "Its writes" is the part after the plan is shown (from its summary line to the
-           closing line: the GET + PUT of each campaign), timed from the streamed output.
+           campaigns (each: GET for the race check, PUT, GET to read it back), each from the
+           same fresh database copy; outcome lines and the final stored campaigns must be
+           identical, and a plan afterwards must show no changes. "Its writes" is the part
+           after the plan is shown (summary line to closing line), from the streamed output.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -260,22 +265,27 @@ def checked_plan(result: Run, updates: int, what: str) -> Run:
 
 @dataclass
 class Figures:
-    serial: float = 0.0
-    floor: float = 0.0
-    floor_fetch: float = 0.0
-    plan: float = 0.0
-    plan_rss: float = 0.0
-    plan_1: float = 0.0
-    plan_cpu: float = 0.0
-    big_plan_cpu: float = 0.0
-    big_plan: float = 0.0
-    big_floor: float = 0.0
-    big_floor_fetch: float = 0.0
-    big_rss: float = 0.0
-    apply_1: float = 0.0
-    apply_8: float = 0.0
-    apply_1_writes: float = 0.0
-    apply_8_writes: float = 0.0
+    """Per-run figures (runs interleaved, so run i of each scenario saw the same machine)."""
+
+    serial: list[float] = field(default_factory=list)
+    fetch: list[float] = field(default_factory=list)  # bare 8-way fetch, start-up excluded
+    plan: list[float] = field(default_factory=list)
+    plan_cpu: list[float] = field(default_factory=list)
+    plan_rss: list[float] = field(default_factory=list)
+    plan_peak: list[int] = field(default_factory=list)
+    big_fetch: list[float] = field(default_factory=list)
+    big_plan: list[float] = field(default_factory=list)
+    big_rss: list[float] = field(default_factory=list)
+    wan_fetch_8: list[float] = field(default_factory=list)
+    wan_fetch_32: list[float] = field(default_factory=list)
+    wan_plan: list[float] = field(default_factory=list)
+    wan_plan_32: list[float] = field(default_factory=list)
+    wan_peak: list[int] = field(default_factory=list)
+    wan_peak_32: list[int] = field(default_factory=list)
+    apply_1: list[float] = field(default_factory=list)
+    apply_8: list[float] = field(default_factory=list)
+    apply_1_writes: list[float] = field(default_factory=list)
+    apply_8_writes: list[float] = field(default_factory=list)
     same_outcomes: bool = False
     same_state: bool = False
     converged: bool = False
@@ -286,38 +296,56 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def spread(values: list[float], unit: str = " s", digits: int = 2) -> str:
+    """`1.23 s (1.10-1.40)`: the median and the range over runs."""
+    if len(values) < 2:
+        return f"{median(values):.{digits}f}{unit}"
+    return (f"{median(values):.{digits}f}{unit} ({min(values):.{digits}f}-"
+            f"{max(values):.{digits}f})")
+
+
+def peak_in_flight(log: Path) -> int:
+    """The most requests the emulator served at once, from its closing line."""
+    found = re.findall(r"at most (\d+) requests at once", log.read_text(encoding="utf-8"))
+    return int(found[-1]) if found else -1
+
+
+def measured_plan(manifests: Path, db: Path, latency_ms: float, work: Path, updates: int,
+                  what: str, extra: tuple[str, ...] = ()) -> tuple[Run, int]:
+    """One plan against an emulator of its own: the run and the emulator's peak in flight."""
+    log = work / f"emulator-{what.replace(' ', '-')}.log"
+    log.unlink(missing_ok=True)
+    with Emulator(db, latency_ms, log) as emulator:
+        result = checked_plan(
+            run([*plan_command(manifests), *extra], emulator.url, work), updates, what
+        )
+    return result, peak_in_flight(log)
+
+
 def bench_plan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     count = args.campaigns
-    every = 100
     db, manifests = work / "plan.db", work / "plan-manifests"
-    drifted = seed_database(db, count, every)
+    drifted = seed_database(db, count, 100)
     write_manifests(manifests, count)
-    say(f"plan: {count} campaigns seeded ({drifted} drifted); emulator at {args.latency_ms} ms")
+    say(f"LAN: {count} campaigns seeded ({drifted} drifted); emulator at {args.latency_ms} ms")
     with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
-        url = emulator.url
-        checked_plan(run(plan_command(manifests), url, work), drifted, "plan warm-up")
-        expect(run(floor_command(url, 8), url, work), 0, "floor warm-up")
-        serial, floor, fetch, plan, rss, plan_1, cpu = [], [], [], [], [], [], []
-        for attempt in range(args.runs):
-            result = expect(run(floor_command(url, 1), url, work), 0, "serial refresh")
-            serial.append(result.seconds)
+        checked_plan(run(plan_command(manifests), emulator.url, work), drifted, "plan warm-up")
+        expect(run(floor_command(emulator.url, 8), emulator.url, work), 0, "floor warm-up")
+    for attempt in range(args.runs):
+        with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
+            url = emulator.url
+            if args.serial:
+                result = expect(run(floor_command(url, 1), url, work), 0, "serial refresh")
+                figures.serial.append(result.seconds)
             result = expect(run(floor_command(url, 8), url, work), 0, "floor")
-            floor.append(result.seconds)
-            fetch.append(fetch_seconds(result))
-            result = checked_plan(run(plan_command(manifests), url, work), drifted, "plan")
-            plan.append(result.seconds)
-            rss.append(result.max_rss_mb)
-            cpu.append(result.cpu)
-            one = plan_command(manifests) + ["--parallelism", "1"]
-            plan_1.append(checked_plan(run(one, url, work), drifted, "plan -p 1").seconds)
-            say(
-                f"  run {attempt + 1}: serial {serial[-1]:.2f} s, floor {floor[-1]:.2f} s "
-                f"(fetch {fetch[-1]:.2f} s), plan {plan[-1]:.2f} s, plan -p 1 {plan_1[-1]:.2f} s"
-            )
-    figures.serial, figures.floor = median(serial), median(floor)
-    figures.floor_fetch = median(fetch)
-    figures.plan, figures.plan_rss, figures.plan_cpu = median(plan), max(rss), median(cpu)
-    figures.plan_1 = median(plan_1)
+            figures.fetch.append(fetch_seconds(result))
+        result, peak = measured_plan(manifests, db, args.latency_ms, work, drifted, "plan")
+        figures.plan.append(result.seconds)
+        figures.plan_rss.append(result.max_rss_mb)
+        figures.plan_cpu.append(result.cpu)
+        figures.plan_peak.append(peak)
+        say(f"  run {attempt + 1}: bare fetch {figures.fetch[-1]:.2f} s, plan "
+            f"{figures.plan[-1]:.2f} s (at most {peak} in flight)")
 
 
 def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
@@ -329,23 +357,42 @@ def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
         url = emulator.url
         expect(run(floor_command(url, 8), url, work), 0, "floor warm-up")
-        plan, floor, fetch, rss, cpu = [], [], [], [], []
         for attempt in range(args.big_runs):
             result = expect(run(floor_command(url, 8), url, work), 0, "floor")
-            floor.append(result.seconds)
-            fetch.append(fetch_seconds(result))
+            figures.big_fetch.append(fetch_seconds(result))
             result = checked_plan(run(plan_command(manifests), url, work), drifted, "big plan")
-            plan.append(result.seconds)
-            rss.append(result.max_rss_mb)
-            cpu.append(result.cpu)
-            say(
-                f"  run {attempt + 1}: floor {floor[-1]:.2f} s, plan {plan[-1]:.2f} s, "
-                f"peak RSS {rss[-1]:.0f} MB"
-            )
-    figures.big_plan, figures.big_floor, figures.big_floor_fetch = (
-        median(plan), median(floor), median(fetch)
-    )
-    figures.big_rss, figures.big_plan_cpu = max(rss), median(cpu)
+            figures.big_plan.append(result.seconds)
+            figures.big_rss.append(result.max_rss_mb)
+            say(f"  run {attempt + 1}: bare fetch {figures.big_fetch[-1]:.2f} s, plan "
+                f"{figures.big_plan[-1]:.2f} s, peak RSS {figures.big_rss[-1]:.0f} MB")
+
+
+def bench_wan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
+    count, latency = args.wan, args.wan_latency_ms
+    db, manifests = work / "wan.db", work / "wan-manifests"
+    drifted = seed_database(db, count, 100)
+    write_manifests(manifests, count)
+    say(f"WAN: {count} campaigns seeded ({drifted} drifted); emulator at {latency:g} ms")
+    wide = ("--parallelism", str(args.wan_ceiling))
+    measured_plan(manifests, db, latency, work, drifted, "wan warm-up")
+    for attempt in range(args.runs):
+        with Emulator(db, latency, work / "emulator.log") as emulator:
+            url = emulator.url
+            result = expect(run(floor_command(url, 8), url, work), 0, "wan floor 8")
+            figures.wan_fetch_8.append(fetch_seconds(result))
+            result = expect(run(floor_command(url, args.wan_ceiling), url, work), 0, "floor 32")
+            figures.wan_fetch_32.append(fetch_seconds(result))
+        result, peak = measured_plan(manifests, db, latency, work, drifted, "wan plan")
+        figures.wan_plan.append(result.seconds)
+        figures.wan_peak.append(peak)
+        result, peak = measured_plan(manifests, db, latency, work, drifted, "wan plan wide", wide)
+        figures.wan_plan_32.append(result.seconds)
+        figures.wan_peak_32.append(peak)
+        say(f"  run {attempt + 1}: bare fetch 8-way {figures.wan_fetch_8[-1]:.2f} s, "
+            f"{args.wan_ceiling}-way {figures.wan_fetch_32[-1]:.2f} s; plan "
+            f"{figures.wan_plan[-1]:.2f} s (at most {figures.wan_peak[-1]} in flight), "
+            f"-p {args.wan_ceiling} {figures.wan_plan_32[-1]:.2f} s (at most "
+            f"{figures.wan_peak_32[-1]})")
 
 
 OUTCOME = re.compile(r"^[✓✗·] ")
@@ -357,8 +404,8 @@ def bench_apply(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     drifted = seed_database(seed, count, 1)  # every campaign drifted: `count` updates
     write_manifests(manifests, count)
     say(f"apply: {drifted} updates")
-    timings: dict[int, list[float]] = {1: [], 8: []}
-    phases: dict[int, list[float]] = {1: [], 8: []}
+    timings = {1: figures.apply_1, 8: figures.apply_8}
+    phases = {1: figures.apply_1_writes, 8: figures.apply_8_writes}
     outcomes: list[list[str]] = []
     states: list[dict[str, Any]] = []
     converged = True
@@ -384,8 +431,6 @@ def bench_apply(args: argparse.Namespace, work: Path, figures: Figures) -> None:
             f"  run {attempt + 1}: -p 1 {timings[1][-1]:.2f} s (writes {phases[1][-1]:.2f} s), "
             f"-p 8 {timings[8][-1]:.2f} s (writes {phases[8][-1]:.2f} s)"
         )
-    figures.apply_1, figures.apply_8 = median(timings[1]), median(timings[8])
-    figures.apply_1_writes, figures.apply_8_writes = median(phases[1]), median(phases[8])
     figures.outcome_lines = len(outcomes[0])
     figures.same_outcomes = all(lines == outcomes[0] for lines in outcomes) and (
         len(outcomes[0]) == drifted
@@ -415,9 +460,14 @@ def stored_state(db: Path) -> dict[str, Any]:
 # ---- report --------------------------------------------------------------------------------
 
 
+def per_run(fn: Any, *series: list[float]) -> list[float]:
+    """`fn` applied run by run (figures of one run saw the same machine load)."""
+    return [fn(*values) for values in zip(*series, strict=False)]
+
+
 def report(args: argparse.Namespace, figures: Figures) -> list[str]:
-    """The table of figures, then one verdict line per goal."""
-    n, big, updates = args.campaigns, args.big, args.updates
+    """The table of figures (median and range over runs), then one verdict line per goal."""
+    n, big, wan, wide = args.campaigns, args.big, args.wan, args.wan_ceiling
     rows: list[tuple[str, str, str, str]] = []
     verdicts: list[tuple[bool, str]] = []
 
@@ -425,56 +475,76 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
         rows.append((name, value, baseline, ratio))
 
     if figures.plan:
-        vs_serial = figures.serial / figures.plan
-        limit = 1.5 * figures.floor + 0.5
-        row(f"serial refresh, {n} (list, then GET each in turn)", f"{figures.serial:.2f} s")
-        row(f"floor, {n} (same GETs, 8 keep-alive conns, no work)", f"{figures.floor:.2f} s",
-            f"(its fetch alone {figures.floor_fetch:.2f} s)")
-        row(f"reconciler plan --parallelism 1, {n}", f"{figures.plan_1:.2f} s")
-        row(f"reconciler plan, {n}", f"{figures.plan:.2f} s", f"serial {figures.serial:.2f} s",
-            f"{vs_serial:.1f}x faster")
-        row(f"reconciler plan, {n}", f"{figures.plan:.2f} s",
-            f"1.5 x floor + 0.5 s = {limit:.2f} s", f"{figures.plan / figures.floor:.2f}x floor")
-        row("  its CPU time (user + system)", f"{figures.plan_cpu:.2f} s")
-        verdicts.append((vs_serial >= 5,
-                         f"plan {n} at least 5x faster than a serial refresh: {vs_serial:.1f}x"))
-        verdicts.append((figures.plan <= limit,
-                         f"plan {n} within 1.5x (+0.5 s) of the 8-connection floor: "
-                         f"{figures.plan:.2f} s vs {limit:.2f} s"))
-    if figures.plan and big:
-        growth, size = figures.big_plan / figures.plan, big / n
-        big_limit = 1.5 * figures.big_floor + 0.5
-        row(f"floor, {big}", f"{figures.big_floor:.2f} s",
-            f"(its fetch alone {figures.big_floor_fetch:.2f} s)",
-            f"{figures.big_floor / figures.floor:.2f}x the {n} floor")
-        row(f"reconciler plan, {big}", f"{figures.big_plan:.2f} s",
-            f"{size:g} x plan {n} = {size * figures.plan:.2f} s", f"{growth:.2f}x for {size:g}x")
-        row(f"reconciler plan, {big}", f"{figures.big_plan:.2f} s",
-            f"1.5 x floor + 0.5 s = {big_limit:.2f} s",
-            f"{figures.big_plan / figures.big_floor:.2f}x floor")
-        row("  its CPU time (user + system)", f"{figures.big_plan_cpu:.2f} s")
-        row(f"reconciler plan, {big}: peak RSS", f"{figures.big_rss:.0f} MB", "limit 300 MB",
-            f"({n}: {figures.plan_rss:.0f} MB)")
+        limits = per_run(lambda fetch: 1.5 * fetch + 0.3, figures.fetch)
+        margins = per_run(lambda plan, limit: plan / limit, figures.plan, limits)
+        if figures.serial:
+            row(f"LAN {n}: serial refresh (list, then GET each in turn)",
+                spread(figures.serial))
+        row(f"LAN {n}: bare fetch (same GETs, 8 connections, no work)", spread(figures.fetch))
+        row(f"LAN {n}: reconciler plan (whole process)", spread(figures.plan),
+            f"1.5 x fetch + 0.3 s = {spread(limits)}", f"{spread(margins, 'x')} of it")
+        row("  its CPU time (user + system)", spread(figures.plan_cpu))
+        row("  most requests in flight (emulator)", f"{max(figures.plan_peak)}", "ceiling 8")
+        verdicts.append((median(margins) <= 1,
+                         f"LAN: plan {n} <= 1.5 x the bare fetch + 0.3 s: {spread(figures.plan)}"
+                         f" vs {spread(limits)}"))
+    if figures.big_plan and figures.plan:
+        size = big / n
+        growth = median(figures.big_plan) / median(figures.plan)
+        row(f"LAN {big}: bare fetch", spread(figures.big_fetch))
+        row(f"LAN {big}: reconciler plan", spread(figures.big_plan),
+            f"{size:g} x plan {n} = {size * median(figures.plan):.2f} s",
+            f"{growth:.2f}x for {size:g}x")
+        row(f"LAN {big}: peak RSS", spread(figures.big_rss, " MB", 0), "limit 250 MB",
+            f"({n}: {max(figures.plan_rss):.0f} MB)")
         verdicts.append((growth <= size * 1.1,
                          f"plan time grows linearly: {growth:.2f}x for {size:g}x the campaigns "
                          f"(linear or better: <= {size * 1.1:.1f}x)"))
-        verdicts.append((figures.big_rss < 300,
-                         f"plan {big} peak RSS under 300 MB: {figures.big_rss:.0f} MB"))
+        verdicts.append((max(figures.big_rss) < 250,
+                         f"plan {big} peak RSS under 250 MB: {spread(figures.big_rss, ' MB', 0)}"))
+    if figures.wan_plan:
+        limit_8 = per_run(lambda fetch: 1.25 * fetch, figures.wan_fetch_8)
+        limit_32 = per_run(lambda fetch: 1.25 * fetch + 0.3, figures.wan_fetch_32)
+        margin_8 = per_run(lambda plan, limit: plan / limit, figures.wan_plan, limit_8)
+        margin_32 = per_run(lambda plan, limit: plan / limit, figures.wan_plan_32, limit_32)
+        speedup = per_run(lambda a, b: a / b, figures.wan_plan, figures.wan_plan_32)
+        latency = f"{args.wan_latency_ms:g} ms"
+        row(f"WAN {wan} at {latency}: bare fetch, 8 connections", spread(figures.wan_fetch_8))
+        row(f"WAN {wan}: bare fetch, {wide} connections", spread(figures.wan_fetch_32))
+        row(f"WAN {wan}: reconciler plan (default, ceiling 8)", spread(figures.wan_plan),
+            f"1.25 x 8-way fetch = {spread(limit_8)}", f"{spread(margin_8, 'x')} of it")
+        row(f"WAN {wan}: reconciler plan -p {wide}", spread(figures.wan_plan_32),
+            f"1.25 x {wide}-way fetch + 0.3 s = {spread(limit_32)}",
+            f"{spread(margin_32, 'x')} of it")
+        row(f"  -p {wide} against the default", "", "", f"{spread(speedup, 'x')} faster")
+        row("  most requests in flight (emulator)",
+            f"{max(figures.wan_peak)} / {max(figures.wan_peak_32)}", f"ceilings 8 / {wide}")
+        verdicts.append((median(margin_8) <= 1,
+                         f"WAN: plan {wan} at default settings <= 1.25 x the bare 8-way fetch: "
+                         f"{spread(figures.wan_plan)} vs {spread(limit_8)}"))
+        verdicts.append((median(margin_32) <= 1,
+                         f"WAN: plan {wan} -p {wide} (adaptive) <= 1.25 x the bare {wide}-way "
+                         f"fetch + 0.3 s: {spread(figures.wan_plan_32)} vs {spread(limit_32)}"))
+        capped = max(figures.wan_peak) <= 8 and max(figures.wan_peak_32) <= wide and (
+            not figures.plan_peak or max(figures.plan_peak) <= 8)
+        verdicts.append((capped,
+                         f"never above the ceiling: at most {max(figures.wan_peak)} (ceiling 8) "
+                         f"and {max(figures.wan_peak_32)} (ceiling {wide}) requests in flight, "
+                         "as the emulator counted them"))
     if figures.apply_8:
-        whole = figures.apply_1 / figures.apply_8
-        writes = figures.apply_1_writes / figures.apply_8_writes
-        row(f"reconciler apply, {updates} updates, -p 1", f"{figures.apply_1:.2f} s")
-        row(f"reconciler apply, {updates} updates, -p 8", f"{figures.apply_8:.2f} s",
-            f"-p 1 {figures.apply_1:.2f} s", f"{whole:.1f}x faster")
-        row("  its writes (GET + PUT each), -p 1", f"{figures.apply_1_writes:.2f} s")
-        row("  its writes (GET + PUT each), -p 8", f"{figures.apply_8_writes:.2f} s",
-            f"-p 1 {figures.apply_1_writes:.2f} s", f"{writes:.1f}x faster")
-        verdicts.append((whole >= 4,
-                         f"apply {updates} updates, whole process, -p 8 at least 4x faster than "
-                         f"-p 1: {whole:.1f}x"))
-        verdicts.append((writes >= 4,
-                         f"apply {updates} updates, the writes alone, -p 8 at least 4x faster "
-                         f"than -p 1: {writes:.1f}x"))
+        whole = per_run(lambda one, eight: one / eight, figures.apply_1, figures.apply_8)
+        writes = per_run(lambda one, eight: one / eight, figures.apply_1_writes,
+                         figures.apply_8_writes)
+        updates = args.updates
+        row(f"apply {updates} updates, -p 1 (whole process)", spread(figures.apply_1))
+        row(f"apply {updates} updates, -p 8 (whole process)", spread(figures.apply_8),
+            f"-p 1 {spread(figures.apply_1)}", f"{spread(whole, 'x')} faster")
+        row("  its writes (GET, PUT, read-back GET each), -p 1", spread(figures.apply_1_writes))
+        row("  its writes, -p 8", spread(figures.apply_8_writes), "",
+            f"{spread(writes, 'x')} faster")
+        verdicts.append((median(whole) >= 4,
+                         f"apply {updates} updates (read-back included), whole process, -p 8 "
+                         f">= 4x faster than -p 1: {spread(whole, 'x')}"))
         same = figures.same_outcomes and figures.same_state and figures.converged
         verdicts.append((same,
                          f"apply -p 8 and -p 1: the same {figures.outcome_lines} outcome lines in "
@@ -482,7 +552,7 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
                          f"campaigns: {_yes(figures.same_state)}; a plan afterwards shows no "
                          f"changes: {_yes(figures.converged)}"))
 
-    header = ("scenario", "time", "baseline", "ratio")
+    header = ("scenario", "time", "goal / baseline", "ratio")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     lines = []
     for cells in [header, tuple("-" * w for w in widths), *rows]:
@@ -520,13 +590,19 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=2000, help="declared campaigns")
     parser.add_argument("--big", type=int, default=10000, help="the growth/memory size (0: skip)")
     parser.add_argument("--updates", type=int, default=200, help="apply size (0: skip)")
-    parser.add_argument("--latency-ms", type=float, default=2.0)
+    parser.add_argument("--latency-ms", type=float, default=2.0, help="the LAN latency")
+    parser.add_argument("--wan", type=int, default=500, help="WAN campaigns (0: skip)")
+    parser.add_argument("--wan-latency-ms", type=float, default=30.0)
+    parser.add_argument("--wan-ceiling", type=int, default=32,
+                        help="the --parallelism of the wide WAN plan and bare fetch")
+    parser.add_argument("--serial", action="store_true",
+                        help="also time a serial refresh (a reference, about 20 s more)")
     parser.add_argument("--runs", type=int, default=3, help="measured runs per figure")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, one run each: a smoke test, not the verdict")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
-    parser.add_argument("--only", choices=("plan", "apply"),
-                        help="run only the plan scenarios (with --big) or only apply")
+    parser.add_argument("--only", choices=("plan", "wan", "apply"),
+                        help="run only the LAN plan scenarios (with --big), WAN, or apply")
     parser.add_argument("--client-root", type=Path, metavar="DIR",
                         help="measure the reconciler of another checkout (e.g. an older commit "
                              "from `git archive`) against this one's emulator")
@@ -536,18 +612,20 @@ def main() -> None:
         CLIENT_ROOT = args.client_root.resolve()
     args.big_runs = 2
     if args.quick:
-        args.campaigns, args.big, args.updates = 500, 2500, 50
+        args.campaigns, args.big, args.updates, args.wan = 500, 2500, 50, 200
         args.runs = args.big_runs = 1
 
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="reconciler-bench-"))
     figures = Figures()
     try:
-        if args.only != "apply":
+        if args.only in (None, "plan"):
             bench_plan(args, work, figures)
             if args.big:
                 bench_big(args, work, figures)
-        if args.updates and args.only != "plan":
+        if args.wan and args.only in (None, "wan"):
+            bench_wan(args, work, figures)
+        if args.updates and args.only in (None, "apply"):
             bench_apply(args, work, figures)
     finally:
         if args.keep:
@@ -556,8 +634,9 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     print(
-        f"reconciler bench: {args.latency_ms:g} ms emulator latency, median of {args.runs} "
-        f"run(s) (big: {args.big_runs}); Python {sys.version.split()[0]}; {_machine()}"
+        f"reconciler bench: emulator latency {args.latency_ms:g} ms (LAN), "
+        f"{args.wan_latency_ms:g} ms (WAN); median (range) of {args.runs} run(s) "
+        f"(big: {args.big_runs}); Python {sys.version.split()[0]}; {_machine()}"
         + (f"; client from {CLIENT_ROOT}" if CLIENT_ROOT != ROOT else "")
         + ("  [--quick: indicative only]" if args.quick else "")
     )

@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: every expected failure ends as a message and exit 1."""
     # A plan builds millions of small objects that all live to the end (parsed manifests,
     # thousands of campaign documents). With CPython's default thresholds the cyclic
-    # collector walks that growing heap again and again, over a quarter of a 10,000-campaign
-    # plan; collect young garbage less often and the old generation rarely (as mypy does).
+    # collector walks that growing heap again and again; collect young garbage less often
+    # and the old generation rarely (as mypy does). Measured: a 10,000-campaign plan takes
+    # 10.7-12.0 s with these thresholds, 12.8-14.1 s without (2,000: within noise).
     gc.set_threshold(50_000, 20, 100)
     install_default_handlers()
     sys.exit(run_guarded(cli, argv))

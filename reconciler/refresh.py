@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from typing import Any
 
 from reconciler.api import ApiClient
 from reconciler.kinds import kind_of
 from reconciler.manifest.loader import Manifests
 from reconciler.manifest.models import CampaignSpec
+from reconciler.names import identity_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import build_plan, match_campaigns, needs_detail
@@ -49,26 +49,72 @@ def read_live(
     parallelism: int = 8,
     progress: Progress | None = None,
 ) -> tuple[dict[str, list[dict[str, Any]]], Catalog]:
-    """Live rows per kind (campaign details where schedules are managed) and the catalog."""
-    with ThreadPoolExecutor(max_workers=1) as background:
+    """Live rows per kind (campaign details where schedules are managed) and the catalog.
+
+    Everything starts as early as it can: the carrier/template listings alongside the
+    campaign listing, and each detail read as soon as its row's page has arrived, while later
+    pages are still being read. Which rows need details is decided again on the whole
+    listing (identity needs every row); a read started for a row that turns out not to need
+    one is dropped, and one not started yet is started then.
+    """
+    early = _EarlyMatch(manifests)
+    with ThreadPoolExecutor(max_workers=1) as background, client.detail_reads(parallelism) as reads:
         catalog_future = background.submit(read_catalog, client, manifests)
-        rows = kind_of("campaign").list_live(client)
+        arrived: dict[str, dict | None] = {}
+
+        def on_rows(page: list[dict[str, Any]]) -> None:
+            for row in page:
+                if early.wants_detail(row):
+                    reads.add(row["campaign_uuid"])
+            arrived.update(reads.finished())  # keep the queue short while listing
+
+        rows = client.list_campaigns(on_rows=on_rows)
         wanted = _needing_detail(manifests, rows)
         if wanted:
-            # Each detail takes its list row's place as it arrives: the two are never all
-            # held at once (with 10,000 campaigns that is ~35 MB of list rows).
+            for uuid in wanted:
+                reads.add(uuid)
+            # Each detail takes its list row's place (those that came while listing, then
+            # the rest as they arrive): rows and details are not all held at once (with
+            # 10,000 campaigns that is ~35 MB of list rows).
             position = {row["campaign_uuid"]: index for index, row in enumerate(rows)}
-            gone = False
-            with closing(client.iter_campaigns(wanted, parallelism=parallelism)) as details:
-                for done, (uuid, detail) in enumerate(details, start=1):
-                    rows[position[uuid]] = detail  # type: ignore[call-overload]
-                    gone = gone or detail is None
-                    if progress:
-                        progress(done, len(wanted))
+            needed = set(wanted)
+            done, gone = 0, False
+
+            def place(uuid: str, detail: dict | None) -> None:
+                nonlocal done, gone
+                if uuid not in needed:
+                    return  # read early for a row that turned out not to need it
+                rows[position[uuid]] = detail  # type: ignore[call-overload]
+                gone = gone or detail is None
+                done += 1
+                if progress:
+                    progress(done, len(wanted))
+
+            for uuid, detail in arrived.items():
+                place(uuid, detail)
+            arrived.clear()
+            for uuid, detail in reads.results():
+                place(uuid, detail)
             if gone:  # deleted since listed: planned as absent, like any missing campaign
                 rows = [row for row in rows if row is not None]
         catalog, templates = catalog_future.result()
         return {"campaign": rows, "template": templates}, catalog
+
+
+class _EarlyMatch:
+    """Which listed rows will need a detail read, judged one row at a time: the row a spec
+    pins by uuid, else the row named like a spec (compared as identity compares names)."""
+
+    def __init__(self, manifests: Manifests):
+        specs = [spec for spec in manifests.campaigns.values() if needs_detail(spec)]
+        self._pins = {spec.campaign_uuid.lower() for spec in specs if spec.campaign_uuid}
+        self._names = {identity_key(spec.campaign_name) for spec in specs
+                       if not spec.campaign_uuid}
+
+    def wants_detail(self, row: dict[str, Any]) -> bool:
+        if str(row["campaign_uuid"]).lower() in self._pins:
+            return True
+        return identity_key(row["campaign_name"]) in self._names
 
 
 def _needing_detail(manifests: Manifests, rows: list[dict[str, Any]]) -> list[str]:

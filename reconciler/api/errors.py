@@ -16,10 +16,9 @@ from typing import Any
 import requests
 import urllib3.exceptions as urllib3_exc
 
-from reconciler.api.transport import Answer
 from reconciler.errors import ReconcilerError
 
-Response = Answer | requests.Response  # what the client got back
+Response = requests.Response
 
 ROOT_FIELD = "(root)"
 _SNIPPET = 200

@@ -18,6 +18,7 @@ from reconciler.api.errors import ApiError
 log = logging.getLogger("reconciler.api")
 
 FetchPage = Callable[[int], Any]  # offset -> the decoded JSON envelope
+OnRows = Callable[[list[dict]], None]  # a page's rows not seen before in this read
 
 
 def collect(
@@ -27,17 +28,20 @@ def collect(
     what: str,
     required: tuple[str, ...] = (),
     max_restarts: int = 3,
+    on_rows: OnRows | None = None,
 ) -> list[dict]:
     """Every row of a listing, in server order, each `key` once.
 
     Rows must carry `key` (and each of `required`) as a non-empty string. The rows collected
     must number `total`: a listing that comes up short (rows repeated by an unstable sort,
     pages ending early) is read once more, then refused — never taken as a smaller tenant.
+    `on_rows` is shown each page's new rows as they arrive, so work on them can start early;
+    a listing read again shows them again.
     """
     short: str | None = None
     restarts = 0
     while True:
-        rows, problem = _read_once(fetch, key=key, what=what, required=required)
+        rows, problem = _read_once(fetch, key=key, what=what, required=required, on_rows=on_rows)
         if problem is None:
             return rows
         if problem == _MOVED:
@@ -59,7 +63,8 @@ _MOVED = "total moved"
 
 
 def _read_once(
-    fetch: FetchPage, *, key: str, what: str, required: tuple[str, ...]
+    fetch: FetchPage, *, key: str, what: str, required: tuple[str, ...],
+    on_rows: OnRows | None = None,
 ) -> tuple[list[dict], str | None]:
     """(rows, None), or (partial rows, why the read cannot be trusted)."""
     rows: list[dict] = []
@@ -83,6 +88,8 @@ def _read_once(
             seen.add(ident)
             rows.append(row)
             fresh += 1
+        if on_rows is not None and fresh:
+            on_rows(rows[-fresh:])
         first_page = first_page or page
         if not data:
             if offset < total:

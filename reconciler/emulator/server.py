@@ -105,6 +105,7 @@ class EmulatorServer:
         self._log_lock = threading.Lock()
         self.stopping = False
         self._busy = 0
+        self.peak_busy = 0  # the most requests ever served at once (a client's concurrency)
         self._url: str | None = None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -198,6 +199,7 @@ class EmulatorServer:
     def request_started(self) -> None:
         with self._log_lock:
             self._busy += 1
+            self.peak_busy = max(self.peak_busy, self._busy)
 
     def request_finished(self) -> None:
         with self._log_lock:
