@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from reconciler.doctor.probe import Probe
 from reconciler.doctor.reading import READ_ONLY_CHECKS, check_token
@@ -52,30 +53,21 @@ def run_checks(probe: Probe, *, write: bool = False,
 
 
 def _write_checks(probe: Probe, add: Callable[[Result], None], name: str | None) -> None:
-    scratch = Scratch(probe, name)
-    try:
-        for check in scratch.checks():
-            if scratch.posted and scratch.uuid is None:
-                add(skipped(check.check_name, "the scratch campaign was not created"))
-            else:
-                add(check())
-    finally:
-        # Deleting the scratch campaign must not be cut short by a second Ctrl-C.
-        with shielded() as received:
-            cleaned = scratch.cleanup()
-        if cleaned is not None:
-            add(cleaned)
-        if received and sys.exc_info()[0] is None:
-            raise KeyboardInterrupt if received[0] == signal.SIGINT else Terminated
+    _run_scratch(Scratch(probe, name), "campaign", add)
 
 
 def _template_checks(probe: Probe, add: Callable[[Result], None], name: str | None) -> None:
     """The scratch template's checks; it is deleted whatever happens, as the campaign is."""
-    scratch = ScratchTemplate(probe, f"{name}-template" if name else None)
+    _run_scratch(ScratchTemplate(probe, f"{name}-template" if name else None), "template", add)
+
+
+def _run_scratch(scratch: Any, what: str, add: Callable[[Result], None]) -> None:
+    """Run a scratch object's checks, then delete it whatever happened (a failed check, an
+    exception, Ctrl-C or SIGTERM); a second signal cannot cut the deletion short."""
     try:
         for check in scratch.checks():
             if scratch.posted and scratch.uuid is None:
-                add(skipped(check.check_name, "the scratch template was not created"))
+                add(skipped(check.check_name, f"the scratch {what} was not created"))
             else:
                 add(check())
     finally:
