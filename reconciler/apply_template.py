@@ -63,8 +63,20 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
 
 
 def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
+    """Re-checks, right before the DELETE, that no campaign uses the template: a campaign
+    whose move failed in this apply, or one pointed at it since the plan was made, must not
+    be left on a deleted template (nothing documents that the API refuses that delete)."""
     uuid = change.uuid or ""
     read_unchanged(client, change)
+    users = sorted(
+        row.get("campaign_name") or "?" for row in client.list_campaigns()
+        if row.get("template_uuid") == uuid
+    )
+    if users:
+        raise StaleCampaign(
+            f"template {change.name!r} is still used by {', '.join(map(repr, users))}; "
+            "it was not deleted — move those campaigns off it first, then run plan again"
+        )
     try:
         client.delete_template(uuid)
     except ApiError as exc:

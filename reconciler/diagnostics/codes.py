@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "plan/unicode-spelling": "The name is spelt in another Unicode form than the live one.",
     "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
     "plan/template-absent": "A campaign names a template declared state: absent.",
+    "plan/template-renamed": "A campaign names a template by the name this plan renames.",
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",

@@ -52,6 +52,20 @@ class Context:
     placeholders_by_name: dict[str, list[str]] = field(default_factory=dict)
     placeholders_by_uuid: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Live templates this plan renames: old name -> new name (a campaign naming the old one
+    # would stop resolving after the apply).
+    renamed_templates: dict[str, str] = field(default_factory=dict)
+
+    def declared_spelling(self, name: str) -> str:
+        """The declared (or absent, or renamed) template's own spelling of `name`, compared
+        in NFC; `name` itself when none matches."""
+        from reconciler.names import identity_key
+
+        for known in (*self.declared_templates, *self.absent_templates,
+                      *self.renamed_templates):
+            if identity_key(known) == identity_key(name):
+                return known
+        return name
 
 
 class Kind:

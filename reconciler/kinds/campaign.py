@@ -87,6 +87,19 @@ class CampaignKind(Kind):
                     ):
                         errors.append(located(where, name, uuid_field, problem, "unknown-uuid"))
                     continue
+                if name_field == "template":
+                    wanted = context.declared_spelling(wanted)
+                if (
+                    name_field == "template"
+                    and wanted in context.renamed_templates
+                    and wanted not in context.declared_templates
+                ):
+                    new = context.renamed_templates[wanted]
+                    errors.append(located(where, name, "template", (
+                        f"template: {wanted!r} is renamed to {new!r} by this plan: name it "
+                        f"{new!r} (the old name stops resolving once the rename is applied)"
+                    ), "template-renamed"))
+                    continue
                 if name_field == "template" and wanted in context.absent_templates:
                     errors.append(located(where, name, "template", (
                         f'template: "{wanted}" is declared absent (state: absent at '
@@ -184,6 +197,7 @@ class CampaignKind(Kind):
             live_status=live.get("status"),
             refs=refs,
             placeholders=_placeholders({**live, **values}, refs, context),
+            uses=live.get("template_uuid") or None,
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -195,6 +209,7 @@ class CampaignKind(Kind):
             live_name=live["campaign_name"],
             live_status=live.get("status"),
             source=source,
+            uses=live.get("template_uuid") or None,
         )
 
     def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:

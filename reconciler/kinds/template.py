@@ -173,12 +173,12 @@ class TemplateKind(Kind):
         )
 
     def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
-        """A create or rename waits for what frees its name; a delete for every campaign
-        delete and every campaign that changes its template (those stopping using it)."""
+        """A create or rename waits for what frees its name; a delete for the changes of the
+        campaigns that use it now (deleted, or moved to another template), and only those."""
         if change.action == "delete":
             return [
                 other for other in changes.get("campaign", ())
-                if (
+                if other.uses is not None and other.uses == change.uuid and (
                     other.action == "delete"
                     or (other.action == "update" and ("template" in other.fields
                                                       or tf.CAMPAIGN_REFERENCE in other.fields))

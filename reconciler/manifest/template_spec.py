@@ -279,6 +279,19 @@ class TemplateSpec(BaseModel):
             values[name] = value
         return values
 
+    def options_missing_unread(self) -> dict[str, list[str]]:
+        """press_num -> the unread keys (toggled, enable, ...) a declared option leaves out:
+        every write sends the option without them, so the API may reset them."""
+        missing: dict[str, list[str]] = {}
+        for option in self.press_options or ():
+            absent = [
+                key for key in template_fields.PRESS_OPTION_UNREAD
+                if key not in option.model_fields_set
+            ]
+            if absent:
+                missing[str(option.press_num)] = absent
+        return missing
+
     def unread_fields(self) -> list[str]:
         """Declared press-option keys a read never returns: sent, but not checkable."""
         found: list[str] = []

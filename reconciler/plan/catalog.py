@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from reconciler.names import identity_key
 from reconciler.template_fields import template_placeholders
 
 
@@ -68,7 +69,9 @@ class Catalog:
         )
 
     def resolve(self, kind: str, name: str) -> tuple[str | None, str]:
-        """(uuid, "") when the name is known and unique, else (None, the error message)."""
+        """(uuid, "") when the name is known and unique, else (None, the error message).
+        Names are compared as identities are (NFC): a decomposed spelling finds the name."""
+        name = self._spelt_as_listed(kind, name)
         duplicates = self.ambiguous.get(kind, {}).get(name)
         if duplicates:
             return None, (
@@ -79,6 +82,13 @@ class Catalog:
         if name in table:
             return table[name], ""
         return None, unknown_name_message(kind, name, list(table))
+
+    def _spelt_as_listed(self, kind: str, name: str) -> str:
+        table = self.table(kind)
+        if name in table:
+            return name
+        same = [listed for listed in table if identity_key(listed) == identity_key(name)]
+        return same[0] if len(same) == 1 else name
 
     def table(self, kind: str) -> dict[str, str]:
         return self.carriers if kind == "carrier" else self.templates

@@ -59,6 +59,9 @@ class Change:
     placeholders: list[str]
     # Declared fields a read never returns: sent on every write, never checked.
     unchecked: list[str]
+    # The template uuid a campaign uses before this change (a template delete waits only
+    # for the changes of its own users).
+    uses: str | None
 
     def __init__(
         self,
@@ -81,6 +84,7 @@ class Change:
         level: int = 0,
         placeholders: list[str] | None = None,
         unchecked: list[str] | None = None,
+        uses: str | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -102,6 +106,7 @@ class Change:
         self.level = level
         self.placeholders = placeholders if placeholders is not None else []
         self.unchecked = unchecked if unchecked is not None else []
+        self.uses = uses
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property

@@ -274,6 +274,7 @@ def build_plan(
         )
         changes.extend(kind_changes)
         notes.extend(matching.notes)
+    notes.extend(_menus_sent_without_keys(changes, specs_by.get("template", {})))
     changes, kept_notes = _templates_in_use(changes, live_by.get("campaign", []), where_by)
     notes.extend(kept_notes)
     notes.extend(context.notes)
@@ -310,6 +311,8 @@ def _note_templates(
             continue
         uuid = live["template_uuid"] if live is not None else None
         context.declared_templates[name] = uuid
+        if live is not None and identity_key(live["template_name"]) != identity_key(name):
+            context.renamed_templates[live["template_name"]] = name
         values = {**(live or {}), **spec.api_values()}
         context.placeholders_by_name[name] = template_placeholders(values)
         if uuid:
@@ -320,6 +323,26 @@ def _note_templates(
                 f"template {name!r}: declared press_options {', '.join(unread)} are sent on "
                 "every write but the API never reads them back: the plan cannot check them"
             )
+
+
+def _menus_sent_without_keys(changes: list[Change], specs: Mapping[str, Spec]) -> list[str]:
+    """A template written by this plan whose declared press options leave out keys a read
+    never returns (an export cannot know them): the write sends the options without them,
+    which the API may take as resetting them. Said before it happens, since no later plan
+    can see it."""
+    notes = []
+    for change in changes:
+        spec = specs.get(change.name) if change.kind == "template" else None
+        if spec is None or change.action not in ("create", "update"):
+            continue
+        missing = spec.options_missing_unread()
+        for press_num, keys in missing.items():
+            notes.append(
+                f"template {change.name!r}: press option {press_num} declares no "
+                f"{', '.join(keys)}: every write sends the option without them, and the API "
+                "may reset what it had (declare them to keep them)"
+            )
+    return notes
 
 
 def _templates_in_use(
