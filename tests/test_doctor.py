@@ -331,3 +331,12 @@ def test_a_template_put_that_drops_content_is_named(tenant: EmulatorServer) -> N
     assert status == "differs" and detail.startswith("sent content")
     assert not [doc for doc in tenant.store.templates()
                 if doc["template_name"].startswith(SCRATCH_PREFIX)]
+
+
+def test_a_server_error_on_delete_is_not_taken_for_the_documented_refusal(api_env):
+    api_env.faults.fail("DELETE", "^/v3/campaign/", 500, times=1)
+    result = run_cli("doctor", "--write")
+    assert result.code == 1
+    assert "write: DELETE refuses an active campaign (a server error, not the documented " \
+        "refusal: 500" in result.output
+    assert api_env.store.campaign_count() == 0

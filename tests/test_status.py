@@ -274,3 +274,20 @@ def test_the_example_seed_and_manifests_give_a_status(monkeypatch: pytest.Monkey
     assert rows["DebtReminderTTS"]["calls"]["total"] == 4
     assert rows["DebtReminderTTS"]["status"] == "pause"
     assert "SummerPromo2026" not in rows  # declared absent: not a campaign to report on
+
+
+def test_a_lead_report_that_shows_no_calls_is_never_a_clean_audit(
+    project: Path, api_env: EmulatorServer
+) -> None:
+    api_env.faults.fail("GET", "^/v3/report/call/lead", 200, times=None,
+                        body={"data": [], "limit": 100, "offset": 0, "total": 0})
+    code, report = status_json(*DAY)
+    assert code == 2
+    [gap] = [f for f in report["audit"] if f["rule"] == "audit/incomplete"]
+    assert gap["campaign_name"] == "AdPromo"
+    assert gap["message"] == (
+        "the campaign report counts 4 call(s) in the window but the lead report gives none "
+        "to audit: these calls could not be checked"
+    )
+    text = run_cli("status", "campaigns", *DAY)
+    assert text.code == 2 and "these calls could not be checked" in text.stdout

@@ -77,8 +77,8 @@ def start(paths: tuple[str, ...], targets: tuple[str, ...], auto_approve: bool) 
                 "Start these runs? Only 'yes' will be accepted", default="", show_default=False
             )
             if answer.strip() != "yes":
-                click.echo("Start cancelled: no run was started.")
-                return
+                click.echo("Start cancelled: no run was started.", err=True)
+                raise click.exceptions.Exit(1)  # as apply: a script can tell it from success
         stop, in_flight = threading.Event(), set()
         announce = lambda line: click.echo(line, err=True)  # noqa: E731
         outcomes: dict[str, str] = {}

@@ -306,6 +306,9 @@ class Scratch:
         message = reply.error if isinstance(reply.error, str) else reply.brief()
         if "deactive" in str(message):
             return ok(name, reply.brief())
+        if reply.status >= 500:
+            # A server error is no refusal: the rule cannot be told from this answer.
+            return differs(name, f"a server error, not the documented refusal: {reply.brief()}")
         return ok(name, f"refused, in other words: {reply.brief()}")
 
     # -- cleanup -----------------------------------------------------------------------------

@@ -106,6 +106,41 @@ def audit_campaign(
     return findings
 
 
+INCOMPLETE = "audit/incomplete"
+
+
+def audit_gaps(
+    spec: CampaignSpec,
+    campaign_uuid: str,
+    counters: Mapping[str, Any] | None,
+    rows: Sequence[Mapping[str, Any]],
+    source: str,
+) -> list[CallFinding]:
+    """What the audit could not see, as findings (they make `status` exit 2, never "clean"):
+    calls the campaign report counts that the lead report gives no time for."""
+    timed = sum(1 for row in rows if call_time(row) is not None)
+    untimed = len(rows) - timed
+    total = (counters or {}).get("total")
+    problems = []
+    if isinstance(total, int) and not isinstance(total, bool) and total > 0 and timed == 0:
+        problems.append(
+            f"the campaign report counts {total} call(s) in the window but the lead report "
+            "gives none to audit: these calls could not be checked"
+        )
+    elif untimed:
+        problems.append(
+            f"{untimed} lead row(s) have no call time (start_stamp, last_call_time): their "
+            "calls could not be checked"
+        )
+    return [
+        CallFinding(
+            rule=INCOMPLETE, campaign_name=spec.campaign_name, campaign_uuid=campaign_uuid,
+            severity="warning", phone_number="", time="", message=message, source=source,
+        )
+        for message in problems
+    ]
+
+
 def call_time(row: Mapping[str, Any]) -> datetime | None:
     """When the row's call started, in tenant time; None for a lead not called."""
     stamp = row.get("start_stamp")
@@ -174,6 +209,8 @@ def _repeat(group: list[Call]) -> Hit | None:
                     f"at {shown(earlier)} ({len(times)} calls in the window)")
     for row, when in group:
         count = row.get("called_count")
+        if isinstance(count, str) and count.strip().isdigit():
+            count = int(count)  # a count sent as text is still a count
         if isinstance(count, bool) or not isinstance(count, int) or count < 2:
             continue
         created = _aware(row, "created_at")

@@ -77,13 +77,20 @@ def headline(report: StatusReport) -> str:
 
 def finding_line(finding: CallFinding) -> str:
     """`file:line: RULE: Campaign: *******541 at 2026-05-01 18:30:00 +07:00: message`."""
-    when = shown(datetime.fromisoformat(finding.time))
-    number = mask_phone(finding.phone_number)
-    line = (f"{finding.source}: {finding.rule}: {finding.campaign_name}: {number} at {when}: "
-            f"{finding.message}")
+    line = f"{finding.source}: {finding.rule}: {finding.campaign_name}: {_call_of(finding)}"
+    line += finding.message
     if finding.waived:
         return f"{line} [waived: {finding.reason}]"
     return f"{line} [warning]" if finding.severity == "warning" else line
+
+
+def _call_of(finding: CallFinding) -> str:
+    """`*******541 at 2026-05-01 18:30:00 +07:00: `, or nothing for a finding about no call
+    in particular (an audit that could not see the calls)."""
+    if not finding.time:
+        return ""
+    when = shown(datetime.fromisoformat(finding.time))
+    return f"{mask_phone(finding.phone_number)} at {when}: "
 
 
 def _attention(row: CampaignStatus) -> str:
@@ -141,13 +148,16 @@ def markdown(report: StatusReport) -> str:
     if report.audit:
         lines += ["#### Audit of real calls", ""]
         for finding in report.audit:
-            when = shown(datetime.fromisoformat(finding.time))
             note = (f" — waived: {escape(finding.reason or '')}" if finding.waived
                     else " (warning)" if finding.severity == "warning" else "")
+            call = (
+                f" `{mask_phone(finding.phone_number)}` at "
+                f"{shown(datetime.fromisoformat(finding.time))}"
+                if finding.time else ""
+            )
             lines.append(
-                f"- **{escape(finding.campaign_name)}** `{mask_phone(finding.phone_number)}` at "
-                f"{when}: {escape(finding.message)} — {code_cell(finding.rule)}, "
-                f"{code_cell(finding.source)}{note}"
+                f"- **{escape(finding.campaign_name)}**{call}: {escape(finding.message)} — "
+                f"{code_cell(finding.rule)}, {code_cell(finding.source)}{note}"
             )
         lines.append("")
     attention = [line for row in report.campaigns if (line := _attention(row))]

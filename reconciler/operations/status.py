@@ -12,7 +12,13 @@ from typing import Any
 from reconciler.api import ApiClient
 from reconciler.errors import ReconcilerError
 from reconciler.manifest.loader import Manifests
-from reconciler.operations.audit import CallDataError, CallFinding, audit_campaign, selecting
+from reconciler.operations.audit import (
+    CallDataError,
+    CallFinding,
+    audit_campaign,
+    audit_gaps,
+    selecting,
+)
 from reconciler.operations.window import Window
 from reconciler.plan.planner import match_campaigns
 from reconciler.policy.rules import Rule
@@ -142,4 +148,7 @@ def read_status(
                 )
             except CallDataError as exc:
                 raise ReconcilerError(f"{row.campaign_name}: {exc}") from None
+            audit += audit_gaps(
+                specs[row.campaign_name], row.campaign_uuid, row.calls, leads, row.source
+            )
     return StatusReport(window, rows, audit, client.base_url)
