@@ -23,6 +23,20 @@ def test_no_reference_to_documents_outside_the_repository():
     assert "shared/" not in README and "api-docs" not in README
 
 
+def test_the_shipped_files_cite_only_the_repository():
+    # Code, docs, examples and scripts point at docs/ in this repository, never at design
+    # notes or vendor pages a reader of the repository does not have.
+    cited = [
+        str(path.relative_to(ROOT))
+        for folder in ("reconciler", "docs", "examples", "scripts")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and path.suffix in (".py", ".md", ".yaml", ".yml", ".json")
+        and any(name in path.read_text(encoding="utf-8", errors="replace")
+                for name in ("DESIGN.md", "shared/", "api-docs"))
+    ]
+    assert cited == []
+
+
 def test_commands_use_the_venv_consistently():
     # Bare `.venv/bin/reconciler` in one place and `reconciler` in another confuses: the
     # README says once to activate the venv, and writes `reconciler` from then on.
