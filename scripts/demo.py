@@ -45,7 +45,7 @@ def main() -> None:
         run(["plan", MANIFESTS, "--detailed-exitcode", *CONFIG], env, expect=2)
         run(["apply", MANIFESTS, "--auto-approve", *CONFIG], env, expect=0)
         run(["plan", MANIFESTS, "--detailed-exitcode", *CONFIG], env, expect=0)
-    print("\nDone: the live campaigns now match examples/campaigns.")
+    print("\nDone: the live campaigns and templates now match examples/campaigns.")
 
 
 if __name__ == "__main__":

@@ -53,3 +53,10 @@ def test_gitlab_recipe_reports_code_quality_even_when_validate_fails(tmp_path, m
     assert f"--format gitlab --out {report}" in line
     run_recipe_command(line, tmp_path, monkeypatch)
     assert json.loads((tmp_path / report).read_text(encoding="utf-8")) == []
+
+
+def test_gitlab_recipe_image_can_install_from_git():
+    # pip's `reconciler @ git+...` needs git, which python:*-slim images do not have.
+    recipe = load("gitlab-ci.yml")
+    assert "git+" in " ".join(recipe["default"]["before_script"])
+    assert not str(recipe["image"]).endswith("-slim")

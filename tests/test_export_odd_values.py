@@ -57,7 +57,7 @@ def test_every_representable_value_exports_exactly(api_env, out):
     plan = run_cli("plan", str(out), "--detailed-exitcode")
     assert plan.code == 0, plan.output
     templates = len(api_env.store.list_json("template", 1000, 0)[0])  # exported too
-    assert f"({len(ODD) + templates} unchanged)" in plan.stdout
+    assert f"({len(ODD)} campaigns and {templates} templates unchanged)" in plan.stdout
 
 
 def test_nel_is_written_as_a_double_quoted_escape():

@@ -191,3 +191,24 @@ def test_multi_line_descriptions_are_line_diffs_in_html():
         ("after", [("entry", "one"), ("entry", "two")]),
     ]
     assert "\\n" not in page
+
+
+def test_no_changes_counts_templates_as_templates():
+    from reconciler.plan.model import Plan
+    from reconciler.render import html, markdown, text
+
+    only_campaigns = Plan(unchanged=3)
+    with_templates = Plan(unchanged=5, unchanged_templates=1)
+    assert text.render(only_campaigns) == (
+        "No changes. The live campaigns match the manifests (3 unchanged).\n"
+    )
+    sentence = (
+        "The live campaigns and templates match the manifests "
+        "(4 campaigns and 1 template unchanged)."
+    )
+    assert text.render(with_templates) == f"No changes. {sentence}\n"
+    assert sentence in markdown.render(with_templates)
+    assert sentence in html.render(with_templates)
+    assert "(0 campaigns and 2 templates unchanged)" in text.render(
+        Plan(unchanged=2, unchanged_templates=2)
+    )

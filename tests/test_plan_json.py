@@ -1,4 +1,4 @@
-"""The plan JSON contract of DESIGN.md, checked key by key on a mixed real plan."""
+"""The plan JSON contract of docs/plan-json.md, checked key by key on a mixed real plan."""
 
 from __future__ import annotations
 

@@ -305,7 +305,7 @@ class ApiClient:
                 return {"deleted": "true"}
             raise
 
-    # -- runs and call reports (api-docs 000_ and 001_) ------------------------------------
+    # -- runs and call reports (docs/api-facts.md, "Runs and call reports") ------------------
 
     def start_run(self, uuid: str) -> dict:
         """POST /v1/campaign/{uuid}/run/start with the docs' `{}`: the run state turns to

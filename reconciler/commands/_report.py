@@ -89,8 +89,8 @@ def begin(
     on_failure_only: bool = False,
 ) -> Report:
     """Configure this run's report. `fmt` is the --format given (None: not given); under
-    GitHub Actions annotations are printed unless --format says otherwise: `text` given, or
-    a document that itself goes to stdout (`stdout_is_text` False)."""
+    GitHub Actions annotations are printed unless `text` is given or stdout carries a
+    document (`stdout_is_text` False); a document written to --out leaves them on."""
     global _current
     annotate = fmt == "github" or (
         in_github_actions() and stdout_is_text and fmt != "text"

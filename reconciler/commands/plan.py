@@ -37,7 +37,7 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
         "How to show the plan: text (default), json, markdown or html; or the problems it "
         "reports as sarif, gitlab (code quality) or github (annotations, then the text plan). "
         "json on failure prints the diagnostics document. Under GitHub Actions annotations "
-        "come with the text plan unless --format says otherwise."
+        "come with the text plan, except with text, json, or a document on stdout (no --out)."
     ),
 )
 @click.option(

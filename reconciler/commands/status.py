@@ -16,7 +16,10 @@ from reconciler.commands._policy import load_checked
     "--from",
     "start",
     metavar="TIME",
-    help='Window start, "YYYY-MM-DD HH:MM:SS" in tenant time (UTC+07:00). Default: 24 h ago.',
+    help=(
+        'Window start: "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD HH:MM" or "YYYY-MM-DD" in tenant '
+        "time (UTC+07:00); with an offset (+00:00, Z) converted. Default: 24 h ago."
+    ),
 )
 @click.option(
     "--to", "end", metavar="TIME", help="Window end, same format. Default: now."

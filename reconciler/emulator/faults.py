@@ -131,9 +131,10 @@ def _encode_body(body: Any) -> bytes | None:
 def parse_fault_spec(spec: str, faults: Faults) -> Rule:
     """Add the rule a CLI `--fault` spec describes, e.g.
 
-    `fail POST ^/v3/campaign$ 503 times=2 retry_after=1 body={"error":"busy"}`,
+    `fail POST ^/v3/campaign$ 503 times=2 retry_after=1 body='{"error":"busy"}'`,
     `drop PUT /v3/campaign/ after times=1`, `drop POST ^/v3/campaign$ later delay=2`.
-    `times=always` never runs out.
+    `times=always` never runs out. The spec is split like a shell line (shlex), so a JSON
+    body is quoted: unquoted, `body={"error":"busy"}` would lose its double quotes.
     """
     try:
         words = shlex.split(spec)

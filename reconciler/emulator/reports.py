@@ -1,5 +1,6 @@
 """Runs and call reports: `POST /v1/campaign/{uuid}/run/start`, `GET /v3/report/call/campaign`
-and `GET /v3/report/call/lead`, computed from seeded call records (api-docs 000_ and 001_).
+and `GET /v3/report/call/lead`, computed from seeded call records
+(docs/api-facts.md, "Runs and call reports").
 
 A call record is one attempt (a CDR): campaign, phone number, start time in the tenant's
 +07:00 clock, status, duration. Calls to the same number in one campaign are one lead (its

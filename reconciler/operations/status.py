@@ -23,7 +23,7 @@ from reconciler.operations.window import Window
 from reconciler.plan.planner import match_campaigns
 from reconciler.policy.rules import Rule
 
-# The campaign report's counters, as the docs name them (api-docs 000_), in the order a
+# The campaign report's counters, as the API names them (docs/api-facts.md), in the order a
 # reader wants them: outcomes first, then the direction counters.
 COUNTERS = (
     "total", "answered", "busy", "no_answered", "not_available", "cancel", "congestion",

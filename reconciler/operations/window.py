@@ -85,8 +85,9 @@ def parse_window(
 
 
 def parse_time(text: str, option: str) -> datetime:
-    """`YYYY-MM-DD HH:MM:SS` (or `HH:MM`, or a date alone: midnight) in tenant time; a time
-    with an explicit offset (`...+00:00`) is converted to tenant time."""
+    """An ISO 8601 date and time as `datetime.fromisoformat` reads it: `YYYY-MM-DD HH:MM:SS`,
+    `YYYY-MM-DD HH:MM` or a date alone (midnight), in tenant time; a time with an explicit
+    offset (`...+00:00`, `Z`) is converted to tenant time. A bare `HH:MM` is refused."""
     value = text.strip()
     try:
         moment = datetime.fromisoformat(value) if value else None

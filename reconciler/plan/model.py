@@ -155,6 +155,20 @@ class Plan:
     # What a reviewer should know that is not a change (targeting in effect, name spellings).
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
+    unchanged_templates: int = 0  # of `unchanged`, how many are templates
+
+    def no_changes_sentence(self) -> str:
+        """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
+        some of the unchanged objects are templates."""
+        if not self.unchanged_templates:
+            return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
+        campaigns = self.unchanged - self.unchanged_templates
+        templates = self.unchanged_templates
+        return (
+            "The live campaigns and templates match the manifests "
+            f"({campaigns} campaign{'' if campaigns == 1 else 's'} and {templates} "
+            f"template{'' if templates == 1 else 's'} unchanged)."
+        )
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)

@@ -225,7 +225,7 @@ def build_plan(
     _note_templates(context, specs_by.get("template", {}), matchings["template"],
                     where_by.get("template", no_location), catalog)
     changes: list[Change] = []
-    unchanged = 0
+    unchanged = unchanged_templates = 0
     notes: list[str] = []
     for name, kind in registry.items():
         kind_specs, matching = specs_by.get(name, {}), matchings[name]
@@ -248,6 +248,7 @@ def build_plan(
             change = kind.plan_update(spec, values, live, context)
             if change is None:
                 unchanged += 1
+                unchanged_templates += name == "template"
             else:
                 change.source = kind_where(entry, None)
                 kind_changes.append(change)
@@ -291,7 +292,8 @@ def build_plan(
             changes, targets, specs_by, live_by, target_uuids
         )
         notes.extend(target_notes)
-    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes)
+    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
+                unchanged_templates=unchanged_templates)
 
 
 def _note_templates(

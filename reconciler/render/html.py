@@ -405,8 +405,8 @@ def body(plan: Plan) -> str:
     head += html_section(plan.findings)
     if not plan.has_changes:
         note = (
-            '<p class="empty" data-no-changes><b>No changes.</b> The live campaigns match the '
-            f"manifests ({plan.unchanged} unchanged).</p>"
+            '<p class="empty" data-no-changes><b>No changes.</b> '
+            f"{escape(plan.no_changes_sentence())}</p>"
         )
         return head + note
     sections = "".join(change_section(i, change) for i, change in enumerate(plan.changes))

@@ -1,4 +1,5 @@
-"""The plan as a versioned JSON document (DESIGN.md's contract), also the saved-plan file.
+"""The plan as a versioned JSON document (the contract in docs/plan-json.md), also the
+saved-plan file.
 
 `changes[].{action, campaign_name, campaign_uuid, fields}` and `summary` are the promise;
 the `apply` block of each change is what `apply --plan` executes. Every change says its

@@ -163,7 +163,7 @@ def omitted_note(total: int, rows: int, details: int) -> str:
 
 
 def _no_changes(plan: Plan) -> str:
-    return f"**No changes.** The live campaigns match the manifests ({plan.unchanged} unchanged)."
+    return f"**No changes.** {plan.no_changes_sentence()}"
 
 
 def render(

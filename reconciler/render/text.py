@@ -92,7 +92,7 @@ def render(plan: Plan, *, color: bool = False, **_options: object) -> str:
     policy = finding_lines(plan.findings, color)  # [] when no rule found anything
     if not plan.has_changes:
         head = "".join(f"{line}\n" for line in notes) + (
-            f"No changes. The live campaigns match the manifests ({plan.unchanged} unchanged).\n"
+            f"No changes. {plan.no_changes_sentence()}\n"
         )
         return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
     lines = [*notes, "", "Reconciler will perform the following actions:", ""] if notes else [
