@@ -23,6 +23,16 @@ def test_no_reference_to_documents_outside_the_repository():
     assert "shared/" not in README and "api-docs" not in README
 
 
+def test_source_cites_only_documents_in_the_repository():
+    citing = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "reconciler").rglob("*.py"))
+        if "shared/api-docs" in path.read_text(encoding="utf-8")
+    ]
+    assert citing == []
+    assert "docs/api-facts.md" in (ROOT / "reconciler/policy/presets.py").read_text()
+
+
 def test_commands_use_the_venv_consistently():
     # Bare `.venv/bin/reconciler` in one place and `reconciler` in another confuses: the
     # README says once to activate the venv, and writes `reconciler` from then on.

@@ -1,7 +1,7 @@
 """Built-in rule sets, written in the same vocabulary as a project's own rules.
 
-`vn-decree-91`: Vietnam's Decree 91/2020/ND-CP on advertising calls (shared/api-docs, "The law
-on calling hours"): only between 08:00 and 17:00, at most one call to a number per 24 hours.
+`vn-decree-91`: Vietnam's Decree 91/2020/ND-CP on advertising calls (docs/api-facts.md, "The
+law on calling hours"): only between 08:00 and 17:00, at most one call to a number per 24 hours.
 The tool cannot tell which campaigns advertise; their owners say so with the label
 `purpose: advertising`.
 """
