@@ -106,6 +106,46 @@ def test_a_named_config_must_exist(tmp_path, monkeypatch) -> None:
     assert run_cli("policies").code == 1
 
 
+EMPTY_VARIABLE = (
+    "error: RECONCILER_CONFIG is empty: set it to the config file's path (in CI, check that "
+    "the variable is defined), or unset it to read ./reconciler.yaml\n"
+)
+EMPTY_OPTION = (
+    "error: --config is empty: give the config file's path, e.g. --config reconciler.yaml, "
+    "or leave the option out to read ./reconciler.yaml\n"
+)
+
+
+@pytest.mark.parametrize("command", ["validate", "policies"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_config_variable_is_an_error_naming_it(
+    tmp_path, monkeypatch, command: str, value: str
+) -> None:
+    # A reconciler.yaml that would pass must not be read in its place.
+    in_dir(
+        tmp_path,
+        monkeypatch,
+        {"reconciler.yaml": "policies:\n", "campaigns.yaml": MANIFEST},
+    )
+    monkeypatch.setenv("RECONCILER_CONFIG", value)
+    args = ["validate", "campaigns.yaml"] if command == "validate" else ["policies"]
+    result = run_cli(*args)
+    assert (result.code, result.stdout, result.stderr) == (1, "", EMPTY_VARIABLE)
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_an_empty_config_option_is_an_error_even_with_the_variable_set(
+    tmp_path, monkeypatch, before: bool
+) -> None:
+    in_dir(tmp_path, monkeypatch, {"team.yaml": MAX_RULE, "campaigns.yaml": MANIFEST})
+    monkeypatch.setenv("RECONCILER_CONFIG", "team.yaml")
+    if before:
+        result = run_cli("--config", "", "validate", "campaigns.yaml")
+    else:
+        result = validate("campaigns.yaml", "--config", "")
+    assert (result.code, result.stdout, result.stderr) == (1, "", EMPTY_OPTION)
+
+
 def test_misspelt_rule_key_is_located_with_a_suggestion(tmp_path, monkeypatch) -> None:
     config = MAX_RULE.replace("max:", "mxa:")
     in_dir(tmp_path, monkeypatch, {"reconciler.yaml": config, "campaigns.yaml": MANIFEST})
