@@ -198,6 +198,37 @@ CONFIG_CASES = {
             "quiet_days): give each its own rule"
         ],
     ),
+    **{
+        f"{check} checks nothing": (
+            f"policies:\n  rules:\n    - id: a\n      {check}: {empty}\n",
+            [f"4: policies.rules[0].{check}: checks nothing: {instead}"],
+        )
+        for check, empty, instead in [
+            ("max", "{}", "give at least one field and its maximum, e.g. {concurrent_call: 50}"),
+            ("min", "{}", "give at least one field and its minimum, e.g. {call_timeout: 20}"),
+            (
+                "required",
+                "[]",
+                "list at least one field (or labels.KEY) the selected campaigns must declare",
+            ),
+            (
+                "allowed",
+                "{}",
+                "give at least one field and its allowed values, e.g. {mode_call: [serial]}",
+            ),
+            (
+                "name_pattern",
+                "''",
+                "give a regular expression campaign_name must match, e.g. '^promo-'",
+            ),
+            (
+                "calling_hours",
+                "{}",
+                'give at least one day and its window, e.g. {daily: "08:00-17:00"}',
+            ),
+            ("quiet_days", "[]", "list at least one day, e.g. [sun]"),
+        ]
+    },
     "missing id": (
         "policies:\n  rules:\n    - max: {recall_times: 1}\n",
         ["3: policies.rules[0].id: is required"],

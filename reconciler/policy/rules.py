@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from reconciler import fields
 from reconciler.manifest import schedule
@@ -73,6 +81,23 @@ def _field_name(name: str, vocabulary: tuple[str, ...], what: str, labels: bool 
         f"use one of {', '.join(vocabulary)}{extra}",
         (name,),
     )
+
+
+# What to write instead when a check is given empty (it would check nothing).
+_EMPTY_CHECK = {
+    "max": "give at least one field and its maximum, e.g. {concurrent_call: 50}",
+    "min": "give at least one field and its minimum, e.g. {call_timeout: 20}",
+    "required": "list at least one field (or labels.KEY) the selected campaigns must declare",
+    "allowed": "give at least one field and its allowed values, e.g. {mode_call: [serial]}",
+    "name_pattern": "give a regular expression campaign_name must match, e.g. '^promo-'",
+    "calling_hours": 'give at least one day and its window, e.g. {daily: "08:00-17:00"}',
+    "quiet_days": "list at least one day, e.g. [sun]",
+}
+
+
+def _checks_something(value: Any, info: ValidationInfo) -> None:
+    if not value:
+        raise FieldError(f"checks nothing: {_EMPTY_CHECK[str(info.field_name)]}")
 
 
 def _one_or_a_list(schema: dict[str, Any]) -> None:
@@ -182,6 +207,12 @@ class Rule(BaseModel):
     # calling_hours per day (0 = monday): the allowed window, or None where not checked.
     _hours: tuple[Window | None, ...] = PrivateAttr(default=(None,) * 7)
     _quiet: frozenset[int] = PrivateAttr(default=frozenset())
+
+    @field_validator(*CHECKS)
+    @classmethod
+    def _not_empty(cls, value: Any, info: ValidationInfo) -> Any:
+        _checks_something(value, info)
+        return value
 
     @field_validator("max", "min")
     @classmethod
