@@ -229,6 +229,47 @@ CONFIG_CASES = {
             ("quiet_days", "[]", "list at least one day, e.g. [sun]"),
         ]
     },
+    "misspelt allowed type_autocall": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {type_autocall: [autocall_audi]}\n",
+        [
+            "4: policies.rules[0].allowed.type_autocall[0]: must be one of autocall_voice_tts, "
+            "autocall_audio, autocall_voice_otp; got the string 'autocall_audi' (did you mean "
+            "'autocall_audio'?)"
+        ],
+    ),
+    "misspelt allowed mode_call": (
+        "policies:\n  rules:\n    - id: a\n      allowed:\n        mode_call:\n"
+        "          - serial\n          - parallel\n",
+        [
+            "7: policies.rules[0].allowed.mode_call[1]: must be one of direct, serial, parralel; "
+            "got the string 'parallel' (did you mean 'parralel'?)"
+        ],
+    ),
+    "allowed word for a number": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {concurrent_call: ['five']}\n",
+        [
+            "4: policies.rules[0].allowed.concurrent_call[0]: must be a whole number, got the "
+            "string 'five'"
+        ],
+    ),
+    "allowed boolean for a number": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {network.viettel: [10, true]}\n",
+        [
+            "4: policies.rules[0].allowed.network.viettel[1]: must be a whole number, got the "
+            "boolean true"
+        ],
+    ),
+    "allowed maybe for active": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {active: [maybe]}\n",
+        ["4: policies.rules[0].allowed.active[0]: must be true or false, got the string 'maybe'"],
+    ),
+    "allowed number for a name": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {labels.year: [2026]}\n",
+        [
+            "4: policies.rules[0].allowed.labels.year[0]: must be text, got the number 2026 "
+            "(quote it)"
+        ],
+    ),
     "missing id": (
         "policies:\n  rules:\n    - max: {recall_times: 1}\n",
         ["3: policies.rules[0].id: is required"],
@@ -337,6 +378,30 @@ def test_config_errors(tmp_path, monkeypatch, case: str) -> None:
     assert result.code == 1
     count = f"{len(lines)} error{'s' if len(lines) != 1 else ''} in 1 file."
     assert result.stderr.splitlines() == [f"reconciler.yaml:{line}" for line in lines] + [count]
+
+
+def test_allowed_values_of_every_kind_are_accepted(tmp_path, monkeypatch) -> None:
+    config = """\
+        policies:
+          rules:
+            - id: a
+              allowed:
+                type: [autocall]
+                type_autocall: [autocall_audio, autocall_voice_tts]
+                mode_call: [serial, parralel]
+                schedule_recall: [minute]
+                priority_recall: [normal]
+                recall_status: [busy, no-answered]
+                active: [true, false]
+                concurrent_call: [10, 80]
+                network.viettel: [0]
+                carrier: [Billing]
+                template_uuid: [8f1c]
+                callback_url: ["https://hooks.example.vn/a"]
+                labels.team: [billing]
+        """
+    in_dir(tmp_path, monkeypatch, {"reconciler.yaml": config, "campaigns.yaml": MANIFEST})
+    assert validate("campaigns.yaml").code == 0
 
 
 def test_config_and_manifest_errors_are_reported_together(tmp_path, monkeypatch) -> None:

@@ -157,7 +157,8 @@ def _explain(error: Any) -> list[tuple[Loc, str]]:
         cause = ctx.get("error")
         inner = tuple(getattr(cause, "loc", ()) or ())
         message = getattr(cause, "message", None) or str(cause)
-        return [(loc + inner, f"{format_loc(loc)}: {message}" if loc else message)]
+        shown = loc + inner if getattr(cause, "whole_path", False) else loc
+        return [(loc + inner, f"{format_loc(shown)}: {message}" if shown else message)]
     if kind == "extra_forbidden":
         key = str(loc[-1])
         parent = loc[:-1]
