@@ -404,6 +404,46 @@ def test_allowed_values_of_every_kind_are_accepted(tmp_path, monkeypatch) -> Non
     assert validate("campaigns.yaml").code == 0
 
 
+def test_validate_warns_at_a_label_that_nearly_selects_a_rule(tmp_path, monkeypatch) -> None:
+    manifest = """\
+        campaigns:
+          - campaign_name: A
+            labels: {purpose: Advertising}
+          - campaign_name: B
+            labels: {Purpose: advertising}
+          - campaign_name: C
+            labels: {purpose: " advertising"}
+          - campaign_name: D
+            labels:
+              team: growth
+              purpose: advertisement
+          - campaign_name: E
+            labels: {purpose: debt-reminder}
+        """
+    in_dir(
+        tmp_path,
+        monkeypatch,
+        {"reconciler.yaml": "policies:\n  presets: [vn-decree-91]\n", "campaigns.yaml": manifest},
+    )
+    result = validate("campaigns.yaml")
+    rules = (
+        "which rules vn-decree-91/calling-hours, vn-decree-91/one-call-a-day select; labels are "
+        "compared exactly, so they do not check this campaign [warning]"
+    )
+    assert (result.code, result.stdout) == (0, "5 campaigns in 1 file are valid.\n")
+    assert result.stderr.splitlines() == [
+        f"campaigns.yaml:3: policy/label-near-miss: label purpose: 'Advertising' is not "
+        f"purpose: 'advertising', {rules}",
+        f"campaigns.yaml:5: policy/label-near-miss: label Purpose: 'advertising' is not "
+        f"purpose: 'advertising', {rules}",
+        f"campaigns.yaml:7: policy/label-near-miss: label purpose: ' advertising' is not "
+        f"purpose: 'advertising', {rules}",
+        f"campaigns.yaml:11: policy/label-near-miss: label purpose: 'advertisement' is not "
+        f"purpose: 'advertising', {rules}",
+        "Policy: 4 warnings.",
+    ]
+
+
 def test_config_and_manifest_errors_are_reported_together(tmp_path, monkeypatch) -> None:
     in_dir(
         tmp_path,
