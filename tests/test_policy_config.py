@@ -106,6 +106,46 @@ def test_a_named_config_must_exist(tmp_path, monkeypatch) -> None:
     assert run_cli("policies").code == 1
 
 
+EMPTY_VARIABLE = (
+    "error: RECONCILER_CONFIG is empty: set it to the config file's path (in CI, check that "
+    "the variable is defined), or unset it to read ./reconciler.yaml\n"
+)
+EMPTY_OPTION = (
+    "error: --config is empty: give the config file's path, e.g. --config reconciler.yaml, "
+    "or leave the option out to read ./reconciler.yaml\n"
+)
+
+
+@pytest.mark.parametrize("command", ["validate", "policies"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_config_variable_is_an_error_naming_it(
+    tmp_path, monkeypatch, command: str, value: str
+) -> None:
+    # A reconciler.yaml that would pass must not be read in its place.
+    in_dir(
+        tmp_path,
+        monkeypatch,
+        {"reconciler.yaml": "policies:\n", "campaigns.yaml": MANIFEST},
+    )
+    monkeypatch.setenv("RECONCILER_CONFIG", value)
+    args = ["validate", "campaigns.yaml"] if command == "validate" else ["policies"]
+    result = run_cli(*args)
+    assert (result.code, result.stdout, result.stderr) == (1, "", EMPTY_VARIABLE)
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_an_empty_config_option_is_an_error_even_with_the_variable_set(
+    tmp_path, monkeypatch, before: bool
+) -> None:
+    in_dir(tmp_path, monkeypatch, {"team.yaml": MAX_RULE, "campaigns.yaml": MANIFEST})
+    monkeypatch.setenv("RECONCILER_CONFIG", "team.yaml")
+    if before:
+        result = run_cli("--config", "", "validate", "campaigns.yaml")
+    else:
+        result = validate("campaigns.yaml", "--config", "")
+    assert (result.code, result.stdout, result.stderr) == (1, "", EMPTY_OPTION)
+
+
 def test_misspelt_rule_key_is_located_with_a_suggestion(tmp_path, monkeypatch) -> None:
     config = MAX_RULE.replace("max:", "mxa:")
     in_dir(tmp_path, monkeypatch, {"reconciler.yaml": config, "campaigns.yaml": MANIFEST})
@@ -156,6 +196,78 @@ CONFIG_CASES = {
         [
             "3: policies.rules[0]: a rule has exactly one check, this one has 2 (max, "
             "quiet_days): give each its own rule"
+        ],
+    ),
+    **{
+        f"{check} checks nothing": (
+            f"policies:\n  rules:\n    - id: a\n      {check}: {empty}\n",
+            [f"4: policies.rules[0].{check}: checks nothing: {instead}"],
+        )
+        for check, empty, instead in [
+            ("max", "{}", "give at least one field and its maximum, e.g. {concurrent_call: 50}"),
+            ("min", "{}", "give at least one field and its minimum, e.g. {call_timeout: 20}"),
+            (
+                "required",
+                "[]",
+                "list at least one field (or labels.KEY) the selected campaigns must declare",
+            ),
+            (
+                "allowed",
+                "{}",
+                "give at least one field and its allowed values, e.g. {mode_call: [serial]}",
+            ),
+            (
+                "name_pattern",
+                "''",
+                "give a regular expression campaign_name must match, e.g. '^promo-'",
+            ),
+            (
+                "calling_hours",
+                "{}",
+                'give at least one day and its window, e.g. {daily: "08:00-17:00"}',
+            ),
+            ("quiet_days", "[]", "list at least one day, e.g. [sun]"),
+        ]
+    },
+    "misspelt allowed type_autocall": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {type_autocall: [autocall_audi]}\n",
+        [
+            "4: policies.rules[0].allowed.type_autocall[0]: must be one of autocall_voice_tts, "
+            "autocall_audio, autocall_voice_otp; got the string 'autocall_audi' (did you mean "
+            "'autocall_audio'?)"
+        ],
+    ),
+    "misspelt allowed mode_call": (
+        "policies:\n  rules:\n    - id: a\n      allowed:\n        mode_call:\n"
+        "          - serial\n          - parallel\n",
+        [
+            "7: policies.rules[0].allowed.mode_call[1]: must be one of direct, serial, parralel; "
+            "got the string 'parallel' (did you mean 'parralel'?)"
+        ],
+    ),
+    "allowed word for a number": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {concurrent_call: ['five']}\n",
+        [
+            "4: policies.rules[0].allowed.concurrent_call[0]: must be a whole number, got the "
+            "string 'five'"
+        ],
+    ),
+    "allowed boolean for a number": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {network.viettel: [10, true]}\n",
+        [
+            "4: policies.rules[0].allowed.network.viettel[1]: must be a whole number, got the "
+            "boolean true"
+        ],
+    ),
+    "allowed maybe for active": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {active: [maybe]}\n",
+        ["4: policies.rules[0].allowed.active[0]: must be true or false, got the string 'maybe'"],
+    ),
+    "allowed number for a name": (
+        "policies:\n  rules:\n    - id: a\n      allowed: {labels.year: [2026]}\n",
+        [
+            "4: policies.rules[0].allowed.labels.year[0]: must be text, got the number 2026 "
+            "(quote it)"
         ],
     ),
     "missing id": (
@@ -266,6 +378,70 @@ def test_config_errors(tmp_path, monkeypatch, case: str) -> None:
     assert result.code == 1
     count = f"{len(lines)} error{'s' if len(lines) != 1 else ''} in 1 file."
     assert result.stderr.splitlines() == [f"reconciler.yaml:{line}" for line in lines] + [count]
+
+
+def test_allowed_values_of_every_kind_are_accepted(tmp_path, monkeypatch) -> None:
+    config = """\
+        policies:
+          rules:
+            - id: a
+              allowed:
+                type: [autocall]
+                type_autocall: [autocall_audio, autocall_voice_tts]
+                mode_call: [serial, parralel]
+                schedule_recall: [minute]
+                priority_recall: [normal]
+                recall_status: [busy, no-answered]
+                active: [true, false]
+                concurrent_call: [10, 80]
+                network.viettel: [0]
+                carrier: [Billing]
+                template_uuid: [8f1c]
+                callback_url: ["https://hooks.example.vn/a"]
+                labels.team: [billing]
+        """
+    in_dir(tmp_path, monkeypatch, {"reconciler.yaml": config, "campaigns.yaml": MANIFEST})
+    assert validate("campaigns.yaml").code == 0
+
+
+def test_validate_warns_at_a_label_that_nearly_selects_a_rule(tmp_path, monkeypatch) -> None:
+    manifest = """\
+        campaigns:
+          - campaign_name: A
+            labels: {purpose: Advertising}
+          - campaign_name: B
+            labels: {Purpose: advertising}
+          - campaign_name: C
+            labels: {purpose: " advertising"}
+          - campaign_name: D
+            labels:
+              team: growth
+              purpose: advertisement
+          - campaign_name: E
+            labels: {purpose: debt-reminder}
+        """
+    in_dir(
+        tmp_path,
+        monkeypatch,
+        {"reconciler.yaml": "policies:\n  presets: [vn-decree-91]\n", "campaigns.yaml": manifest},
+    )
+    result = validate("campaigns.yaml")
+    rules = (
+        "which rules vn-decree-91/calling-hours, vn-decree-91/one-call-a-day select; labels are "
+        "compared exactly, so they do not check this campaign [warning]"
+    )
+    assert (result.code, result.stdout) == (0, "5 campaigns in 1 file are valid.\n")
+    assert result.stderr.splitlines() == [
+        f"campaigns.yaml:3: policy/label-near-miss: label purpose: 'Advertising' is not "
+        f"purpose: 'advertising', {rules}",
+        f"campaigns.yaml:5: policy/label-near-miss: label Purpose: 'advertising' is not "
+        f"purpose: 'advertising', {rules}",
+        f"campaigns.yaml:7: policy/label-near-miss: label purpose: ' advertising' is not "
+        f"purpose: 'advertising', {rules}",
+        f"campaigns.yaml:11: policy/label-near-miss: label purpose: 'advertisement' is not "
+        f"purpose: 'advertising', {rules}",
+        "Policy: 4 warnings.",
+    ]
 
 
 def test_config_and_manifest_errors_are_reported_together(tmp_path, monkeypatch) -> None:

@@ -97,8 +97,87 @@ def test_decree_applies_only_to_campaigns_labelled_advertising() -> None:
     evening = [{"daily": "18:00-21:00"}]
     assert findings(DECREE, spec(schedules=evening)) == []
     assert findings(DECREE, spec(labels={"purpose": "debt-reminder"}, schedules=evening)) == []
-    assert findings(DECREE, spec(labels={"purpose": "Advertising"}, schedules=evening)) == []
+    # Labels are compared exactly: a near miss is not selected, only warned about.
+    near = findings(DECREE, spec(labels={"purpose": "Advertising"}, schedules=evening))
+    assert [f.rule for f in near] == ["policy/label-near-miss"]
     assert len(findings(DECREE, spec(labels={**AD, "team": "x"}, schedules=evening))) == 1
+
+
+NEAR_MISS_NOTE = (
+    "is not purpose: 'advertising', which rules vn-decree-91/calling-hours, "
+    "vn-decree-91/one-call-a-day select; labels are compared exactly, so they do not check "
+    "this campaign"
+)
+
+
+@pytest.mark.parametrize(
+    ("labels", "at", "shown"),
+    [
+        ({"purpose": "Advertising"}, "purpose", "purpose: 'Advertising'"),
+        ({"Purpose": "advertising"}, "Purpose", "Purpose: 'advertising'"),
+        ({"purpose": " advertising"}, "purpose", "purpose: ' advertising'"),
+        ({"purpose": "advertisement"}, "purpose", "purpose: 'advertisement'"),
+        ({"purpse": "advertising", "team": "x"}, "purpse", "purpse: 'advertising'"),
+        ({"PURPOSE": "Advertising "}, "PURPOSE", "PURPOSE: 'Advertising '"),
+    ],
+)
+def test_label_near_miss_of_a_selector_is_a_warning_at_the_label(
+    labels: dict[str, str], at: str, shown: str
+) -> None:
+    assert findings(DECREE, spec(labels=labels)) == [
+        Finding(
+            rule="policy/label-near-miss",
+            campaign_name="Promo",
+            severity="warning",
+            message=f"label {shown} {NEAR_MISS_NOTE}",
+            source=f"Promo:labels/{at}",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        {"purpose": "advertising"},
+        {"purpose": "debt-reminder"},
+        {"purpose": "ads"},
+        {"team": "advertising"},
+        {"purpose": "advertising", "Purpose": "x"},
+    ],
+)
+def test_exact_or_clearly_different_labels_are_not_near_misses(labels: dict[str, str]) -> None:
+    found = findings(DECREE, spec(labels=labels, schedules=[{"daily": "09:00-10:00"}]))
+    assert [f for f in found if f.rule == "policy/label-near-miss"] == []
+
+
+def test_near_miss_only_where_the_exact_label_would_select_and_may_be_waived() -> None:
+    audio = rule(
+        id="audio-only",
+        select={"labels": {"team": "billing"}, "type_autocall": "autocall_audio"},
+        max={"recall_times": 0},
+    )
+    # The rule's type_autocall does not select this campaign: the label does not matter.
+    assert (
+        findings([audio], spec(labels={"team": "Billing"}, type_autocall="autocall_voice_tts"))
+        == []
+    )
+    waived = findings(
+        [audio],
+        spec(
+            labels={"team": "Billing"},
+            type_autocall="autocall_audio",
+            policy_waivers={"policy/label-near-miss": "Billing is another team"},
+        ),
+    )
+    assert [(f.rule, f.message, f.waived, f.reason) for f in waived] == [
+        (
+            "policy/label-near-miss",
+            "label team: 'Billing' is not team: 'billing', which rule audio-only selects; "
+            "labels are compared exactly, so it does not check this campaign",
+            True,
+            "Billing is another team",
+        )
+    ]
 
 
 def test_decree_one_call_a_day_is_a_warning_on_any_recall() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler import fields
+from reconciler.errors import ConfigError
 from reconciler.manifest.entry import Loc, _wording, format_loc
 from reconciler.manifest.loader import _INVALID, Source, _parse, _Problems, _read
 from reconciler.manifest.wording import describe, did_you_mean
@@ -49,11 +50,22 @@ class PolicySet:
 
 
 def config_location(given: str | None) -> tuple[str, bool]:
-    """The config path to read, and whether the user named it (then it must exist)."""
-    if given:
+    """The config path to read, and whether the user named it (then it must exist). A path
+    given but empty (a CI variable that is not set) is an error, never the default."""
+    if given is not None:
+        if not given.strip():
+            raise ConfigError(
+                "--config is empty: give the config file's path, e.g. --config reconciler.yaml, "
+                f"or leave the option out to read ./{DEFAULT_CONFIG}"
+            )
         return given, True
-    from_env = os.environ.get(CONFIG_ENV)
-    if from_env:
+    if CONFIG_ENV in os.environ:
+        from_env = os.environ[CONFIG_ENV]
+        if not from_env.strip():
+            raise ConfigError(
+                f"{CONFIG_ENV} is empty: set it to the config file's path (in CI, check that "
+                f"the variable is defined), or unset it to read ./{DEFAULT_CONFIG}"
+            )
         return from_env, True
     return DEFAULT_CONFIG, False
 
@@ -145,7 +157,8 @@ def _explain(error: Any) -> list[tuple[Loc, str]]:
         cause = ctx.get("error")
         inner = tuple(getattr(cause, "loc", ()) or ())
         message = getattr(cause, "message", None) or str(cause)
-        return [(loc + inner, f"{format_loc(loc)}: {message}" if loc else message)]
+        shown = loc + inner if getattr(cause, "whole_path", False) else loc
+        return [(loc + inner, f"{format_loc(shown)}: {message}" if shown else message)]
     if kind == "extra_forbidden":
         key = str(loc[-1])
         parent = loc[:-1]

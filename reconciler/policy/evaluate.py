@@ -9,6 +9,8 @@ skipped: they are about to be deleted.
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -23,6 +25,7 @@ from reconciler.policy.rules import LABEL_PREFIX, Rule
 Loc = tuple[int | str, ...]
 Locate = Callable[[str, Loc], str]  # (campaign name, path inside its entry) -> "file:line"
 Problem = tuple[Loc, str]  # (path inside the entry, message)
+NEAR_MISS = "policy/label-near-miss"  # a label that almost selects a campaign into a rule
 _ALTERNATIVES = {a: b for pair in EXCLUSIVE_FIELDS for a, b in (pair, pair[::-1])}
 
 
@@ -31,7 +34,7 @@ def evaluate(
 ) -> list[Finding]:
     """Every finding, campaign by campaign (manifest order), rule by rule (config order)."""
     findings: list[Finding] = []
-    known = [rule.id for rule in rules]
+    known = [rule.id for rule in rules] + ([NEAR_MISS] if rules else [])
     for name, spec in specs.items():
         if spec.state == "absent":
             continue
@@ -52,6 +55,7 @@ def evaluate(
                         reason=waivers.get(rule.id),
                     )
                 )
+        findings.extend(_near_misses(name, spec, rules, waivers, locate))
         if rules:  # with no policies at all, waivers are simply not in play
             findings.extend(_unknown_waivers(name, waivers, known, locate))
     return findings
@@ -61,6 +65,81 @@ def selects(rule: Rule, spec: CampaignSpec) -> bool:
     """Whether the rule applies to this entry (its selector, by labels and type_autocall).
     The audit of real calls (reconciler/operations/) selects with this too."""
     return rule.select is None or rule.select.matches(spec.labels or {}, spec.type_autocall)
+
+
+def _near_misses(
+    name: str,
+    spec: CampaignSpec,
+    rules: Sequence[Rule],
+    waivers: Mapping[str, str],
+    locate: Locate,
+) -> Iterator[Finding]:
+    """A warning at each label that misses a rule's selector only by case, surrounding spaces
+    or a slip of spelling, where the exact label would have made the rule check the campaign."""
+    labels = spec.labels or {}
+    missed: dict[tuple[str, str, str], list[str]] = {}  # (label key, wanted key, value) → ids
+    for rule in rules:
+        if rule.select is None or not rule.select.labels or selects(rule, spec):
+            continue
+        fixed = dict(labels)
+        slips = []
+        for want_key, want in rule.select.labels.items():
+            if labels.get(want_key) == want:
+                continue
+            slip = _slip(labels, want_key, want)
+            if slip is None:
+                break
+            slips.append((slip, want_key, want))
+            fixed.pop(slip, None)
+            fixed[want_key] = want
+        else:
+            if slips and rule.select.matches(fixed, spec.type_autocall):
+                for slip in slips:
+                    missed.setdefault(slip, []).append(rule.id)
+    for (key, want_key, want), ids in missed.items():
+        which = f"rule {ids[0]} selects" if len(ids) == 1 else f"rules {', '.join(ids)} select"
+        it = "it does" if len(ids) == 1 else "they do"
+        yield Finding(
+            rule=NEAR_MISS,
+            campaign_name=name,
+            severity="warning",
+            message=(
+                f"label {key}: '{labels[key]}' is not {want_key}: '{want}', which {which}; "
+                f"labels are compared exactly, so {it} not check this campaign"
+            ),
+            source=locate(name, ("labels", key)),
+            waived=NEAR_MISS in waivers,
+            reason=waivers.get(NEAR_MISS),
+        )
+
+
+def _slip(labels: Mapping[str, str], want_key: str, want: str) -> str | None:
+    """The key of the label that nearly is `want_key: want`, or None."""
+    if want_key in labels:
+        return want_key if _near(labels[want_key], want) else None
+    for key, value in labels.items():
+        if _near(key, want_key) and (value == want or _near(value, want)):
+            return key
+    return None
+
+
+def _near(text: str, wanted: str) -> bool:
+    """Different, but only by case, surrounding spaces, a close spelling (difflib ratio at
+    least 0.8) or a word's ending (advertisement for advertising)."""
+    if text == wanted:
+        return False
+    a, b = text.strip().casefold(), wanted.strip().casefold()
+    if a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8:
+        return True
+    common = len(os.path.commonprefix([a, b]))
+    shorter = min(len(a), len(b))
+    return (
+        common >= 5
+        and common >= shorter - 3
+        and a[common - 1].isalpha()
+        and a[common : common + 1].isalpha()
+        and b[common : common + 1].isalpha()
+    )
 
 
 def _unknown_waivers(
@@ -126,7 +205,7 @@ def _required(rule: Rule, spec: CampaignSpec) -> list[Problem]:
         if _declared(spec, name)[0] or (alternative and _declared(spec, alternative)[0]):
             continue
         either = f" (or {alternative})" if alternative else ""
-        what = f"the label {name[len(LABEL_PREFIX):]}" if name.startswith(LABEL_PREFIX) else name
+        what = f"the label {name[len(LABEL_PREFIX) :]}" if name.startswith(LABEL_PREFIX) else name
         problems.append(((), f"{what}{either} must be declared"))
     return problems
 

@@ -11,12 +11,20 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from reconciler import fields
 from reconciler.manifest import schedule
 from reconciler.manifest.models import FieldError
-from reconciler.manifest.wording import did_you_mean
+from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.policy.presets import PRESETS
 
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
@@ -46,6 +54,15 @@ CHOICE_FIELDS = (
     "callback_url",
     *NUMERIC_FIELDS,
 )
+# The values a field of `allowed` may list: its enum, else the type its value has.
+CHOICE_ENUMS: dict[str, tuple[str, ...]] = {
+    "type": fields.CAMPAIGN_TYPES,
+    "type_autocall": fields.TYPE_AUTOCALL,
+    "mode_call": fields.MODE_CALL,
+    "schedule_recall": fields.SCHEDULE_RECALL,
+    "priority_recall": fields.PRIORITY_RECALL,
+    "recall_status": fields.RECALL_STATUSES,
+}
 # Fields `required` may name; `labels.KEY` is accepted too.
 REQUIRABLE_FIELDS = tuple(name for name in fields.MANAGED_FIELDS if name != "campaign_name")
 LABEL_PREFIX = "labels."
@@ -73,6 +90,23 @@ def _field_name(name: str, vocabulary: tuple[str, ...], what: str, labels: bool 
         f"use one of {', '.join(vocabulary)}{extra}",
         (name,),
     )
+
+
+# What to write instead when a check is given empty (it would check nothing).
+_EMPTY_CHECK = {
+    "max": "give at least one field and its maximum, e.g. {concurrent_call: 50}",
+    "min": "give at least one field and its minimum, e.g. {call_timeout: 20}",
+    "required": "list at least one field (or labels.KEY) the selected campaigns must declare",
+    "allowed": "give at least one field and its allowed values, e.g. {mode_call: [serial]}",
+    "name_pattern": "give a regular expression campaign_name must match, e.g. '^promo-'",
+    "calling_hours": 'give at least one day and its window, e.g. {daily: "08:00-17:00"}',
+    "quiet_days": "list at least one day, e.g. [sun]",
+}
+
+
+def _checks_something(value: Any, info: ValidationInfo) -> None:
+    if not value:
+        raise FieldError(f"checks nothing: {_EMPTY_CHECK[str(info.field_name)]}")
 
 
 def _one_or_a_list(schema: dict[str, Any]) -> None:
@@ -183,6 +217,12 @@ class Rule(BaseModel):
     _hours: tuple[Window | None, ...] = PrivateAttr(default=(None,) * 7)
     _quiet: frozenset[int] = PrivateAttr(default=frozenset())
 
+    @field_validator(*CHECKS)
+    @classmethod
+    def _not_empty(cls, value: Any, info: ValidationInfo) -> Any:
+        _checks_something(value, info)
+        return value
+
     @field_validator("max", "min")
     @classmethod
     def _numeric_fields(cls, value: dict[str, int]) -> dict[str, int]:
@@ -209,6 +249,10 @@ class Rule(BaseModel):
             _field_name(name, CHOICE_FIELDS, "with a choice", labels=True)
             if not choices:
                 raise FieldError("list at least one allowed value", (name,))
+            for index, choice in enumerate(choices):
+                problem = _choice_problem(name, choice)
+                if problem:
+                    raise ValueProblem(problem, (name, index))
         return value
 
     @field_validator("name_pattern")
@@ -276,6 +320,32 @@ class Rule(BaseModel):
         if isinstance(value, list):
             return f"{self.check} [{', '.join(map(str, value))}]"
         return f"{self.check} {value!r}"
+
+
+class ValueProblem(FieldError):
+    """A problem with one value, reported at its own path (`allowed.mode_call[0]: ...`)."""
+
+    whole_path = True
+
+
+def _choice_problem(name: str, choice: Any) -> str | None:
+    """What is wrong with a value `allowed` lists for the field, or None: an enum's values,
+    a whole number for a numeric field, true/false for active, text for the rest."""
+    got = describe(choice)
+    if name in CHOICE_ENUMS:
+        enum = CHOICE_ENUMS[name]
+        if choice in enum and isinstance(choice, str):
+            return None
+        return f"must be one of {', '.join(enum)}; got {got}{did_you_mean(choice, enum)}"
+    if name in NUMERIC_FIELDS:
+        if isinstance(choice, int) and not isinstance(choice, bool):
+            return None
+        return f"must be a whole number, got {got}"
+    if name == "active":
+        return None if isinstance(choice, bool) else f"must be true or false, got {got}"
+    if isinstance(choice, str):
+        return None
+    return f"must be text, got {got} (quote it)"
 
 
 def _show(value: Any) -> str:
