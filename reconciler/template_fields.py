@@ -37,6 +37,9 @@ FIELDS = (
     "inter_digit_timeout",
 )
 INT_FIELDS = ("press_timeout", "max_timeout", "inter_digit_timeout")
+# Documented write fields the tool does not manage (the script's keywords, which lead imports
+# fill): sent back as read on every write, so a full-replace PUT never resets them.
+PASSED_THROUGH = ("key_field_1", "key_field_2", "key_field_3")
 SOUND_FIELDS = ("exit_sound", "invalid_sound")
 # One exit/invalid sound: read back as written.
 SOUND_KEYS = ("enable", "voice_type", "content", "audio_file")

@@ -115,3 +115,15 @@ def test_a_template_named_in_another_unicode_form_is_found(api_env, tmp_path):
     manifests = write(tmp_path, f'campaigns:\n  - campaign_name: C1\n    template: "{nfd}"\n')
     planned = run_cli("plan", manifests, "--detailed-exitcode")
     assert planned.code == 0, planned.output
+
+
+def test_a_template_write_sends_back_the_documented_keywords_it_does_not_manage():
+    """key_field_1..3 are documented write fields (the script's keywords): a full-replace PUT
+    built from a read that holds them must carry them, or it would reset them."""
+    from reconciler.kinds.template import write_form
+
+    live = {"template_name": "t", "content": "Chào {{customer_name}}", "press_options": [],
+            "key_field_1": "customer_name", "key_field_2": "due_amount", "domain_uuid": "d"}
+    body = write_form(live)
+    assert (body["key_field_1"], body["key_field_2"]) == ("customer_name", "due_amount")
+    assert "key_field_3" not in body and "domain_uuid" not in body

@@ -81,7 +81,7 @@ def display(field_name: str, value: Any, *, everything: bool = False) -> Any:
 def write_form(live: dict[str, Any]) -> dict[str, Any]:
     """A template as read, turned into a PUT body: every write field, press options in write
     form (their unread keys are unknown: a PUT without them resets them)."""
-    body = {key: live.get(key) for key in tf.FIELDS if key in live}
+    body = {key: live.get(key) for key in (*tf.FIELDS, *tf.PASSED_THROUGH) if key in live}
     for key in tf.OMITTED_WHEN_EMPTY:
         body.setdefault(key, "")
     body["press_options"] = tf.press_options_write_form(live.get("press_options"))
