@@ -212,12 +212,15 @@ class ApiClient:
         Never re-sent once it may have reached the server: raises `AmbiguousWriteError`
         when it may or may not have been processed (timeout, dropped connection, 5xx).
         """
-        path = "/v3/campaign"
+        return self._create("/v3/campaign", body, "campaign_uuid")
+
+    def _create(self, path: str, body: dict, uuid_key: str) -> str:
+        """POST once; the new object's uuid, or AmbiguousWriteError when the answer lacks it."""
         answer = self._call("POST", path, body=body, once=True)
-        uuid = answer.get("campaign_uuid") if isinstance(answer, dict) else None
+        uuid = answer.get(uuid_key) if isinstance(answer, dict) else None
         if not isinstance(uuid, str) or not uuid:
             raise AmbiguousWriteError(
-                "the answer holds no campaign_uuid", status=200, method="POST", path=path
+                f"the answer holds no {uuid_key}", status=200, method="POST", path=path
             )
         return uuid
 
@@ -283,14 +286,7 @@ class ApiClient:
     def create_template(self, body: dict) -> str:
         """POST a template (every field is stored); returns its uuid. Never re-sent once it may
         have reached the server (AmbiguousWriteError, as for campaigns)."""
-        path = "/v3/template"
-        answer = self._call("POST", path, body=body, once=True)
-        uuid = answer.get("template_uuid") if isinstance(answer, dict) else None
-        if not isinstance(uuid, str) or not uuid:
-            raise AmbiguousWriteError(
-                "the answer holds no template_uuid", status=200, method="POST", path=path
-            )
-        return uuid
+        return self._create("/v3/template", body, "template_uuid")
 
     def update_template(self, uuid: str, body: dict) -> dict:
         """PUT the whole template (treated as a full replace: send every field)."""
