@@ -20,8 +20,10 @@ from typing import Any, Literal
 from reconciler.api import AmbiguousWriteError, ApiClient, ApiError
 from reconciler.fields import CREATE_FIELDS
 from reconciler.kinds import kind_of
+from reconciler.names import identity_key
 from reconciler.plan.fingerprint import still_matches
 from reconciler.plan.model import Change, Plan
+from reconciler.plan.renames import is_rename
 
 OutcomeStatus = Literal["done", "failed", "not attempted"]
 
@@ -381,20 +383,29 @@ def apply_plan(
     def halted() -> bool:
         return stop.is_set() or (failed.is_set() and not continue_on_error)
 
-    def not_attempted(change: Change) -> Outcome:
-        message = ""
+    def not_attempted(change: Change, why: str = "") -> Outcome:
+        message = why
         if id(change) in moved:
-            message = (
+            message = "; ".join(part for part in (why, (
                 f"left under the temporary name {change.via_name!r}; the next apply "
                 "finishes the rename"
-            )
+            )) if part)
         return Outcome(change, "not attempted", moved.get(id(change), []), message, change.uuid)
+
+    # Names still held by an object whose change did not complete: a rename onto one of them
+    # would only fail with "already taken" (under --continue-on-error).
+    unfinished: set[tuple[str, str]] = set()
 
     def run(change: Change) -> Outcome:
         if id(change) in early:
             return early[id(change)]
         if halted():
             return not_attempted(change)
+        if is_rename(change) and (change.kind, identity_key(change.name)) in unfinished:
+            return not_attempted(change, (
+                f"waits for the {change.kind} named {change.name!r} to move off that name, "
+                "which did not complete"
+            ))
         try:
             resolved = with_references(change, created)
         except KeyError as missing:
@@ -447,6 +458,9 @@ def apply_plan(
             # pool.map yields in submission order: reports read the same at any parallelism.
             for outcome in pool.map(run, level):
                 report.outcomes.append(outcome)
+                change = outcome.change
+                if outcome.status != "done" and id(change) not in moved:
+                    unfinished.add((change.kind, identity_key(change.live_name or change.name)))
                 if on_outcome:
                     on_outcome(outcome)
     report.interrupted = stop.is_set()

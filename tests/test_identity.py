@@ -291,3 +291,19 @@ def test_a_saved_plan_refuses_a_carrier_renamed_since_it_was_made(api_env, tmp_p
     assert f"Promo: carrier 'Billing' was {billing} when planned and now names {marketing}" \
         in refused.stderr
     assert api_env.write_requests() == []
+
+
+def test_a_rename_whose_name_is_not_freed_is_not_attempted_under_continue_on_error(
+    api_env, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("RECONCILER_RETRY_BACKOFF", "0.001")
+    a = api_env.store.add_campaign({"campaign_name": "A"})
+    b = api_env.store.add_campaign({"campaign_name": "B"})
+    manifests = write(tmp_path, pinned(("B", a), ("C", b)))  # B must move to C before A to B
+    api_env.faults.fail("PUT", f"/v3/campaign/{b}$", 400, times=None, body={"error": "no"})
+    result = run_cli("apply", manifests, "--auto-approve", "--continue-on-error")
+    assert result.code == 1
+    assert "· update B: not attempted (waits for the campaign named 'B' to move off that " \
+        "name, which did not complete)" in result.stdout
+    assert "already taken" not in result.output
+    assert names(api_env) == {a: "A", b: "B"}
