@@ -94,6 +94,9 @@ def placeholder_problem(text: str) -> str:
     rest = _ANY_BRACES.sub("", text)
     if "{{" in rest or "}}" in rest:
         return "unbalanced {{ or }}: a placeholder is written {{name}}"
+    stray = re.search(r"\}\}\}|\{\{\{", text)
+    if stray:
+        return f"stray brace in {stray.group(0)!r}: a placeholder is written {{{{name}}}}"
     single = re.search(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})", rest)
     if single:
         name = single.group(1)

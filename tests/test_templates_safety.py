@@ -127,3 +127,17 @@ def test_a_template_write_sends_back_the_documented_keywords_it_does_not_manage(
     body = write_form(live)
     assert (body["key_field_1"], body["key_field_2"]) == ("customer_name", "due_amount")
     assert "key_field_3" not in body and "domain_uuid" not in body
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("    content: 'Chào {{a}}}'\n", "stray brace in '}}}'"),
+    ("    speed_tts: .nan\n", "speed_tts"),
+    ("    content: Chào\n    audio_file: x.wav\n",
+     "both content and audio_file are given but no voice_type"),
+])
+def test_template_values_that_cannot_mean_what_they_say_are_refused(tmp_path, entry, message):
+    manifests = write(tmp_path, "templates:\n  - template_name: t\n" + entry)
+    result = run_cli("validate", manifests)
+    assert result.code == 1, result.output
+    assert "m.yaml:" in result.stderr and message in result.stderr
+    assert "internal error" not in result.output

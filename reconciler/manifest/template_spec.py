@@ -49,7 +49,16 @@ def tf_voice_types() -> tuple[str, ...]:
 def voice_type_problems(values: dict[str, Any], declared: set[str]) -> list[FieldError]:
     """`voice_type` says which of content / audio_file is played: the other must stay empty."""
     voice_type = values.get("voice_type")
-    if "voice_type" not in declared or voice_type not in tf_voice_types():
+    if "voice_type" not in declared:
+        if all(isinstance(values.get(key), str) and values.get(key)
+               for key in ("content", "audio_file")):
+            return [FieldError(
+                "both content and audio_file are given but no voice_type: the call plays only "
+                "one of them (voice_type tts plays content, audio_file plays audio_file)",
+                ("audio_file",),
+            )]
+        return []
+    if voice_type not in tf_voice_types():
         return []
     wrong = "audio_file" if voice_type == "tts" else "content"
     if wrong in declared and values.get(wrong) and isinstance(values.get(wrong), str):
@@ -172,6 +181,7 @@ class TemplateSpec(BaseModel):
     )
     speed_tts: float = Field(
         default=None,
+        allow_inf_nan=False,
         ge=template_fields.SPEED_MIN,
         le=template_fields.SPEED_MAX,
         description="Reading speed from 0 to 2; 1 is normal, 2 the fastest.",
