@@ -4,14 +4,13 @@ at once, and never suggests the URL is wrong when the API answered a moment ago.
 from __future__ import annotations
 
 import os
-import pty
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import run_cli, run_on_terminal
 
 import reconciler.apply
 from reconciler.api import ApiClient, ApiError
@@ -136,31 +135,6 @@ def test_the_api_going_away_mid_apply(api_env, tmp_path, monkeypatch):
     assert "API URL" not in result.output
 
 
-def run_on_terminal(args: list[str], env: dict[str, str]) -> str:
-    """The CLI with stdout and stderr on one pseudo-terminal, as a person at a shell sees it."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
-        stdout=follower,
-        stderr=follower,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    process.wait(timeout=60)
-    return b"".join(chunks).decode().replace("\r\n", "\n")
-
-
 def test_retries_show_as_they_happen_on_a_terminal_only(api_env, manifest):
     api_env.faults.fail("GET", "^/v3/campaign$", 503, times=2)
     env = {
@@ -170,7 +144,7 @@ def test_retries_show_as_they_happen_on_a_terminal_only(api_env, manifest):
         "RECONCILER_RETRY_BACKOFF": "0.001",
         "NO_COLOR": "1",
     }
-    shown = run_on_terminal(["plan", manifest], env)
+    shown = run_on_terminal(["plan", manifest], env, stderr_too=True).replace("\r\n", "\n")
     retries = [line for line in shown.splitlines() if line.startswith("retrying")]
     assert [line.split(" (retry")[0] for line in retries] == [
         "retrying GET /v3/campaign?limit=100&offset=0 after 503 Service Unavailable",

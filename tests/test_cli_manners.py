@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import run_cli, run_on_terminal
 from ruamel.yaml import YAML
 
 import reconciler
@@ -31,31 +31,6 @@ def test_version_before_or_after_a_command(args):
     assert result.code == 0
     assert result.stdout == f"reconciler, version {reconciler.__version__}\n"
     assert result.stderr == ""
-
-
-def run_on_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run the CLI with stdout on a pseudo-terminal, as a person at a shell would."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *args],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert process.wait(timeout=60) in (0, 2), process.stderr.read()
-    return b"".join(chunks).decode()
 
 
 @pytest.fixture

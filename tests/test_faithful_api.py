@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import run_cli
+from clirun import after_planning, run_cli
 
-import reconciler.refresh
 from reconciler.emulator import EmulatorServer
 
 BILLING = "a18b400f-d487-4e17-b5e7-eba5fe6fa54f"
@@ -143,15 +142,9 @@ def test_a_concurrent_change_during_apply_is_refused_with_no_write(
     manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Joined\n"
                                    "    description: changed\n"
                                    "    schedules:\n      - mon-fri: '09:00-16:00'\n")
-    make_plan = reconciler.refresh.make_plan
-
-    def planned_then_meddled(*args: Any, **kwargs: Any) -> Any:
-        plan = make_plan(*args, **kwargs)
-        env.store.update_campaign_raw(uuid, **meddle)
-        env.requests.clear()
-        return plan
-
-    monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_meddled)
+    after_planning(monkeypatch, lambda: (
+        env.store.update_campaign_raw(uuid, **meddle), env.requests.clear()
+    ))
     applied = run_cli("apply", manifests, "--auto-approve")
     assert applied.code == 1
     assert "changed on the server since the plan was made" in applied.stdout
@@ -277,15 +270,10 @@ def test_a_run_starting_between_plan_and_apply_is_no_conflict_for_an_update(
     uuid = seed(env, "Joined", status="pause")
     manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Joined\n"
                                    "    concurrent_call: 4\n")
-    make_plan = reconciler.refresh.make_plan
-
-    def planned_then_started(*args: Any, **kwargs: Any) -> Any:
-        plan = make_plan(*args, **kwargs)
-        env.store.update_campaign_raw(uuid, status="start", run_id="run-1",
-                                      updated_at=env.store.get_campaign(uuid)["updated_at"])
-        return plan
-
-    monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_started)
+    after_planning(monkeypatch, lambda: env.store.update_campaign_raw(
+        uuid, status="start", run_id="run-1",
+        updated_at=env.store.get_campaign(uuid)["updated_at"],
+    ))
     applied = run_cli("apply", manifests, "--auto-approve")
     assert applied.code == 0, applied.output
     kept = env.store.get_campaign(uuid)
@@ -297,16 +285,12 @@ def test_a_campaign_that_started_running_since_the_plan_is_not_deleted(
 ):
     uuid = seed(env, "Retired", status="stop")
     manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Retired\n    state: absent\n")
-    make_plan = reconciler.refresh.make_plan
-
-    def planned_then_started(*args: Any, **kwargs: Any) -> Any:
-        plan = make_plan(*args, **kwargs)
-        env.store.update_campaign_raw(uuid, status="start",
-                                      updated_at=env.store.get_campaign(uuid)["updated_at"])
-        env.requests.clear()
-        return plan
-
-    monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_started)
+    after_planning(monkeypatch, lambda: (
+        env.store.update_campaign_raw(
+            uuid, status="start", updated_at=env.store.get_campaign(uuid)["updated_at"]
+        ),
+        env.requests.clear(),
+    ))
     applied = run_cli("apply", manifests, "--auto-approve")
     assert applied.code == 1
     assert "Retired started running since the plan was made" in applied.stdout

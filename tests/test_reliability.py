@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import run_cli
+from clirun import after_planning, run_cli
 
 import reconciler.apply
 import reconciler.refresh
@@ -81,21 +81,6 @@ def plan_changes(manifests: str) -> list[dict[str, Any]]:
     result = run_cli("plan", manifests, "--format", "json")
     assert result.code == 0, result.output
     return json.loads(result.stdout)["changes"]
-
-
-def after_planning(monkeypatch: pytest.MonkeyPatch, action) -> None:  # noqa: ANN001
-    """Run `action()` once, right after `apply` has read the live side and planned: what
-    another pipeline or a portal user does while our apply is between planning and writing."""
-    make_plan = reconciler.refresh.make_plan
-    pending = [action]
-
-    def planned_then_meddled(*args: Any, **kwargs: Any) -> Any:
-        plan = make_plan(*args, **kwargs)
-        while pending:
-            pending.pop()()
-        return plan
-
-    monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_meddled)
 
 
 # -- one apply through every transient fault ----------------------------------------------

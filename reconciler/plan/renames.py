@@ -60,34 +60,33 @@ def order_renames(changes: list[Change], live_names: set[str]) -> None:
 
 
 def depends_on(change: Change, changes: list[Change]) -> list[Change]:
-    """The changes that must also run for `change` to apply: the delete or rename that frees
-    the name it renames to (and, transitively, theirs)."""
+    """The changes that must also run for a rename to apply: the delete or rename that frees
+    the name it renames to (moved aside early or not), and, transitively, theirs."""
     needed: list[Change] = []
     todo = [change]
     while todo:
         current = todo.pop()
         if not is_rename(current):
             continue
-        wanted = identity_key(current.name)
-        for other in changes:
-            if other is current or other in needed or other is change or other.kind != change.kind:
-                continue
-            if other.action in ("delete", "update") and identity_key(other.live_name or "") == (
-                wanted
-            ):
+        for other in frees_name_of(current, changes, moved_aside_too=True):
+            if other is not change and other not in needed:
                 needed.append(other)
                 todo.append(other)
     return needed
 
 
-def frees_name_of(change: Change, changes: list[Change]) -> list[Change]:
+def frees_name_of(
+    change: Change, changes: list[Change], *, moved_aside_too: bool = False
+) -> list[Change]:
     """The changes of the same kind that free the name a create or rename takes (a delete,
-    or a rename away); one moved aside first through a temporary name frees it early."""
+    or a rename away). For ordering, one moved aside first through a temporary name frees it
+    early and is left out; `moved_aside_too` keeps it (what a --target must bring along)."""
     if change.action == "create" or is_rename(change):
         wanted = identity_key(change.name)
         return [
             other for other in changes
-            if other is not change and other.kind == change.kind and other.via_name is None
+            if other is not change and other.kind == change.kind
+            and (moved_aside_too or other.via_name is None)
             and (other.action == "delete" or is_rename(other))
             and identity_key(other.live_name or "") == wanted
         ]
