@@ -9,6 +9,7 @@ reported in plan order whatever the parallelism, so logs read the same at -p1 an
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -121,8 +122,6 @@ def verify_written(
 
 
 def _shown(kind: Any, name: str, value: Any) -> str:
-    import json
-
     return json.dumps(kind.shown(name, value), ensure_ascii=False, default=str)
 
 
