@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markdown_support import headings
+
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import render
 from reconciler.render.markdown import GITHUB_LIMIT, MAX_DETAILS, MAX_ROWS
@@ -112,7 +114,15 @@ def test_schedules_never_show_nanoseconds() -> None:
 def test_small_plan_is_not_cut() -> None:
     text = render(mixed_plan(), "markdown")
     assert "not shown" not in text
-    assert text.endswith("</details>\n")
+    assert text.endswith("</details>\n\n")
+
+
+def test_a_heading_appended_after_the_plan_is_still_a_heading() -> None:
+    # A closing </details> starts an HTML block that only a blank line ends (CommonMark), so
+    # a job summary or report appended after the plan would have its heading shown as text.
+    text = render(mixed_plan(), "markdown")
+    appended = headings(text + "### Campaign status\n")
+    assert appended == ["### Reconciler plan", "### Campaign status"]
 
 
 def many_changes(count: int) -> Plan:
@@ -209,7 +219,7 @@ def test_backticks_in_values_cannot_close_the_fence() -> None:
     text = render(plan, "markdown")
     assert "\n````diff\n" in text
     assert text.endswith(
-        "  description:\n-   x\n+   ```\n+   </details>\n````\n\n</details>\n"
+        "  description:\n-   x\n+   ```\n+   </details>\n````\n\n</details>\n\n"
     )
 
 

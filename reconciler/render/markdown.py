@@ -200,4 +200,7 @@ def render(
     )
     note = omitted_note(len(plan.changes), len(rows), len(blocks))
     parts = [head, "\n".join([header, *rows]), "\n\n".join(blocks), note]
-    return "\n\n".join(part for part in parts if part) + "\n"
+    text = "\n\n".join(part for part in parts if part) + "\n"
+    # A closing </details> opens an HTML block that only a blank line ends: without one, a
+    # heading appended after this document (a job summary, a concatenated report) is swallowed.
+    return text + "\n" if text.endswith("</details>\n") else text
