@@ -5,13 +5,21 @@ the commands they run are ones the CLI accepts and that write those files."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shlex
 import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 from clirun import run_cli
 from diagnostics_support import assert_valid_sarif
+from markdown_support import headings
 from ruamel.yaml import YAML
+
+from reconciler.emulator import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / "examples" / "ci"
@@ -60,3 +68,135 @@ def test_gitlab_recipe_image_can_install_from_git():
     recipe = load("gitlab-ci.yml")
     assert "git+" in " ".join(recipe["default"]["before_script"])
     assert not str(recipe["image"]).endswith("-slim")
+
+
+# ---- what the recipes watch, what they install, what the drift job's summary shows ----------
+
+# A repository laid out as the recipes expect: manifests under campaigns/, policies in
+# ./reconciler.yaml (the CLI's default config). A change to either must run the checks.
+WATCHED = ["campaigns/otp.yaml", "campaigns/team/promotions.yml", "reconciler.yaml"]
+PYPROJECT = ROOT / "pyproject.toml"
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """GitHub `paths:` and GitLab `changes:` globs: `**` crosses directories, `*` does not."""
+    parts = re.split(r"(\*\*/|\*\*|\*|\?)", pattern)
+    wild = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wild.get(part, re.escape(part)) for part in parts))
+
+
+def watches(patterns: list[str], path: str) -> bool:
+    return any(glob_regex(pattern).fullmatch(path) for pattern in patterns)
+
+
+def test_glob_regex_reads_globs_as_the_ci_systems_do():
+    assert watches(["campaigns/**"], "campaigns/a/b.yaml")
+    assert watches(["campaigns/**/*"], "campaigns/b.yaml")
+    assert not watches(["campaigns/*"], "campaigns/a/b.yaml")
+    assert not watches(["campaigns/**"], "reconciler.yaml")
+
+
+def test_recipes_manifests_are_under_campaigns():
+    # WATCHED assumes campaigns/: every command in the recipes must point there.
+    for name in ("github-actions.yml", "gitlab-ci.yml"):
+        paths = re.findall(r"\breconciler (?:validate|plan|apply|status) (\S+)", read(name))
+        assert paths and set(paths) == {"campaigns/"}, (name, paths)
+
+
+def test_github_recipe_runs_on_manifest_and_policy_changes():
+    on = load("github-actions.yml")["on"]
+    for event in ("pull_request", "push"):
+        for path in WATCHED:
+            assert watches(on[event]["paths"], path), (event, path)
+
+
+def test_gitlab_recipe_runs_on_manifest_and_policy_changes():
+    recipe = load("gitlab-ci.yml")
+    filters = {
+        name: rule["changes"]
+        for name, job in recipe.items()
+        if isinstance(job, dict)
+        for rule in job.get("rules", [])
+        if "changes" in rule
+    }
+    assert {"validate", "apply"} <= set(filters)
+    for name, patterns in filters.items():
+        for path in WATCHED:
+            assert watches(patterns, path), (name, path)
+
+
+def read(name: str) -> str:
+    return (CI / name).read_text(encoding="utf-8")
+
+
+def pip_requirements(name: str) -> list[str]:
+    """The requirement each `pip install` line of a recipe asks for, its variables filled in
+    from the recipe's own `env:` (GitHub) or `variables:` (GitLab)."""
+    recipe = load(name)
+    variables = recipe.get("env") or recipe.get("variables") or {}
+
+    def fill(match: re.Match[str]) -> str:
+        return str(variables.get(match[1] or match[2], match[0]))
+
+    found = []
+    for line in read(name).splitlines():
+        if re.match(r"\s*(?:- )?(?:run: )?pip install ", line):  # a command, not a comment
+            (requirement,) = re.findall(r'"(reconciler[^"]*)"', line)
+            found.append(re.sub(r"\$\{(\w+)\}|\$(\w+)", fill, requirement))
+    return found
+
+
+def test_recipes_install_a_pinned_reconciler():
+    version = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
+    for name, count in (("github-actions.yml", 3), ("gitlab-ci.yml", 1)):
+        requirements = pip_requirements(name)
+        assert len(requirements) == count, (name, requirements)
+        for requirement in requirements:
+            pinned = re.fullmatch(r"reconciler @ git\+.+/reconciler(?:\.git)?@(\S+)", requirement)
+            assert pinned, f"{name}: not pinned to a tag or commit: {requirement}"
+            ref = pinned[1]
+            # A tag is this repository's version; bump RECONCILER_VERSION in both recipes
+            # when pyproject.toml's version changes (or pin a full commit sha).
+            assert ref == f"v{version}" or re.fullmatch(r"[0-9a-f]{40}", ref), (name, ref)
+
+
+def test_github_drift_summary_keeps_the_status_heading_a_heading(tmp_path: Path):
+    """Run the drift job's steps as GitHub would (bash -eo pipefail, the step summary a file)
+    against the quick start's tenant, which has drifted: the summary must render the plan
+    and then the status report, each under its own heading."""
+    steps = load("github-actions.yml")["jobs"]["drift"]["steps"]
+    scripts = [step["run"] for step in steps if "run" in step and "pip install" not in step["run"]]
+    assert len(scripts) == 2  # the drift check, then status and the call audit
+    shutil.copytree(ROOT / "examples" / "campaigns", tmp_path / "campaigns")
+    shutil.copy(ROOT / "examples" / "reconciler.yaml", tmp_path / "reconciler.yaml")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "reconciler"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m reconciler "$@"\n')
+    wrapper.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    codes = []
+    with EmulatorServer(port=0, seed=ROOT / "examples" / "emulator-seed.json") as server:
+        env = {
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "HOME": str(tmp_path),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "RECONCILER_API_URL": server.url,
+            "RECONCILER_API_KEY": "dev-api-key",
+        }
+        for script in scripts:
+            result = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            codes.append(result.returncode)
+    assert codes == [2, 0], (codes, result.stderr)
+    text = summary.read_text(encoding="utf-8")
+    assert "</details>" in text  # the plan's last block is a collapsed diff
+    sections = [line for line in headings(text) if line.startswith("### ")]
+    assert sections[0] == "### Reconciler plan"
+    assert len(sections) == 2 and sections[1].endswith(" Campaign status"), sections
