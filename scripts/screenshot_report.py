@@ -2,20 +2,29 @@
 
     python scripts/screenshot_report.py [--plan saved-plan.json | --sample] [--out FILE.png]
 
-By default it draws the plan of examples/campaigns against the bundled emulator seeded with
-examples/emulator-seed.json (the quick start's tenant), run in-process: no server needed.
-`--plan` draws a saved plan instead; `--sample` a small plan built in code (a create with
-schedules, an update moving Saturday from 08:00 to 08:30, a delete).
-Chromium is Debian's package: `apt-get update && apt-get install -y chromium`.
+By default it draws the demo's first plan (`make demo`: examples/campaigns and its policies,
+examples/reconciler.yaml, against the bundled emulator seeded with examples/emulator-seed.json),
+written by the real CLI: no server needed. `--plan` draws a saved plan instead; `--sample` a
+small plan built in code (a create with schedules, an update moving Saturday from 08:00 to
+08:30, a delete).
+
+The HTML the picture was made from is kept beside it (FILE.html unless `--html` says where),
+and the PNG records that HTML's sha256, so a test can check the committed picture still shows
+the demo's plan without a browser. Chromium is Debian's package:
+`apt-get update && apt-get install -y chromium`.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 from reconciler.errors import ConfigError
@@ -25,6 +34,10 @@ from reconciler.saved_plan import read_saved_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "report-screenshot.png"
+SEED = ROOT / "examples" / "emulator-seed.json"
+# scripts/demo.py's first plan, as `make demo` runs it (from the repository root).
+DEMO_PLAN = ["plan", "examples/campaigns", "--config", "examples/reconciler.yaml"]
+SOURCE_KEY = b"reconciler:source-sha256"  # the PNG text chunk naming the HTML it shows
 INSTALL_HINT = "apt-get update && apt-get install -y chromium"
 CHROMIUM_TIMEOUT = 120  # seconds; a first start on a cold machine can be slow
 
@@ -114,27 +127,44 @@ def screenshot(html: Path, png: Path, size: str) -> None:
         )
 
 
-def examples_plan() -> Plan:
-    """The quick start's first plan: examples/campaigns against the seeded emulator."""
-    from reconciler.api import ApiClient
+def demo_report(html: Path) -> None:
+    """Write the demo's first plan as HTML with the real CLI, against the seeded emulator."""
     from reconciler.emulator import EmulatorServer
-    from reconciler.manifest.loader import load_manifests
-    from reconciler.refresh import make_plan
 
-    manifests = load_manifests([str(ROOT / "examples" / "campaigns")])
-    with EmulatorServer(port=0, seed=ROOT / "examples" / "emulator-seed.json") as server:
-        with ApiClient(server.url, token=server.token) as client:
-            plan = make_plan(client, manifests)
-    for change in plan.changes:  # show repository-relative sources, as a user would see them
-        change.source = change.source.replace(f"{ROOT}/", "")
-    return plan
+    with EmulatorServer(port=0, seed=SEED) as server:
+        env = {**os.environ, "RECONCILER_API_URL": server.url, "RECONCILER_TOKEN": server.token}
+        for name in ("RECONCILER_API_KEY", "RECONCILER_CONFIG", "GITHUB_ACTIONS"):
+            env.pop(name, None)
+        command = [*DEMO_PLAN, "--format", "html", "--out", str(html.resolve())]
+        result = subprocess.run(
+            [sys.executable, "-m", "reconciler", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    if result.returncode != 0:
+        sys.exit(f"screenshot_report: `reconciler {' '.join(command)}` failed:\n{result.stderr}")
+
+
+def stamp_source(png: Path, html: Path) -> None:
+    """Record the sha256 of the HTML in a PNG text chunk (before IEND, the last 12 bytes)."""
+    digest = hashlib.sha256(html.read_bytes()).hexdigest().encode()
+    data = png.read_bytes()
+    if data[-8:-4] != b"IEND":
+        sys.exit(f"screenshot_report: {png} does not end with a PNG IEND chunk")
+    kind_and_text = b"tEXt" + SOURCE_KEY + b"\0" + digest
+    chunk = (
+        struct.pack(">I", len(kind_and_text) - 4)
+        + kind_and_text
+        + struct.pack(">I", zlib.crc32(kind_and_text))
+    )
+    png.write_bytes(data[:-12] + chunk + data[-12:])
 
 
 def load_plan(path: str | None, sample: bool = False) -> Plan:
     if sample:
         return sample_plan()
-    if path is None:
-        return examples_plan()
     try:
         return read_saved_plan(path)
     except ConfigError as exc:
@@ -146,16 +176,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plan", help="a saved plan (`reconciler plan --out FILE`)")
     parser.add_argument("--sample", action="store_true", help="a small plan built in code")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="PNG to write")
-    parser.add_argument("--html", type=Path, help="also keep the HTML report here")
+    parser.add_argument("--html", type=Path, help="where to keep the HTML (default: beside --out)")
     parser.add_argument("--window-size", default="1280,2400", help="WIDTH,HEIGHT in pixels")
     args = parser.parse_args(argv)
-    page = render(load_plan(args.plan, args.sample), "html")
-    with tempfile.TemporaryDirectory(prefix="reconciler-report-") as workdir:
-        html = args.html or Path(workdir) / "report.html"
-        html.write_text(page, encoding="utf-8")
-        screenshot(html, args.out, args.window_size)
-    kept = f"; HTML kept at {args.html}" if args.html else ""
-    print(f"Wrote {args.out} ({args.out.stat().st_size:,} bytes){kept}")
+    html = args.html or args.out.with_suffix(".html")
+    html.parent.mkdir(parents=True, exist_ok=True)
+    if args.plan is None and not args.sample:
+        demo_report(html)
+    else:
+        html.write_text(render(load_plan(args.plan, args.sample), "html"), encoding="utf-8")
+    screenshot(html, args.out, args.window_size)
+    stamp_source(args.out, html)
+    print(f"Wrote {args.out} ({args.out.stat().st_size:,} bytes) from {html}")
 
 
 if __name__ == "__main__":

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import runpy
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 
+from reconciler.emulator import EmulatorServer
 from reconciler.fields import DAYS
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import render
 
 ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs" / "report-screenshot.png"
+SOURCE_KEY = "reconciler:source-sha256"  # scripts/screenshot_report.py's PNG text chunk
 VOID = {"meta", "br", "img", "hr", "input", "link", "source", "wbr"}
 SAT_BEFORE = [{"mon-fri": "08:00-12:00", "sat": "08:00-12:00"}, {"mon-fri": "13:30-20:45"}]
 SAT_AFTER = [{"mon-fri": "08:00-12:00", "sat": "08:30-12:00"}, {"mon-fri": "13:30-20:45"}]
@@ -273,6 +282,77 @@ def test_no_changes_page() -> None:
     assert page.find_all("section") == []
 
 
+@pytest.fixture
+def emulator_seeded_like_the_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The demo's tenant (examples/emulator-seed.json), with the CLI's environment set to it."""
+    with EmulatorServer(port=0, seed=ROOT / "examples" / "emulator-seed.json") as server:
+        monkeypatch.setenv("RECONCILER_API_URL", server.url)
+        monkeypatch.setenv("RECONCILER_TOKEN", server.token)
+        monkeypatch.delenv("RECONCILER_API_KEY", raising=False)
+        yield server.url
+
+
+def png_text(data: bytes) -> dict[str, str]:
+    """A PNG's tEXt chunks (keyword → text), its signature and every chunk's CRC checked."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    found, at = {}, 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind_and_body = data[at + 4 : at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length : at + 12 + length])
+        assert zlib.crc32(kind_and_body) == crc, kind_and_body[:4]
+        if kind_and_body[:4] == b"tEXt":
+            key, _, text = kind_and_body[4:].partition(b"\0")
+            found[key.decode("latin-1")] = text.decode("latin-1")
+        at += 12 + length
+    return found
+
+
+def outline(page: Node) -> dict[str, object]:
+    """What a reader of the report takes from it: the counts, and which change, which finding."""
+    changes = [node for node in page.with_attr("data-action") if node.tag == "section"]
+    return {
+        "counts": {
+            li.attrs["data-count"]: li.find_all("b")[0].text()
+            for li in page.with_attr("data-count")
+        },
+        "plan line": [line.text() for line in page.with_attr("data-plan-line")],
+        "changes": [
+            (
+                s.attrs["data-kind"],
+                s.attrs.get("data-campaign", s.attrs.get("data-template")),
+                s.attrs["data-action"],
+            )
+            for s in changes
+        ],
+        "findings": [
+            (row.attrs["data-finding"], row.attrs["data-kind"])
+            for row in page.with_attr("data-finding")
+        ],
+    }
+
+
+def test_committed_screenshot_shows_the_demos_current_plan(
+    emulator_seeded_like_the_demo: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/report-screenshot.png is photographed from docs/report-screenshot.html (the PNG
+    records that file's sha256); that HTML must still show the plan `make demo` makes today.
+    Regenerate both with `.venv/bin/python scripts/screenshot_report.py`."""
+    html = SCREENSHOT.with_suffix(".html")
+    digest = hashlib.sha256(html.read_bytes()).hexdigest()
+    assert png_text(SCREENSHOT.read_bytes()).get(SOURCE_KEY) == digest, "png and html disagree"
+    demo = runpy.run_path(str(ROOT / "scripts" / "demo.py"))
+    command = ["plan", demo["MANIFESTS"], *demo["CONFIG"]]
+    assert runpy.run_path(str(ROOT / "scripts" / "screenshot_report.py"))["DEMO_PLAN"] == command
+    monkeypatch.chdir(ROOT)
+    now = tmp_path / "now.html"
+    result = run_cli(*command, "--format", "html", "--out", str(now))
+    assert result.code == 0, result.output
+    committed = outline(parse(html.read_text(encoding="utf-8")))
+    assert committed["counts"] and committed["changes"]  # the hooks are still there
+    assert committed == outline(parse(now.read_text(encoding="utf-8")))
+
+
 @pytest.mark.skipif(
     shutil.which("chromium") is None,
     reason="chromium is not installed (apt-get update && apt-get install -y chromium)",
@@ -289,3 +369,5 @@ def test_screenshot_script_writes_a_png(tmp_path: Path) -> None:
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a blank page is a few KB; the report is far more
+    source = hashlib.sha256(out.with_suffix(".html").read_bytes()).hexdigest()
+    assert png_text(data)[SOURCE_KEY] == source  # the HTML it was made from is kept beside it
