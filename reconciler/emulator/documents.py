@@ -1,4 +1,4 @@
-"""Campaign, carrier and template documents as the API shows them.
+"""Campaign and template documents as the API shows them (carriers: emulator/carriers.py).
 
 Key order, server defaults and zero values are copied from the docs' examples, so a client
 that passes against the emulator sees the same shapes a real tenant answers with.
@@ -226,22 +226,6 @@ def ordered(doc: dict[str, Any]) -> dict[str, Any]:
         if key not in result:
             result[key] = value
     return result
-
-
-def carrier_document(name: str, carrier_uuid: str, timestamp: str,
-                     **extra: Any) -> dict[str, Any]:
-    doc = {
-        "domain_uuid": DOMAIN_UUID,
-        "carrier_uuid": carrier_uuid,
-        "carrier_name": name,
-        "dial_type": "outbound",
-        "concurrent_call": 30,
-        "description": "",
-        "created_at": timestamp,
-        "updated_at": timestamp,
-    }
-    doc.update(extra)
-    return doc
 
 
 def template_document(name: str, template_uuid: str,

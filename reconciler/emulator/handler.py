@@ -189,7 +189,8 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str, path: str, query: str, body: bytes) -> Response:
         try:
             return self.emulator.api.handle(
-                method, path, query, self.headers.get("authorization"), body
+                method, path, query, self.headers.get("authorization"), body,
+                self.headers.get("content-type"),
             )
         except Exception as exc:  # an emulator bug: answer 500, show it on stderr
             if not self.emulator.stopping:

@@ -29,6 +29,8 @@ DESCRIPTIONS: dict[str, str] = {
     "schedules-rounded": "PUT stores schedule times truncated to whole seconds",
     "errors-status-200": "every error answer has status 200 (the body still has `error`)",
     "template-filter-exact": "the template_name filter matches whole names only (docs: substrings)",
+    "carrier-delete-in-use-refused": "DELETE refuses a carrier campaigns use (docs: silent; "
+    "the emulator deletes it)",
 }
 
 
@@ -51,6 +53,7 @@ class Quirks:
     schedules_rounded: bool = False
     errors_status_200: bool = False
     template_filter_exact: bool = False
+    carrier_delete_in_use_refused: bool = False
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Quirks:

@@ -5,7 +5,9 @@ Behaviour follows the vendor docs (docs/api-facts.md): list rows are summaries t
 carrier and template names, detail reads leave those names empty, POST stores only the create
 fields, PUT replaces the whole object (`active` and the autodialer fields included: what it
 leaves out is reset), PATCH switches `active`, DELETE refuses an active campaign, and errors
-come in the docs' two shapes.
+come in the docs' two shapes. Carriers and audio files follow their vendor pages
+(emulator/carriers.py, emulator/audio.py); the routes the docs do not have (GET of one carrier
+or audio file) answer as an unknown route does.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from reconciler import template_fields
+from reconciler import audio_fields, carrier_fields, template_fields
 from reconciler.emulator import reports
+from reconciler.emulator.audio import UploadError, parse_upload
 from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
+from reconciler.emulator.carriers import carrier_read, validate_carrier
 from reconciler.emulator.documents import (
     JOINED_FIELDS,
     PUT_ALSO_REPLACES,
@@ -54,6 +58,7 @@ class Request:
     authorization: str | None
     body: bytes
     params: tuple[str, ...] = ()
+    content_type: str | None = None
 
     def arg(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -99,7 +104,14 @@ class Api:
                                                    "PUT": self.update_campaign,
                                                    "DELETE": self.delete_campaign}),
             (re.compile(r"/v3/campaign/([^/]+)/active"), {"PATCH": self.patch_active}),
-            (re.compile(r"/v3/carrier"), {"GET": self.list_carriers}),
+            (re.compile(r"/v3/carrier"), {"GET": self.list_carriers,
+                                           "POST": self.create_carrier}),
+            (re.compile(r"/v3/carrier/([^/]+)"), {"GET": self.not_routed,
+                                                  "PUT": self.update_carrier,
+                                                  "DELETE": self.delete_carrier}),
+            (re.compile(r"/v3/audio"), {"GET": self.list_audio, "POST": self.upload_audio}),
+            (re.compile(r"/v3/audio/([^/]+)"), {"GET": self.not_routed,
+                                                "DELETE": self.delete_audio}),
             (re.compile(r"/v3/template"), {"GET": self.list_templates,
                                             "POST": self.create_template}),
             (re.compile(r"/v3/template/([^/]+)"), {"GET": self.get_template,
@@ -112,31 +124,39 @@ class Api:
         ]
 
     def handle(self, method: str, path: str, query: str, authorization: str | None,
-               body: bytes) -> Response:
-        response = self._handle(method, path, query, authorization, body)
+               body: bytes, content_type: str | None = None) -> Response:
+        response = self._handle(method, path, query, authorization, body, content_type)
         if self.quirks.errors_status_200 and response.status >= 400:
             response.status = 200
         return response
 
     def _handle(self, method: str, path: str, query: str, authorization: str | None,
-                body: bytes) -> Response:
+                body: bytes, content_type: str | None) -> Response:
         for pattern, methods in self._routes:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
             endpoint = methods.get(method)
+            if endpoint == self.not_routed:
+                break
             if endpoint is None:
                 response = error_response(405, "Method Not Allowed")
-                response.headers["Allow"] = ", ".join(methods)
+                response.headers["Allow"] = ", ".join(
+                    name for name, known in methods.items() if known != self.not_routed)
                 return response
             request = Request(method, path, parse_qs(query, keep_blank_values=True),
-                              authorization, body, match.groups())
+                              authorization, body, match.groups(), content_type)
             try:
                 if endpoint != self.auth_token and not self.tokens.authorized(authorization):
                     raise ApiError(401, "Unauthorized")
                 return endpoint(request)
             except ApiError as exc:
                 return error_response(exc.status, exc.detail)
+        return error_response(404, "Not Found")
+
+    def not_routed(self, request: Request) -> Response:
+        """Marks a method the docs do not have on a path they do (GET of one carrier): it is
+        answered as an unknown route, not as a method the path refuses."""
         return error_response(404, "Not Found")
 
     # ---- auth --------------------------------------------------------------------------
@@ -250,6 +270,53 @@ class Api:
         rows, total = self.store.list_json("carrier", limit, offset)
         return _page(rows, limit, offset, total)
 
+    def create_carrier(self, request: Request) -> Response:
+        body = _json_body(request)
+        problems = validate_carrier(body)
+        if problems:
+            raise ApiError(400, problems)
+        timestamp = self.store.clock.now()
+        doc = carrier_read(body, new_uuid(), timestamp, timestamp)
+        try:
+            self.store.insert_carrier(doc)
+        except NameTaken:
+            raise ApiError(400, carrier_fields.NAME_TAKEN) from None
+        return json_response(200, {"carrier_uuid": doc["carrier_uuid"], "created": True})
+
+    def update_carrier(self, request: Request) -> Response:
+        """A full replace, as the docs' Update sample (the whole carrier, as read) suggests:
+        a write field left out is reset. `status` and `created_at` are the server's."""
+        carrier_uuid = request.params[0]
+        body = _json_body(request)
+        with self.store.lock:
+            old = self._carrier(carrier_uuid)
+            problems = validate_carrier(body, update=True)
+            if not problems and body["carrier_uuid"] != carrier_uuid:
+                problems = [{"carrier_uuid": "carrier_uuid does not match the path"}]
+            if problems:
+                raise ApiError(400, problems)
+            updated_at = old["updated_at"]
+            if not self.quirks.updated_at_frozen:
+                updated_at = self.store.clock.now()
+            doc = carrier_read(body, carrier_uuid, old["created_at"], updated_at, old["status"])
+            try:
+                self.store.replace_carrier(doc)
+            except NameTaken:
+                raise ApiError(400, carrier_fields.NAME_TAKEN) from None
+        return json_response(200, {"carrier_uuid": carrier_uuid})
+
+    def delete_carrier(self, request: Request) -> Response:
+        """Answers the docs' odd `{"carrier_uuid", "created": true}`. A carrier campaigns use
+        is deleted too (undocumented: the tool must check), unless a quirk refuses it."""
+        carrier_uuid = request.params[0]
+        with self.store.lock:
+            self._carrier(carrier_uuid)
+            if (self.quirks.carrier_delete_in_use_refused
+                    and self.store.campaigns_using_carrier(carrier_uuid)):
+                raise ApiError(400, carrier_fields.IN_USE)
+            self.store.delete_carrier(carrier_uuid)
+        return json_response(200, {"carrier_uuid": carrier_uuid, "created": True})
+
     def list_templates(self, request: Request) -> Response:
         limit, offset = self._paging(request)
         rows, total = self.store.list_json("template", limit, offset,
@@ -313,6 +380,31 @@ class Api:
             self.store.delete_template(template_uuid)
         return json_response(200, {"deleted": "true"})
 
+    # ---- audio -------------------------------------------------------------------------
+
+    def list_audio(self, request: Request) -> Response:
+        limit, offset = self._paging(request)
+        rows, total = self.store.list_audio_json(limit, offset,
+                                                 request.arg("audio_name") or None,
+                                                 request.arg("audio_uuid") or None)
+        return _page(rows, limit, offset, total)
+
+    def upload_audio(self, request: Request) -> Response:
+        try:
+            upload = parse_upload(request.content_type, request.body)
+        except UploadError as exc:
+            raise ApiError(400, str(exc)) from None
+        try:
+            audio_uuid = self.store.insert_audio(upload.name, upload.content)
+        except NameTaken:
+            raise ApiError(400, audio_fields.NAME_TAKEN) from None
+        return json_response(200, {"created": True, "id": audio_uuid})
+
+    def delete_audio(self, request: Request) -> Response:
+        if not self.store.delete_audio(request.params[0]):
+            raise ApiError(400, audio_fields.DELETE_FAILED)
+        return json_response(200, {"message": audio_fields.DELETED_MESSAGE})
+
     # ---- runs and call reports ---------------------------------------------------------
 
     def run_start(self, request: Request) -> Response:
@@ -368,6 +460,12 @@ class Api:
         doc = self.store.get_campaign(campaign_uuid)
         if doc is None:
             raise ApiError(404, "Not Found")
+        return doc
+
+    def _carrier(self, carrier_uuid: str) -> dict[str, Any]:
+        doc = self.store.get_carrier(carrier_uuid)
+        if doc is None:
+            raise ApiError(404, carrier_fields.NOT_FOUND)
         return doc
 
     def _carrier_name(self, carrier_uuid: str) -> str:

@@ -1,4 +1,4 @@
-"""The emulator's state: campaigns, carriers and templates in SQLite.
+"""The emulator's state: campaigns, carriers, templates and audio files in SQLite.
 
 Each campaign is stored as its JSON detail document plus a pre-rendered list row, with the
 columns that queries need (uuid, name, type, creation sequence) indexed beside them. Reads
@@ -15,10 +15,11 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from reconciler.emulator.audio import audio_row
+from reconciler.emulator.carriers import out_of_band_carrier
 from reconciler.emulator.documents import (
     CAMPAIGN_KEYS,
     Clock,
-    carrier_document,
     detail_of,
     new_uuid,
     normalise_network,
@@ -55,6 +56,14 @@ CREATE TABLE IF NOT EXISTS template (
     name TEXT NOT NULL,
     doc TEXT NOT NULL
 );
+-- Uploaded audio: the listing row and the bytes (which no API call reads back).
+CREATE TABLE IF NOT EXISTS audio (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    content BLOB NOT NULL
+);
 -- Call records (CDRs) the call reports are computed from (see emulator/reports.py).
 CREATE TABLE IF NOT EXISTS call (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,7 +80,8 @@ _NAME_KEYS = {"carrier": ("carrier_uuid", "carrier"), "template": ("template_uui
 
 
 class NameTaken(ValueError):
-    """Another campaign already has this campaign_name (names are unique per tenant)."""
+    """Another campaign (carrier, template, audio) already has this name (names are unique
+    per tenant)."""
 
 
 def _dump(doc: dict[str, Any]) -> str:
@@ -237,11 +247,59 @@ class Store:
     # ---- carriers and templates --------------------------------------------------------
 
     def add_carrier(self, name: str, uuid: str | None = None, **extra: Any) -> str:
-        """Add (or replace, by uuid) a carrier; returns its uuid."""
+        """Add (or replace, by uuid) a carrier out of band, names not checked; extra keys are
+        its write-side fields (dial_type, prefix_mobi, data, ...) and may set status,
+        created_at and updated_at. Returns its uuid. Raises ValueError for an unknown key or a
+        value the API would refuse."""
         uuid = uuid or new_uuid()
-        doc = carrier_document(name, uuid, self.clock.now(), **extra)
-        self._upsert("carrier", uuid, name, doc)
+        doc = out_of_band_carrier(name, uuid, self.clock.now(), extra)
+        with self.lock:
+            renamed = self._name_of("carrier", uuid) not in (None, name)
+            self._upsert("carrier", uuid, name, doc)
+            if renamed:
+                self._refresh_joined_names(uuid, "carrier_uuid")
         return uuid
+
+    def insert_carrier(self, doc: dict[str, Any]) -> None:
+        """Store a new carrier (POST, read form); NameTaken if its name is taken."""
+        with self.lock:
+            if self.uuid_by_name("carrier", doc["carrier_name"]) is not None:
+                raise NameTaken(doc["carrier_name"])
+            self._upsert("carrier", doc["carrier_uuid"], doc["carrier_name"], doc)
+
+    def replace_carrier(self, doc: dict[str, Any]) -> None:
+        """Overwrite a carrier (PUT); NameTaken if it takes another carrier's name. Campaign
+        list rows, which join the carrier's name, follow."""
+        with self.lock:
+            holder = self.uuid_by_name("carrier", doc["carrier_name"])
+            if holder is not None and holder != doc["carrier_uuid"]:
+                raise NameTaken(doc["carrier_name"])
+            renamed = self._name_of("carrier", doc["carrier_uuid"]) != doc["carrier_name"]
+            self._upsert("carrier", doc["carrier_uuid"], doc["carrier_name"], doc)
+            if renamed:
+                self._refresh_joined_names(doc["carrier_uuid"], "carrier_uuid")
+
+    def delete_carrier(self, uuid: str) -> bool:
+        """Remove a carrier; the list rows of campaigns still naming it join "" from now on."""
+        with self.lock:
+            cursor = self._conn.execute("DELETE FROM carrier WHERE uuid = ?", (uuid,))
+            self._refresh_joined_names(uuid, "carrier_uuid")
+            return cursor.rowcount > 0
+
+    def get_carrier(self, uuid: str) -> dict[str, Any] | None:
+        """The carrier as the listing shows it, or None."""
+        with self.lock:
+            row = self._conn.execute("SELECT doc FROM carrier WHERE uuid = ?", (uuid,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def campaigns_using_carrier(self, uuid: str) -> list[str]:
+        """Names of the campaigns whose carrier_uuid is this carrier's."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT name FROM campaign WHERE json_extract(detail, '$.carrier_uuid') = ? "
+                "ORDER BY seq", (uuid,),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def add_template(self, name: str, uuid: str | None = None, **extra: Any) -> str:
         """Add (or replace, by uuid) a template; extra keys are its write-side fields
@@ -312,10 +370,12 @@ class Store:
     def list_json(self, table: str, limit: int, offset: int,
                   name_contains: str | None = None,
                   exact: bool = False) -> tuple[list[str], int]:
-        """A page of carrier or template rows (JSON text), newest first, and the total;
-        `name_contains` filters by name (a substring, or the whole name when `exact`)."""
+        """A page of carrier or template rows (JSON text) and the total: templates newest
+        first, carriers oldest first (as the docs' carrier listing shows them); `name_contains`
+        filters by name (a substring, or the whole name when `exact`)."""
         if table not in ("carrier", "template"):
             raise ValueError(table)
+        order = "ASC" if table == "carrier" else "DESC"
         where, args = "", ()
         if name_contains and exact:
             where, args = "WHERE name = ?", (name_contains,)
@@ -324,7 +384,7 @@ class Store:
         with self.lock:
             count = self._conn.execute(f"SELECT COUNT(*) FROM {table} {where}", args).fetchone()[0]
             rows = self._conn.execute(
-                f"SELECT doc FROM {table} {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                f"SELECT doc FROM {table} {where} ORDER BY seq {order} LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             ).fetchall()
         if table == "template":
@@ -339,6 +399,69 @@ class Store:
                 f"SELECT uuid FROM {table} WHERE name = ? ORDER BY seq LIMIT 1", (name,)
             ).fetchone()
         return None if row is None else row[0]
+
+    # ---- audio -------------------------------------------------------------------------
+
+    def add_audio(self, name: str, content: bytes, uuid: str | None = None,
+                  created_at: str | None = None) -> str:
+        """Add (or replace, by uuid) an audio file out of band, its name not checked; returns
+        its uuid."""
+        uuid = uuid or new_uuid()
+        row = audio_row(uuid, name, created_at or self.clock.now())
+        with self.lock:
+            self._conn.execute(
+                "INSERT INTO audio (uuid, name, doc, content) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, doc = excluded.doc, "
+                "content = excluded.content",
+                (uuid, name, _dump(row), content),
+            )
+        return uuid
+
+    def insert_audio(self, name: str, content: bytes) -> str:
+        """Store an upload (POST); NameTaken if an audio file has this name. Returns its uuid."""
+        with self.lock:
+            if self.audio_uuid_by_name(name) is not None:
+                raise NameTaken(name)
+            return self.add_audio(name, content)
+
+    def delete_audio(self, uuid: str) -> bool:
+        with self.lock:
+            cursor = self._conn.execute("DELETE FROM audio WHERE uuid = ?", (uuid,))
+            return cursor.rowcount > 0
+
+    def audio_uuid_by_name(self, name: str) -> str | None:
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT uuid FROM audio WHERE name = ? ORDER BY seq LIMIT 1", (name,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def audio_content(self, uuid: str) -> bytes | None:
+        """The bytes uploaded (no API call reads them; tests do)."""
+        with self.lock:
+            row = self._conn.execute("SELECT content FROM audio WHERE uuid = ?",
+                                     (uuid,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def list_audio_json(self, limit: int, offset: int, name_contains: str | None = None,
+                        audio_uuid: str | None = None) -> tuple[list[str], int]:
+        """A page of audio rows (JSON text), oldest first as the docs' listing shows them, and
+        the total; `name_contains` matches a substring of the name, `audio_uuid` the uuid."""
+        clauses, args = [], []
+        if name_contains:
+            clauses.append("instr(lower(name), lower(?)) > 0")
+            args.append(name_contains)
+        if audio_uuid:
+            clauses.append("uuid = ?")
+            args.append(audio_uuid)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.lock:
+            count = self._conn.execute(f"SELECT COUNT(*) FROM audio {where}", args).fetchone()[0]
+            rows = self._conn.execute(
+                f"SELECT doc FROM audio {where} ORDER BY seq ASC LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
+        return [row[0] for row in rows], count
 
     # ---- call records ------------------------------------------------------------------
 
@@ -438,12 +561,15 @@ class Store:
                 (uuid, name, _dump(doc)),
             )
 
-    def _refresh_joined_names(self, template_uuid: str) -> None:
-        """List rows join the template's name: re-render those of the campaigns using it."""
+    def _refresh_joined_names(self, uuid: str, key: str = "template_uuid") -> None:
+        """List rows join the template's (carrier's, key "carrier_uuid") name: re-render
+        those of the campaigns using it."""
+        if key not in ("template_uuid", "carrier_uuid"):
+            raise ValueError(key)
         with self.lock:
             rows = self._conn.execute(
-                "SELECT detail FROM campaign WHERE json_extract(detail, '$.template_uuid') = ?",
-                (template_uuid,),
+                f"SELECT detail FROM campaign WHERE json_extract(detail, '$.{key}') = ?",
+                (uuid,),
             ).fetchall()
             for (detail,) in rows:
                 self.replace_document(json.loads(detail))
