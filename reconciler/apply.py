@@ -23,6 +23,7 @@ from reconciler.fields import CREATE_FIELDS
 from reconciler.kinds import kind_of
 from reconciler.names import identity_key
 from reconciler.plan.fingerprint import still_matches
+from reconciler.plan.guards import GUARDED_RUN_STATES
 from reconciler.plan.model import Change, Plan
 from reconciler.plan.renames import is_rename
 
@@ -276,10 +277,14 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
 def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
     uuid = change.uuid or ""
     live = read_unchanged(client, change)
-    if live.get("status") == "start" and change.live_status != "start":
+    status = live.get("status")
+    if status in GUARDED_RUN_STATES and change.live_status not in GUARDED_RUN_STATES:
+        # The plan (and its guard) saw it stopped: --force, if given, never covered this.
+        word = GUARDED_RUN_STATES[status]
+        how = "started running" if status == "start" else "was paused (it resumes by itself)"
         raise StaleCampaign(
-            f"{change.name} started running since the plan was made; nothing was "
-            "written to it — run plan again (deleting a running campaign needs --force)"
+            f"{change.name} {how} since the plan was made; nothing was written to it — run "
+            f"plan again (deleting a {word} campaign needs --force)"
         )
     steps: list[str] = []
     try:
