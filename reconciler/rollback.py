@@ -71,8 +71,13 @@ def roll_back(client: ApiClient, name: str, uuid: str, *, ours: bool) -> tuple[l
         seen = read_back(client, uuid)
         if seen.gone:
             steps.append(DELETED)
+        elif failed:
+            steps.append(f"could not roll back ({failed})")
+        elif seen.problem:
+            steps.append("the DELETE answered success, but it could not be read back")
         else:
-            steps.append(f"could not roll back ({failed or 'the DELETE answered success'})")
+            steps.append("could not roll back (the DELETE answered success, but a read back "
+                         "still shows it)")
     elif ours and seen.active:
         steps.append("could not roll back (it is still active, and an active campaign cannot "
                      "be deleted)")
