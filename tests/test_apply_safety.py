@@ -107,6 +107,21 @@ def test_a_create_that_cannot_be_switched_off_is_reported_active_as_read_back(
         assert "deactivated by PUT (the PATCH failed: " in applied.stdout
 
 
+def test_a_rollback_delete_that_answers_success_but_keeps_it_is_reported_as_read(
+    env, tmp_path
+):
+    manifests = manifest(tmp_path, CONFIGURED_CREATE)
+    env.faults.fail("PUT", ONE_CAMPAIGN, 400, body={"error": "refused"})
+    env.faults.fail("DELETE", ONE_CAMPAIGN, 200, body={})  # answered, not served
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 1
+    left = only(env)
+    assert ("deactivated, could not roll back (the DELETE answered success, but a read back "
+            f"still shows it); left: campaign Quiet ({left['campaign_uuid']}) exists and is not "
+            "active (read back)") in applied.stdout
+    assert "nothing is left" not in applied.output
+
+
 # -- 3. never delete what this run did not verifiably create --------------------------------
 
 
