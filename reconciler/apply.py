@@ -23,8 +23,10 @@ from reconciler.fields import CREATE_FIELDS
 from reconciler.kinds import kind_of
 from reconciler.names import identity_key
 from reconciler.plan.fingerprint import still_matches
+from reconciler.plan.guards import GUARDED_RUN_STATES
 from reconciler.plan.model import Change, Plan
 from reconciler.plan.renames import is_rename
+from reconciler.rollback import roll_back
 
 OutcomeStatus = Literal["done", "failed", "not attempted"]
 
@@ -62,11 +64,12 @@ class StaleCampaign(Exception):
 
 
 class StepFailed(Exception):
-    """A call failed after earlier calls for the same campaign succeeded."""
+    """A call failed after earlier calls for the same campaign succeeded; `left` says what a
+    create cut short left behind, as read back (see reconciler.rollback)."""
 
-    def __init__(self, steps: list[str], uuid: str | None, cause: Exception):
+    def __init__(self, steps: list[str], uuid: str | None, cause: Exception, left: str = ""):
         super().__init__(str(cause))
-        self.steps, self.uuid, self.cause = steps, uuid, cause
+        self.steps, self.uuid, self.cause, self.left = steps, uuid, cause, left
 
 
 def read_unchanged(client: ApiClient, change: Change) -> dict[str, Any]:
@@ -202,15 +205,18 @@ def apply_create(
     POST makes an active campaign holding only the create fields: it is switched off at once
     (should that PATCH fail, the PUT that follows carries `active: false` too), so a failure
     at any later point never leaves a live, half-configured campaign. A create that cannot
-    be completed is rolled back (the campaign this run made is deleted) so the next apply
-    starts clean rather than finding an inactive campaign it would not switch on.
+    be completed is rolled back (reconciler.rollback: switched off, and deleted if this run
+    verifiably made it) so the next apply starts clean rather than finding an inactive
+    campaign it would not switch on.
     """
     steps: list[str] = []
     try:
         uuid = client.create_campaign(change.create_body)
+        ours = True  # the POST answered with its uuid
         steps.append("created")
     except AmbiguousWriteError as unclear:
         uuid = _lookup_after_unclear_create(client, change, unclear, wait)
+        ours = False  # found by name: possibly another run's (reconciler.rollback)
         steps.append("created (confirmed by lookup after an unclear answer)")
     needs_put = any(key not in CREATE_FIELDS for key in change.put)
     want_active = change.active is not False
@@ -232,20 +238,9 @@ def apply_create(
             steps.append("activated")
             verify_written(client, uuid, {"active": True})
     except (ApiError, StaleCampaign) as exc:
-        raise StepFailed(steps + _roll_back(client, uuid, steps), uuid, exc) from exc
+        undone, left = roll_back(client, change.name, uuid, ours=ours)
+        raise StepFailed(steps + undone, uuid, exc, left) from exc
     return steps, uuid
-
-
-def _roll_back(client: ApiClient, uuid: str, steps: list[str]) -> list[str]:
-    """Delete the campaign a failed create made (switching it off first if it may be on);
-    the steps taken, or a note of what is left when it cannot be deleted."""
-    try:
-        if "activated" in steps or "deactivated" not in steps:
-            client.set_active(uuid, False)
-        client.delete_campaign(uuid)
-    except ApiError as exc:
-        return [f"could not roll back ({exc})"]
-    return ["rolled back: deleted the campaign it had created"]
 
 
 def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
@@ -276,10 +271,14 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
 def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
     uuid = change.uuid or ""
     live = read_unchanged(client, change)
-    if live.get("status") == "start" and change.live_status != "start":
+    status = live.get("status")
+    if status in GUARDED_RUN_STATES and change.live_status not in GUARDED_RUN_STATES:
+        # The plan (and its guard) saw it stopped: --force, if given, never covered this.
+        word = GUARDED_RUN_STATES[status]
+        how = "started running" if status == "start" else "was paused (it resumes by itself)"
         raise StaleCampaign(
-            f"{change.name} started running since the plan was made; nothing was "
-            "written to it — run plan again (deleting a running campaign needs --force)"
+            f"{change.name} {how} since the plan was made; nothing was written to it — run "
+            f"plan again (deleting a {word} campaign needs --force)"
         )
     steps: list[str] = []
     try:
@@ -291,17 +290,6 @@ def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
-
-
-def _left_state(change: Change, steps: list[str]) -> str:
-    """For a create cut short: what it left behind."""
-    if change.action != "create" or change.kind != "campaign":
-        return ""
-    if steps and steps[-1].startswith("rolled back"):
-        return "nothing is left: the next apply creates it again; "
-    if "activated" in steps:
-        return "the campaign exists and is ACTIVE, but was not read back as sent; "
-    return "the campaign exists and is not active: check it, then delete it or switch it on; "
 
 
 def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWait()) -> Outcome:
@@ -317,7 +305,7 @@ def apply_change(client: ApiClient, change: Change, wait: LookupWait = LookupWai
         message = str(exc.cause)
         if exc.steps:
             done = ", ".join(exc.steps)
-            message += f" (already done: {done}; {_left_state(change, exc.steps)}"
+            message += f" (already done: {done}; {exc.left}"
             message += "the next plan shows what remains)"
         return Outcome(change, "failed", exc.steps, message, exc.uuid)
     except (ApiError, StaleCampaign) as exc:

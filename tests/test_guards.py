@@ -6,6 +6,7 @@ limit (or --force) then does exactly the refused work.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -133,13 +134,66 @@ def test_a_running_campaign_is_not_deleted_without_force(api_env, tmp_path):
     assert ("PATCH", f"/v3/campaign/{running}/active", 200) in api_env.write_requests()
 
 
-@pytest.mark.parametrize("status", ["stop", "pause"])
-def test_campaigns_not_running_need_no_force(api_env, tmp_path, status):
-    api_env.store.add_campaign({"campaign_name": "Idle", "active": True, "status": status})
+def test_a_stopped_campaign_needs_no_force(api_env, tmp_path):
+    api_env.store.add_campaign({"campaign_name": "Idle", "active": True, "status": "stop"})
     manifests = write(tmp_path, absent("Idle"))
     result = run_cli("apply", manifests, "--auto-approve")
     assert result.code == 0, result.output
     assert live_names(api_env) == []
+
+
+PAUSED_REFUSAL = (
+    "refusing to delete paused campaigns (status pause): Napping; a paused run resumes by "
+    "itself at its next window: stop them first or pass --force"
+)
+
+
+@pytest.mark.parametrize("how", ["absent", "prune"])
+def test_a_paused_campaign_is_not_deleted_without_force(api_env, tmp_path, how):
+    """A paused run resumes by itself at its next window: guarded exactly like a running one."""
+    paused = api_env.store.add_campaign(
+        {"campaign_name": "Napping", "active": True, "status": "pause"}
+    )
+    if how == "absent":
+        manifests, flags = write(tmp_path, absent("Napping")), ()
+    else:
+        manifests, flags = write(tmp_path, "campaigns:\n  - campaign_name: Kept\n"), ("--prune",)
+    planned = run_cli("plan", manifests, *flags)
+    assert planned.code == 0, planned.output
+    assert f"warning: apply with default guards will refuse: {PAUSED_REFUSAL}" in planned.stderr
+    refused = run_cli("apply", manifests, "--auto-approve", *flags)
+    assert_refused(refused, api_env, PAUSED_REFUSAL)
+    assert api_env.store.get_campaign(paused) is not None
+
+    forced = run_cli("apply", manifests, "--auto-approve", "--force", *flags)
+    assert forced.code == 0, forced.output
+    assert api_env.store.get_campaign(paused) is None
+
+
+def test_a_paused_campaign_in_a_saved_plan_needs_force(api_env, tmp_path):
+    api_env.store.add_campaign({"campaign_name": "Napping", "active": True, "status": "pause"})
+    manifests = write(tmp_path, absent("Napping"))
+    plan_file = str(tmp_path / "plan.json")
+    assert run_cli("plan", manifests, "--out", plan_file).code == 0
+    refused = run_cli("apply", "--plan", plan_file, "--auto-approve")
+    assert_refused(refused, api_env, PAUSED_REFUSAL)
+    assert run_cli("apply", "--plan", plan_file, "--auto-approve", "--force").code == 0
+    assert live_names(api_env) == []
+
+
+def test_a_paused_campaign_is_its_own_diagnostic_at_its_entry(api_env, tmp_path):
+    api_env.store.add_campaign({"campaign_name": "Napping", "active": True, "status": "pause"})
+    manifests = write(tmp_path, absent("Napping"))
+    planned = run_cli("plan", manifests, "--format", "sarif")
+    assert planned.code == 0, planned.output
+    [result] = json.loads(planned.stdout)["runs"][0]["results"]
+    assert result["ruleId"] == "guard/paused-campaign"
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
+    assert result["message"]["text"] == (
+        "apply with default guards will refuse: refusing to delete paused campaign 'Napping' "
+        "(status pause); a paused run resumes by itself at its next window: stop it first or "
+        "pass --force"
+    )
 
 
 def test_a_running_campaign_in_a_saved_plan_needs_force(api_env, tmp_path):
@@ -219,7 +273,9 @@ def test_guard_problems_counts_only_deletes_and_names_running_ones():
     updates = [Change(action="update", campaign_name=f"U{n}") for n in range(9)]
     plan = Plan(changes=[*updates, delete("A"), delete("B", "start"), delete("C", "pause")])
     assert guard_problems(plan, max_deletes=3) == [
-        "refusing to delete running campaigns (status start): B; stop them first or pass --force"
+        "refusing to delete running campaigns (status start): B; stop them first or pass --force",
+        "refusing to delete paused campaigns (status pause): C; a paused run resumes by itself "
+        "at its next window: stop them first or pass --force",
     ]
     assert guard_problems(plan, max_deletes=3, force=True) == []
     [too_many] = guard_problems(plan, max_deletes=2, force=True)

@@ -379,8 +379,8 @@ def test_a_create_whose_follow_up_put_failed_is_reported_and_then_finished(env, 
     message = (
         f"PUT /v3/campaign/{uuid}: 500 upstream timeout "
         f"(already done: created, deactivated, could not roll back (DELETE /v3/campaign/{uuid}: "
-        "400 locked); the campaign exists and is not active: check it, then delete it or "
-        "switch it on; the next plan shows what remains)"
+        f"400 locked); left: campaign Fresh ({uuid}) exists and is not active (read back): "
+        "check it, then delete it or switch it on; the next plan shows what remains)"
     )
     assert f"✗ create Fresh: failed: {message}" in first.stdout
     assert f"failed: Fresh: {message}" in first.stderr

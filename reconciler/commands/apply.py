@@ -49,7 +49,10 @@ SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": 
     show_default=True,
     help="Refuse a plan deleting more campaigns than this.",
 )
-@click.option("--force", is_flag=True, help="Allow deleting running campaigns (status start).")
+@click.option(
+    "--force", is_flag=True,
+    help="Allow deleting running or paused campaigns (status start or pause).",
+)
 @PARALLELISM_OPTION
 @global_options
 def apply(

@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",
+    "guard/paused-campaign": "The plan deletes a paused campaign (status pause; it resumes).",
     "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
     # anything else the tool reports
     "settings": "A setting is missing or wrong (API URL, credentials, flags).",

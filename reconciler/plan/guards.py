@@ -1,12 +1,16 @@
 """Safety guards checked before anything is written: too many deletes, deleting a running
-campaign. Pure, so plan and apply (and apply of a saved plan) share them."""
+or paused campaign. Pure, so plan and apply (and apply of a saved plan) share them."""
 
 from __future__ import annotations
 
 from reconciler.diagnostics.model import Diagnostic, Subject
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Change, Plan
 
 DEFAULT_MAX_DELETES = 5
+
+# Run states whose campaign is deleted only with --force: a running one is calling, and a
+# paused one resumes calling by itself at its next window. Each with the word its report uses.
+GUARDED_RUN_STATES = {"start": "running", "pause": "paused"}
 
 
 def guard_problems(
@@ -17,20 +21,23 @@ def guard_problems(
     deletes = [c for c in plan.changes if c.action == "delete"]
     if len(deletes) > max_deletes:
         problems.append(_too_many(deletes, max_deletes))
-    running = [c.name for c in deletes if c.kind == "campaign" and c.live_status == "start"]
-    if running and not force:
-        problems.append(
-            "refusing to delete running campaigns (status start): "
-            + ", ".join(running)
-            + "; stop them first or pass --force"
-        )
+    if force:
+        return problems
+    for status, word in GUARDED_RUN_STATES.items():
+        names = [c.name for c in deletes if _run_state(c) == status]
+        if names:
+            problems.append(
+                f"refusing to delete {word} campaigns (status {status}): " + ", ".join(names)
+                + f"; {_WHY[status]}stop them first or pass --force"
+            )
     return problems
 
 
 def guard_diagnostics(
     plan: Plan, *, max_deletes: int = DEFAULT_MAX_DELETES, force: bool = False
 ) -> list[Diagnostic]:
-    """The same reasons as diagnostics: a running campaign each on its own, at its entry."""
+    """The same reasons as diagnostics: a running or paused campaign each on its own, at its
+    entry."""
     diagnostics: list[Diagnostic] = []
     deletes = [c for c in plan.changes if c.action == "delete"]
     if len(deletes) > max_deletes:
@@ -44,16 +51,26 @@ def guard_diagnostics(
         diagnostics.extend(
             Diagnostic(
                 "error",
-                "guard/running-campaign",
-                f"refusing to delete running campaign {change.name!r} (status "
-                "start); stop it first or pass --force",
+                f"guard/{GUARDED_RUN_STATES[status]}-campaign",
+                f"refusing to delete {GUARDED_RUN_STATES[status]} campaign {change.name!r} "
+                f"(status {status}); {_WHY[status]}stop it first or pass --force",
                 Subject.parse(change.source, campaign=change.name),
                 category="guard",
             )
             for change in deletes
-            if change.kind == "campaign" and change.live_status == "start"
+            if (status := _run_state(change)) is not None
         )
     return diagnostics
+
+
+_WHY = {"start": "", "pause": "a paused run resumes by itself at its next window: "}
+
+
+def _run_state(change: Change) -> str | None:
+    """The guarded run state a campaign delete was planned against, else None."""
+    if change.kind == "campaign" and change.live_status in GUARDED_RUN_STATES:
+        return change.live_status
+    return None
 
 
 def _too_many(deletes: list, max_deletes: int) -> str:
