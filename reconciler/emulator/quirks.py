@@ -29,6 +29,7 @@ DESCRIPTIONS: dict[str, str] = {
     "schedules-rounded": "PUT stores schedule times truncated to whole seconds",
     "errors-status-200": "every error answer has status 200 (the body still has `error`)",
     "template-filter-exact": "the template_name filter matches whole names only (docs: substrings)",
+    "lead-report-grows": "each lead report page served adds a call at the window's end (dialling)",
 }
 
 
@@ -51,6 +52,7 @@ class Quirks:
     schedules_rounded: bool = False
     errors_status_200: bool = False
     template_filter_exact: bool = False
+    lead_report_grows: bool = False
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Quirks:
