@@ -273,3 +273,16 @@ def test_the_run_state_and_run_id_from_the_server_are_escaped(
     assert "\u202e" not in result.output and "\nFAKE" not in result.output
     assert "run \\x1b[2Jstop\\nFAKE;" in result.stdout
     assert "already running (run_id r1\\x1b]0;pwned\\x07\\u202e); left alone" in result.stdout
+
+
+def test_a_start_the_server_carries_out_after_hanging_up_is_seen(
+    project: Path, api_env: EmulatorServer
+) -> None:
+    # The server hangs up first and starts the run a moment later (a slow gateway): the
+    # read-backs keep looking for a while before they call it unknown.
+    api_env.faults.drop("POST", r"/run/start$", when="later", delay=0.1)
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--auto-approve")
+    assert result.code == 0, result.output
+    assert "✓ start Reminder: run started (status start, run_id " in result.stdout
+    assert api_env.store.get_campaign(api_env.store.campaign_uuid_by_name("Reminder"))[
+        "status"] == "start"
