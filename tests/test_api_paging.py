@@ -234,3 +234,30 @@ def test_a_malformed_envelope_is_an_api_error():
         collect(lambda offset: {"data": {"a": 1}, "total": 1}, key="id", what="x")
     with pytest.raises(ApiError, match="expected an object"):
         collect(lambda offset: [1, 2], key="id", what="x")
+
+
+def _growing_listing(rows: list[dict], page: int = 3):  # noqa: ANN202
+    """A newest-first listing that gains a row at its head before every page it serves."""
+    def fetch(offset: int) -> dict:
+        rows.insert(0, {"id": f"new-{len(rows)}"})
+        return {"data": rows[offset:offset + page], "limit": page, "offset": offset,
+                "total": len(rows)}
+    return fetch
+
+
+def test_a_growing_report_is_read_to_its_end_when_growth_is_expected() -> None:
+    start = [{"id": f"old-{n}"} for n in range(7)]
+    with pytest.raises(ApiError, match="kept changing"):
+        collect(_growing_listing(list(start)), key="id", what="lead report")
+    rows = collect(_growing_listing(list(start)), key="id", what="lead report", grows=True)
+    ids = [row["id"] for row in rows]
+    assert {row["id"] for row in start} <= set(ids) and len(ids) == len(set(ids))
+
+
+def test_a_growing_report_that_shrinks_is_still_a_change() -> None:
+    served = iter([
+        {"data": [{"id": "a"}, {"id": "b"}], "limit": 2, "offset": 0, "total": 5},
+        {"data": [{"id": "c"}, {"id": "d"}], "limit": 2, "offset": 2, "total": 4},
+    ] * 4)
+    with pytest.raises(ApiError, match="kept changing"):
+        collect(lambda offset: next(served), key="id", what="lead report", grows=True)

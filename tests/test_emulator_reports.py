@@ -197,3 +197,46 @@ def test_calls_in_another_zone_are_shown_in_tenant_time(srv: EmulatorServer) -> 
     [row] = get(srv, "/v3/report/call/lead", campaign_uuid=uuid).json()["data"]
     assert row["start_stamp"] == "2023-03-07 18:30:00"
     assert row["last_call_time"] == "2023-03-07T18:30:00+07:00"
+
+
+def test_calls_alike_to_the_second_are_two_calls(srv: EmulatorServer) -> None:
+    from reconciler.emulator.reports import add_seed_calls
+
+    same = {"campaign": "AutocallAudio", "phone": "0900111222", "time": "2023-03-07 09:00:00"}
+    assert add_seed_calls(srv.store, [same, same]) == 2
+    assert add_seed_calls(srv.store, [same, same]) == 0  # re-seeding still adds nothing
+    uuid = srv.store.campaign_uuid_by_name("AutocallAudio")
+    [row] = get(srv, "/v3/report/call/campaign", campaign_uuid=uuid, **DAY).json()["data"]
+    assert row["total"] == 2
+    [lead] = get(srv, "/v3/report/call/lead", campaign_uuid=uuid, **DAY).json()["data"]
+    assert lead["called_count"] == 2 and lead["start_stamp"] == "2023-03-07 09:00:00"
+
+
+def test_a_lead_not_called_yet_has_a_row_without_a_call(srv: EmulatorServer) -> None:
+    from reconciler.emulator.reports import add_seed_calls
+
+    add_seed_calls(srv.store, [{"campaign": "AutocallAudio", "phone": "0900333444",
+                                "time": "2023-03-07 08:00:00", "called": False}])
+    uuid = srv.store.campaign_uuid_by_name("AutocallAudio")
+    [lead] = get(srv, "/v3/report/call/lead", campaign_uuid=uuid, **DAY).json()["data"]
+    assert list(lead) == list(DOCS_LEAD_ROW)
+    assert (lead["called_count"], lead["cdr_uuid"], lead["status"], lead["start_stamp"],
+            lead["last_call_time"]) == (0, "", "", "", "")
+    assert lead["created_at"].startswith("2023-03-07T08:00:00")
+    [row] = get(srv, "/v3/report/call/campaign", campaign_uuid=uuid, **DAY).json()["data"]
+    assert row["total"] == 0  # an import is not a call
+    with pytest.raises(SeedError, match="called must be true or false"):
+        EmulatorServer(seed={"campaigns": [{"campaign_name": "X"}], "calls": [
+            {"campaign": "X", "phone": "09", "time": "2023-03-07 08:00:00", "called": "no"}]})
+
+
+def test_quirk_lead_report_grows_adds_a_call_per_page(srv: EmulatorServer) -> None:
+    srv.quirks.set("lead-report-grows")
+    uuid = srv.store.campaign_uuid_by_name("AutocallTTS")
+    first = get(srv, "/v3/report/call/lead", campaign_uuid=uuid, limit=2, **DAY).json()
+    second = get(srv, "/v3/report/call/lead", campaign_uuid=uuid, limit=2, offset=2,
+                 **DAY).json()
+    assert (first["total"], second["total"]) == (4, 5)
+    assert first["data"][0]["start_stamp"] == "2023-03-07 23:59:59"  # at the window's end
+    [row] = get(srv, "/v3/report/call/campaign", campaign_uuid=uuid, **DAY).json()["data"]
+    assert row["total"] == 8

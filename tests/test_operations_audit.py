@@ -12,6 +12,7 @@ from reconciler.manifest.models import CampaignSpec
 from reconciler.operations.audit import (
     CallDataError,
     audit_campaign,
+    audit_gaps,
     call_time,
     mask_phone,
 )
@@ -152,3 +153,43 @@ def test_the_window_is_in_tenant_time() -> None:
         hours=16, minutes=15, seconds=30) == datetime(2026, 3, 6, tzinfo=TENANT_TZ)
     with pytest.raises(WindowError, match="before it starts"):
         parse_window(None, "0001-01-01", None, now=NOW)
+
+
+def test_two_calls_in_one_second_are_a_repeat() -> None:
+    rows = [row("2026-03-06 10:00:00"), {**row("2026-03-06 10:00:00"), "lead_uuid": "other"}]
+    assert audit(rows) == [
+        ("vn-decree-91/one-call-a-day", "0901234567", "2026-03-06T10:00:00+07:00")]
+
+
+def test_leads_not_called_yet_are_neither_calls_nor_gaps() -> None:
+    uncalled = {"lead_uuid": "new", "phone_number": "0901234567", "called_count": 0,
+                "start_stamp": "", "last_call_time": "", "created_at": "2026-03-06T09:00:00+07:00"}
+    assert audit([uncalled]) == []
+    assert audit_gaps(AD, "uuid-1", {"total": 0}, [uncalled], "c.yaml:2") == []
+    called = {**uncalled, "called_count": 2}  # called, but the row gives no time: a gap
+    [gap] = audit_gaps(AD, "uuid-1", {"total": 0}, [called], "c.yaml:2")
+    assert gap.rule == "audit/incomplete" and "1 lead row(s) have no call time" in gap.message
+
+
+DAY = parse_window("2026-03-06 00:00:00", "2026-03-06 23:59:59", None)
+
+
+def test_calls_before_the_window_pair_with_it_but_are_no_findings() -> None:
+    earlier = [row("2026-03-05 16:00:00"), row("2026-03-05 20:00:00", "0911")]
+    today = [row("2026-03-06 09:00:00")]
+    found = [(f.rule, f.time) for f in audit_campaign(
+        RULES, AD, "uuid-1", today, "c.yaml:2", window=DAY, earlier=earlier)]
+    assert found == [("vn-decree-91/one-call-a-day", "2026-03-06T09:00:00+07:00")]
+    # Without the window, the evening call and the 16:00 one would be findings too.
+    assert len(audit(earlier + today)) == 2
+
+
+def test_the_campaign_reports_count_is_matched_by_calls_seen_in_the_window() -> None:
+    rows = [row("2026-03-06 10:00:00"), row("2026-03-06 11:00:00", "0911"),
+            row("2026-03-05 23:00:00", "0922")]  # outside the window: not seen in it
+    assert audit_gaps(AD, "u", {"total": 2}, rows, "c.yaml:2", window=DAY) == []
+    [gap] = audit_gaps(AD, "u", {"total": 3}, rows, "c.yaml:2", window=DAY)
+    assert gap.message.endswith("shows 2 (it shows each lead's last call only): 1 call(s) "
+                                "could not be checked")
+    [none] = audit_gaps(AD, "u", None, rows, "c.yaml:2", window=DAY)
+    assert "the campaign report has no row for it" in none.message

@@ -182,3 +182,107 @@ def test_a_signal_finishes_the_start_in_flight_and_starts_no_more(
                        "/run/start"]
     assert api_env.store.get_campaign(api_env.store.campaign_uuid_by_name("Second"))[
         "status"] == "stop"
+
+
+# ---- issue 21: live as declared, unclear answers, server text ------------------------------
+
+
+def test_a_campaign_not_live_as_declared_is_refused(project: Path,
+                                                    api_env: EmulatorServer) -> None:
+    store = api_env.store
+    # Reminder's schedules widened by hand to the evening; Dormant switched on in the portal.
+    store.update_campaign_raw(store.campaign_uuid_by_name("Reminder"), schedules=[
+        {**store.get_campaign(store.campaign_uuid_by_name("Reminder"))["schedules"][0],
+         "monday_end_time": 21 * 3600 * 10**9}])
+    store.update_campaign_raw(store.campaign_uuid_by_name("Dormant"), active=True)
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--target", "Dormant",
+                     "--auto-approve")
+    assert result.code == 1, result.output
+    assert "c.yaml:2: Reminder: the live campaign differs from its manifest in schedules" in (
+        result.stderr)
+    assert "c.yaml:10: Dormant: the live campaign differs from its manifest in active (live " \
+           "true, declared false)" in result.stderr
+    assert "no run was started" in result.stderr
+    assert writes(api_env) == []
+
+
+def test_live_values_the_manifest_leaves_out_must_break_no_policy_error(
+    project: Path, api_env: EmulatorServer
+) -> None:
+    (project / "reconciler.yaml").write_text(
+        "policies:\n  rules:\n    - id: acme/max-lines\n      max: {concurrent_call: 5}\n",
+        encoding="utf-8")
+    store = api_env.store
+    uuid = store.campaign_uuid_by_name("Second")  # its entry leaves concurrent_call out
+    store.update_campaign_raw(uuid, concurrent_call=50)
+    result = run_cli("start", "c.yaml", "--target", "Second", "--auto-approve")
+    assert result.code == 1, result.output
+    assert "c.yaml:7: Second: the live campaign breaks a policy error: acme/max-lines: " \
+           "concurrent_call is 50; the maximum is 5" in result.stderr
+    assert writes(api_env) == []
+    store.update_campaign_raw(uuid, concurrent_call=5)
+    assert run_cli("start", "c.yaml", "--target", "Second", "--auto-approve").code == 0
+
+
+def test_a_lost_answer_after_the_server_started_the_run_reports_the_run(
+    project: Path, api_env: EmulatorServer
+) -> None:
+    api_env.faults.drop("POST", r"/run/start$", when="after")
+    uuid = api_env.store.campaign_uuid_by_name("Reminder")
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--auto-approve")
+    assert result.code == 0, result.output
+    run_id = api_env.store.get_campaign(uuid)["run_id"]
+    assert f"✓ start Reminder: run started (status start, run_id {run_id}); the answer to " \
+           "run/start was unclear" in result.stdout
+    assert "Start complete: 1 started." in result.stdout
+    assert [method for method, path, _ in api_env.requests if path.endswith("/run/start")] == [
+        "POST"]  # never sent twice
+
+
+def test_a_lost_answer_with_no_run_to_see_is_unknown_not_a_failure(
+    project: Path, api_env: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.commands import start as start_command
+
+    monkeypatch.setattr(start_command, "READ_BACK_WAITS", (0.0, 0.0))
+    api_env.faults.drop("POST", r"/run/start$", when="before")
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--auto-approve")
+    assert result.code == 1
+    assert "? start Reminder: unknown: the answer to run/start was unclear" in result.stdout
+    assert "the campaign still reads back run stop" in result.stdout
+    assert "failed" not in result.stdout
+    assert "Start incomplete: 0 started, 0 failed, 1 unknown, 0 not attempted." in (
+        result.stderr)
+    reads = [path for method, path, _ in api_env.requests
+             if method == "GET" and path.startswith("/v3/campaign/")]
+    assert len(reads) >= 2  # read back, again after a wait
+
+
+def test_the_run_state_and_run_id_from_the_server_are_escaped(
+    project: Path, api_env: EmulatorServer
+) -> None:
+    store = api_env.store
+    store.update_campaign_raw(store.campaign_uuid_by_name("Reminder"),
+                              status="\x1b[2Jstop\nFAKE")
+    store.update_campaign_raw(store.campaign_uuid_by_name("Second"), status="start",
+                              run_id="r1\x1b]0;pwned\x07\u202e")
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--target", "Second",
+                     "--auto-approve")
+    assert result.code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u202e" not in result.output and "\nFAKE" not in result.output
+    assert "run \\x1b[2Jstop\\nFAKE;" in result.stdout
+    assert "already running (run_id r1\\x1b]0;pwned\\x07\\u202e); left alone" in result.stdout
+
+
+def test_a_start_the_server_carries_out_after_hanging_up_is_seen(
+    project: Path, api_env: EmulatorServer
+) -> None:
+    # The server hangs up first and starts the run a moment later (a slow gateway): the
+    # read-backs keep looking for a while before they call it unknown.
+    api_env.faults.drop("POST", r"/run/start$", when="later", delay=0.1)
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--auto-approve")
+    assert result.code == 0, result.output
+    assert "✓ start Reminder: run started (status start, run_id " in result.stdout
+    assert api_env.store.get_campaign(api_env.store.campaign_uuid_by_name("Reminder"))[
+        "status"] == "start"

@@ -350,7 +350,9 @@ class ApiClient:
         page_size: int = 100,
     ) -> list[dict]:
         """Every row of GET /v3/report/call/lead for the campaign and window, all pages, read
-        as defensively as the campaign listing (a row is a lead and the call shown with it)."""
+        as defensively as the campaign listing (a row is a lead and the call shown with it),
+        except that rows added while it is read (a campaign dialling) are taken, not a
+        reason to give up (paging.collect `grows`)."""
         base = _report_params(uuid, start_time, end_time)
         limit = max(1, int(page_size))
 
@@ -371,7 +373,7 @@ class ApiClient:
                 row[_ROW_KEY] = f"{row['lead_uuid']}/{row.get('cdr_uuid') or ''}"
             return page
 
-        rows = collect(fetch, key=_ROW_KEY, what="lead report")
+        rows = collect(fetch, key=_ROW_KEY, what="lead report", grows=True)
         for row in rows:
             row.pop(_ROW_KEY, None)
         return rows

@@ -4,7 +4,8 @@ The API defaults to 10 rows a page and may cap any limit we ask for, so the offs
 by the rows actually received and the loop runs until `offset >= total`. A listing that
 changes while it is read (a campaign created or deleted meanwhile) shifts rows between
 pages, so it is read again from the start; a server that ignores `offset` is an error rather
-than an endless loop.
+than an endless loop. A call report (`grows`) only ever gains rows while a campaign dials: its
+growth is read on to the new end instead, every row there was at the start having been seen.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def collect(
     required: tuple[str, ...] = (),
     max_restarts: int = 3,
     on_rows: OnRows | None = None,
+    grows: bool = False,
 ) -> list[dict]:
     """Every row of a listing, in server order, each `key` once.
 
@@ -36,12 +38,16 @@ def collect(
     must number `total`: a listing that comes up short (rows repeated by an unstable sort,
     pages ending early) is read once more, then refused — never taken as a smaller tenant.
     `on_rows` is shown each page's new rows as they arrive, so work on them can start early;
-    a listing read again shows them again.
+    a listing read again shows them again. With `grows`, a `total` that rises between pages
+    is rows appended (or inserted) meanwhile, not a change: paging goes on to the new total,
+    rows seen twice are kept once, and the read is whole when it holds at least the first
+    page's `total` (rows only added shift others to later pages, never past the reader).
     """
     short: str | None = None
     restarts = 0
     while True:
-        rows, problem = _read_once(fetch, key=key, what=what, required=required, on_rows=on_rows)
+        rows, problem = _read_once(fetch, key=key, what=what, required=required,
+                                   on_rows=on_rows, grows=grows)
         if problem is None:
             return rows
         if problem == _MOVED:
@@ -64,20 +70,22 @@ _MOVED = "total moved"
 
 def _read_once(
     fetch: FetchPage, *, key: str, what: str, required: tuple[str, ...],
-    on_rows: OnRows | None = None,
+    on_rows: OnRows | None = None, grows: bool = False,
 ) -> tuple[list[dict], str | None]:
     """(rows, None), or (partial rows, why the read cannot be trusted)."""
     rows: list[dict] = []
     seen: set[Any] = set()
     offset = 0
     first_total: int | None = None
+    last_total = 0
     first_page: list[Any] = []
     while True:
         data, total = _envelope(fetch(offset), what, offset)
         if first_total is None:
-            first_total = total
-        elif total != first_total:
-            return rows, _MOVED
+            first_total = last_total = total
+        elif total != last_total and not (grows and total > last_total):
+            return rows, _MOVED  # a growing report that shrinks changed in another way
+        last_total = total
         fresh = 0
         page: list[Any] = []
         for row in data:
@@ -104,6 +112,8 @@ def _read_once(
             )
         offset += len(data)
         if offset >= total:
+            if grows and len(rows) >= first_total:
+                return rows, None
             if len(rows) != total:
                 return rows, (
                     f"it announced {total} rows but gave {len(rows)} distinct ones "

@@ -1,5 +1,6 @@
 """`reconciler status`: each declared campaign's live state and call figures for a window, and
-the audit of its real calls against the policies. Exit 0 clean, 2 findings, 1 error."""
+the audit of its real calls against the policies. Exit 0 clean, 2 findings (an audit finding,
+an audit that could not see every call, a campaign not as its manifest declares), 1 error."""
 
 from __future__ import annotations
 
@@ -71,5 +72,5 @@ def status(
         click.echo(f"Status report written to {out}.", err=True)
     else:
         click.echo(text, nl=False)
-    if report.counting:
+    if not report.clean:
         raise click.exceptions.Exit(2)

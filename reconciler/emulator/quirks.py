@@ -31,6 +31,7 @@ DESCRIPTIONS: dict[str, str] = {
     "template-filter-exact": "the template_name filter matches whole names only (docs: substrings)",
     "carrier-delete-in-use-refused": "DELETE refuses a carrier campaigns use (docs: silent; "
     "the emulator deletes it)",
+    "lead-report-grows": "each lead report page served adds a call at the window's end (dialling)",
 }
 
 
@@ -54,6 +55,7 @@ class Quirks:
     errors_status_200: bool = False
     template_filter_exact: bool = False
     carrier_delete_in_use_refused: bool = False
+    lead_report_grows: bool = False
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Quirks:

@@ -422,6 +422,8 @@ class Api:
     def report_leads(self, request: Request) -> Response:
         query = reports.ReportQuery(request, self.store, ApiError)
         limit, offset = self._paging(request)
+        if self.quirks.lead_report_grows:
+            reports.grow(self.store, query)
         rows = reports.lead_rows(self.store, query)
         return _page(rows[offset:offset + limit], limit, offset, len(rows))
 

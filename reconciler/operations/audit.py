@@ -9,9 +9,13 @@ select campaigns and entries waive rules exactly as in `validate`
 
 When a call happened: a lead row's `start_stamp` (the call shown with it, tenant time without a
 zone); a row without one (no call record joined) falls back to `last_call_time` (+07:00). A
-lead's `called_count` counts every attempt on it; the report shows the time of one. So repeats
-are proven either by two rows of the same number less than 24 hours apart, or by a lead with
-`called_count` > 1 whose import (`created_at`) and last call lie within 24 hours.
+lead not called yet (`called_count` 0, no time) is no call at all. A lead's `called_count`
+counts every attempt on it; the report shows the time of one (the last). So repeats are proven
+either by two calls of the same number less than 24 hours apart (two calls in one second are
+two calls), or by a lead with `called_count` > 1 whose import (`created_at`) and last call lie
+within 24 hours. The calls before the window (`earlier`: the lead report of the 24 hours
+before it) count as the first of such a pair; findings are only ever about calls inside the
+window. Calls the report counts but the rows do not show are `audit/incomplete`, never clean.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 from reconciler.fields import DAYS
 from reconciler.manifest import schedule
 from reconciler.manifest.models import CampaignSpec
-from reconciler.operations.window import STAMP, TENANT_TZ, local, shown
+from reconciler.operations.window import STAMP, TENANT_TZ, Window, local, shown
 from reconciler.policy.evaluate import days_text, selects
 from reconciler.policy.rules import Rule
 
@@ -73,21 +77,38 @@ def selecting(rules: Sequence[Rule], spec: CampaignSpec) -> list[Rule]:
     return [rule for rule in audited_rules(rules) if selects(rule, spec)]
 
 
+def needs_history(rules: Sequence[Rule], spec: CampaignSpec) -> bool:
+    """Whether auditing this campaign needs the calls of the 24 hours before the window."""
+    return any(_kind(rule) == ONE_CALL_A_DAY for rule in selecting(rules, spec))
+
+
 def audit_campaign(
     rules: Sequence[Rule],
     spec: CampaignSpec,
     campaign_uuid: str,
     rows: Sequence[Mapping[str, Any]],
     source: str,
+    *,
+    window: Window | None = None,
+    earlier: Sequence[Mapping[str, Any]] = (),
 ) -> list[CallFinding]:
     """Every finding for one campaign's lead rows, rule by rule (config order), each rule's
-    findings in call order."""
-    calls = [(row, when) for row in rows for when in [call_time(row)] if when is not None]
+    findings in call order. With a `window`, only calls inside it are findings; `earlier`
+    rows (the 24 hours before the window) only pair with them as earlier calls."""
+    calls = _calls(rows) + _calls(earlier)
     calls.sort(key=lambda item: item[1])
     waivers = spec.policy_waivers or {}
     findings: list[CallFinding] = []
+    flagged: set[tuple[str, str]] = set()
     for rule in selecting(rules, spec):
         for phone, when, message in _CALL_CHECK[_kind(rule)](rule, calls):
+            if window is not None and not window.start <= when <= window.end:
+                continue  # context only: another night's report speaks of it
+            if _kind(rule) == ONE_CALL_A_DAY:
+                number = (rule.id, _number_key(phone))
+                if number in flagged:
+                    continue  # one finding per number: its first repeat
+                flagged.add(number)
             text = f"{message} ({rule.message})" if rule.message else message
             findings.append(
                 CallFinding(
@@ -115,19 +136,36 @@ def audit_gaps(
     counters: Mapping[str, Any] | None,
     rows: Sequence[Mapping[str, Any]],
     source: str,
+    *,
+    window: Window | None = None,
 ) -> list[CallFinding]:
     """What the audit could not see, as findings (they make `status` exit 2, never "clean"):
-    calls the campaign report counts that the lead report gives no time for."""
-    timed = sum(1 for row in rows if call_time(row) is not None)
-    untimed = len(rows) - timed
+    calls the campaign report counts in the window that the lead report shows no time for. The
+    lead report shows each lead's last call only, so a lead called twice in the window hides
+    a call; leads not called yet are no calls at all."""
+    seen = [when for row in rows if (when := call_time(row)) is not None]
+    visible = sum(1 for when in seen if window is None or window.start <= when <= window.end)
+    untimed = sum(1 for row in rows if call_time(row) is None and not _uncalled(row))
     total = (counters or {}).get("total")
+    counted = isinstance(total, int) and not isinstance(total, bool)
     problems = []
-    if isinstance(total, int) and not isinstance(total, bool) and total > 0 and timed == 0:
+    if counters is None:
+        problems.append(
+            "the campaign report has no row for it, so the calls the lead report does not "
+            "show cannot be counted: the audit cannot vouch for this campaign"
+        )
+    elif counted and total > 0 and visible == 0:
         problems.append(
             f"the campaign report counts {total} call(s) in the window but the lead report "
             "gives none to audit: these calls could not be checked"
         )
-    elif untimed:
+    elif counted and total > visible:
+        problems.append(
+            f"the campaign report counts {total} calls in the window but the lead report shows "
+            f"{visible} (it shows each lead's last call only): {total - visible} call(s) "
+            "could not be checked"
+        )
+    if untimed and not (counted and total > visible):
         problems.append(
             f"{untimed} lead row(s) have no call time (start_stamp, last_call_time): their "
             "calls could not be checked"
@@ -139,6 +177,25 @@ def audit_gaps(
         )
         for message in problems
     ]
+
+
+def _calls(rows: Sequence[Mapping[str, Any]]) -> list[Call]:
+    return [(row, when) for row in rows if (when := call_time(row)) is not None]
+
+
+def _uncalled(row: Mapping[str, Any]) -> bool:
+    """A lead imported but not called yet: `called_count` 0 (and, by call_time, no time)."""
+    return _count(row) == 0
+
+
+def _count(row: Mapping[str, Any]) -> int | None:
+    """The row's `called_count` as a number (a count sent as text is still a count)."""
+    count = row.get("called_count")
+    if isinstance(count, str) and count.strip().isdigit():
+        return int(count)
+    if isinstance(count, bool) or not isinstance(count, int):
+        return None
+    return count
 
 
 def call_time(row: Mapping[str, Any]) -> datetime | None:
@@ -187,38 +244,37 @@ def _quiet_days(rule: Rule, calls: Sequence[Call]) -> list[Hit]:
 
 
 def _one_call_a_day(_rule: Rule, calls: Sequence[Call]) -> list[Hit]:
+    """Every proof of a repeat, number by number (the audit keeps the first inside the
+    window for each number)."""
     by_number: dict[str, list[Call]] = {}
     for row, when in calls:
         by_number.setdefault(_number_key(_phone(row)), []).append((row, when))
-    hits = []
-    for group in by_number.values():
-        hit = _repeat(group)
-        if hit is not None:
-            hits.append(hit)
+    hits = [hit for group in by_number.values() for hit in _repeats(group)]
     hits.sort(key=lambda hit: hit[1])
     return hits
 
 
-def _repeat(group: list[Call]) -> Hit | None:
-    """The proof that this number was called twice within 24 hours, if the rows hold one."""
-    times = sorted({when for _, when in group})
-    for earlier, later in zip(times, times[1:], strict=False):
-        if later - earlier < REPEAT_SPAN:
-            row = next(row for row, when in group if when == later)
-            return (_phone(row), later, f"called again {_span(later - earlier)} after a call "
-                    f"at {shown(earlier)} ({len(times)} calls in the window)")
+def _repeats(group: list[Call]) -> list[Hit]:
+    """The proofs that this number was called twice within 24 hours the calls hold: each call
+    less than 24 hours after the one before it (every call counts, two in one second too),
+    then each lead whose `called_count` says so."""
+    ordered = sorted(group, key=lambda call: call[1])
+    hits = [
+        (_phone(row), later, f"called again {_span(later - earlier)} after a call at "
+         f"{shown(earlier)} ({len(ordered)} calls seen)")
+        for (_, earlier), (row, later) in zip(ordered, ordered[1:], strict=False)
+        if later - earlier < REPEAT_SPAN
+    ]
     for row, when in group:
-        count = row.get("called_count")
-        if isinstance(count, str) and count.strip().isdigit():
-            count = int(count)  # a count sent as text is still a count
-        if isinstance(count, bool) or not isinstance(count, int) or count < 2:
+        count = _count(row)
+        if count is None or count < 2:
             continue
         created = _aware(row, "created_at")
         last = max(when, _aware(row, "last_call_time") or when)
         if created is not None and last - created < REPEAT_SPAN:
-            return (_phone(row), last, f"called {count} times (called_count) between the "
-                    f"lead's import at {shown(created)} and its last call")
-    return None
+            hits.append((_phone(row), last, f"called {count} times (called_count) between the "
+                         f"lead's import at {shown(created)} and its last call"))
+    return hits
 
 
 def _span(delta: timedelta) -> str:

@@ -1,16 +1,18 @@
 """`reconciler status` as text (a terminal), JSON (scripts) or markdown (a nightly job's issue
-or chat message). Problems first — audit findings, campaigns not created or inactive — then the
-figures. Phone numbers are masked to their last 3 digits everywhere but JSON.
+or chat message). Problems first — audit findings, campaigns whose live state differs from
+their manifests — then the figures. Phone numbers are masked to their last 3 digits everywhere
+but JSON; server text (names, run state, run ids) is escaped (reconciler/safetext.py).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
+from reconciler import safetext
 from reconciler.operations.audit import CallFinding, mask_phone
 from reconciler.operations.status import CampaignStatus, StatusReport
 from reconciler.operations.window import TENANT_ZONE, shown
+from reconciler.render.json import safe_json
 from reconciler.render.markdown import code_cell, escape
 
 # (counter, column heading) of the figures table; the rest are in JSON.
@@ -24,7 +26,6 @@ COLUMNS = (
     ("congestion", "congestion"),
 )
 OTHER = ("busy_line", "invalid", "phone_block")  # summed as "other"
-_CONTROL = {code: f"\\x{code:02x}" for code in range(32)} | {0x7F: "\\x7f"}
 
 
 def render(report: StatusReport, fmt: str) -> str:
@@ -32,7 +33,7 @@ def render(report: StatusReport, fmt: str) -> str:
 
 
 def as_json(report: StatusReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return safe_json(report.to_dict()) + "\n"  # same values; no raw control or bidi character
 
 
 # ---- text ----------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ def text(report: StatusReport) -> str:
         lines.append("Audit of real calls:")
         lines += [f"  {_plain(finding_line(finding))}" for finding in report.audit]
         lines.append("")
-    attention = [line for row in report.campaigns if (line := _attention(row))]
+    attention = [_attention(row) for row in report.problems]
     if attention:
         lines += [f"  {_plain(line)}" for line in attention] + [""]
     lines += _table(report)
@@ -57,12 +58,12 @@ def headline(report: StatusReport) -> str:
     rows = report.campaigns
     running = sum(1 for row in rows if row.status == "start")
     missing = sum(1 for row in rows if not row.live)
-    inactive = sum(1 for row in rows if row.live and row.active is False)
+    differ = len(report.problems) - missing
     parts = [f"{running} running"]
     if missing:
         parts.append(f"{missing} not created")
-    if inactive:
-        parts.append(f"{inactive} inactive")
+    if differ:
+        parts.append(f"{differ} not as declared")
     total = sum((row.calls or {}).get("total", 0) for row in rows)
     head = f"{_count(len(rows), 'campaign')}: {', '.join(parts)}; {_count(total, 'call')}."
     audited = sum(1 for row in rows if row.audited)
@@ -93,14 +94,18 @@ def _call_of(finding: CallFinding) -> str:
     return f"{mask_phone(finding.phone_number)} at {when}: "
 
 
+def verdict(report: StatusReport) -> str:
+    """🔴 a policy error was broken; 🟡 anything else wrong (a warning, an audit that could
+    not see every call, a campaign not as declared); 🟢 only when nothing is."""
+    if any(finding.severity == "error" for finding in report.counting):
+        return "🔴"
+    return "🟢" if report.clean else "🟡"
+
+
 def _attention(row: CampaignStatus) -> str:
-    if not row.live:
-        return f"{row.source}: {row.campaign_name}: not created (run plan/apply)"
-    if row.active is False:
-        return f"{row.source}: {row.campaign_name}: inactive (active: false), run {row.status}"
-    if row.calls is None:
-        return f"{row.source}: {row.campaign_name}: the call report has no row for it"
-    return ""
+    """`file:line: Name: declared active: false but on live (run start)`."""
+    run = f" (run {row.status})" if row.live and row.status else ""
+    return f"{row.source}: {row.campaign_name}: {row.problem}{run}"
 
 
 def _table(report: StatusReport) -> list[str]:
@@ -122,8 +127,8 @@ def _table(report: StatusReport) -> list[str]:
 def _cells(row: CampaignStatus) -> list[str]:
     if not row.live:
         return ["-", "not created", *["-"] * (len(COLUMNS) + 1)]
-    active = "yes" if row.active else "no" if row.active is False else "?"
-    run = row.status or "?"
+    active = "yes" if row.active is True else "no" if row.active is False else "?"
+    run = _plain(row.status) if row.status else "?"
     if row.calls is None:
         return [active, run, *["?"] * (len(COLUMNS) + 1)]
     calls = row.calls
@@ -140,9 +145,7 @@ def _cells(row: CampaignStatus) -> list[str]:
 
 def markdown(report: StatusReport) -> str:
     """For a nightly job's issue or chat message: verdict, findings, then the table."""
-    counting = report.counting
-    icon = "🔴" if any(f.severity == "error" for f in counting) else "🟡" if counting else "🟢"
-    lines = [f"### {icon} Campaign status", "",
+    lines = [f"### {verdict(report)} Campaign status", "",
              f"Calls from {escape(report.window.describe())}.", "",
              escape(headline(report)), ""]
     if report.audit:
@@ -160,7 +163,7 @@ def markdown(report: StatusReport) -> str:
                 f"{code_cell(finding.rule)}, {code_cell(finding.source)}{note}"
             )
         lines.append("")
-    attention = [line for row in report.campaigns if (line := _attention(row))]
+    attention = [_attention(row) for row in report.problems]
     if attention:
         lines += [f"- {escape(line)}" for line in attention] + [""]
     heads = ["Campaign", "Active", "Run", *(head.capitalize() for _, head in COLUMNS), "Other"]
@@ -180,6 +183,7 @@ def _count(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _plain(value: str) -> str:
-    """Control characters from API or manifest text escaped: one line stays one line."""
-    return value.translate(_CONTROL)
+def _plain(value: object) -> str:
+    """Control, bidi and other unsafe characters from API or manifest text escaped: one
+    line stays one line, and the terminal shows what is there."""
+    return safetext.shown(value)

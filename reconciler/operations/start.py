@@ -1,8 +1,10 @@
 """Which of the named campaigns `reconciler start` may start a run of, and why not. Pure.
 
 A run is started only for a campaign the manifests declare present, that is live, active and
-of type autocall (run/start is the autocall endpoint), and that no unwaived policy error
-concerns. Any refusal refuses the whole command before its first call. A campaign already
+of type autocall (run/start is the autocall endpoint), that is live exactly as declared (a
+plan restricted to it is empty), and that no unwaived policy error concerns — neither in the
+manifest nor in its live values (a field the entry leaves out, widened by hand, is checked
+too). Any refusal refuses the whole command before its first write. A campaign already
 running is left alone (starting it again is not asked for twice).
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.wording import did_you_mean
 from reconciler.policy.findings import Finding
+from reconciler.safetext import shown
 
 
 @dataclass
@@ -67,8 +70,8 @@ def live_problems(target: Target, live: Mapping[str, Any] | None) -> str:
     if live is None:
         return f"{target.source}: {name}: not created yet (run plan and apply first)"
     if live.get("type") not in (None, "autocall"):
-        return (f"{target.source}: {name}: type {live.get('type')!r}: runs are started only "
-                "for autocall campaigns")
+        return (f"{target.source}: {name}: type {shown(repr(live.get('type')))}: runs are "
+                "started only for autocall campaigns")
     if live.get("active") is not True:
         return (f"{target.source}: {name}: inactive (active: {_shown(live.get('active'))}); "
                 "declare active: true and apply before starting a run")
@@ -78,4 +81,86 @@ def live_problems(target: Target, live: Mapping[str, Any] | None) -> str:
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)
+    return shown(repr(value))
+
+
+def drift_problems(changes: Sequence[Any], names: Sequence[str],
+                   where: Callable[[str], str]) -> list[str]:
+    """Why the targets' live objects are not as declared: the changes a plan restricted to
+    them would make (a start runs what is live, so live must be what was reviewed)."""
+    problems = []
+    for change in changes:
+        label = change.name if change.kind == "campaign" else f"{change.kind} {change.name}"
+        source = change.source or (where(change.name) if change.name in names else "")
+        prefix = f"{source}: " if source else ""
+        if change.action != "update":
+            problems.append(f"{prefix}{shown(label)}: plan would {change.action} it; run plan "
+                            "and apply before starting a run")
+            continue
+        fields = ", ".join(_field_diff(name, diff) for name, diff in change.fields.items())
+        problems.append(
+            f"{prefix}{shown(label)}: the live campaign differs from its manifest in "
+            f"{fields or 'fields plan would change'}: apply the manifest (or declare what is "
+            "live) before starting a run"
+            if change.kind == "campaign" else
+            f"{prefix}{shown(label)}: live differs from its manifest in {fields}: apply first"
+        )
+    return problems
+
+
+def _field_diff(name: str, diff: Any) -> str:
+    """`active (live true, declared false)`; a long value (schedules) by its name only."""
+    before, after = _value(diff.before), _value(diff.after)
+    if len(before) > 40 or len(after) > 40:
+        return name
+    return f"{name} (live {before}, declared {after})"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return shown(value if isinstance(value, str | int | float) else repr(value))
+
+
+def live_spec(spec: CampaignSpec, detail: Mapping[str, Any],
+              row: Mapping[str, Any]) -> CampaignSpec | str:
+    """The live campaign as a manifest entry would declare it (every managed field, from the
+    detail read; carrier and template by the names the list row joins), with the entry's
+    labels and waivers: what the policies are checked against before a run starts. A string
+    says why the live values cannot be put so (then they cannot be vouched for)."""
+    from pydantic import ValidationError
+
+    from reconciler.export import ExportError, campaign_entry
+
+    names = {kind: {row.get(f"{kind}_uuid"): row.get(f"{kind}_name")}
+             for kind in ("carrier", "template")
+             if row.get(f"{kind}_uuid") and row.get(f"{kind}_name")}
+    try:
+        exported = campaign_entry(detail, names.get("carrier", {}), names.get("template", {}))
+    except ExportError as exc:
+        return str(exc)
+    if "schedules" in exported.unmanaged:  # its calling hours cannot be shown to comply
+        return f"schedules {shown(exported.unmanaged['schedules'])}"
+    entry = dict(exported.entry)
+    entry["campaign_name"] = spec.campaign_name
+    for key in ("labels", "policy_waivers"):
+        if getattr(spec, key):
+            entry[key] = getattr(spec, key)
+    try:
+        return CampaignSpec.model_validate(entry)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"{where}: {first.get('msg')}"
+
+
+def live_policy_problems(findings: Sequence[Finding], source: str, name: str) -> list[str]:
+    """The policy errors the live values break (the manifest's own passed already)."""
+    return [
+        f"{source}: {name}: the live campaign breaks a policy error: {finding.rule}: "
+        f"{shown(finding.message)} (live values; declare the field and apply, or fix it live, "
+        "before starting a run)"
+        for finding in findings if finding.blocking
+    ]

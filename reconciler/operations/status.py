@@ -1,5 +1,9 @@
 """Reading what `reconciler status` shows: each declared campaign's live state, its call
 figures for the window, and the audit of its calls. The one place status touches the network.
+
+Per campaign the campaign report is read before the lead report: while a campaign dials,
+rows keep arriving, so the lead report then shows at least the calls the figures count, and a
+count the lead report cannot match is a real gap (`audit/incomplete`), not a race.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from reconciler.operations.audit import (
     CallFinding,
     audit_campaign,
     audit_gaps,
+    needs_history,
     selecting,
 )
 from reconciler.operations.window import Window
@@ -43,10 +48,26 @@ class CampaignStatus:
     run_id: str | None = None
     calls: dict[str, int] | None = None  # None: not live, or no row in the report
     audited: bool = False  # a rule in force checks its real calls
+    declared_active: bool | None = None  # None: the entry leaves `active` out (not managed)
 
     @property
     def live(self) -> bool:
         return self.campaign_uuid is not None
+
+    @property
+    def problem(self) -> str:
+        """How the live campaign differs from its manifest ("" when it does not): not
+        created, or switched off (on) although declared active (inactive). A campaign
+        declared `active: false` and off live is as intended, no problem."""
+        if not self.live:
+            return "not created (run plan/apply)"
+        if self.declared_active is True and self.active is not True:
+            return "declared active: true but off live"
+        if self.declared_active is False and self.active is not False:
+            return "declared active: false but on live"
+        if self.calls is None:
+            return "the call report has no row for it"
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +79,8 @@ class CampaignStatus:
             "run_id": self.run_id or None,
             "calls": self.calls,
             "audited": self.audited,
+            "declared_active": self.declared_active,
+            "problem": self.problem or None,
             "source": self.source,
         }
 
@@ -77,6 +100,17 @@ class StatusReport:
     def findings_of(self, name: str) -> list[CallFinding]:
         return [finding for finding in self.audit if finding.campaign_name == name]
 
+    @property
+    def problems(self) -> list[CampaignStatus]:
+        """The campaigns whose live state differs from their manifests."""
+        return [row for row in self.campaigns if row.problem]
+
+    @property
+    def clean(self) -> bool:
+        """Nothing wrong: no finding that counts (an incomplete audit is one) and every
+        campaign as its manifest declares it. Only then is the verdict green and exit 0."""
+        return not self.counting and not self.problems
+
     def to_dict(self) -> dict[str, Any]:
         live = [row for row in self.campaigns if row.live]
         return {
@@ -93,6 +127,8 @@ class StatusReport:
                 "calls": sum((row.calls or {}).get("total", 0) for row in live),
                 "findings": len(self.counting),
                 "waived": len(self.audit) - len(self.counting),
+                "problems": len(self.problems),
+                "clean": self.clean,
             },
         }
 
@@ -113,6 +149,8 @@ def read_status(
     for name, spec in specs.items():
         live = matching.pairs.get(name)
         row = CampaignStatus(campaign_name=name, source=manifests.where(name))
+        if "active" in spec.model_fields_set:
+            row.declared_active = spec.active
         if live is not None:
             row.campaign_uuid = live["campaign_uuid"]
             row.active = live.get("active")
@@ -121,34 +159,43 @@ def read_status(
             row.audited = bool(selecting(rules, spec))
         rows.append(row)
 
-    def figures(row: CampaignStatus) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    history = window.history()
+
+    def figures(row: CampaignStatus) -> tuple[dict[str, Any] | None, list[dict], list[dict]]:
+        """(counters, lead rows of the window, lead rows of the 24 hours before it); the
+        counters first (see the module docstring)."""
         assert row.campaign_uuid is not None
         counters = client.campaign_call_report(
             row.campaign_uuid, window.start_stamp, window.end_stamp
         )
-        leads = (
-            client.lead_call_report(row.campaign_uuid, window.start_stamp, window.end_stamp)
-            if row.audited else []
+        if not row.audited:
+            return counters, [], []
+        leads = client.lead_call_report(row.campaign_uuid, window.start_stamp, window.end_stamp)
+        earlier = (
+            client.lead_call_report(row.campaign_uuid, history.start_stamp, history.end_stamp)
+            if needs_history(rules, specs[row.campaign_name]) else []
         )
-        return counters, leads
+        return counters, leads, earlier
 
     live_rows = [row for row in rows if row.live]
     workers = max(1, min(parallelism, len(live_rows) or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(figures, live_rows))
     audit: list[CallFinding] = []
-    for row, (counters, leads) in zip(live_rows, results, strict=True):
+    for row, (counters, leads, earlier) in zip(live_rows, results, strict=True):
         if counters is not None:
             row.calls = {key: counters[key] for key in COUNTERS if key in counters}
         if row.audited:
             assert row.campaign_uuid is not None
+            spec = specs[row.campaign_name]
             try:
                 audit += audit_campaign(
-                    rules, specs[row.campaign_name], row.campaign_uuid, leads, row.source
+                    rules, spec, row.campaign_uuid, leads, row.source,
+                    window=window, earlier=earlier,
+                )
+                audit += audit_gaps(
+                    spec, row.campaign_uuid, row.calls, leads, row.source, window=window
                 )
             except CallDataError as exc:
                 raise ReconcilerError(f"{row.campaign_name}: {exc}") from None
-            audit += audit_gaps(
-                specs[row.campaign_name], row.campaign_uuid, row.calls, leads, row.source
-            )
     return StatusReport(window, rows, audit, client.base_url)

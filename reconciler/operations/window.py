@@ -42,6 +42,11 @@ class Window:
     def end_stamp(self) -> str:
         return self.end.strftime(STAMP)
 
+    def history(self) -> Window:
+        """The 24 hours before the window (to the second before it starts): the calls a
+        one-call-a-day check pairs the window's first calls with."""
+        return Window(self.start - DEFAULT_SPAN, self.start - timedelta(seconds=1))
+
     def describe(self) -> str:
         """`2026-05-01 09:00:00 to 2026-05-02 09:00:00 (tenant time, UTC+07:00)`."""
         return f"{self.start_stamp} to {self.end_stamp} (tenant time, UTC{TENANT_ZONE})"
