@@ -11,6 +11,7 @@ live reads in, diagnostics and notes out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from reconciler import template_fields as tf
@@ -58,6 +59,13 @@ _REWRITTEN = (
 )
 
 
+def _at(where: Where, name: str, path: Any, message: str) -> Diagnostic:
+    """Located at `path` inside the template's entry, and about that template."""
+    diagnostic = located(where, name, path, message, CODE)
+    subject = replace(diagnostic.subject, campaign=None, template=name)
+    return replace(diagnostic, subject=subject)
+
+
 def _update_problems(
     name: str, spec: Any, live: dict[str, Any] | None, where: Where
 ) -> list[Diagnostic]:
@@ -67,13 +75,12 @@ def _update_problems(
     if not numbers:
         return []
     listed = ", ".join(numbers)
-    return [located(
+    return [_at(
         where, name, None,
         f"template {name!r}: this update writes the whole template (a full-replace PUT), so "
         f"its live press option{'s' if len(numbers) > 1 else ''} {listed} would be sent back "
         f"without {ALL_KEYS} (the API never reads them back), resetting them: declare "
         f"press_options with each option's {ALL_KEYS}",
-        CODE,
     )]
 
 
@@ -83,11 +90,10 @@ def _option_errors(name: str, spec: Any, where: Where, why: str) -> list[Diagnos
         missing = [key for key in tf.PRESS_OPTION_UNREAD if key not in option.model_fields_set]
         if missing:
             keys = ", ".join(missing)
-            errors.append(located(
+            errors.append(_at(
                 where, name, ("press_options", index),
                 f"template {name!r}: press option {option.press_num} declares no {keys}: "
                 f"{why}; declare {keys} on it (the values it should have)",
-                CODE,
             ))
     return errors
 
