@@ -418,20 +418,6 @@ def test_a_stop_after_the_template_leaves_its_campaign_not_attempted(api_env, tm
     assert writes(api_env) == [("POST", "/v3/template")]
 
 
-def test_an_update_that_would_resend_press_options_blind_says_so(api_env, tmp_path):
-    """The emulator's seeded thong_bao_no_cuoc_01 has a press option with extension 5000:
-    a manifest managing only its description cannot keep what no read returns."""
-    manifests = write(tmp_path, "templates:\n  - template_name: thong_bao_no_cuoc_01\n"
-                                "    description: quản lý bằng git\n")
-    planned = plan_json(manifests)
-    assert (
-        "template 'thong_bao_no_cuoc_01': its live press options are sent back without "
-        "toggled, enable, type and extension (the API never reads them back, and a template "
-        "is written whole): declare press_options to keep them"
-    ) in planned["notes"]
-    assert list(planned["changes"][0]["fields"]) == ["description"]
-
-
 def test_two_templates_swap_names_through_a_temporary_one(api_env, tmp_path):
     first = api_env.store.add_template("alpha", content="A")
     second = api_env.store.add_template("beta", content="B")
