@@ -328,7 +328,6 @@ def _note_templates(
             context.placeholders_by_uuid[uuid] = context.placeholders_by_name[name]
 
 
-
 def _templates_in_use(
     changes: list[Change], campaigns: list[dict[str, Any]], where_by: Mapping[str, Where]
 ) -> tuple[list[Change], list[str]]:
