@@ -55,11 +55,24 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
     steps: list[str] = []
     try:
         client.update_template(uuid, {**write_form(live), **change.put})
-        steps.append("updated")
+        steps.append(_written("rewritten" if change.rewrite else "updated", change))
         _verify(client, uuid, change.put)
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
+
+
+def _written(verb: str, change: Change) -> str:
+    """`updated`, or what the read-back cannot vouch for: the write-only keys sent."""
+    if not change.unverifiable:
+        return verb
+    keys: dict[str, list[str]] = {}
+    for path in change.unverifiable:  # press_options[1].extension
+        option, _, key = path.rpartition("].")
+        keys.setdefault(option.removeprefix("press_options["), []).append(key)
+    sent = "; ".join(f"press {number} {', '.join(names)}" for number, names in keys.items())
+    return (f"{verb} (read back: the readable fields match; sent but not verifiable, never "
+            f"read back: {sent})")
 
 
 def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:

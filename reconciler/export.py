@@ -216,7 +216,7 @@ def template_entry(live: Mapping[str, Any], *, pin_uuid: bool = False) -> Export
     if live.get("press_options"):
         exported.notes.append(
             "The API never reads back a press option's toggled, enable, type or extension: "
-            "declare them below, or the next update of this template resets them."
+            "declare them below (an update of this template is refused until they are)."
         )
     _drop_inexpressible(exported)
     return exported

@@ -6,7 +6,9 @@ export all read these, so a template field flows by one name from YAML key to PU
 The trap this module names: **reads and writes differ**. A write sends each press option as
 `{press_num, toggled, voice_type, enable, content | audio_file, type, extension}`; a read
 answers `[{"1": {content | audio_file, voice_type}}]`, without the keys in
-`PRESS_OPTION_UNREAD`. Those are sent on every write and never compared.
+`PRESS_OPTION_UNREAD`. Those are sent on every write and never compared: a template that
+declares them is rewritten on every apply, and a write that would send options without them
+(resetting what the live options have) is refused at plan time.
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ PRESS_OPTION_KEYS = (
 # ... and the keys a read answers under the option's press_num.
 PRESS_OPTION_READ = ("voice_type", "content", "audio_file")
 PRESS_OPTION_UNREAD = ("toggled", "enable", "type", "extension")
+# Why a template whose press options declare those keys is written on every apply: no plan
+# can see whether the live option still has them.
+REWRITE_REASON = (
+    "press options' write-only keys (toggled, enable, type, extension) cannot be read back: "
+    "rewritten every apply, unverifiable"
+)
 # Texts a read leaves out when empty (the docs' audio template has no `content` key).
 OMITTED_WHEN_EMPTY = ("content", "audio_file")
 

@@ -1,6 +1,10 @@
 """Convergence for templates, as a property: for any valid template (press options and sounds
-included), apply then plan shows no changes, whether apply created it or moved it from any
-other valid state, and whether a campaign uses it or not."""
+included), apply then plan leaves nothing to change, whether apply created it or moved it from
+any other valid state, and whether a campaign uses it or not. "Nothing" honestly: a template
+whose press options declare write-only keys (toggled, enable, type, extension: never read
+back) is shown rewritten on every plan, as an unverifiable rewrite that is not drift (exit 0
+under --detailed-exitcode). And a write that would send press options without those keys is
+refused before anything is written."""
 
 from __future__ import annotations
 
@@ -46,9 +50,11 @@ def sounds(draw: st.DrawFn) -> dict:
 
 @st.composite
 def press_options(draw: st.DrawFn) -> list[dict]:
-    keys = draw(st.lists(st.sampled_from(list("0123456789*#")), unique=True, max_size=4))
+    numbers = draw(st.lists(st.sampled_from(list("0123456789*#")), unique=True, max_size=4))
+    # The write-only keys: all four on every option, none, or any (a write may be refused).
+    keys = draw(st.sampled_from(["all", "none", "any"]))
     options = []
-    for key in keys:
+    for key in numbers:
         option: dict = {"press_num": key}
         voice = draw(st.sampled_from([None, *VOICE_TYPES]))
         if voice:
@@ -57,10 +63,10 @@ def press_options(draw: st.DrawFn) -> list[dict]:
         if draw(st.booleans()):
             option[text_key] = draw(scripts()) if text_key == "content" else draw(words)
         for unread in ("toggled", "enable"):
-            if draw(st.booleans()):
+            if keys == "all" or (keys == "any" and draw(st.booleans())):
                 option[unread] = draw(st.booleans())
         for unread in ("type", "extension"):
-            if draw(st.booleans()):
+            if keys == "all" or (keys == "any" and draw(st.booleans())):
                 option[unread] = draw(st.sampled_from(["tts", "5000", ""]))
         options.append(option)
     return options
@@ -91,29 +97,67 @@ def templates(draw: st.DrawFn) -> dict:
     return spec
 
 
-def apply_and_check(folder: Path, spec: dict, used: bool) -> None:
+UNREAD = ("toggled", "enable", "type", "extension")
+
+
+def blind(spec: dict, live_options: list) -> bool:
+    """Would writing `spec` send press options without their write-only keys? (A create
+    may leave them all out; a template declaring some is rewritten, so must declare all.)"""
+    options = spec.get("press_options")
+    lacking = any(key not in option for option in options or () for key in UNREAD)
+    declaring = any(key in option for option in options or () for key in UNREAD)
+    if live_options is None:  # a create
+        return lacking and declaring
+    return lacking if options is not None else bool(live_options)
+
+
+def apply_and_check(folder: Path, server: EmulatorServer, spec: dict, used: bool) -> None:
     document: dict = {"templates": [{"template_name": "Generated", **spec}]}
     if used:
         document["campaigns"] = [{"campaign_name": "UsesIt", "template": "Generated"}]
     (folder / "t.yaml").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    uuid = server.store.uuid_by_name("template", "Generated")
+    before = server.store.get_template(uuid) if uuid else None
+    refused = blind(spec, None if before is None else before["press_options"])
+    planned = run_cli("plan", str(folder), "--format", "json")
+    if planned.code == 1:  # refused: only for that reason, and nothing written
+        assert refused, f"{spec}\n{planned.output}"
+        codes = {d["code"] for d in json.loads(planned.stdout)["diagnostics"]}
+        assert codes == {"plan/write-only-keys"}, planned.output
+        server.requests.clear()
+        assert run_cli("apply", str(folder), "--auto-approve").code == 1
+        assert server.write_requests() == []
+        return
+    assert planned.code == 0, planned.output
+    changes = json.loads(planned.stdout)["changes"]
+    if refused:  # a blind write is never planned: here nothing needed writing
+        assert not [c for c in changes if c["kind"] == "template"], changes
     applied = run_cli("apply", str(folder), "--auto-approve")
     assert applied.code == 0, applied.output
-    again = run_cli("plan", str(folder), "--detailed-exitcode")
+    again = run_cli("plan", str(folder), "--detailed-exitcode", "--format", "json")
     assert again.code == 0, f"{spec}\n{again.output}"
+    left = json.loads(again.stdout)["changes"]
+    declares = any(key in option for option in spec.get("press_options", ()) for key in UNREAD)
+    if declares:  # rewritten every time, nothing readable differs
+        [rewrite] = left
+        assert (rewrite["rewrite"], rewrite["fields"]) == (True, {}), left
+    else:
+        assert left == [], left
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=templates(), second=templates(), used=st.booleans())
-def test_apply_then_plan_shows_no_changes(first, second, used):
+def test_apply_then_plan_leaves_only_unverifiable_rewrites(first, second, used):
     with EmulatorServer(port=0) as server, tempfile.TemporaryDirectory() as folder:
         environment = {"RECONCILER_API_URL": server.url, "RECONCILER_TOKEN": server.token}
         with patch.dict(os.environ, environment):
-            apply_and_check(Path(folder), first, used)  # create path
-            apply_and_check(Path(folder), second, used)  # update, from `first`
+            apply_and_check(Path(folder), server, first, used)  # create path
+            apply_and_check(Path(folder), server, second, used)  # update, from `first`
         uuid = server.store.uuid_by_name("template", "Generated")
-        stored = server.store.get_template(uuid)
-        # What a read never returns is what the manifest last declared.
+        # What a read never returns is what the manifest last declared, whenever it
+        # declared any of it (such a template is always written).
         declared = {option["press_num"]: option for option in second.get("press_options", [])}
-        for option in stored["press_options"] if "press_options" in second else ():
-            for key in ("toggled", "enable", "type", "extension"):
-                assert option.get(key) == declared[option["press_num"]].get(key)
+        if uuid and any(key in option for option in declared.values() for key in UNREAD):
+            for option in server.store.get_template(uuid)["press_options"]:
+                for key in UNREAD:
+                    assert option.get(key) == declared[option["press_num"]].get(key)

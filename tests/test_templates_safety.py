@@ -75,23 +75,6 @@ def test_a_saved_template_delete_is_not_applied_once_a_campaign_uses_the_templat
     assert api_env.store.get_template(spare) is not None
 
 
-def test_a_declared_press_option_without_its_unread_keys_is_flagged_before_it_resets_them(
-    api_env, tmp_path
-):
-    api_env.store.add_template("tp", content="A", voice_type="tts", press_options=[{
-        "press_num": "1", "toggled": True, "enable": True, "type": "transfer",
-        "extension": "5000", "voice_type": "tts", "content": "A"}])
-    manifests = write(tmp_path, (
-        "templates:\n  - template_name: tp\n    content: B\n"
-        "    press_options:\n      - press_num: '1'\n        voice_type: tts\n"
-        "        content: A\n"
-    ))
-    planned = run_cli("plan", manifests)
-    assert planned.code == 0, planned.output
-    assert "template 'tp': press option 1 declares no toggled, enable, type, extension: " \
-        "every write sends the option without them" in planned.stdout
-
-
 def test_renaming_a_template_a_campaign_still_names_by_its_old_name_is_refused(
     api_env, tmp_path
 ):

@@ -51,7 +51,10 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 2 when there are changes (0 none, 1 error): a drift check.",
+    help=(
+        "Exit 2 when there are changes (0 none, 1 error): a drift check. A template rewritten "
+        "only because its press options' write-only keys cannot be read back is not drift."
+    ),
 )
 @PRUNE_OPTION
 @TARGET_OPTION
@@ -104,7 +107,7 @@ def plan(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
             err=True,
         )
-    if detailed_exitcode and the_plan.has_changes:
+    if detailed_exitcode and the_plan.has_drift:
         raise click.exceptions.Exit(2)
 
 

@@ -40,6 +40,10 @@ CODES: dict[str, str] = {
     "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
     "plan/template-absent": "A campaign names a template declared state: absent.",
     "plan/template-renamed": "A campaign names a template by the name this plan renames.",
+    "plan/write-only-keys": (
+        "A template write would send press options without their toggled, enable, type and "
+        "extension (never read back), resetting them."
+    ),
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",

@@ -3,7 +3,9 @@ form, written whole (POST stores every field; PUT is treated as a full replace).
 
 Reads and writes differ (reconciler.template_fields): press options are compared by what a
 read returns (press_num, voice_type, content | audio_file); the declared toggled, enable, type
-and extension are sent on every write and never compared.
+and extension are sent on every write and never compared. A template that declares any of
+them is therefore rewritten on every apply (an update marked `rewrite` when nothing readable
+differs): a changed extension must reach the API, and no read can tell that it did not.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ class TemplateKind(Kind):
             create_body=dict(values),
             source=source,
             placeholders=tf.template_placeholders(values),
-            unchecked=_unchecked(spec),
+            unverifiable=spec.unverifiable(),
         )
 
     def plan_update(self, spec: Any, values: dict[str, Any], live: dict[str, Any],
@@ -139,14 +141,11 @@ class TemplateKind(Kind):
             for name, value in values.items()
             if canonical(name, live.get(name)) != canonical(name, value)
         }
-        if not fields:
+        unverifiable = spec.unverifiable()
+        if not fields and not unverifiable:
             return None
-        if "press_options" not in values and live.get("press_options"):
-            context.notes.append(
-                f"template {spec.template_name!r}: its live press options are sent back "
-                "without toggled, enable, type and extension (the API never reads them back, "
-                "and a template is written whole): declare press_options to keep them"
-            )
+        # (A write that would send press options without those keys is refused by the
+        # planner: reconciler.plan.write_only.)
         return Change(
             action="update",
             kind=self.name,
@@ -158,7 +157,8 @@ class TemplateKind(Kind):
             fingerprint=fingerprint(live, kind=self.name),
             live_name=live.get("template_name"),
             placeholders=tf.template_placeholders({**live, **values}),
-            unchecked=_unchecked(spec),
+            unverifiable=unverifiable,
+            rewrite=not fields,
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -200,10 +200,6 @@ class TemplateKind(Kind):
 
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_template_by_name(name)
-
-
-def _unchecked(spec: Any) -> list[str]:
-    return [f"press_options[].{key}" for key in spec.unread_fields()]
 
 
 TEMPLATE = TemplateKind()

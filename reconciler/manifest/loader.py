@@ -111,12 +111,16 @@ class Manifests:
         """The declared entries of one kind ("campaign" or "template"), by name."""
         return self.campaigns if kind == "campaign" else self.templates
 
-    def where(self, name: str, field: str | None = None, kind: str = "campaign") -> str:
-        """`path/file.yaml:LINE` of the entry, or of one of its fields."""
+    def where(
+        self, name: str, field: str | Loc | None = None, kind: str = "campaign"
+    ) -> str:
+        """`path/file.yaml:LINE` of the entry, or of one of its fields (or of a value inside
+        one: `("press_options", 0)`)."""
         source, index = self._origins[kind][name]
         if field is None and kind == "campaign" and index < len(source.entry_lines):
             return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
-        path: Loc = (KIND_KEYS[kind], index) + ((field,) if field else ())
+        inner: Loc = (field,) if isinstance(field, str) else tuple(field or ())
+        path: Loc = (KIND_KEYS[kind], index) + inner
         return source.at(path)
 
     def where_for(self, kind: str) -> Callable[[str, str | None], str]:

@@ -76,7 +76,9 @@ templates:
       - press_num: "1"
         voice_type: tts
         content: "Cảm ơn quý khách đã xác nhận"
-        toggled: false                 # sent on every write, never read back
+        toggled: false                 # these four are written, never read back
+        enable: true
+        type: tts
         extension: "5000"
     exit_sound: {enable: true, voice_type: tts, content: "Tạm biệt"}
 campaigns:
@@ -86,10 +88,14 @@ campaigns:
 
 **Reads and writes differ.** The API answers a press option as `{"1": {voice_type,
 content | audio_file}}`: `toggled`, `enable`, `type` and `extension` are never read back. The
-tool sends what you declare for them on every write of the template and never compares them;
-the plan notes, once per template, which declared fields it cannot check. A template that
-does not declare `press_options` keeps its live options on update, but their unread keys are
-lost by the API's full-replace PUT: declare `press_options` to keep them.
+tool sends what you declare for them on every write of the template and never compares them,
+so a template that declares them is rewritten on every apply (the plan marks it `rewrite`,
+unverifiable; `plan --detailed-exitcode` does not count it as drift): a change of one of them
+alone reaches the API. Since the API's template PUT replaces the whole template, a write that
+would send press options without all four (an exported template after an edit, or a
+manifest leaving out `press_options` while the live template has some) is refused at plan
+time, at the press option, naming the keys to declare; a create may leave them all out (the
+API's defaults).
 
 `{{placeholders}}` in `content` (and in press options and sounds) are the `param` keys each
 lead import must supply; the plan shows them per campaign. They must be well-formed:

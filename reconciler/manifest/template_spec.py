@@ -302,11 +302,14 @@ class TemplateSpec(BaseModel):
                 missing[str(option.press_num)] = absent
         return missing
 
-    def unread_fields(self) -> list[str]:
-        """Declared press-option keys a read never returns: sent, but not checkable."""
-        found: list[str] = []
-        for option in self.press_options or ():
-            for key in template_fields.PRESS_OPTION_UNREAD:
-                if key in option.model_fields_set and key not in found:
-                    found.append(key)
-        return found
+    def unverifiable(self) -> list[str]:
+        """`press_options[1].extension`, ...: each declared value no read can confirm (so the
+        template is rewritten on every apply)."""
+        if "press_options" not in self.model_fields_set:
+            return []
+        return [
+            f"press_options[{option.press_num}].{key}"
+            for option in self.press_options or ()
+            for key in template_fields.PRESS_OPTION_UNREAD
+            if key in option.model_fields_set
+        ]

@@ -57,8 +57,12 @@ class Change:
     level: int
     # Placeholders the object's script uses (templates), or its template uses (campaigns).
     placeholders: list[str]
-    # Declared fields a read never returns: sent on every write, never checked.
-    unchecked: list[str]
+    # Declared values a read never returns (`press_options[1].extension`): sent on every
+    # write, never checked.
+    unverifiable: list[str]
+    # An update made only because of `unverifiable`: nothing a read returns differs, but no
+    # plan can tell whether the live object still has those values, so it is rewritten.
+    rewrite: bool
     # The template uuid a campaign uses before this change (a template delete waits only
     # for the changes of its own users).
     uses: str | None
@@ -83,7 +87,8 @@ class Change:
         refs: dict[str, str] | None = None,
         level: int = 0,
         placeholders: list[str] | None = None,
-        unchecked: list[str] | None = None,
+        unverifiable: list[str] | None = None,
+        rewrite: bool = False,
         uses: str | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
@@ -105,7 +110,8 @@ class Change:
         self.refs = refs if refs is not None else {}
         self.level = level
         self.placeholders = placeholders if placeholders is not None else []
-        self.unchecked = unchecked if unchecked is not None else []
+        self.unverifiable = unverifiable if unverifiable is not None else []
+        self.rewrite = rewrite
         self.uses = uses
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
@@ -176,6 +182,15 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def has_drift(self) -> bool:
+        """A change other than a rewrite of values no read returns: what
+        `plan --detailed-exitcode` reports (a rewrite happens on every plan, by design)."""
+        return any(not change.rewrite for change in self.changes)
+
+    def rewrites(self) -> int:
+        return sum(1 for change in self.changes if change.rewrite)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)

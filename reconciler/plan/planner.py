@@ -19,6 +19,7 @@ from reconciler.errors import PlanError
 from reconciler.kinds import Context, Kind, kind_of, kinds, no_location, order_changes
 from reconciler.kinds import located as _located
 from reconciler.names import identity_key
+from reconciler.plan import write_only
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Change, Plan
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
@@ -275,7 +276,6 @@ def build_plan(
         )
         changes.extend(kind_changes)
         notes.extend(matching.notes)
-    notes.extend(_menus_sent_without_keys(changes, specs_by.get("template", {})))
     changes, kept_notes = _templates_in_use(changes, live_by.get("campaign", []), where_by)
     notes.extend(kept_notes)
     notes.extend(context.notes)
@@ -292,6 +292,14 @@ def build_plan(
             changes, targets, specs_by, live_by, target_uuids
         )
         notes.extend(target_notes)
+    # Only what this plan writes: a template left out by --target is not sent.
+    blind, create_notes = write_only.check(
+        changes, specs_by.get("template", {}), matchings["template"].pairs,
+        where_by.get("template", no_location),
+    )
+    if blind:
+        raise PlanError(diagnostics=blind)
+    notes.extend(create_notes)
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
                 unchanged_templates=unchanged_templates)
 
@@ -300,8 +308,7 @@ def _note_templates(
     context: Context, specs: Mapping[str, Spec], matching: Matching, where: Where,
     catalog: Catalog,
 ) -> None:
-    """What campaigns need to know of the declared templates; and, once per template, which
-    declared fields the plan cannot check (a read never returns them)."""
+    """What campaigns need to know of the declared templates."""
     for uuid in catalog.templates.values():
         placeholders = catalog.placeholders.get(uuid)
         if placeholders is not None:
@@ -319,32 +326,6 @@ def _note_templates(
         context.placeholders_by_name[name] = template_placeholders(values)
         if uuid:
             context.placeholders_by_uuid[uuid] = context.placeholders_by_name[name]
-        unread = spec.unread_fields()
-        if unread:
-            context.notes.append(
-                f"template {name!r}: declared press_options {', '.join(unread)} are sent on "
-                "every write but the API never reads them back: the plan cannot check them"
-            )
-
-
-def _menus_sent_without_keys(changes: list[Change], specs: Mapping[str, Spec]) -> list[str]:
-    """A template written by this plan whose declared press options leave out keys a read
-    never returns (an export cannot know them): the write sends the options without them,
-    which the API may take as resetting them. Said before it happens, since no later plan
-    can see it."""
-    notes = []
-    for change in changes:
-        spec = specs.get(change.name) if change.kind == "template" else None
-        if spec is None or change.action not in ("create", "update"):
-            continue
-        missing = spec.options_missing_unread()
-        for press_num, keys in missing.items():
-            notes.append(
-                f"template {change.name!r}: press option {press_num} declares no "
-                f"{', '.join(keys)}: every write sends the option without them, and the API "
-                "may reset what it had (declare them to keep them)"
-            )
-    return notes
 
 
 def _templates_in_use(

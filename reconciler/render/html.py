@@ -22,6 +22,7 @@ from reconciler.render.values import (
     is_multiline,
     params_line,
     text_lines,
+    unverifiable_lines,
     word_diff,
 )
 from reconciler.render.week import Week, Window, changed_days, week_of
@@ -168,6 +169,9 @@ def summary(plan: Plan) -> str:
         f"Plan: {counts['create']} to create, {counts['update']} to update, "
         f"{counts['delete']} to delete, {counts['unchanged']} unchanged."
     )
+    if plan.rewrites():
+        line += (" 1 of the updates is an unverifiable rewrite." if plan.rewrites() == 1
+                 else f" {plan.rewrites()} of the updates are unverifiable rewrites.")
     return f'<ul class="summary">{cards}</ul><p class="planline" data-plan-line>{line}</p>'
 
 
@@ -255,6 +259,8 @@ def field_row(name: str, diff: FieldDiff, action: str) -> str:
 
 
 def field_table(change: Change) -> str:
+    if not change.fields and change.action == "update":  # a rewrite: see _unverifiable
+        return ""
     if not change.fields:
         status = f" (live status: {escape(change.live_status)})" if change.live_status else ""
         return f'<p class="note">The whole {change.kind} will be deleted{status}.</p>'
@@ -362,6 +368,16 @@ def _params(change: Change) -> str:
     return f"<p{hooks}>{escape(head)}: {names}</p>"
 
 
+def _unverifiable(change: Change) -> str:
+    """What is sent but no read returns, and for a rewrite why it is written at all."""
+    lines = unverifiable_lines(change)
+    if not lines:
+        return ""
+    hooks = attrs(class_="note", data_unverifiable=" ".join(change.unverifiable),
+                  data_rewrite="" if change.rewrite else None)
+    return f"<p{hooks}>{'<br>'.join(escape(line) for line in lines)}</p>"
+
+
 def _meta(change: Change) -> str:
     facts = []
     if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
@@ -392,7 +408,7 @@ def change_section(index: int, change: Change) -> str:
     detail = f"{field_table(change)}{schedule_view(change)}"
     if change.action == "create":  # a create's table and week fit side by side
         detail = f'<div class="pair">{detail}</div>'
-    content = f"{title}{_meta(change)}{_params(change)}{detail}"
+    content = f"{title}{_meta(change)}{_params(change)}{_unverifiable(change)}{detail}"
     return f"<section{hooks}>{content}</section>"
 
 

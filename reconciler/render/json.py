@@ -37,8 +37,10 @@ def change_document(change: Change) -> dict[str, Any]:
     }
     if change.placeholders:
         document["placeholders"] = list(change.placeholders)
-    if change.unchecked:
-        document["unchecked"] = list(change.unchecked)
+    if change.unverifiable:
+        document["unverifiable"] = list(change.unverifiable)
+    if change.rewrite:
+        document["rewrite"] = True
     document["apply"] = {key: data[key] for key in APPLY_KEYS}
     return document
 
@@ -81,7 +83,8 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
                 "uuid": item[uuid_key], "fields": item["fields"]}
         data["source"] = item.get("source", "")
         data["placeholders"] = item.get("placeholders") or []
-        data["unchecked"] = item.get("unchecked") or []
+        data["unverifiable"] = item.get("unverifiable") or []
+        data["rewrite"] = item.get("rewrite") is True
         data.update(item["apply"])
         leveled = leveled and "level" in item["apply"]
         if data["action"] not in ("create", "update", "delete"):

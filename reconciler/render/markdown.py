@@ -19,6 +19,7 @@ from reconciler.render.values import (
     schedule_lines,
     script_lines,
     text_lines,
+    unverifiable_lines,
 )
 
 GITHUB_LIMIT = 65_536
@@ -63,7 +64,7 @@ def summary_line(plan: Plan) -> str:
     return (
         f"Plan: {counts['create']} to create, {counts['update']} to update, "
         f"{counts['delete']} to delete, {counts['unchanged']} unchanged"
-    )
+    ) + (f" ({plan.rewrites()} of the updates unverifiable rewrites)" if plan.rewrites() else "")
 
 
 def _clip(text: str) -> str:
@@ -76,6 +77,8 @@ def _notes(change: Change) -> str:
         return f" (renamed from {escape(change.live_name)})"
     if change.action == "delete" and change.live_status:
         return f" (status {escape(change.live_status)})"
+    if change.rewrite:
+        return " (rewrite: write-only keys, unverifiable)"
     return ""
 
 
@@ -113,6 +116,7 @@ def diff_lines(change: Change) -> list[str]:
     lines: list[str] = []
     for name, diff in change.fields.items():
         lines.extend(field_lines(name, diff, change.action))
+    lines.extend(f"! {_clip(line)}" for line in unverifiable_lines(change))
     return lines
 
 
@@ -122,6 +126,8 @@ def details_block(change: Change) -> str:
     fence = "`" * max(3, _longest_run(body, "`") + 1)
     count = len(change.fields)
     what = f"{count} field{'s' if count != 1 else ''}" if count else f"whole {change.kind}"
+    if change.rewrite:
+        what = "rewrite, unverifiable"
     name = html.escape(_one_line(change.name))
     kind = "" if change.kind == "campaign" else f"{change.kind} "
     title = f"{change.action} {kind}<b>{name}</b> ({what})"

@@ -14,6 +14,7 @@ from reconciler.render.values import (
     schedule_lines,
     script_lines,
     text_lines,
+    unverifiable_lines,
 )
 from reconciler.safetext import shown
 
@@ -70,6 +71,7 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         if change.action == "create" and name in ("campaign_name", "template_name"):
             continue  # already the heading
         lines.extend(_field_lines(name, diff, change.action, color))
+    lines.extend(_paint(f"      ! {line}", hue, color) for line in unverifiable_lines(change))
     params = params_line(change)
     if params and change.action != "delete":
         lines.append(shown(f"      · {params}"))
@@ -77,8 +79,13 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
 
 
 def summary_line(plan: Plan) -> str:
+    rewrites = plan.rewrites()
+    of_them = (
+        f" ({rewrites} of them {'a rewrite' if rewrites == 1 else 'rewrites'} of values no "
+        "read returns: unverifiable, not drift)"
+    ) if rewrites else ""
     return (
-        f"Plan: {plan.count('create')} to create, {plan.count('update')} to update, "
+        f"Plan: {plan.count('create')} to create, {plan.count('update')} to update{of_them}, "
         f"{plan.count('delete')} to delete."
     )
 

@@ -1,0 +1,112 @@
+"""Press options' write-only keys: refuse, before anything is written, a template write that
+would send press options without them.
+
+A read answers a press option as `{"1": {voice_type, content}}`: its toggled, enable, type
+and extension never come back, and a template PUT replaces the whole template. So an update
+sending an option without them resets what the live option has (a "press 1: transfer to
+1900" routing, say), and no later plan could see it. Pure: the planner's changes, specs and
+live reads in, diagnostics and notes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from reconciler import template_fields as tf
+from reconciler.diagnostics.model import Diagnostic
+from reconciler.kinds import located
+from reconciler.plan.model import Change
+
+Where = Callable[[str, Any], str]
+CODE = "write-only-keys"
+ALL_KEYS = ", ".join(tf.PRESS_OPTION_UNREAD)
+
+
+def check(
+    changes: list[Change],
+    specs: Mapping[str, Any],
+    live: Mapping[str, dict[str, Any] | None],
+    where: Where,
+) -> tuple[list[Diagnostic], list[str]]:
+    """The template writes in `changes` that would send press options without their
+    write-only keys: errors (each at the option's line, or the entry's), and notes for the
+    creates that may (nothing live to reset, and nothing declared to rewrite)."""
+    errors: list[Diagnostic] = []
+    notes: list[str] = []
+    for change in changes:
+        spec = specs.get(change.name) if change.kind == "template" else None
+        if spec is None or change.action not in ("create", "update"):
+            continue
+        if change.action == "update":
+            errors.extend(_update_problems(change.name, spec, live.get(change.name), where))
+        elif spec.unverifiable():
+            errors.extend(_option_errors(change.name, spec, where, _REWRITTEN))
+        else:
+            notes.extend(_create_notes(change.name, spec))
+    return errors, notes
+
+
+_UPDATE = (
+    "this update writes the whole template (a full-replace PUT) and the API never reads "
+    "these keys back, so it would reset what the live option has (a transfer to an "
+    "extension, say)"
+)
+_REWRITTEN = (
+    "this template declares other press-option write-only keys, so it is rewritten on every "
+    "apply, and each rewrite would send this option without them (resetting them)"
+)
+
+
+def _at(where: Where, name: str, path: Any, message: str) -> Diagnostic:
+    """Located at `path` inside the template's entry, and about that template."""
+    diagnostic = located(where, name, path, message, CODE)
+    subject = replace(diagnostic.subject, campaign=None, template=name)
+    return replace(diagnostic, subject=subject)
+
+
+def _update_problems(
+    name: str, spec: Any, live: dict[str, Any] | None, where: Where
+) -> list[Diagnostic]:
+    if "press_options" in spec.declared():
+        return _option_errors(name, spec, where, _UPDATE)
+    numbers = _live_press_nums(live)
+    if not numbers:
+        return []
+    listed = ", ".join(numbers)
+    return [_at(
+        where, name, None,
+        f"template {name!r}: this update writes the whole template (a full-replace PUT), so "
+        f"its live press option{'s' if len(numbers) > 1 else ''} {listed} would be sent back "
+        f"without {ALL_KEYS} (the API never reads them back), resetting them: declare "
+        f"press_options with each option's {ALL_KEYS}",
+    )]
+
+
+def _option_errors(name: str, spec: Any, where: Where, why: str) -> list[Diagnostic]:
+    errors = []
+    for index, option in enumerate(spec.press_options or ()):
+        missing = [key for key in tf.PRESS_OPTION_UNREAD if key not in option.model_fields_set]
+        if missing:
+            keys = ", ".join(missing)
+            errors.append(_at(
+                where, name, ("press_options", index),
+                f"template {name!r}: press option {option.press_num} declares no {keys}: "
+                f"{why}; declare {keys} on it (the values it should have)",
+            ))
+    return errors
+
+
+def _create_notes(name: str, spec: Any) -> list[str]:
+    return [
+        f"template {name!r}: press option {press_num} declares no {', '.join(keys)}: it is "
+        "created with the API's defaults for them, and an update of this template is refused "
+        "until they are declared (the API never reads them back)"
+        for press_num, keys in spec.options_missing_unread().items()
+    ]
+
+
+def _live_press_nums(live: dict[str, Any] | None) -> list[str]:
+    options = tf.press_options_write_form((live or {}).get("press_options"))
+    return [str(option.get("press_num", "")) for option in options]
