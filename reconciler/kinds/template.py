@@ -141,6 +141,11 @@ class TemplateKind(Kind):
         }
         if not fields:
             return None
+        put = dict(values)  # every declared field is sent on every write (unread keys too)
+        if "template_name" not in fields and live.get("template_name"):
+            # The same name in another Unicode form: the live spelling is kept (no rename),
+            # as for campaigns.
+            put["template_name"] = live["template_name"]
         if "press_options" not in values and live.get("press_options"):
             context.notes.append(
                 f"template {spec.template_name!r}: its live press options are sent back "
@@ -153,8 +158,7 @@ class TemplateKind(Kind):
             name=spec.template_name,
             uuid=live["template_uuid"],
             fields=fields,
-            # Every declared field is sent on every write: the unread press-option keys too.
-            put=dict(values),
+            put=put,
             fingerprint=fingerprint(live, kind=self.name),
             live_name=live.get("template_name"),
             placeholders=tf.template_placeholders({**live, **values}),

@@ -10,11 +10,12 @@ import html
 import re
 
 from reconciler import safetext
+from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import markdown_section
 from reconciler.render.values import (
     SCRIPT_FIELDS,
-    format_value,
+    format_field,
     params_line,
     schedule_lines,
     script_lines,
@@ -37,7 +38,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
 def _one_line(text: str) -> str:
     """A line break in a name would end a table row or an HTML block early: shown escaped,
     as every other control character."""
-    return safetext.shown(text)
+    return safetext.visible(text)
 
 
 def escape(text: str) -> str:
@@ -72,8 +73,10 @@ def _clip(text: str) -> str:
 
 def _notes(change: Change) -> str:
     """Extra facts a reviewer needs next to the name: a rename, a deleted campaign's status."""
-    if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
-        return f" (renamed from {escape(change.live_name)})"
+    if change.action == "update" and change.live_name and not same_name(
+        change.live_name, change.name
+    ):
+        return f" (renamed from {escape(safetext.spelt(change.live_name))})"
     if change.action == "delete" and change.live_status:
         return f" (status {escape(change.live_status)})"
     return ""
@@ -100,9 +103,9 @@ def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
         return [head] + [f"{sign}   {_clip(text)}".rstrip() for sign, text in rows]
     lines = []
     if action != "create":
-        lines.append(f"- {name}: {_clip(format_value(diff.before))}")
+        lines.append(f"- {name}: {_clip(format_field(name, diff.before))}")
     if action != "delete":
-        lines.append(f"+ {name}: {_clip(format_value(diff.after))}")
+        lines.append(f"+ {name}: {_clip(format_field(name, diff.after))}")
     return lines
 
 
