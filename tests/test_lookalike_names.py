@@ -235,3 +235,17 @@ def test_a_campaign_in_another_unicode_form_shows_no_rename_in_any_format(api_en
     for fmt in ("text", "markdown", "html"):
         result = run_cli("plan", manifests, "--format", fmt)
         assert result.code == 0 and "renamed from" not in result.stdout, (fmt, result.output)
+
+
+def test_a_saved_create_is_refused_when_a_lookalike_appeared_since(api_env, tmp_path):
+    manifests = write(tmp_path, campaign_entry())
+    plan_file = str(tmp_path / "plan.json")
+    saved = run_cli("plan", manifests, "--out", plan_file)
+    assert saved.code == 0, saved.output
+    api_env.store.add_campaign({"campaign_name": "Nhắc\u00a0nợ"})
+    api_env.requests.clear()
+    refused = run_cli("apply", "--plan", plan_file, "--auto-approve")
+    assert refused.code == 1, refused.output
+    assert f'{CLEAN}: a campaign whose name reads the same now exists (spelt "Nhắc\\u00a0nợ")' \
+        in refused.stderr
+    assert api_env.write_requests() == []

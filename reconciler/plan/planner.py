@@ -18,7 +18,7 @@ from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
 from reconciler.kinds import Context, Kind, kind_of, kinds, no_location, order_changes
 from reconciler.kinds import located as _located
-from reconciler.names import identity_key, lookalike_key, same_name
+from reconciler.names import identity_key, lookalike_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Change, Plan
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
@@ -131,7 +131,7 @@ def match(
                         "unicode-spelling",
                     ).text()
                 )
-            elif not same_name(row[name_field], name):
+            elif how.endswith("reads the same"):
                 matching.warnings.append(_lookalike_warning(kind, name, row, spec, where))
     for uuid, claimants in claims.items():
         if len(claimants) > 1:

@@ -26,7 +26,7 @@ from reconciler.render.values import (
     word_diff,
 )
 from reconciler.render.week import Week, Window, changed_days, week_of
-from reconciler.safetext import shown, spelt, visible
+from reconciler.safetext import shown, visible
 
 # Window labels: both edges fit from this many hours, the start alone from the second; shorter
 # windows keep their times in the tooltip and in the list of changed days.
@@ -368,7 +368,7 @@ def _meta(change: Change) -> str:
     if change.action == "update" and change.live_name and not same_name(
         change.live_name, change.name
     ):
-        facts.append(f"renamed from <b>{escape(spelt(change.live_name))}</b>")
+        facts.append(f"renamed from <b>{escape(visible(change.live_name))}</b>")
     if change.source:
         facts.append(f"source: <code>{escape(change.source)}</code>")
     return f'<p class="meta">{" · ".join(facts)}</p>' if facts else ""

@@ -76,7 +76,7 @@ def _notes(change: Change) -> str:
     if change.action == "update" and change.live_name and not same_name(
         change.live_name, change.name
     ):
-        return f" (renamed from {escape(safetext.spelt(change.live_name))})"
+        return f" (renamed from {escape(change.live_name)})"
     if change.action == "delete" and change.live_status:
         return f" (status {escape(change.live_status)})"
     return ""
