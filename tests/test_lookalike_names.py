@@ -249,3 +249,28 @@ def test_a_saved_create_is_refused_when_a_lookalike_appeared_since(api_env, tmp_
     assert f'{CLEAN}: a campaign whose name reads the same now exists (spelt "Nhắc\\u00a0nợ")' \
         in refused.stderr
     assert api_env.write_requests() == []
+
+
+def test_a_campaign_naming_an_undeclared_lookalike_template_is_told_its_uuid(api_env, tmp_path):
+    uuid = api_env.store.add_template("Nhắc\u00a0nợ")
+    manifests = write(tmp_path, f'campaigns:\n  - campaign_name: Promo\n'
+                                f'    template: "{CLEAN}"\n')
+    result = run_cli("plan", manifests)
+    assert result.code == 1, result.output
+    assert (
+        f'm.yaml:3: template: no template is named "{CLEAN}", but "Nhắc\\u00a0nợ" ({uuid}) '
+        "reads like it (only spaces or invisible characters differ): name it by template_uuid"
+    ) in result.stderr
+
+
+def test_a_declared_lookalike_template_is_renamed_and_used_in_one_apply(api_env, tmp_path):
+    template = api_env.store.add_template("Nhắc nợ ", content="Xin chào")
+    manifests = write(tmp_path, template_entry() + f'campaigns:\n  - campaign_name: Promo\n'
+                                                   f'    template: "{CLEAN}"\n')
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 0, applied.output
+    [campaign] = api_env.store.campaigns()
+    assert campaign["template_uuid"] == template
+    assert api_env.store.get_template(template)["template_name"] == CLEAN
+    again = run_cli("plan", manifests, "--detailed-exitcode")
+    assert again.code == 0, again.output
