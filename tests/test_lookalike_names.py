@@ -117,7 +117,9 @@ def test_every_plan_format_shows_the_invisible_difference(api_env, tmp_path):
         assert result.code == 0, result.output
         page = html.unescape(result.stdout) if fmt == "html" else result.stdout
         # markdown escapes the backslash of \u00a0 so that it prints as written
-        assert shown in page.replace("\\\\", "\\"), fmt
+        page = page.replace("\\\\", "\\")
+        assert f"campaign spelt {shown}" in page, fmt  # the warning
+        assert f"campaign_name: {shown}" in page or f">{shown}<" in page, fmt  # the diff
     raw = run_cli("plan", manifests, "--format", "json").stdout
     assert '"before": "Nhắc nợ\\u00a0 "' in raw  # the same value, its NBSP escaped
     assert shown.replace("\\", "\\\\").replace('"', '\\"') in raw  # the warning, in notes

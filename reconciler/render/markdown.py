@@ -38,7 +38,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
 def _one_line(text: str) -> str:
     """A line break in a name would end a table row or an HTML block early: shown escaped,
     as every other control character."""
-    return safetext.visible(text)
+    return safetext.shown(text)
 
 
 def escape(text: str) -> str:
@@ -76,7 +76,7 @@ def _notes(change: Change) -> str:
     if change.action == "update" and change.live_name and not same_name(
         change.live_name, change.name
     ):
-        return f" (renamed from {escape(change.live_name)})"
+        return f" (renamed from {escape(safetext.visible(change.live_name))})"
     if change.action == "delete" and change.live_status:
         return f" (status {escape(change.live_status)})"
     return ""
@@ -86,7 +86,7 @@ def table_row(change: Change) -> str:
     uuid = code_cell(change.campaign_uuid) if change.campaign_uuid else "—"
     source = code_cell(change.source) if change.source else "—"
     what = "" if change.kind == "campaign" else f"{change.kind} "
-    name = what + escape(change.name) + _notes(change)
+    name = what + escape(safetext.visible(change.name)) + _notes(change)
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
 
@@ -112,7 +112,7 @@ def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
 def diff_lines(change: Change) -> list[str]:
     if change.action == "delete" and not change.fields:
         status = f", status {change.live_status}" if change.live_status else ""
-        return [f"- {change.kind} {_one_line(change.name)} ({change.uuid}{status})"]
+        return [f"- {change.kind} {safetext.visible(change.name)} ({change.uuid}{status})"]
     lines: list[str] = []
     for name, diff in change.fields.items():
         lines.extend(field_lines(name, diff, change.action))
@@ -125,7 +125,7 @@ def details_block(change: Change) -> str:
     fence = "`" * max(3, _longest_run(body, "`") + 1)
     count = len(change.fields)
     what = f"{count} field{'s' if count != 1 else ''}" if count else f"whole {change.kind}"
-    name = html.escape(_one_line(change.name))
+    name = html.escape(safetext.visible(change.name))
     kind = "" if change.kind == "campaign" else f"{change.kind} "
     title = f"{change.action} {kind}<b>{name}</b> ({what})"
     params = params_line(change) if change.action != "delete" else ""
