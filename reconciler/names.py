@@ -32,6 +32,8 @@ def lookalike_key(name: str) -> str:
     """The name as it reads: NFC, invisible (format) characters dropped, and every run of
     spaces of any kind (no-break, ideographic, tabs, blank-looking letters) one ordinary
     space, none at either end."""
+    if name.isprintable() and BLANK_LOOKING.isdisjoint(name):  # no odd space, no Cf: fast
+        return identity_key(" ".join(name.split()))
     kept = "".join(
         " " if char in BLANK_LOOKING else char
         for char in name

@@ -17,23 +17,24 @@ WORD_CHARS = st.characters(categories=["L", "N", "P"]).filter(
 )
 WORDS = st.lists(st.text(WORD_CHARS, min_size=1, max_size=6), min_size=1, max_size=4)
 # What a portal, a paste or an IME slips into a name without it showing.
-ODD = st.sampled_from(
-    [" ", "\u00a0", "\u3000", "\u2009", "\u202f", "\t", "\u200b", "\ufeff", "\u2060", "\u3164"]
-)
-RUNS = st.lists(ODD, max_size=3).map("".join)
+ODD = [" ", "\u00a0", "\u3000", "\u2009", "\u202f", "\t", "\u200b", "\ufeff", "\u2060", "\u3164"]
 
 
 @st.composite
 def perturbed(draw: st.DrawFn) -> tuple[str, str]:
-    """(clean name, the same words with whitespace perturbations around and between them)."""
+    """(clean name, the same words with whitespace perturbations around and between them:
+    ordinary spaces only, or any odd ones)."""
+    odd = st.sampled_from(draw(st.sampled_from([[" "], ODD])))
+    runs = st.lists(odd, max_size=3).map("".join)
+    spaces = odd.filter(lambda char: char.isspace() or char == "\u3164")
     words = draw(WORDS)
     clean = " ".join(words)
-    name = draw(RUNS)
+    name = draw(runs)
     for index, word in enumerate(words):
         if index:  # between words: at least one space-like character, any invisibles around
-            name += draw(RUNS) + draw(ODD.filter(lambda char: char.isspace())) + draw(RUNS)
+            name += draw(runs) + draw(spaces) + draw(runs)
         name += word
-    return clean, name + draw(RUNS)
+    return clean, name + draw(runs)
 
 
 @given(perturbed())
@@ -49,6 +50,7 @@ def test_a_visible_difference_is_never_a_lookalike(pair, extra):
     clean, name = pair
     assert not looks_alike(name + extra, clean)
     assert not looks_alike(name, clean + " " + extra)
+    assert not looks_alike(name, clean.replace(" ", "", 1)) or " " not in clean
 
 
 @given(perturbed())
