@@ -12,7 +12,7 @@ from reconciler.api import ApiClient
 from reconciler.kinds import kind_of
 from reconciler.manifest.loader import Manifests
 from reconciler.manifest.models import CampaignSpec
-from reconciler.names import identity_key
+from reconciler.names import lookalike_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import build_plan, match_campaigns, needs_detail
@@ -103,18 +103,19 @@ def read_live(
 
 class _EarlyMatch:
     """Which listed rows will need a detail read, judged one row at a time: the row a spec
-    pins by uuid, else the row named like a spec (compared as identity compares names)."""
+    pins by uuid, else the row named like a spec (or reading like it: identity may match a
+    look-alike name)."""
 
     def __init__(self, manifests: Manifests):
         specs = [spec for spec in manifests.campaigns.values() if needs_detail(spec)]
         self._pins = {spec.campaign_uuid.lower() for spec in specs if spec.campaign_uuid}
-        self._names = {identity_key(spec.campaign_name) for spec in specs
+        self._names = {lookalike_key(spec.campaign_name) for spec in specs
                        if not spec.campaign_uuid}
 
     def wants_detail(self, row: dict[str, Any]) -> bool:
         if str(row["campaign_uuid"]).lower() in self._pins:
             return True
-        return identity_key(row["campaign_name"]) in self._names
+        return lookalike_key(row["campaign_name"]) in self._names
 
 
 def _needing_detail(manifests: Manifests, rows: list[dict[str, Any]]) -> list[str]:

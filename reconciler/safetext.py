@@ -37,3 +37,45 @@ def shown(text: Any, *, keep_newlines: bool = False) -> str:
     (line breaks kept only with `keep_newlines`, for messages of several lines)."""
     text = text if isinstance(text, str) else str(text)
     return (UNSAFE_BUT_NEWLINE if keep_newlines else UNSAFE).sub(_escape, text)
+
+
+# How a name's invisible differences read in a plan: an ordinary space that starts or ends
+# the name, or stands next to another, as U+2420 (␠); any other space, a blank-looking letter
+# or an invisible (format) character as its code (`\u00a0`); a literal ␠ as `\u2420`.
+SPACE_MARK = "\u2420"
+# Spaces other than the ordinary one (any Unicode whitespace but " " and the line break),
+# blank-looking letters, and the invisible (format) characters.
+INVISIBLE = re.compile(
+    "[^\\S \n]|[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\ufff9-\ufffb\uffa0\u2800"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def visible(name: Any) -> str:
+    """`name` as `shown`, with every difference a look-alike name could hide made visible:
+    `Nhắc nợ␠`, `Nhắc\\u00a0nợ`, `Nhắc␠␠nợ`. A plain name is unchanged."""
+    text = name if isinstance(name, str) else str(name)
+    last = len(text) - 1
+    out = []
+    for index, char in enumerate(text):
+        if char == " ":
+            odd = index in (0, last) or text[index - 1] == " " or text[index + 1] == " "
+            out.append(SPACE_MARK if odd else " ")
+        elif char == SPACE_MARK or (INVISIBLE.match(char) and not UNSAFE.match(char)):
+            out.append(code_of(char))
+        else:
+            out.append(char)
+    return shown("".join(out))
+
+
+def code_of(char: str) -> str:
+    """`\\u00a0` (`\\U000e0001` beyond the first plane): a character by its code."""
+    code = ord(char)
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def spelt(name: Any) -> str:
+    """A name in double quotes, made `visible`: how plans quote a name whose spelling
+    matters (`"Nhắc nợ␠"`)."""
+    return f'"{visible(name)}"'

@@ -9,11 +9,12 @@ from typing import Any
 
 from reconciler.errors import ConfigError
 from reconciler.kinds import kind_of
-from reconciler.names import identity_key
+from reconciler.names import identity_key, looks_alike
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import needs_detail, still_matches
 from reconciler.plan.model import Plan
 from reconciler.render.json import plan_from_document
+from reconciler.safetext import spelt
 
 
 def read_saved_plan(path: str | Path) -> Plan:
@@ -51,6 +52,14 @@ def stale_problems(
             taken = {identity_key(row[kind.name_field]) for row in rows}
             if identity_key(change.name) in taken:
                 problems.append(f"{change.name}: a {kind.name} of that name now exists")
+                continue
+            alike = [row[kind.name_field] for row in rows
+                     if looks_alike(row[kind.name_field], change.name)]
+            if alike:  # a plan made now would update it rather than create a look-alike
+                problems.append(
+                    f"{change.name}: a {kind.name} whose name reads the same now exists "
+                    f"(spelt {spelt(alike[0])})"
+                )
             continue
         current = next((row for row in rows if row[kind.uuid_field] == change.uuid), None)
         if current is None:

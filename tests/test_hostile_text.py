@@ -126,7 +126,7 @@ def test_apply_outcomes_and_report_escape_server_error(api_env, tmp_path):
     result = run_cli("apply", str(tmp_path), "--auto-approve")
     assert result.code == 1
     assert_safe(result.output)
-    assert "renamed from 'Nhắc nợ\\x1b]0;pwned" in result.stdout
+    assert 'renamed from "Nhắc nợ\\x1b]0;pwned' in result.stdout
     assert "✗ update Clean: failed: " in result.stdout
     assert "400 quota\\x1b[31m exceeded\\r\\x1b]0;pwned" in result.output
     assert "  failed: Clean: " in result.stderr

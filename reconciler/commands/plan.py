@@ -83,7 +83,7 @@ def plan(
             client, manifests, prune=prune, targets=targets, parallelism=parallelism
         )
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
-    report.note(_guard_warnings(the_plan))
+    report.note(the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:
             click.echo(render(the_plan, "text", color=cfg.color()), nl=False)

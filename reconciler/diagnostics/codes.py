@@ -32,11 +32,16 @@ CODES: dict[str, str] = {
     "plan/unknown-template": "A template name the tenant does not list (or lists twice).",
     "plan/unknown-uuid": "A declared carrier_uuid or template_uuid the tenant does not list.",
     "plan/pin-not-found": "A campaign_uuid pin that no live campaign has.",
-    "plan/ambiguous-live-name": "Several live campaigns have the entry's name.",
+    "plan/ambiguous-live-name": (
+        "Several live campaigns have the entry's name, or read like it (pin one by uuid)."
+    ),
     "plan/identity-conflict": "One live campaign is claimed by two entries.",
     "plan/rename-conflict": "A rename onto a name another live campaign keeps.",
     "plan/unknown-target": "A --target names no declared or live campaign.",
     "plan/unicode-spelling": "The name is spelt in another Unicode form than the live one.",
+    "plan/lookalike-name": (
+        "A live name reads like the entry's but differs in spaces or invisible characters."
+    ),
     "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
     "plan/template-absent": "A campaign names a template declared state: absent.",
     "plan/template-renamed": "A campaign names a template by the name this plan renames.",

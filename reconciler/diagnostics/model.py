@@ -101,7 +101,7 @@ class Diagnostic:
                 body += f" [waived: {self.reason}]"
             elif self.severity == "warning":
                 body += " [warning]"
-        elif self.severity == "warning" and self.category in ("manifest", "config"):
+        elif self.severity == "warning" and self.category in ("manifest", "config", "plan"):
             body = f"warning: {self.summary}"
         else:
             body = self.summary

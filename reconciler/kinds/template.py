@@ -146,14 +146,18 @@ class TemplateKind(Kind):
             return None
         # (A write that would send press options without those keys is refused by the
         # planner: reconciler.plan.write_only.)
+        put = dict(values)  # every declared field is sent on every write (unread keys too)
+        if "template_name" not in fields and live.get("template_name"):
+            # The same name in another Unicode form: the live spelling is kept (no rename),
+            # as for campaigns.
+            put["template_name"] = live["template_name"]
         return Change(
             action="update",
             kind=self.name,
             name=spec.template_name,
             uuid=live["template_uuid"],
             fields=fields,
-            # Every declared field is sent on every write: the unread press-option keys too.
-            put=dict(values),
+            put=put,
             fingerprint=fingerprint(live, kind=self.name),
             live_name=live.get("template_name"),
             placeholders=tf.template_placeholders({**live, **values}),

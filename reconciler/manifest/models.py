@@ -24,6 +24,7 @@ from pydantic import (
 
 from reconciler import fields
 from reconciler.manifest import schedule
+from reconciler.names import lookalike_key
 
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 UUID_OR_EMPTY_PATTERN = f"^$|{UUID_PATTERN}"
@@ -283,14 +284,7 @@ class CampaignSpec(BaseModel):
     @field_validator("policy_waivers")
     @classmethod
     def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
-        for rule, reason in value.items():
-            if not rule.strip():
-                raise FieldError("a waiver needs the id of the rule it waives", (rule,))
-            if not reason.strip():
-                raise FieldError(
-                    "a waiver needs a reason: say why this campaign may break the rule", (rule,)
-                )
-        return value
+        return waivers_with_reasons(value, "campaign")
 
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod
@@ -407,6 +401,21 @@ def name_problem(name: str, field: str = "campaign_name") -> str:
                 f"{position}: two names would look the same"
             )
     return ""
+
+
+def waivers_with_reasons(value: dict[str, str], noun: str) -> dict[str, str]:
+    """Each waiver names a rule and says why: a reason that reads as nothing (spaces, a
+    no-break space, zero-width characters) is no reason."""
+    for rule, reason in value.items():
+        if not lookalike_key(rule):
+            raise FieldError("a waiver needs the id of the rule it waives", (rule,))
+        if not lookalike_key(reason):
+            blank = " (this one is only spaces or invisible characters)" if reason else ""
+            raise FieldError(
+                f"a waiver needs a reason: say why this {noun} may break the rule{blank}",
+                (rule,),
+            )
+    return value
 
 
 def schedules_to_api(entries: list[Any]) -> list[dict[str, int]]:

@@ -172,7 +172,8 @@ README's "Policies"); neither is ever sent to the API or compared with the live 
 
 A waiver turns that rule's finding for this campaign into a *waived* finding: it no longer
 fails `validate` or blocks `apply`, and it is shown, with its reason, in every plan report.
-The reason is required. `reconciler policies` lists the rule ids in force.
+The reason is required, and must say something (not only spaces or invisible characters).
+`reconciler policies` lists the rule ids in force.
 """
 
 

@@ -17,6 +17,7 @@ from reconciler.manifest.models import (
     FieldError,
     NonNegInt,
     name_problem,
+    waivers_with_reasons,
 )
 
 VoiceType = Literal[template_fields.VOICE_TYPES]  # type: ignore[valid-type]
@@ -227,6 +228,11 @@ class TemplateSpec(BaseModel):
     @classmethod
     def _null_is_none_declared(cls, value: Any) -> Any:
         return {} if value is None else value
+
+    @field_validator("policy_waivers")
+    @classmethod
+    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        return waivers_with_reasons(value, "template")
 
     @field_validator("template_name")
     @classmethod

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from reconciler.names import identity_key
+from reconciler.names import identity_key, looks_alike
+from reconciler.safetext import spelt
 from reconciler.template_fields import template_placeholders
 
 
@@ -81,6 +82,14 @@ class Catalog:
         table = self.table(kind)
         if name in table:
             return table[name], ""
+        alike = [listed for listed in table if looks_alike(listed, name)]
+        if alike:  # a manifest cannot spell it so: the uuid says which, unmistakably
+            listed = ", ".join(f"{spelt(other)} ({table[other]})" for other in alike)
+            return None, (
+                f"{kind}: no {kind} is named {spelt(name)}, but {listed} "
+                f"{'reads' if len(alike) == 1 else 'read'} like it (only spaces or invisible "
+                f"characters differ): name it by {kind}_uuid"
+            )
         return None, unknown_name_message(kind, name, list(table))
 
     def _spelt_as_listed(self, kind: str, name: str) -> str:

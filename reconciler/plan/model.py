@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from reconciler.diagnostics.model import Diagnostic
 from reconciler.policy.findings import Finding
 
 Action = Literal["create", "update", "delete"]
@@ -162,6 +163,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
     unchanged_templates: int = 0  # of `unchanged`, how many are templates
+    # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
 from reconciler.kinds import Context, Kind, kind_of, kinds, no_location, order_changes
 from reconciler.kinds import located as _located
-from reconciler.names import identity_key
+from reconciler.names import identity_key, lookalike_key
 from reconciler.plan import write_only
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Change, Plan
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
+from reconciler.safetext import spelt
 from reconciler.template_fields import CAMPAIGN_REFERENCE, template_placeholders
 
 Where = Callable[[str, str | None], str]
@@ -51,13 +52,20 @@ class Matching:
     pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     undeclared: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Located warnings (a look-alike name matched); their text is in `notes` too.
+    warnings: list[Diagnostic] = field(default_factory=list)
+    # Undeclared live objects whose name reads like a declared one: uuid -> that entry.
+    # --prune never deletes them (the entry may mean them).
+    lookalikes: dict[str, str] = field(default_factory=dict)
 
 
 def match(
     kind: Kind, specs: Mapping[str, Spec], live_rows: list[dict[str, Any]],
     where: Where = no_location,
 ) -> Matching:
-    """Identity: the pinned uuid when given, else the name (compared in NFC).
+    """Identity: the pinned uuid when given, else the name (compared in NFC), else the one
+    live object whose name reads the same (only spaces or invisible characters differ: a
+    located warning; two or more such objects are an error asking for a pin).
 
     A live object claimed by more than one entry (by pin, by name, or one of each) is an
     error naming every claimant: applying both would update and delete, or update twice,
@@ -66,9 +74,11 @@ def match(
     name_field, uuid_field, noun = kind.name_field, kind.uuid_field, kind.name
     by_uuid = {str(row[uuid_field]).lower(): row for row in live_rows}
     by_name: dict[str, list[dict[str, Any]]] = {}
+    by_look: dict[str, list[dict[str, Any]]] = {}
     parked: dict[str, list[dict[str, Any]]] = {}
     for row in live_rows:
         by_name.setdefault(identity_key(row[name_field]), []).append(row)
+        by_look.setdefault(lookalike_key(row[name_field]), []).append(row)
         original = parked_name(row[name_field])
         if original is not None:
             parked.setdefault(identity_key(original), []).append(row)
@@ -93,14 +103,19 @@ def match(
         else:
             rows = by_name.get(identity_key(name), [])
             how = "by name"
+            if not rows:  # spelt with other spaces or invisible characters?
+                rows = by_look.get(lookalike_key(name), [])
+                how = "by a name that reads the same"
             if not rows:  # left under a temporary name by a rename cycle cut short?
                 rows = parked.get(identity_key(name), [])
                 how = "by name, under the temporary name a cut-short rename left"
             row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
-                errors.append(_located(
-                    where, name, name_field, _twins_message(kind, rows), "ambiguous-live-name"
-                ))
+                message = (
+                    _lookalikes_message(kind, name, rows) if how.endswith("reads the same")
+                    else _twins_message(kind, rows)
+                )
+                errors.append(_located(where, name, name_field, message, "ambiguous-live-name"))
                 continue
         matching.pairs[name] = row
         if row is not None:
@@ -117,6 +132,8 @@ def match(
                         "unicode-spelling",
                     ).text()
                 )
+            elif how.endswith("reads the same"):
+                matching.warnings.append(_lookalike_warning(kind, name, row, spec, where))
     for uuid, claimants in claims.items():
         if len(claimants) > 1:
             errors.append(_claimed_twice_message(kind, uuid, claimants, by_uuid, where))
@@ -124,6 +141,13 @@ def match(
         raise PlanError(diagnostics=errors)
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
+    looks = {lookalike_key(name): name for name in specs}
+    for row in matching.undeclared:
+        entry = looks.get(lookalike_key(row[name_field]))
+        if entry is not None:
+            matching.lookalikes[row[uuid_field]] = entry
+            matching.warnings.append(_unclaimed_lookalike(kind, entry, row, where))
+    matching.notes.extend(warning.text() for warning in matching.warnings)
     return matching
 
 
@@ -163,6 +187,53 @@ def _twins_message(kind: Kind, rows: list[dict[str, Any]]) -> str:
     return (
         f"{kind.name_field}: {len(rows)} live {kind.plural} have this name once "
         f"Unicode-normalised (NFC): {listed}; pin the one you mean with {kind.uuid_field}"
+    )
+
+
+def _lookalikes_message(kind: Kind, name: str, rows: list[dict[str, Any]]) -> str:
+    listed = " and ".join(
+        f"{spelt(row[kind.name_field])} ({row[kind.uuid_field]})" for row in rows
+    )
+    return (
+        f"{kind.name_field}: {len(rows)} live {kind.plural} read like {spelt(name)} (only "
+        f"spaces or invisible characters differ): {listed}; pin the one you mean with "
+        f"{kind.uuid_field}"
+    )
+
+
+def _lookalike_warning(
+    kind: Kind, name: str, row: dict[str, Any], spec: Spec, where: Where
+) -> Diagnostic:
+    """The entry found its live object under a spelling that reads the same: said, with
+    both spellings visible, and what the plan does about it."""
+    then = (
+        "it is deleted (state: absent)" if spec.state == "absent"
+        else "this plan renames it to the entry's spelling"
+    )
+    message = (
+        f"{kind.name_field} {spelt(name)} matches the live {kind.name} spelt "
+        f"{spelt(row[kind.name_field])} ({row[kind.uuid_field]}): only spaces or invisible "
+        f"characters differ, so it is taken as the same {kind.name} and {then} (pin "
+        f"{kind.uuid_field} to say so explicitly)"
+    )
+    return replace(
+        _located(where, name, kind.name_field, message, "lookalike-name"), severity="warning"
+    )
+
+
+def _unclaimed_lookalike(
+    kind: Kind, entry: str, row: dict[str, Any], where: Where
+) -> Diagnostic:
+    """A live object that reads like a declared name but is not the one the entry claims."""
+    message = (
+        f"live {kind.name} {spelt(row[kind.name_field])} "
+        f"({row[kind.uuid_field]}) reads like the declared {spelt(entry)} (only spaces or "
+        f"invisible characters differ) but is another {kind.name}: the entry does not manage "
+        f"it and --prune never deletes it; pin it by {kind.uuid_field} in an entry of its "
+        "own to manage or delete it"
+    )
+    return replace(
+        _located(where, entry, kind.name_field, message, "lookalike-name"), severity="warning"
     )
 
 
@@ -255,7 +326,7 @@ def build_plan(
                 kind_changes.append(change)
         if prune:
             for row in matching.undeclared:
-                if not kind.prunable(row):
+                if not kind.prunable(row) or row[kind.uuid_field] in matching.lookalikes:
                     continue
                 if parked_name(row[kind.name_field]) is not None:
                     notes.append(
@@ -300,8 +371,9 @@ def build_plan(
     if blind:
         raise PlanError(diagnostics=blind)
     notes.extend(create_notes)
+    warnings = [warning for matching in matchings.values() for warning in matching.warnings]
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_templates)
+                unchanged_templates=unchanged_templates, warnings=warnings)
 
 
 def _note_templates(

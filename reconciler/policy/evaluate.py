@@ -19,6 +19,7 @@ from reconciler.fields import DAYS
 from reconciler.manifest import schedule
 from reconciler.manifest.models import EXCLUSIVE_FIELDS, CampaignSpec
 from reconciler.manifest.wording import did_you_mean
+from reconciler.names import lookalike_key
 from reconciler.policy.findings import Finding
 from reconciler.policy.rules import LABEL_PREFIX, Rule
 
@@ -199,15 +200,34 @@ def _min(rule: Rule, spec: CampaignSpec) -> list[Problem]:
 
 
 def _required(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+    """Each required field declared with a value: `carrier_uuid: ""` (or text that reads as
+    nothing) declares no carrier."""
     problems = []
     for name in rule.required or []:
         alternative = _ALTERNATIVES.get(name)
-        if _declared(spec, name)[0] or (alternative and _declared(spec, alternative)[0]):
+        given = [
+            (field, *_declared(spec, field)[1:])
+            for field in (name, alternative) if field and _declared(spec, field)[0]
+        ]
+        if any(not _blank(value) for _, value, _ in given):
             continue
         either = f" (or {alternative})" if alternative else ""
         what = f"the label {name[len(LABEL_PREFIX) :]}" if name.startswith(LABEL_PREFIX) else name
-        problems.append(((), f"{what}{either} must be declared"))
+        if given:
+            field, _, loc = given[0]
+            shown = f"the label {field[len(LABEL_PREFIX) :]}" if loc[:1] == ("labels",) else field
+            problems.append(
+                (loc, f"{shown} is declared empty; {what}{either} must be declared with a value")
+            )
+        else:
+            problems.append(((), f"{what}{either} must be declared"))
     return problems
+
+
+def _blank(value: Any) -> bool:
+    """No value: null, or text that reads as nothing (spaces, zero-width characters). A list
+    may be empty on purpose (`schedules: []`: no calling windows)."""
+    return value is None or (isinstance(value, str) and not lookalike_key(value))
 
 
 def _allowed(rule: Rule, spec: CampaignSpec) -> list[Problem]:

@@ -12,12 +12,13 @@ from typing import Any
 
 from reconciler.fields import DAYS
 from reconciler.manifest.schedule import ScheduleError
+from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import HTML_CSS, html_section
 from reconciler.render.values import (
     NO_WINDOWS,
     SCRIPT_FIELDS,
-    format_value,
+    format_field,
     format_window,
     is_multiline,
     params_line,
@@ -26,7 +27,7 @@ from reconciler.render.values import (
     word_diff,
 )
 from reconciler.render.week import Week, Window, changed_days, week_of
-from reconciler.safetext import shown
+from reconciler.safetext import shown, visible
 
 # Window labels: both edges fit from this many hours, the start alone from the second; shorter
 # windows keep their times in the tooltip and in the list of changed days.
@@ -184,7 +185,7 @@ def index_table(plan: Plan) -> str:
     rows = "".join(
         f"<tr><td><span class='badge {c.action}'>{c.action}</span></td>"
         f"<td>{'' if c.kind == 'campaign' else escape(c.kind) + ' '}"
-        f"<a href='#{_anchor(i)}'>{escape(c.name)}</a></td>"
+        f"<a href='#{_anchor(i)}'>{escape(visible(c.name))}</a></td>"
         f"<td class='uuid'>{escape(c.campaign_uuid or '—')}</td>"
         f"<td>{escape(c.source or '—')}</td></tr>"
         for i, c in enumerate(plan.changes)
@@ -224,7 +225,7 @@ def _cell(name: str, value: Any, other: Any, mark: str, css: str) -> str:
     elif is_multiline(value):
         inner = _text_cell(value, other, mark)
     else:
-        inner = f'<span class="value">{escape(format_value(value))}</span>'
+        inner = f'<span class="value">{escape(format_field(name, value))}</span>'
     return f'<td class="{css}">{inner}</td>'
 
 
@@ -380,8 +381,10 @@ def _unverifiable(change: Change) -> str:
 
 def _meta(change: Change) -> str:
     facts = []
-    if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
-        facts.append(f"renamed from <b>{escape(change.live_name)}</b>")
+    if change.action == "update" and change.live_name and not same_name(
+        change.live_name, change.name
+    ):
+        facts.append(f"renamed from <b>{escape(visible(change.live_name))}</b>")
     if change.source:
         facts.append(f"source: <code>{escape(change.source)}</code>")
     return f'<p class="meta">{" · ".join(facts)}</p>' if facts else ""
@@ -403,7 +406,7 @@ def change_section(index: int, change: Change) -> str:
     title = (
         f'<h2><span class="badge {change.action}">{change.action}</span>'
         f"{'' if change.kind == 'campaign' else f'<span>{escape(change.kind)}</span>'}"
-        f"<span>{escape(change.name)}</span>{uuid}</h2>"
+        f"<span>{escape(visible(change.name))}</span>{uuid}</h2>"
     )
     detail = f"{field_table(change)}{schedule_view(change)}"
     if change.action == "create":  # a create's table and week fit side by side

@@ -14,7 +14,7 @@ from typing import Any
 
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
 from reconciler.policy.findings import Finding
-from reconciler.safetext import UNSAFE_BUT_NEWLINE
+from reconciler.safetext import INVISIBLE, UNSAFE_BUT_NEWLINE
 
 APPLY_KEYS = (
     "create_body", "put", "active", "fingerprint", "live_name", "live_status", "wave", "via_name",
@@ -61,11 +61,14 @@ def render(plan: Plan, **_options: object) -> str:
 
 
 def safe_json(document: Any) -> str:
-    """Indented JSON, readable Unicode kept, but every character `shown` would escape as a
-    JSON escape: still the same value, yet no control, bidi or lone surrogate in the text
-    (json itself escapes only C0 controls; the indentation's line breaks stay)."""
+    """Indented JSON, readable Unicode kept, but every character `shown` would escape, and
+    every space but the ordinary one and every invisible character (a look-alike name's
+    U+00A0), as a JSON escape: still the same value, yet nothing in the text hides or
+    reorders what a reader sees (json itself escapes only C0 controls; the indentation's
+    line breaks stay)."""
     text = json.dumps(document, indent=2, ensure_ascii=False)
-    return UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    text = UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return INVISIBLE.sub(lambda match: json.dumps(match.group())[1:-1], text)
 
 
 def plan_from_document(document: dict[str, Any]) -> Plan:

@@ -10,11 +10,12 @@ import html
 import re
 
 from reconciler import safetext
+from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import markdown_section
 from reconciler.render.values import (
     SCRIPT_FIELDS,
-    format_value,
+    format_field,
     params_line,
     schedule_lines,
     script_lines,
@@ -73,8 +74,10 @@ def _clip(text: str) -> str:
 
 def _notes(change: Change) -> str:
     """Extra facts a reviewer needs next to the name: a rename, a deleted campaign's status."""
-    if change.action == "update" and change.live_name and change.live_name != change.campaign_name:
-        return f" (renamed from {escape(change.live_name)})"
+    if change.action == "update" and change.live_name and not same_name(
+        change.live_name, change.name
+    ):
+        return f" (renamed from {escape(safetext.visible(change.live_name))})"
     if change.action == "delete" and change.live_status:
         return f" (status {escape(change.live_status)})"
     if change.rewrite:
@@ -86,7 +89,7 @@ def table_row(change: Change) -> str:
     uuid = code_cell(change.campaign_uuid) if change.campaign_uuid else "—"
     source = code_cell(change.source) if change.source else "—"
     what = "" if change.kind == "campaign" else f"{change.kind} "
-    name = what + escape(change.name) + _notes(change)
+    name = what + escape(safetext.visible(change.name)) + _notes(change)
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
 
@@ -103,16 +106,16 @@ def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
         return [head] + [f"{sign}   {_clip(text)}".rstrip() for sign, text in rows]
     lines = []
     if action != "create":
-        lines.append(f"- {name}: {_clip(format_value(diff.before))}")
+        lines.append(f"- {name}: {_clip(format_field(name, diff.before))}")
     if action != "delete":
-        lines.append(f"+ {name}: {_clip(format_value(diff.after))}")
+        lines.append(f"+ {name}: {_clip(format_field(name, diff.after))}")
     return lines
 
 
 def diff_lines(change: Change) -> list[str]:
     if change.action == "delete" and not change.fields:
         status = f", status {change.live_status}" if change.live_status else ""
-        return [f"- {change.kind} {_one_line(change.name)} ({change.uuid}{status})"]
+        return [f"- {change.kind} {safetext.visible(change.name)} ({change.uuid}{status})"]
     lines: list[str] = []
     for name, diff in change.fields.items():
         lines.extend(field_lines(name, diff, change.action))
@@ -128,7 +131,7 @@ def details_block(change: Change) -> str:
     what = f"{count} field{'s' if count != 1 else ''}" if count else f"whole {change.kind}"
     if change.rewrite:
         what = "rewrite, unverifiable"
-    name = html.escape(_one_line(change.name))
+    name = html.escape(safetext.visible(change.name))
     kind = "" if change.kind == "campaign" else f"{change.kind} "
     title = f"{change.action} {kind}<b>{name}</b> ({what})"
     params = params_line(change) if change.action != "delete" else ""

@@ -9,14 +9,14 @@ from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import finding_lines
 from reconciler.render.values import (
     SCRIPT_FIELDS,
-    format_value,
+    format_field,
     params_line,
     schedule_lines,
     script_lines,
     text_lines,
     unverifiable_lines,
 )
-from reconciler.safetext import shown
+from reconciler.safetext import shown, spelt, visible
 
 MARKS = {"create": ("+", "green"), "update": ("~", "yellow"), "delete": ("-", "red")}
 LINE_COLORS = {"+": "green", "-": "red", "~": "yellow", " ": None}
@@ -42,9 +42,10 @@ def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[s
             lines.append(_paint(f"          {sign} {text}".rstrip(), LINE_COLORS[sign], color))
         return lines
     if action == "create":
-        text = f"      + {name}: {format_value(diff.after)}"
+        text = f"      + {name}: {format_field(name, diff.after)}"
     else:
-        text = f"      ~ {name}: {format_value(diff.before)} → {format_value(diff.after)}"
+        before, after = format_field(name, diff.before), format_field(name, diff.after)
+        text = f"      ~ {name}: {before} → {after}"
     return [_paint(text, LINE_COLORS[mark], color)]
 
 
@@ -56,7 +57,7 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
     if change.action == "update" and change.live_name and not same_name(
         change.live_name, change.name
     ):
-        where.append(f"renamed from {change.live_name!r}")
+        where.append(f"renamed from {spelt(change.live_name)}")
     if change.via_name:
         where.append(f"via temporary name {change.via_name!r}: a rename cycle")
     if change.action == "delete" and change.live_status:
@@ -65,7 +66,7 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         where.append(change.source)
     suffix = shown(f"  ({'; '.join(where)})") if where else ""
     what = "" if change.kind == "campaign" else f"{change.kind} "
-    head = _paint(f"  {mark} {change.action} {what}{change.name}", hue, color)
+    head = _paint(f"  {mark} {change.action} {what}{visible(change.name)}", hue, color)
     lines = [head + suffix]
     for name, diff in change.fields.items():
         if change.action == "create" and name in ("campaign_name", "template_name"):

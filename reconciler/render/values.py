@@ -9,8 +9,12 @@ import re
 import unicodedata
 from typing import Any
 
+from reconciler.safetext import spelt
+
 # How an empty schedule list reads: the campaign may not call at all.
 NO_WINDOWS = "no calling windows"
+# Fields holding an object's name: shown with their invisible differences made visible.
+NAME_FIELDS = frozenset({"campaign_name", "template_name"})
 
 
 def format_value(value: Any) -> str:
@@ -24,6 +28,14 @@ def format_value(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def format_field(name: str, value: Any) -> str:
+    """`format_value`, but a name as `spelt` (`"Nhắc nợ␠"`): a look-alike rename shows
+    what changes."""
+    if name in NAME_FIELDS and isinstance(value, str):
+        return spelt(value)
+    return format_value(value)
 
 
 def format_window(entry: dict[str, str]) -> str:
