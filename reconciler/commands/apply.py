@@ -178,9 +178,11 @@ def _saved(client, plan_file):  # noqa: ANN001, ANN202
 
 
 def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
+    from reconciler.kinds.registry import kind_of
+
     symbol, hue = SYMBOLS[outcome.status]
     change = outcome.change
-    what = "" if change.kind == "campaign" else f"{change.kind} "
+    what = kind_of(change).label
     head = shown(f"{symbol} {change.action} {what}{change.name}")
     if outcome.status == "done":
         detail = ", ".join(outcome.steps)

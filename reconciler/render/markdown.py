@@ -10,6 +10,7 @@ import html
 import re
 
 from reconciler import safetext
+from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import markdown_section
@@ -88,7 +89,7 @@ def _notes(change: Change) -> str:
 def table_row(change: Change) -> str:
     uuid = code_cell(change.campaign_uuid) if change.campaign_uuid else "—"
     source = code_cell(change.source) if change.source else "—"
-    what = "" if change.kind == "campaign" else f"{change.kind} "
+    what = kind_of(change).label
     name = what + escape(safetext.visible(change.name)) + _notes(change)
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
@@ -132,7 +133,7 @@ def details_block(change: Change) -> str:
     if change.rewrite:
         what = "rewrite, unverifiable"
     name = html.escape(safetext.visible(change.name))
-    kind = "" if change.kind == "campaign" else f"{change.kind} "
+    kind = kind_of(change).label
     title = f"{change.action} {kind}<b>{name}</b> ({what})"
     params = params_line(change) if change.action != "delete" else ""
     tail = f"{escape(params)}\n\n" if params else ""
