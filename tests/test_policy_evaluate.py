@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.schedule import format_ns
 from reconciler.policy.evaluate import days_text, evaluate
 from reconciler.policy.findings import Finding, counts, summary
+from reconciler.policy.nearmiss import NearIndex, fold, nearly, one_slip
 from reconciler.policy.presets import preset_rules
 from reconciler.policy.rules import Rule
 
@@ -424,3 +426,140 @@ def test_decree_flags_exactly_the_windows_outside_8_to_17(start: int, end: int) 
     assert bool(got) == outside
     if outside:
         assert got[0].message.startswith(f"wed {window} ")
+
+
+# ---- Unicode: NFC everywhere ---------------------------------------------------------------
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+QC = unicodedata.normalize("NFC", "quảng cáo")
+DAY_LONG = [{"daily": "06:00-22:00"}]
+
+
+@pytest.mark.parametrize(
+    ("rule_form", "label_form"), [(str, nfd), (nfd, str), (nfd, nfd)], ids=["nfd-label",
+                                                                          "nfd-rule", "both"]
+)
+def test_labels_are_compared_in_nfc(rule_form: Any, label_form: Any) -> None:
+    ads = rule(
+        id="ads-hours",
+        select={"labels": {rule_form("mục đích"): rule_form(QC)}},
+        calling_hours={"daily": "08:00-17:00"},
+    )
+    promo = spec(labels={label_form("mục đích"): label_form(QC)}, schedules=DAY_LONG)
+    assert label_form(QC) != rule_form(QC) or label_form is rule_form
+    assert messages([ads], promo) == [
+        (
+            "ads-hours",
+            "Promo:schedules/0/daily",
+            "daily 06:00-22:00 starts before 08:00 and ends after 17:00",
+        )
+    ]
+
+
+def test_allowed_values_required_labels_and_name_patterns_are_compared_in_nfc() -> None:
+    carrier = rule(id="carrier", allowed={"carrier": ["Viễn thông"]})
+    assert messages([carrier], spec(carrier=nfd("Viễn thông"))) == []
+    purpose = rule(id="purpose", allowed={"labels.mục đích": [QC]})
+    assert messages([purpose], spec(labels={nfd("mục đích"): nfd(QC)})) == []
+    needs = rule(id="needs", required=[nfd("labels.mục đích")])
+    assert messages([needs], spec(labels={"mục đích": QC})) == []
+    named = rule(id="named", name_pattern="^Khuyến mãi")
+    entry, _ = validate_entry({"campaign_name": nfd("Khuyến mãi tháng 11")})
+    assert messages([named], entry) == []
+
+
+def test_an_nfd_label_is_held_to_the_rule_through_validate(tmp_path: Any) -> None:
+    """The advertising window of the issue: NFD `quảng cáo` used to pass a 06:00-22:00 day."""
+    from tests.clirun import run_cli
+
+    config = tmp_path / "reconciler.yaml"
+    config.write_text(
+        "policies:\n  rules:\n    - id: ads-hours\n"
+        f"      select: {{labels: {{purpose: {QC}}}}}\n"
+        '      calling_hours: {daily: "08:00-17:00"}\n',
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "campaigns.yaml"
+    manifest.write_text(
+        "campaigns:\n  - campaign_name: Promo\n"
+        f"    labels: {{purpose: {nfd(QC)}}}\n"
+        '    schedules: [{daily: "06:00-22:00"}]\n',
+        encoding="utf-8",
+    )
+    run = run_cli("validate", str(manifest), "--config", str(config))
+    assert run.code == 1, run.output
+    assert "campaigns.yaml:4: ads-hours: daily 06:00-22:00 starts before 08:00" in run.stderr
+
+
+# ---- near misses: real ones only ---------------------------------------------------------
+
+
+def team_rules(count: int) -> list[Rule]:
+    return [
+        rule(id=f"team{index}", select={"labels": {"team": f"team{index}"}},
+             max={"concurrent_call": 5})
+        for index in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("team", ["team1", "team10", "team2", "team11", "team100", "team"])
+def test_teams_differing_by_digits_are_not_near_misses(team: str) -> None:
+    found = findings(team_rules(12), spec(labels={"team": team}, concurrent_call=1))
+    assert [f for f in found if f.rule == "policy/label-near-miss"] == []
+
+
+@pytest.mark.parametrize("written", ["Quảng cáo", "quang cao", " quảng cáo ", "QUẢNG  CÁO",
+                                      nfd("Quảng cáo"), "quảng cáoo"])
+def test_case_spacing_accents_and_one_slip_are_near_misses(written: str) -> None:
+    ads = rule(id="ads", select={"labels": {"purpose": QC}}, max={"recall_times": 0})
+    [warning] = findings([ads], spec(labels={"purpose": written}))
+    assert (warning.rule, warning.severity, warning.source) == (
+        "policy/label-near-miss", "warning", "Promo:labels/purpose")
+    assert warning.message == (
+        f"label purpose: '{written}' is not purpose: '{QC}', which rule ads selects; "
+        "labels are compared exactly, so it does not check this campaign"
+    )
+
+
+@pytest.mark.parametrize("written", ["ads", "adz", "qc", "quảng bá", "team-1"])
+def test_short_or_different_values_are_not_near_misses(written: str) -> None:
+    wanted = [rule(id="a", select={"labels": {"purpose": "ads"}}, max={"recall_times": 0}),
+              rule(id="b", select={"labels": {"purpose": QC}}, max={"recall_times": 0}),
+              rule(id="c", select={"labels": {"purpose": "team-2"}}, max={"recall_times": 0})]
+    found = findings(wanted, spec(labels={"purpose": written}))
+    assert [f for f in found if f.rule == "policy/label-near-miss"] == []
+
+
+def test_many_rules_and_campaigns_give_one_warning_per_real_near_miss() -> None:
+    campaigns = [spec(campaign_name=f"C{index}", labels={"team": f"team{index % 60}"})
+                 for index in range(600)]
+    campaigns.append(spec(campaign_name="Slip", labels={"team": "Team7"}))
+    found = evaluate(team_rules(50), {s.campaign_name: s for s in campaigns}, locate)
+    assert [(f.campaign_name, f.message) for f in found if f.rule == "policy/label-near-miss"] == [
+        ("Slip", "label team: 'Team7' is not team: 'team7', which rule team7 selects; labels "
+                 "are compared exactly, so it does not check this campaign")
+    ]
+
+
+words = st.text(alphabet="abcdeđéẹ19 ABĐ", max_size=9)
+
+
+@given(text=words, wanted=st.lists(words, max_size=6))
+@example(text="team1", wanted=["team10", "team2", "team11"])
+@example(text="advertisement", wanted=["advertising"])
+@example(text="purpse", wanted=["purpose"])
+def test_the_index_finds_exactly_what_a_pairwise_check_finds(text: str, wanted: list[str]) -> None:
+    index = NearIndex(wanted)
+    assert list(index.near(text)) == [w for w in dict.fromkeys(wanted) if nearly(text, w)]
+
+
+@given(text=words, digit_at=st.integers(min_value=0, max_value=9), digit=st.sampled_from("0123"))
+def test_a_digit_more_or_changed_is_never_a_slip(text: str, digit_at: int, digit: str) -> None:
+    at = min(digit_at, len(text))
+    assert not one_slip(fold(text), fold(text[:at] + digit + text[at:]))
+    if at < len(text) and text[at].isdigit() and text[at] != digit:
+        assert not nearly(text, text[:at] + digit + text[at + 1 :])
