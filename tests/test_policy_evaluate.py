@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from typing import Any
 
@@ -381,7 +382,7 @@ def test_findings_come_campaign_by_campaign_then_rule_by_rule() -> None:
         ("Other", "r"),
         ("Other", "s"),
     ]
-    assert counts(got) == {"error": 2, "warning": 2, "waived": 0}
+    assert counts(got) == {"error": 2, "warning": 2, "waived": 0, "outside_target": 0}
     assert summary(got) == "Policy: 2 errors, 2 warnings."
 
 
@@ -563,3 +564,17 @@ def test_a_digit_more_or_changed_is_never_a_slip(text: str, digit_at: int, digit
     assert not one_slip(fold(text), fold(text[:at] + digit + text[at:]))
     if at < len(text) and text[at].isdigit() and text[at] != digit:
         assert not nearly(text, text[:at] + digit + text[at + 1 :])
+
+
+def test_an_error_outside_target_is_shown_but_blocks_nothing() -> None:
+    error = Finding("cap", "Other", "error", "concurrent_call is 50; the maximum is 10", "c.yaml:5")
+    outside = dataclasses.replace(error, outside_target=True)
+    assert error.blocking and not outside.blocking
+    assert outside.line() == (
+        "c.yaml:5: cap: concurrent_call is 50; the maximum is 10 [outside --target: not blocking]"
+    )
+    assert (outside.diagnostic().severity, outside.diagnostic().detail) == (
+        "warning", "outside --target: not blocking")
+    assert summary([error, outside]) == "Policy: 1 error, 1 outside --target (not blocking)."
+    assert "outside_target" not in error.to_dict()
+    assert Finding.from_dict(outside.to_dict()) == outside

@@ -3,7 +3,7 @@ config, evaluate the rules (offline, before any API call), print and enforce the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import click
 
@@ -55,6 +55,33 @@ def echo_findings(findings: Sequence) -> None:
 
 def blocking(findings: Sequence) -> list:
     return [finding for finding in findings if finding.blocking]
+
+
+def within_targets(findings: Sequence, names: Iterable[str]) -> list:
+    """The findings with those of campaigns not in `names` (the targets and what the targeted
+    changes pull in) marked outside --target: still shown, no longer blocking."""
+    from dataclasses import replace
+
+    from reconciler.names import identity_key
+
+    scope = {identity_key(name) for name in names}
+    return [
+        finding if identity_key(finding.campaign_name) in scope
+        else replace(finding, outside_target=True)
+        for finding in findings
+    ]
+
+
+def plan_scope(the_plan, targets: Sequence[str]) -> list[str]:  # noqa: ANN001 - a Plan
+    """What a targeted plan touches: the targets, and every campaign it changes (a target's
+    change, or one pulled in because a targeted change needs it)."""
+    names = list(targets)
+    for change in the_plan.changes:
+        if change.kind == "campaign":
+            names.append(change.name)
+            if change.live_name:
+                names.append(change.live_name)
+    return names
 
 
 def refuse_if_blocking(findings: Sequence, what: str = "nothing was changed") -> None:

@@ -41,7 +41,9 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     if out and fmt not in DOCUMENT_FORMATS:
         raise click.UsageError("--out needs --format json, sarif or gitlab")
     document_on_stdout = fmt in DOCUMENT_FORMATS and not out
-    report = _report.begin(fmt, out=out, stdout_is_text=not document_on_stdout)
+    report = _report.begin(
+        fmt, out=out, stdout_is_text=not document_on_stdout, anchor=paths[0]
+    )
     # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
     manifests, findings = load_checked(paths)
     report_warnings(manifests.warnings)
