@@ -16,6 +16,12 @@ def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep star
 
     Problems in reconciler.yaml and in the manifests are reported together, config first.
     """
+    manifests, findings, _ = load_checked_with_policies(paths)
+    return manifests, findings
+
+
+def load_checked_with_policies(paths: Sequence[str]):  # noqa: ANN201
+    """(manifests, findings, policies): load_checked, and the PolicySet in force."""
     from reconciler.manifest.loader import ManifestLoadError, load_manifests
     from reconciler.policy.config import load_policies
     from reconciler.policy.evaluate import evaluate
@@ -39,7 +45,27 @@ def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep star
     if errors or policies is None or manifests is None:
         raise ManifestLoadError(errors, files, diagnostics)
     findings = evaluate(policies.rule_list, manifests.campaigns, manifests.at)
-    return manifests, findings
+    return manifests, findings, policies
+
+
+def no_policies_note(policies) -> str | None:  # noqa: ANN001 - a PolicySet
+    """What to say when no rule is in force (a run without --config, say), else None."""
+    from reconciler.policy.config import DEFAULT_CONFIG
+
+    if policies.rules:
+        return None
+    why = (
+        f"{policies.config} has none" if policies.config
+        else f"no {DEFAULT_CONFIG} found, none given with --config"
+    )
+    return f"no policies in force ({why}): calling-law checks are off"
+
+
+def no_policies_diagnostic(note: str):  # noqa: ANN201 - a Diagnostic (lazy import)
+    """The note as a diagnostic, for the JSON document."""
+    from reconciler.diagnostics.model import Diagnostic
+
+    return Diagnostic("note", "policy/none-in-force", note, category="config")
 
 
 def echo_findings(findings: Sequence) -> None:
