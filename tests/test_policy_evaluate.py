@@ -204,7 +204,9 @@ def test_undeclared_schedules_cannot_be_shown_to_comply() -> None:
         "schedules are not declared, so the calling hours cannot be checked; declare them"
         + HOURS_NOTE
     )
-    assert findings(DECREE, spec(labels=AD, schedules=[])) == []  # declared: no calls at all
+    # Declared empty: the API does not say whether that is "never" or "any hour" (below).
+    assert [f.rule for f in findings(DECREE, spec(labels=AD, schedules=[]))] == [
+        "policy/empty-schedule"]
 
 
 def test_days_of_one_key_with_different_limits_are_named() -> None:
@@ -237,7 +239,8 @@ def test_waiver_keeps_the_finding_visible_and_not_blocking() -> None:
 
 
 def test_waiver_of_a_rule_not_in_force_is_a_warning_with_a_suggestion() -> None:
-    promo = spec(labels=AD, schedules=[], policy_waivers={"vn-decree-91/calling-hour": "x"})
+    promo = spec(labels=AD, schedules=[{"mon": "09:00-10:00"}],
+                 policy_waivers={"vn-decree-91/calling-hour": "x"})
     [finding] = findings(DECREE, promo)
     assert (finding.rule, finding.severity, finding.source) == (
         "vn-decree-91/calling-hour",
@@ -578,3 +581,32 @@ def test_an_error_outside_target_is_shown_but_blocks_nothing() -> None:
     assert summary([error, outside]) == "Policy: 1 error, 1 outside --target (not blocking)."
     assert "outside_target" not in error.to_dict()
     assert Finding.from_dict(outside.to_dict()) == outside
+
+
+# ---- schedules: [] -------------------------------------------------------------------------
+
+EMPTY_NOTE = (
+    "schedules declare no calling window; the API does not document whether that means the "
+    "campaign never calls or calls at any hour, so rule vn-decree-91/calling-hours cannot show "
+    "its calling hours comply; declare the windows it calls in"
+)
+
+
+@pytest.mark.parametrize("empty", [[], [{}], None])
+def test_empty_schedules_under_an_hours_rule_are_a_warning(empty: Any) -> None:
+    [warning] = findings(DECREE, spec(labels=AD, schedules=empty))
+    assert (warning.rule, warning.severity, warning.source, warning.message) == (
+        "policy/empty-schedule", "warning", "Promo:schedules", EMPTY_NOTE)
+    assert not warning.blocking
+
+
+def test_empty_schedules_are_said_only_where_hours_are_checked_and_may_be_waived() -> None:
+    assert findings(DECREE, spec(labels={"purpose": "debt-reminder"}, schedules=[])) == []
+    assert findings([rule(max={"concurrent_call": 5})], spec(schedules=[])) == []
+    quiet = rule(id="no-sunday", quiet_days=["sun"])
+    assert [f.message for f in findings([quiet], spec(schedules=[]))] == [
+        EMPTY_NOTE.replace("vn-decree-91/calling-hours", "no-sunday")]
+    waived = spec(labels=AD, schedules=[],
+                  policy_waivers={"policy/empty-schedule": "paused until the next season"})
+    [finding] = findings(DECREE, waived)
+    assert (finding.waived, finding.reason) == (True, "paused until the next season")

@@ -26,6 +26,10 @@ Loc = tuple[int | str, ...]
 Locate = Callable[[str, Loc], str]  # (campaign name, path inside its entry) -> "file:line"
 Problem = tuple[Loc, str]  # (path inside the entry, message)
 NEAR_MISS = "policy/label-near-miss"  # a label that almost selects a campaign into a rule
+# Schedules declared with no calling window at all (`schedules: []`): the API does not say
+# whether that means "never" or "at any hour", so hours rules cannot show it complies.
+EMPTY_SCHEDULE = "policy/empty-schedule"
+_HOURS_CHECKS = ("calling_hours", "quiet_days")
 _ALTERNATIVES = {a: b for pair in EXCLUSIVE_FIELDS for a, b in (pair, pair[::-1])}
 
 
@@ -34,7 +38,7 @@ def evaluate(
 ) -> list[Finding]:
     """Every finding, campaign by campaign (manifest order), rule by rule (config order)."""
     findings: list[Finding] = []
-    known = [rule.id for rule in rules] + ([NEAR_MISS] if rules else [])
+    known = [rule.id for rule in rules] + ([NEAR_MISS, EMPTY_SCHEDULE] if rules else [])
     selection = Selection(rules)
     for name, spec in specs.items():
         if spec.state == "absent":
@@ -56,6 +60,9 @@ def evaluate(
                         reason=waivers.get(rule.id),
                     )
                 )
+        findings.extend(
+            _empty_schedule(name, spec, [rules[index] for index in selected], waivers, locate)
+        )
         missed = selection.near_misses(labels, spec.type_autocall, set(selected))
         findings.extend(_near_misses(name, spec, missed, waivers, locate))
         if rules:  # with no policies at all, waivers are simply not in play
@@ -67,6 +74,33 @@ def selects(rule: Rule, spec: CampaignSpec) -> bool:
     """Whether the rule applies to this entry (its selector, by labels and type_autocall).
     The audit of real calls (reconciler/operations/) selects with this too."""
     return rule.select is None or rule.select.matches(spec.labels or {}, spec.type_autocall)
+
+
+def _empty_schedule(
+    name: str,
+    spec: CampaignSpec,
+    selected: Sequence[Rule],
+    waivers: Mapping[str, str],
+    locate: Locate,
+) -> Iterator[Finding]:
+    """A warning where hours rules check a campaign whose schedules declare no window."""
+    ids = [rule.id for rule in selected if rule.check in _HOURS_CHECKS]
+    if not ids or "schedules" not in spec.model_fields_set or any(_windows(spec)):
+        return
+    which = f"rule {ids[0]}" if len(ids) == 1 else f"rules {', '.join(ids)}"
+    yield Finding(
+        rule=EMPTY_SCHEDULE,
+        campaign_name=name,
+        severity="warning",
+        message=(
+            "schedules declare no calling window; the API does not document whether that "
+            "means the campaign never calls or calls at any hour, so "
+            f"{which} cannot show its calling hours comply; declare the windows it calls in"
+        ),
+        source=locate(name, ("schedules",)),
+        waived=EMPTY_SCHEDULE in waivers,
+        reason=waivers.get(EMPTY_SCHEDULE),
+    )
 
 
 def _near_misses(
