@@ -3,8 +3,10 @@
 Checks read what each entry declares; a field an entry leaves out is not checked (the live
 value stays whatever it is; `required` makes declaring it mandatory). Calling-hours and
 quiet-day rules are the exception: a selected campaign that does not declare its schedules is
-reported, since its calling hours cannot be shown to comply. Entries with `state: absent` are
-skipped: they are about to be deleted.
+reported, since its calling hours cannot be shown to comply (and one declaring no window at
+all is warned about). Entries with `state: absent` are skipped: they are about to be deleted.
+Text is compared in NFC; selection and near misses go through `Selection`, built once per
+evaluation, so the cost grows linearly with the campaigns.
 """
 
 from __future__ import annotations
