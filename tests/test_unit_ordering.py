@@ -149,7 +149,7 @@ def test_a_plan_sorts_by_level_then_action_then_wave_then_kind_then_name():
         Change("create", "b", level=1), Change("create", "a", level=1),
         Change("create", "z", kind="template", level=0), Change("update", "u", "u", level=1),
         Change("update", "w", "w", wave=1, level=1), Change("delete", "d", "d", level=1),
-        Change("create", "t", kind="template", level=1),
+        Change("create", "T", kind="template", level=1),
     ]
 
     the_plan = Plan(changes=changes)
@@ -161,7 +161,7 @@ def test_a_plan_sorts_by_level_then_action_then_wave_then_kind_then_name():
         (1, "update", 1, "campaign", "w"),
         (1, "create", 0, "campaign", "a"),
         (1, "create", 0, "campaign", "b"),
-        (1, "create", 0, "template", "t"),
+        (1, "create", 0, "template", "T"),
     ]
 
 

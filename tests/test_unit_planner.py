@@ -280,6 +280,25 @@ def test_prune_leaves_templates_alone_when_no_template_is_declared():
     assert the_plan.changes == []
 
 
+def test_prune_leaves_templates_alone_when_campaigns_only_name_them():
+    # The template listing is read (to resolve the name), but templates are not managed.
+    the_plan = plan([campaign("A", template="Used")], [campaign_row("A", 1, template_uuid=T1)],
+                    [template_row("Used", 1), template_row("Spare", 2)], prune=True)
+
+    assert the_plan.changes == [] and the_plan.unchanged == 1
+
+
+def test_prune_notes_come_kind_by_kind_templates_first():
+    the_plan = plan([template("Kept")], [campaign_row("C~reconciler-rename", 1)],
+                    [template_row("Kept", 1), template_row("T~reconciler-rename", 2)], prune=True)
+
+    assert the_plan.changes == []
+    assert [note.split(" (")[0] for note in the_plan.notes] == [
+        "--prune: not deleting 'T~reconciler-rename'",
+        "--prune: not deleting 'C~reconciler-rename'",
+    ]
+
+
 def test_prune_deletes_undeclared_templates_once_templates_are_declared():
     the_plan = plan([template("Kept", content="x")], [],
                     [template_row("Kept", 1, content="x"), template_row("Spare", 2)], prune=True)

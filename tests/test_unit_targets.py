@@ -125,15 +125,15 @@ def test_a_target_naming_a_live_campaign_no_manifest_declares_is_explained():
 
 def test_an_unknown_target_is_an_error_with_suggestions():
     with pytest.raises(PlanError) as error:
-        plan(ENTRIES, LIVE, TEMPLATES, targets=["k", "Zzz", "New t"])
+        plan(ENTRIES, LIVE, TEMPLATES, targets=["Kx", "Zzz", "New Tt"])
 
     assert [d.code for d in error.value.diagnostics] == ["plan/unknown-target"] * 3
     # pins current behaviour: the wording says "campaign" even where templates are known
     # targets too.
     assert str(error.value).splitlines() == [
-        "--target 'k' names no declared or live campaign (did you mean 'K'?)",
+        "--target 'Kx' names no declared or live campaign (did you mean 'K'?)",
         "--target 'Zzz' names no declared or live campaign",
-        "--target 'New t' names no declared or live campaign (did you mean 'New T'?)",
+        "--target 'New Tt' names no declared or live campaign (did you mean 'New T'?)",
     ]
 
 
