@@ -37,9 +37,10 @@ GATEWAY = "953a918a-0035-4e6f-97d1-c64e7943b7df"
 
 
 def uuid(kind: str, number: int) -> str:
-    """A fixed, readable uuid: uuid("c", 1) -> "c0000000-0000-4000-8000-000000000001"."""
-    prefix = {"c": "c", "campaign": "c", "t": "e", "template": "e", "r": "a", "carrier": "a"}
-    return f"{prefix[kind]}0000000-0000-4000-8000-{number:012d}"
+    """A fixed, readable uuid of a campaign ("c"), template ("t") or carrier ("r"):
+    uuid("c", 1) -> "c0000000-0000-4000-8000-000000000001"."""
+    first = {"c": "c", "t": "e", "r": "a"}[kind]  # campaign, template, carrier (hex digits)
+    return f"{first}0000000-0000-4000-8000-{number:012d}"
 
 
 # -- specs ------------------------------------------------------------------------------------
@@ -204,7 +205,3 @@ def actions(the_plan: Plan) -> list[tuple[str, str, str]]:
     """(kind, action, name) of each change, in plan order."""
     return [(change.kind, change.action, change.name) for change in the_plan.changes]
 
-
-def levels(the_plan: Plan) -> dict[str, int]:
-    """Each change's level, keyed "kind:action:name"."""
-    return {f"{c.kind}:{c.action}:{c.name}": c.level for c in the_plan.changes}
