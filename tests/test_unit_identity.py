@@ -40,17 +40,16 @@ def test_a_pin_with_a_new_name_renames_the_live_campaign():
     assert (change.wave, change.via_name, change.level) == (0, None, 0)
 
 
-def test_a_pin_wins_over_the_name():
-    # The entry is named like live C1 but pins C2: C1 is undeclared (pruned here, which frees
-    # the name) and C2 is renamed onto the freed name once the delete is done.
-    the_plan = plan([campaign("A", campaign_uuid=C2)],
-                    [campaign_row("A", 1), campaign_row("B", 2)], prune=True)
+def test_a_pin_onto_a_live_name_is_refused_not_pruned_away():
+    # The entry is named like live C1 but pins C2. Prune spares a live campaign that reads
+    # like a declared name (it never deletes the exact spelling the manifests use), so the
+    # rename of C2 onto "A" is refused rather than C1 deleted to free the name.
+    with pytest.raises(PlanError) as error:
+        plan([campaign("A", campaign_uuid=C2)],
+             [campaign_row("A", 1), campaign_row("B", 2)], prune=True)
 
-    assert [(c.action, c.name, c.uuid, c.level) for c in the_plan.changes] == [
-        ("delete", "A", C1, 0),
-        ("update", "A", C2, 1),
-    ]
-    assert the_plan.changes[1].fields == {"campaign_name": FieldDiff("B", "A")}
+    assert codes(error) == ["plan/rename-conflict"]
+    assert f"live campaign {C1} already has that name" in str(error.value)
 
 
 def test_a_pin_is_matched_whatever_the_case_of_its_hex_digits():

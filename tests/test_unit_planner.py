@@ -18,6 +18,7 @@ from builders import (
     uuid,
 )
 
+from reconciler.errors import PlanError
 from reconciler.plan.model import FieldDiff
 
 C1, C2, C3 = uuid("c", 1), uuid("c", 2), uuid("c", 3)
@@ -220,12 +221,21 @@ def test_template_press_options_compare_the_write_form_with_the_read_form():
     assert plan([template("T", enable_option=True, press_options=[option])],
                 templates=[live]).unchanged == 1
 
-    changed = {**option, "content": "press two"}
+    # An update must declare the keys a read never returns (else it is refused, see
+    # test_template_write_only.py); with them it is a change of the readable fields.
+    unread = {"toggled": True, "enable": True, "type": "transfer", "extension": "1900"}
+    changed = {**option, **unread, "content": "press two"}
     [change] = plan([template("T", press_options=[changed])], templates=[live]).changes
     assert change.fields == {"press_options": FieldDiff(
         [{"press_num": "1", "voice_type": "tts", "content": "press one"}],
         [{"press_num": "1", "voice_type": "tts", "content": "press two"}],
     )}
+    assert change.unverifiable and not change.rewrite
+
+    with pytest.raises(PlanError) as refused:
+        plan([template("T", press_options=[{**option, "content": "press two"}])],
+             templates=[live])
+    assert [d.code for d in refused.value.diagnostics] == ["plan/write-only-keys"]
 
 
 def test_template_state_absent_deletes_it():
