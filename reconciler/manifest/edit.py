@@ -24,6 +24,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from reconciler.errors import ReconcilerError
 from reconciler.manifest.yamlread import safe_yaml
@@ -37,6 +38,9 @@ _PREFIX = re.compile(r"(?:[&!][^\s,\[\]{}]*\s+)+")  # an anchor and/or tag befor
 # something else); anything doubtful is double-quoted instead.
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_CHARS = set(",[]{}")
+_STR = "tag:yaml.org,2002:str"
+# `yes`, `1_000`, `2024-01-01` are not strings to every YAML reader: those are quoted.
+_RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
 
 
 class EditError(ReconcilerError):
@@ -492,13 +496,14 @@ def _short_flow(value: Any) -> bool:
 
 def _plain_ok(text: str, *, flow: bool) -> bool:
     """Whether `text` written plain reads back as this very string (under YAML 1.1 too)."""
-    from reconciler.export import _string
-
     if not text or text != text.strip() or "\n" in text or text[0] in _PLAIN_START:
         return False
     if ": " in text or " #" in text or text.endswith(":") or (flow and _FLOW_CHARS & set(text)):
         return False
-    return _string(text) == text
+    if UNSAFE_BUT_NEWLINE.search(text):
+        return False
+    return all(resolver.resolve(ScalarNode, text, (True, False)) == _STR
+               for resolver in _RESOLVERS)
 
 
 def _double(text: str) -> str:
