@@ -5,6 +5,7 @@ empty."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -160,3 +161,25 @@ def test_update_and_out_are_exclusive(api_env, tmp_path):
     assert both.code == 1 and "give one of --out DIR" in both.stderr
     check_alone = run_cli("export", "--out", str(tmp_path / "a"), "--check")
     assert check_alone.code == 1 and "go with --update" in check_alone.stderr
+
+
+def test_plan_drift_words_the_report_as_drift_with_updated_at(api_env, tree):
+    drift(api_env)
+    live = client(api_env).find_campaign_by_name("DebtReminderTTS")
+    updated_at = client(api_env).get_campaign(live["campaign_uuid"])["updated_at"]
+    text = run_cli("plan", "campaigns", "--drift")
+    assert text.code == 2, text.output
+    assert "Changed outside the manifests (each field: live → manifests):" in text.stdout
+    assert f"      # changed outside the manifests since {updated_at}" in text.stdout
+    assert "will perform" not in text.stdout
+    assert "Drift: 2 changed outside the manifests, 0 declared but not live" in text.stdout
+    markdown = run_cli("plan", "campaigns", "--drift", "--format", "markdown")
+    assert markdown.code == 2
+    assert "### Reconciler drift report" in markdown.stdout
+    assert f"changed outside the manifests since {updated_at}" in markdown.stdout
+    document = json.loads(run_cli("plan", "campaigns", "--format", "json").stdout)
+    by_name = {change["campaign_name"]: change for change in document["changes"]}
+    assert by_name["DebtReminderTTS"]["updated_at"] == updated_at
+    assert run_cli("export", "--update", "campaigns").code == 0
+    clean = run_cli("plan", "campaigns", "--drift")
+    assert clean.code == 0 and clean.stdout.startswith("No drift.")

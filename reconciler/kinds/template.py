@@ -159,6 +159,7 @@ class TemplateKind(Kind):
             live_name=live.get("template_name"),
             placeholders=tf.template_placeholders({**live, **values}),
             unchecked=_unchecked(spec),
+            updated_at=_updated_at(live),
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -170,6 +171,7 @@ class TemplateKind(Kind):
             fingerprint=fingerprint(live, kind=self.name),
             live_name=live["template_name"],
             source=source,
+            updated_at=_updated_at(live),
         )
 
     def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
@@ -200,6 +202,11 @@ class TemplateKind(Kind):
 
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_template_by_name(name)
+
+
+def _updated_at(live: dict[str, Any]) -> str | None:
+    value = live.get("updated_at")
+    return value if isinstance(value, str) and value else None
 
 
 def _unchecked(spec: Any) -> list[str]:

@@ -62,6 +62,8 @@ class Change:
     # The template uuid a campaign uses before this change (a template delete waits only
     # for the changes of its own users).
     uses: str | None
+    # When the live object last changed (its `updated_at`), for drift reports.
+    updated_at: str | None
 
     def __init__(
         self,
@@ -85,6 +87,7 @@ class Change:
         placeholders: list[str] | None = None,
         unchecked: list[str] | None = None,
         uses: str | None = None,
+        updated_at: str | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -107,6 +110,7 @@ class Change:
         self.placeholders = placeholders if placeholders is not None else []
         self.unchecked = unchecked if unchecked is not None else []
         self.uses = uses
+        self.updated_at = updated_at
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
