@@ -64,11 +64,13 @@ def test_the_plan_document_keys():
     assert (document["notes"], document["policy"]) == ([], [])
     assert [list(change) for change in document["changes"]] == [
         ["action", "kind", "template_name", "template_uuid", "fields", "source", "apply"],
-        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "apply"],
+        # a live object's updated_at rides along (the builder's campaign rows carry one)
+        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "updated_at",
+         "apply"],
         ["action", "kind", "template_name", "template_uuid", "fields", "source", "placeholders",
          "apply"],
-        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "placeholders",
-         "apply"],
+        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "updated_at",
+         "placeholders", "apply"],
     ]
     assert APPLY_KEYS == ("create_body", "put", "active", "fingerprint", "live_name",
                           "live_status", "wave", "via_name", "refs", "level")
@@ -89,6 +91,7 @@ def test_the_plan_document_values():
          "apply": {**nothing, "live_name": "Live T", "live_status": None, "level": 0}},
         {"action": "update", "kind": "campaign", "campaign_name": "B", "campaign_uuid": C2,
          "fields": {"campaign_name": {"before": "A", "after": "B"}}, "source": "m.yaml:7",
+         "updated_at": "2024-05-06T10:00:00.000000+07:00",
          "apply": {**nothing, "put": {"campaign_name": "B"}, "live_name": "A",
                    "live_status": "stop", "level": 0}},
         {"action": "create", "kind": "template", "template_name": "New T", "template_uuid": None,
@@ -100,7 +103,8 @@ def test_the_plan_document_values():
         {"action": "update", "kind": "campaign", "campaign_name": "K", "campaign_uuid": C3,
          "fields": {"description": {"before": "", "after": "d"},
                     "template": {"before": "", "after": "New T"}},
-         "source": "m.yaml:9", "placeholders": ["a"],
+         "source": "m.yaml:9", "updated_at": "2024-05-06T10:00:00.000000+07:00",
+         "placeholders": ["a"],
          "apply": {**nothing, "put": {"description": "d"}, "refs": {"template_uuid": "New T"},
                    "live_name": "K", "live_status": "stop", "level": 1}},
     ]

@@ -62,6 +62,12 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
         "only because its press options' write-only keys cannot be read back is not drift."
     ),
 )
+@click.option(
+    "--drift",
+    is_flag=True,
+    help="Word the plan as drift (what changed outside the manifests, since each object's "
+    "updated_at) in text and markdown; exit 2 when there is drift, as --detailed-exitcode.",
+)
 @PRUNE_OPTION
 @TARGET_OPTION
 @PARALLELISM_OPTION
@@ -71,6 +77,7 @@ def plan(
     fmt: str | None,
     out: str | None,
     detailed_exitcode: bool,
+    drift: bool,
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int,
@@ -104,15 +111,15 @@ def plan(
     report.note(the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:
-            click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+            click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
     elif out and fmt in DOCUMENT_FORMATS:
-        _write(out, render(the_plan, fmt))
-        click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+        _write(out, render(the_plan, fmt, drift=drift))
+        click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
         click.echo(f"{REPORT_NAMES[fmt]} report written to {out}.", err=True)
     else:
         if out:
             _write(out, render(the_plan, "json"))
-        click.echo(render(the_plan, fmt, color=cfg.color()), nl=False)
+        click.echo(render(the_plan, fmt, color=cfg.color(), drift=drift), nl=False)
         if out:
             click.echo(
                 f"Plan saved to {out}; apply it with: reconciler apply --plan {out}", err=True
@@ -127,7 +134,7 @@ def plan(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
             err=True,
         )
-    if detailed_exitcode and the_plan.has_drift:
+    if (detailed_exitcode or drift) and the_plan.has_drift:
         raise click.exceptions.Exit(2)
 
 

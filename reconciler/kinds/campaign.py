@@ -198,6 +198,7 @@ class CampaignKind(Kind):
             refs=refs,
             placeholders=_placeholders({**live, **values}, refs, context),
             uses=live.get("template_uuid") or None,
+            updated_at=_updated_at(live),
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -210,6 +211,7 @@ class CampaignKind(Kind):
             live_status=live.get("status"),
             source=source,
             uses=live.get("template_uuid") or None,
+            updated_at=_updated_at(live),
         )
 
     def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
@@ -243,6 +245,12 @@ class CampaignKind(Kind):
 
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_campaign_by_name(name)
+
+
+def _updated_at(live: dict[str, Any]) -> str | None:
+    """The live object's `updated_at` when it has one (text), for drift reports."""
+    value = live.get("updated_at")
+    return value if isinstance(value, str) and value else None
 
 
 def _split_pending(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -163,6 +163,7 @@ class TemplateKind(Kind):
             placeholders=tf.template_placeholders({**live, **values}),
             unverifiable=unverifiable,
             rewrite=not fields,
+            updated_at=_updated_at(live),
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -174,6 +175,7 @@ class TemplateKind(Kind):
             fingerprint=fingerprint(live, kind=self.name),
             live_name=live["template_name"],
             source=source,
+            updated_at=_updated_at(live),
         )
 
     def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
@@ -204,6 +206,11 @@ class TemplateKind(Kind):
 
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_template_by_name(name)
+
+
+def _updated_at(live: dict[str, Any]) -> str | None:
+    value = live.get("updated_at")
+    return value if isinstance(value, str) and value else None
 
 
 TEMPLATE = TemplateKind()

@@ -123,6 +123,10 @@ class Manifests:
         path: Loc = (KIND_KEYS[kind], index) + inner
         return source.at(path)
 
+    def origin(self, name: str, kind: str = "campaign") -> tuple[Source, int]:
+        """The file an entry is in and its index in that file's list of its kind."""
+        return self._origins[kind][name]
+
     def where_for(self, kind: str) -> Callable[[str, str | None], str]:
         """`where` for the entries of one kind (the planner's Where)."""
         return lambda name, field=None: self.where(name, field, kind)
