@@ -12,6 +12,8 @@ TITLE = "Reconciler drift report"
 def sentence(change: Change) -> str:
     """One change as drift: `changed outside the manifests since 2024-05-01T08:00:00Z`."""
     since = f" since {change.updated_at}" if change.updated_at else ""
+    if change.rewrite:  # nothing readable differs: written every apply, by design
+        return "not drift: rewritten on every apply (its write-only keys cannot be read back)"
     if change.action == "update":
         return f"changed outside the manifests{since}"
     if change.action == "create":
@@ -22,12 +24,25 @@ def sentence(change: Change) -> str:
 
 
 def summary(plan: Plan) -> str:
+    if not plan.has_drift:
+        return "No drift." + _rewritten(plan)
     changed, missing, extra = (plan.count(action) for action in ("update", "create", "delete"))
+    changed -= plan.rewrites()
+    rewrites = plan.rewrites()
+    also = f" ({rewrites} rewrite{'s' if rewrites != 1 else ''}, not drift)" if rewrites else ""
     return (
         f"Drift: {changed} changed outside the manifests, {missing} declared but not live, "
-        f"{extra} live but not wanted."
+        f"{extra} live but not wanted.{also}"
     )
 
 
 def no_drift(plan: Plan) -> str:
-    return f"No drift. {plan.no_changes_sentence()}"
+    return f"No drift. {plan.no_changes_sentence()}{_rewritten(plan)}"
+
+
+def _rewritten(plan: Plan) -> str:
+    rewrites = plan.rewrites()
+    if not rewrites:
+        return ""
+    return (f" {rewrites} template{'s' if rewrites != 1 else ''} rewritten on every apply "
+            "(write-only keys, unverifiable), not drift.")
