@@ -17,6 +17,9 @@ from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Plan
 from reconciler.plan.planner import build_plan, match_primary, needs_detail
 
+# Every kind, keyed so for build_plan's arguments.
+KINDS_READ = tuple(kinds())
+
 Progress = Callable[[int, int], None]  # (done, total) detail reads
 
 

@@ -78,3 +78,10 @@ def after_planning(monkeypatch: Any, action: Callable[[], object]) -> None:
         return plan
 
     monkeypatch.setattr(reconciler.refresh, "make_plan", planned_then_meddled)
+
+
+# What validate and plan say last on stderr when no reconciler.yaml is found and none is given.
+NO_POLICIES = (
+    "Note: no policies in force (no reconciler.yaml found, none given with --config): "
+    "calling-law checks are off\n"
+)

@@ -100,6 +100,7 @@ def test_recipes_manifests_are_under_campaigns():
     # WATCHED assumes campaigns/: every command in the recipes must point there.
     for name in ("github-actions.yml", "gitlab-ci.yml"):
         paths = re.findall(r"\breconciler (?:validate|plan|apply|status) (\S+)", read(name))
+        paths += re.findall(r"\breconciler export --update (\S+)", read(name))
         assert paths and set(paths) == {"campaigns/"}, (name, paths)
 
 
@@ -148,7 +149,7 @@ def pip_requirements(name: str) -> list[str]:
 
 def test_recipes_install_a_pinned_reconciler():
     version = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
-    for name, count in (("github-actions.yml", 3), ("gitlab-ci.yml", 1)):
+    for name, count in (("github-actions.yml", 4), ("gitlab-ci.yml", 1)):
         requirements = pip_requirements(name)
         assert len(requirements) == count, (name, requirements)
         for requirement in requirements:
@@ -199,5 +200,22 @@ def test_github_drift_summary_keeps_the_status_heading_a_heading(tmp_path: Path)
     text = summary.read_text(encoding="utf-8")
     assert "</details>" in text  # the plan's last block is a collapsed diff
     sections = [line for line in headings(text) if line.startswith("### ")]
-    assert sections[0] == "### Reconciler plan"
+    assert sections[0] == "### Reconciler drift report"
     assert len(sections) == 2 and sections[1].endswith(" Campaign status"), sections
+
+
+def test_nightly_take_back_jobs_open_a_request_for_review():
+    """The drift is proposed as a pull/merge request: plan --drift, export --update in place,
+    then GitHub's create-pull-request action (pinned to a major version) or GitLab's API."""
+    steps = load("github-actions.yml")["jobs"]["take-back"]["steps"]
+    (script,) = [step["run"] for step in steps if "export --update" in step.get("run", "")]
+    assert "reconciler plan campaigns/ --drift" in script
+    assert "reconciler export --update campaigns/" in script
+    (action,) = [step for step in steps if "create-pull-request" in step.get("uses", "")]
+    assert re.fullmatch(r"peter-evans/create-pull-request@v\d+", action["uses"])
+    assert action["with"]["add-paths"] == "campaigns/**"
+    gitlab = load("gitlab-ci.yml")["take-back"]
+    assert gitlab["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    text = "\n".join(gitlab["script"])
+    assert "reconciler export --update campaigns/" in text
+    assert "/merge_requests" in text and "$RECONCILER_GITLAB_TOKEN" in text

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clirun import run_cli, run_on_terminal
+from clirun import NO_POLICIES, run_cli, run_on_terminal
 from ruamel.yaml import YAML
 
 import reconciler
@@ -67,7 +67,7 @@ def test_no_colour_and_no_progress_when_piped(terminal_env):
         check=True,
     )
     assert not ANSI.search(piped.stdout + piped.stderr)
-    assert piped.stderr == ""  # no progress bar, no noise
+    assert piped.stderr == NO_POLICIES  # no progress bar, no noise
     assert "Plan: 1 to create, 0 to update, 0 to delete." in piped.stdout
 
 

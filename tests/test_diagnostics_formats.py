@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import NO_POLICIES, run_cli
 from diagnostics_support import assert_valid_sarif
 
 from reconciler.diagnostics import github, gitlab, sarif
@@ -206,9 +206,13 @@ def test_valid_manifests_give_a_valid_document_and_the_summary_on_stderr(tmp_pat
     assert result.code == 0
     assert json.loads(result.stdout) == {
         "format_version": 1, "valid": True, "error_count": 0, "warning_count": 0,
-        "note_count": 0, "diagnostics": [],
+        "note_count": 1, "diagnostics": [{
+            "severity": "note", "code": "policy/none-in-force", "category": "config",
+            "summary": NO_POLICIES.removeprefix("Note: ").strip(), "detail": "",
+            "subject": None, "waived": False, "reason": None,
+        }],
     }
-    assert result.stderr == "1 campaign in 1 file is valid.\n"
+    assert result.stderr == "1 campaign in 1 file is valid.\n" + NO_POLICIES
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab"])

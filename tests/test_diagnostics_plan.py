@@ -265,3 +265,32 @@ def test_an_unreachable_api_is_a_diagnostic_too(tmp_path, monkeypatch):
     diagnostic = only(json.loads(result.stdout))
     assert (diagnostic["code"], diagnostic["subject"]) == ("api", None)
     assert diagnostic["summary"] in result.stderr
+
+
+def test_plan_sarif_and_gitlab_report_an_api_failure_at_the_manifest(
+    api_env, tmp_path, monkeypatch
+):
+    """An API error has no file; the documents still carry it (GitLab used to print [])."""
+    monkeypatch.setenv("RECONCILER_RETRY_BACKOFF", "0")
+    write(tmp_path, monkeypatch, {"c.yaml": "campaigns:\n  - campaign_name: A\n"})
+    api_env.faults.fail("GET", "^/v3/campaign", 500, times=None)
+    result = run_cli("plan", "c.yaml", "--format", "gitlab")
+    assert result.code == 1
+    [issue] = json.loads(result.stdout)
+    assert (issue["check_name"], issue["severity"], issue["location"]) == (
+        "api", "major", {"path": "c.yaml", "lines": {"begin": 1}})
+    assert "500" in issue["description"]
+
+    result = run_cli("plan", "c.yaml", "--format", "sarif")
+    assert result.code == 1
+    document = json.loads(result.stdout)
+    assert_valid_sarif(document)
+    [found] = document["runs"][0]["results"]
+    assert found["ruleId"] == "api"
+    assert found["locations"] == [{"physicalLocation": {
+        "artifactLocation": {"uri": "c.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1}}}]
+
+    result = run_cli("plan", "c.yaml", "--format", "github")
+    assert result.code == 1
+    assert result.stdout.startswith("::error title=api::")

@@ -78,7 +78,11 @@ def test_doctor_write_passes_and_leaves_nothing_behind(tenant: EmulatorServer) -
     assert found["write: schedules round-trip to the nanosecond"][0] == "ok"
     assert "kept in the order sent" in found["write: recall_status order"][1]
     assert found["write: scratch campaign deleted"][1].startswith(SCRATCH_PREFIX)
+    assert found["write: PUT renames via campaign_name"][0] == "ok"
+    assert found["write: PUT re-points via template_uuid"][0] == "ok"
     assert scratch_left(tenant) == [] and tenant.store.campaign_count() == 25
+    assert not [doc for doc in tenant.store.templates()
+                if doc["template_name"].startswith(SCRATCH_PREFIX)]
 
 
 def test_doctor_passes_on_an_empty_tenant(api_env: EmulatorServer) -> None:
@@ -98,6 +102,11 @@ QUIRKS = [
      "schedules"),
     ("put-ignores-active", True, "write: PUT carries active", "differs",
      "sent false, kept true"),
+    # The two writes renames and re-pointing rely on.
+    ("put-ignores-name", True, "write: PUT renames via campaign_name", "differs",
+     "-renamed\", kept \"reconciler-doctor-"),
+    ("put-ignores-template", True, "write: PUT re-points via template_uuid",
+     "differs", 'kept ""'),
     ("put-keeps-omitted", True, "write: PUT is a full replace", "differs",
      'callback_url kept "https://reconciler-doctor.invalid/cdr"'),
     ("create-stores-all", True, "write: create stores only the create fields", "differs",
@@ -140,6 +149,8 @@ def test_each_quirk_is_named_by_its_check(tenant: EmulatorServer, quirk: str, wr
     assert phrase in found[check][1]
     assert run.code == (1 if status == "differs" else 0)
     assert scratch_left(tenant) == []
+    assert not [doc for doc in tenant.store.templates()
+                if doc["template_name"].startswith(SCRATCH_PREFIX)]
 
 
 def test_page_cap_is_reported_not_failed(tenant: EmulatorServer) -> None:
@@ -163,7 +174,7 @@ def test_put_dropping_schedules_fails_write_and_names_schedules(tenant: Emulator
         "differs", "not kept: schedules (sent 2 schedules, kept null)")
     assert found["write: schedules round-trip to the nanosecond"] == (
         "differs", "sent 2 schedules, kept 0")
-    assert "2 of 32 assumptions differ" in run.stderr
+    assert "2 of 34 assumptions differ" in run.stderr
     assert scratch_left(tenant) == []
 
 
@@ -254,6 +265,20 @@ def test_a_failed_cleanup_names_what_was_left_behind(tenant: EmulatorServer) -> 
     [left] = scratch_left(tenant)
     uuid = tenant.store.campaign_uuid_by_name(left)
     assert f"the scratch campaign {left} ({uuid}) was left behind" in run.stderr
+    target = f"{left.removesuffix('-renamed')}-target"
+    [template] = [doc["template_uuid"] for doc in tenant.store.templates()
+                  if doc["template_name"] == target]
+    assert f"then the scratch template {target} ({template})" in run.stderr
+    assert "Traceback" not in run.output
+
+
+def test_a_re_point_template_that_cannot_be_deleted_is_named(tenant: EmulatorServer) -> None:
+    tenant.faults.fail("DELETE", "^/v3/template/", 500, times=None)
+    run = run_cli("doctor", "--write")
+    assert run.code == 1
+    assert scratch_left(tenant) == []  # the campaign went first
+    assert re.search(r"the scratch template reconciler-doctor-[0-9a-f]+-target \([0-9a-f-]+\) "
+                     r"was left behind: DELETE answered 500", run.stderr), run.stderr
     assert "Traceback" not in run.output
 
 

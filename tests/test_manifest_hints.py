@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import NO_POLICIES, run_cli
 from test_manifest_errors import assert_errors, validate_files, yaml
 
 
@@ -150,7 +150,7 @@ def test_validate_warns_of_overlapping_windows_naming_both(
 ) -> None:
     result = validate_files(tmp_path, monkeypatch, {"o.yaml": OVERLAPS})
     assert result.code == 0
-    assert result.stderr.splitlines() == OVERLAP_WARNINGS
+    assert result.stderr.splitlines() == [*OVERLAP_WARNINGS, NO_POLICIES.strip()]
     assert result.stdout == "2 campaigns in 1 file are valid (3 warnings).\n"
 
 
@@ -159,5 +159,5 @@ def test_plan_shows_the_same_warnings(api_env, tmp_path: Path, monkeypatch) -> N
     (tmp_path / "o.yaml").write_text(OVERLAPS, encoding="utf-8")
     result = run_cli("plan", "o.yaml")
     assert result.code == 0
-    assert result.stderr.splitlines() == OVERLAP_WARNINGS
+    assert result.stderr.splitlines() == [*OVERLAP_WARNINGS, NO_POLICIES.strip()]
     assert "Plan: 2 to create" in result.stdout

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import NO_POLICIES, run_cli
 from ruamel.yaml import YAML
 
 from reconciler.errors import ManifestError
@@ -129,7 +129,7 @@ def test_validate_success_messages(in_tests: None) -> None:
     assert (result.code, result.stdout, result.stderr) == (
         0,
         "3 campaigns in 3 files are valid.\n",
-        "",
+        NO_POLICIES,
     )
     single = run_cli("validate", "fixtures/manifests/valid/team-b/promo.yml")
     assert single.stdout == "1 campaign in 1 file is valid.\n"

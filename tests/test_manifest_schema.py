@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import NO_POLICIES, run_cli
 
 from reconciler.manifest.loader import load_manifests
 from reconciler.manifest.models import DAY_RANGE_PATTERN, TIME_PATTERN, CampaignSpec
@@ -80,7 +80,7 @@ def test_day_range_pattern(key: str) -> None:
 
 def test_examples_are_valid() -> None:
     result = run_cli("validate", str(EXAMPLES))
-    assert (result.code, result.stderr) == (0, "")
+    assert (result.code, result.stderr) == (0, NO_POLICIES)
     assert result.stdout == "5 campaigns and 1 template in 6 files are valid.\n"
 
 

@@ -117,6 +117,7 @@ def test_update_changes_only_declared_fields_and_preserves_the_rest(api_env, tmp
             "campaign_uuid": uuid,
             "fields": {"concurrent_call": {"before": 1, "after": 5}},
             "source": planned["changes"][0]["source"],
+            "updated_at": before["updated_at"],  # when the live object last changed
             "apply": planned["changes"][0]["apply"],
         }
     ]

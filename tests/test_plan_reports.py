@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import run_cli
+from clirun import NO_POLICIES, run_cli
 
 MANIFEST = "campaigns:\n  - campaign_name: Reported\n    schedules:\n      - sat: 08:30-11:15\n"
 
@@ -26,7 +26,7 @@ def test_report_goes_to_the_file_and_the_text_plan_to_stdout(
     assert marker in text and "Reported" in text
     assert "08:30" in text and "30600000000000" not in text  # human times, never nanoseconds
     assert "+ create Reported" in result.stdout
-    assert result.stderr == f"{name} report written to {report}.\n"
+    assert result.stderr == f"{name} report written to {report}.\n" + NO_POLICIES
     assert api_env.token not in text
 
 

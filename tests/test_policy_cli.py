@@ -279,3 +279,85 @@ def test_readme_policies_example_is_real_output(project) -> None:
     result = run("validate", "campaigns/")
     assert result.code == 1
     assert result.stderr.splitlines() == expected
+
+
+# ---- --target: only what the targeted apply touches can block it ----------------------------
+
+CAP = "policies:\n  rules:\n    - id: cap\n      max: {concurrent_call: 10}\n"
+URGENT_AND_OTHER = """\
+campaigns:
+  - campaign_name: Urgent
+    concurrent_call: 5
+  - campaign_name: Other
+    concurrent_call: 50
+"""
+OTHER_FINDING = "campaigns.yaml:5: cap: concurrent_call is 50; the maximum is 10"
+
+
+def test_apply_target_is_not_blocked_by_an_unrelated_campaign_s_error(
+    project, api_env: EmulatorServer
+) -> None:
+    write(project, URGENT_AND_OTHER, CAP)
+    assert run("apply", "campaigns.yaml", "--auto-approve").code == 1  # untargeted: refused
+    assert api_env.write_requests() == []
+
+    applied = run("apply", "campaigns.yaml", "--auto-approve", "--target", "Urgent")
+    assert applied.code == 0, applied.output
+    assert api_env.store.campaign_uuid_by_name("Urgent") is not None
+    assert api_env.store.campaign_uuid_by_name("Other") is None
+    assert "Policy findings: 1 outside --target (not blocking)." in applied.stdout
+    assert f"  {OTHER_FINDING} [outside --target: not blocking]" in applied.stdout.splitlines()
+
+    planned = run("plan", "campaigns.yaml", "--target", "Urgent", "--format", "json")
+    assert planned.code == 0 and "apply will refuse" not in planned.stderr
+    [finding] = json.loads(planned.stdout)["policy"]
+    assert (finding["campaign_name"], finding["outside_target"]) == ("Other", True)
+
+
+def test_apply_target_is_blocked_by_the_target_s_own_error_before_any_call(
+    project, api_env: EmulatorServer
+) -> None:
+    write(project, URGENT_AND_OTHER, CAP)
+    result = run("apply", "campaigns.yaml", "--auto-approve", "--target", "Other")
+    assert result.code == 1
+    assert result.stderr.splitlines() == [OTHER_FINDING, "Policy: 1 error.", REFUSAL]
+    assert api_env.requests == []
+    planned = run("plan", "campaigns.yaml", "--target", "Other")
+    assert "warning: apply will refuse: 1 policy error" in planned.stderr
+
+
+def test_apply_target_is_blocked_by_an_error_of_a_change_it_pulls_in(
+    project, api_env: EmulatorServer
+) -> None:
+    """Renaming A to Bee needs Bee renamed to Cee first: Cee's error blocks; Other's does not."""
+    a = api_env.store.add_campaign({"campaign_name": "A"})
+    bee = api_env.store.add_campaign({"campaign_name": "Bee"})
+    write(project, (
+        "campaigns:\n"
+        f"  - campaign_name: Bee\n    campaign_uuid: {a}\n"
+        f"  - campaign_name: Cee\n    campaign_uuid: {bee}\n    concurrent_call: 40\n"
+        "  - campaign_name: Other\n    concurrent_call: 50\n"
+    ), CAP)
+    api_env.requests.clear()
+    result = run("apply", "campaigns.yaml", "--auto-approve", "--target", "A")
+    assert result.code == 1
+    assert "  campaigns.yaml:6: cap: concurrent_call is 40; the maximum is 10" in (
+        result.stdout.splitlines())
+    assert "  campaigns.yaml:8: cap: concurrent_call is 50; the maximum is 10 [outside " \
+        "--target: not blocking]" in result.stdout.splitlines()
+    assert result.stderr.splitlines()[-1] == REFUSAL
+    assert api_env.write_requests() == []
+
+
+def test_apply_annotates_warnings_and_waived_findings_under_github_actions(
+    project, api_env: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    write(project, WAIVED_AD.replace("    concurrent_call: 5\n", "    concurrent_call: 5\n"
+                                     "    recall_times: 2\n"))
+    applied = run("apply", "campaigns.yaml", "--auto-approve")
+    assert applied.code == 0, applied.output
+    annotations = [line for line in applied.stdout.splitlines() if line.startswith("::")]
+    assert [line.split(" ", 1)[0] for line in annotations] == ["::notice", "::warning"]
+    assert "title=vn-decree-91/calling-hours::" in annotations[0]
+    assert "title=vn-decree-91/one-call-a-day::" in annotations[1]

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import Run, run_cli
+from clirun import NO_POLICIES, Run, run_cli
 
 from reconciler.policy.config import load_policies
 from reconciler.policy.schema import config_schema
@@ -63,8 +63,32 @@ def test_no_reconciler_yaml_means_no_policies(tmp_path, monkeypatch) -> None:
     assert (result.code, result.stdout, result.stderr) == (
         0,
         "1 campaign in 1 file is valid.\n",
-        "",
+        NO_POLICIES,
     )
+
+
+def test_validate_and_plan_say_when_no_policies_are_in_force(
+    tmp_path, monkeypatch, api_env
+) -> None:
+    in_dir(tmp_path, monkeypatch, {"campaigns.yaml": MANIFEST, "empty.yaml": "policies:\n"})
+    note = "no policies in force (empty.yaml has none): calling-law checks are off"
+    checked = validate("campaigns.yaml", "--config", "empty.yaml")
+    assert checked.stderr == f"Note: {note}\n"
+    document = json.loads(validate("campaigns.yaml", "--config", "empty.yaml",
+                                   "--format", "json").stdout)
+    assert [(d["severity"], d["code"], d["summary"]) for d in document["diagnostics"]] == [
+        ("note", "policy/none-in-force", note)]
+    planned = run_cli("plan", "campaigns.yaml", "--config", "empty.yaml")
+    assert planned.code == 0 and planned.stderr == f"Note: {note}\n"
+    assert "no policies in force" not in planned.stdout
+    planned = run_cli("plan", "campaigns.yaml", "--format", "json")
+    assert planned.stderr == ""
+    assert json.loads(planned.stdout)["notes"] == [NO_POLICIES.removeprefix("Note: ").strip()]
+    # With a rule in force, nothing is said.
+    (tmp_path / "reconciler.yaml").write_text(MAX_RULE, encoding="utf-8")
+    (tmp_path / "campaigns.yaml").write_text(MANIFEST.replace("80", "8"), encoding="utf-8")
+    assert validate("campaigns.yaml").stderr == ""
+    assert "no policies" not in run_cli("plan", "campaigns.yaml").output
 
 
 @pytest.mark.parametrize("how", ["option before", "option after", "environment"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import unicodedata
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.schedule import format_ns
 from reconciler.policy.evaluate import days_text, evaluate
 from reconciler.policy.findings import Finding, counts, summary
+from reconciler.policy.nearmiss import NearIndex, fold, nearly, one_slip
 from reconciler.policy.presets import preset_rules
 from reconciler.policy.rules import Rule
 
@@ -201,7 +204,9 @@ def test_undeclared_schedules_cannot_be_shown_to_comply() -> None:
         "schedules are not declared, so the calling hours cannot be checked; declare them"
         + HOURS_NOTE
     )
-    assert findings(DECREE, spec(labels=AD, schedules=[])) == []  # declared: no calls at all
+    # Declared empty: the API does not say whether that is "never" or "any hour" (below).
+    assert [f.rule for f in findings(DECREE, spec(labels=AD, schedules=[]))] == [
+        "policy/empty-schedule"]
 
 
 def test_days_of_one_key_with_different_limits_are_named() -> None:
@@ -234,7 +239,8 @@ def test_waiver_keeps_the_finding_visible_and_not_blocking() -> None:
 
 
 def test_waiver_of_a_rule_not_in_force_is_a_warning_with_a_suggestion() -> None:
-    promo = spec(labels=AD, schedules=[], policy_waivers={"vn-decree-91/calling-hour": "x"})
+    promo = spec(labels=AD, schedules=[{"mon": "09:00-10:00"}],
+                 policy_waivers={"vn-decree-91/calling-hour": "x"})
     [finding] = findings(DECREE, promo)
     assert (finding.rule, finding.severity, finding.source) == (
         "vn-decree-91/calling-hour",
@@ -379,7 +385,7 @@ def test_findings_come_campaign_by_campaign_then_rule_by_rule() -> None:
         ("Other", "r"),
         ("Other", "s"),
     ]
-    assert counts(got) == {"error": 2, "warning": 2, "waived": 0}
+    assert counts(got) == {"error": 2, "warning": 2, "waived": 0, "outside_target": 0}
     assert summary(got) == "Policy: 2 errors, 2 warnings."
 
 
@@ -424,3 +430,183 @@ def test_decree_flags_exactly_the_windows_outside_8_to_17(start: int, end: int) 
     assert bool(got) == outside
     if outside:
         assert got[0].message.startswith(f"wed {window} ")
+
+
+# ---- Unicode: NFC everywhere ---------------------------------------------------------------
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+QC = unicodedata.normalize("NFC", "quảng cáo")
+DAY_LONG = [{"daily": "06:00-22:00"}]
+
+
+@pytest.mark.parametrize(
+    ("rule_form", "label_form"), [(str, nfd), (nfd, str), (nfd, nfd)], ids=["nfd-label",
+                                                                          "nfd-rule", "both"]
+)
+def test_labels_are_compared_in_nfc(rule_form: Any, label_form: Any) -> None:
+    ads = rule(
+        id="ads-hours",
+        select={"labels": {rule_form("mục đích"): rule_form(QC)}},
+        calling_hours={"daily": "08:00-17:00"},
+    )
+    promo = spec(labels={label_form("mục đích"): label_form(QC)}, schedules=DAY_LONG)
+    assert label_form(QC) != rule_form(QC) or label_form is rule_form
+    assert messages([ads], promo) == [
+        (
+            "ads-hours",
+            "Promo:schedules/0/daily",
+            "daily 06:00-22:00 starts before 08:00 and ends after 17:00",
+        )
+    ]
+
+
+def test_allowed_values_required_labels_and_name_patterns_are_compared_in_nfc() -> None:
+    carrier = rule(id="carrier", allowed={"carrier": ["Viễn thông"]})
+    assert messages([carrier], spec(carrier=nfd("Viễn thông"))) == []
+    purpose = rule(id="purpose", allowed={"labels.mục đích": [QC]})
+    assert messages([purpose], spec(labels={nfd("mục đích"): nfd(QC)})) == []
+    needs = rule(id="needs", required=[nfd("labels.mục đích")])
+    assert messages([needs], spec(labels={"mục đích": QC})) == []
+    named = rule(id="named", name_pattern="^Khuyến mãi")
+    entry, _ = validate_entry({"campaign_name": nfd("Khuyến mãi tháng 11")})
+    assert messages([named], entry) == []
+
+
+def test_an_nfd_label_is_held_to_the_rule_through_validate(tmp_path: Any) -> None:
+    """The advertising window of the issue: NFD `quảng cáo` used to pass a 06:00-22:00 day."""
+    from tests.clirun import run_cli
+
+    config = tmp_path / "reconciler.yaml"
+    config.write_text(
+        "policies:\n  rules:\n    - id: ads-hours\n"
+        f"      select: {{labels: {{purpose: {QC}}}}}\n"
+        '      calling_hours: {daily: "08:00-17:00"}\n',
+        encoding="utf-8",
+    )
+    manifest = tmp_path / "campaigns.yaml"
+    manifest.write_text(
+        "campaigns:\n  - campaign_name: Promo\n"
+        f"    labels: {{purpose: {nfd(QC)}}}\n"
+        '    schedules: [{daily: "06:00-22:00"}]\n',
+        encoding="utf-8",
+    )
+    run = run_cli("validate", str(manifest), "--config", str(config))
+    assert run.code == 1, run.output
+    assert "campaigns.yaml:4: ads-hours: daily 06:00-22:00 starts before 08:00" in run.stderr
+
+
+# ---- near misses: real ones only ---------------------------------------------------------
+
+
+def team_rules(count: int) -> list[Rule]:
+    return [
+        rule(id=f"team{index}", select={"labels": {"team": f"team{index}"}},
+             max={"concurrent_call": 5})
+        for index in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("team", ["team1", "team10", "team2", "team11", "team100", "team"])
+def test_teams_differing_by_digits_are_not_near_misses(team: str) -> None:
+    found = findings(team_rules(12), spec(labels={"team": team}, concurrent_call=1))
+    assert [f for f in found if f.rule == "policy/label-near-miss"] == []
+
+
+@pytest.mark.parametrize("written", ["Quảng cáo", "quang cao", " quảng cáo ", "QUẢNG  CÁO",
+                                      nfd("Quảng cáo"), "quảng cáoo"])
+def test_case_spacing_accents_and_one_slip_are_near_misses(written: str) -> None:
+    ads = rule(id="ads", select={"labels": {"purpose": QC}}, max={"recall_times": 0})
+    [warning] = findings([ads], spec(labels={"purpose": written}))
+    assert (warning.rule, warning.severity, warning.source) == (
+        "policy/label-near-miss", "warning", "Promo:labels/purpose")
+    assert warning.message == (
+        f"label purpose: '{written}' is not purpose: '{QC}', which rule ads selects; "
+        "labels are compared exactly, so it does not check this campaign"
+    )
+
+
+@pytest.mark.parametrize("written", ["ads", "adz", "qc", "quảng bá", "team-1"])
+def test_short_or_different_values_are_not_near_misses(written: str) -> None:
+    wanted = [rule(id="a", select={"labels": {"purpose": "ads"}}, max={"recall_times": 0}),
+              rule(id="b", select={"labels": {"purpose": QC}}, max={"recall_times": 0}),
+              rule(id="c", select={"labels": {"purpose": "team-2"}}, max={"recall_times": 0})]
+    found = findings(wanted, spec(labels={"purpose": written}))
+    assert [f for f in found if f.rule == "policy/label-near-miss"] == []
+
+
+def test_many_rules_and_campaigns_give_one_warning_per_real_near_miss() -> None:
+    campaigns = [spec(campaign_name=f"C{index}", labels={"team": f"team{index % 60}"})
+                 for index in range(600)]
+    campaigns.append(spec(campaign_name="Slip", labels={"team": "Team7"}))
+    found = evaluate(team_rules(50), {s.campaign_name: s for s in campaigns}, locate)
+    assert [(f.campaign_name, f.message) for f in found if f.rule == "policy/label-near-miss"] == [
+        ("Slip", "label team: 'Team7' is not team: 'team7', which rule team7 selects; labels "
+                 "are compared exactly, so it does not check this campaign")
+    ]
+
+
+words = st.text(alphabet="abcdeđéẹ19 ABĐ", max_size=9)
+
+
+@given(text=words, wanted=st.lists(words, max_size=6))
+@example(text="team1", wanted=["team10", "team2", "team11"])
+@example(text="advertisement", wanted=["advertising"])
+@example(text="purpse", wanted=["purpose"])
+def test_the_index_finds_exactly_what_a_pairwise_check_finds(text: str, wanted: list[str]) -> None:
+    index = NearIndex(wanted)
+    assert list(index.near(text)) == [w for w in dict.fromkeys(wanted) if nearly(text, w)]
+
+
+@given(text=words, digit_at=st.integers(min_value=0, max_value=9), digit=st.sampled_from("0123"))
+def test_a_digit_more_or_changed_is_never_a_slip(text: str, digit_at: int, digit: str) -> None:
+    at = min(digit_at, len(text))
+    assert not one_slip(fold(text), fold(text[:at] + digit + text[at:]))
+    if at < len(text) and text[at].isdigit() and text[at] != digit:
+        assert not nearly(text, text[:at] + digit + text[at + 1 :])
+
+
+def test_an_error_outside_target_is_shown_but_blocks_nothing() -> None:
+    error = Finding("cap", "Other", "error", "concurrent_call is 50; the maximum is 10", "c.yaml:5")
+    outside = dataclasses.replace(error, outside_target=True)
+    assert error.blocking and not outside.blocking
+    assert outside.line() == (
+        "c.yaml:5: cap: concurrent_call is 50; the maximum is 10 [outside --target: not blocking]"
+    )
+    assert (outside.diagnostic().severity, outside.diagnostic().detail) == (
+        "warning", "outside --target: not blocking")
+    assert summary([error, outside]) == "Policy: 1 error, 1 outside --target (not blocking)."
+    assert "outside_target" not in error.to_dict()
+    assert Finding.from_dict(outside.to_dict()) == outside
+
+
+# ---- schedules: [] -------------------------------------------------------------------------
+
+EMPTY_NOTE = (
+    "schedules declare no calling window; the API does not document whether that means the "
+    "campaign never calls or calls at any hour, so rule vn-decree-91/calling-hours cannot show "
+    "its calling hours comply; declare the windows it calls in"
+)
+
+
+@pytest.mark.parametrize("empty", [[], [{}], None])
+def test_empty_schedules_under_an_hours_rule_are_a_warning(empty: Any) -> None:
+    [warning] = findings(DECREE, spec(labels=AD, schedules=empty))
+    assert (warning.rule, warning.severity, warning.source, warning.message) == (
+        "policy/empty-schedule", "warning", "Promo:schedules", EMPTY_NOTE)
+    assert not warning.blocking
+
+
+def test_empty_schedules_are_said_only_where_hours_are_checked_and_may_be_waived() -> None:
+    assert findings(DECREE, spec(labels={"purpose": "debt-reminder"}, schedules=[])) == []
+    assert findings([rule(max={"concurrent_call": 5})], spec(schedules=[])) == []
+    quiet = rule(id="no-sunday", quiet_days=["sun"])
+    assert [f.message for f in findings([quiet], spec(schedules=[]))] == [
+        EMPTY_NOTE.replace("vn-decree-91/calling-hours", "no-sunday")]
+    waived = spec(labels=AD, schedules=[],
+                  policy_waivers={"policy/empty-schedule": "paused until the next season"})
+    [finding] = findings(DECREE, waived)
+    assert (finding.waived, finding.reason) == (True, "paused until the next season")

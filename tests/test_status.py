@@ -256,13 +256,13 @@ def test_the_ci_recipes_nightly_jobs_run_status_after_the_drift_check() -> None:
 
     github = YAML(typ="safe").load((ROOT / "examples/ci/github-actions.yml").read_text())
     steps = [step.get("run", "") for step in github["jobs"]["drift"]["steps"]]
-    drift = next(i for i, run in enumerate(steps) if "--detailed-exitcode" in run)
+    drift = next(i for i, run in enumerate(steps) if "--drift" in run)
     status = next(i for i, run in enumerate(steps) if "reconciler status campaigns/" in run)
     assert drift < status
     assert github["jobs"]["drift"]["steps"][status]["if"] == "success() || failure()"
     gitlab = YAML(typ="safe").load((ROOT / "examples/ci/gitlab-ci.yml").read_text())
     script = gitlab["drift"]["script"]
-    drift = next(i for i, line in enumerate(script) if "--detailed-exitcode" in line)
+    drift = next(i for i, line in enumerate(script) if "--drift" in line)
     status = next(i for i, line in enumerate(script) if "reconciler status campaigns/" in line)
     assert drift < status
 

@@ -205,3 +205,25 @@ def test_a_template_left_out_by_target_is_not_refused(api_env, tmp_path):
     assert run_cli("plan", manifests).code == 1
     result = run_cli("plan", manifests, "--target", "fresh")
     assert result.code == 0, result.output
+
+
+def test_a_drift_report_never_calls_a_rewrite_drift(api_env, tmp_path):
+    seed(api_env)
+    manifests = write(tmp_path, DECLARED)
+    text = run_cli("plan", manifests, "--drift")
+    assert text.code == 0, text.output
+    assert "# not drift: rewritten on every apply" in text.stdout
+    assert "changed outside the manifests" not in text.stdout.replace(
+        "Changed outside the manifests (each field", "")
+    assert text.stdout.rstrip().endswith(
+        "No drift. 1 template rewritten on every apply (write-only keys, unverifiable), "
+        "not drift.")
+    markdown = run_cli("plan", manifests, "--drift", "--format", "markdown").stdout
+    assert "**No drift. 1 template rewritten on every apply" in markdown
+
+    api_env.store.add_template("other", content="cũ")  # real drift beside it
+    both = run_cli("plan", write(tmp_path, DECLARED + "  - template_name: other\n"
+                                           "    content: mới\n"), "--drift")
+    assert both.code == 2, both.output
+    assert "Drift: 1 changed outside the manifests, 0 declared but not live, 0 live but not " \
+        "wanted. (1 rewrite, not drift)" in both.stdout

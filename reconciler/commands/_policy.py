@@ -3,7 +3,7 @@ config, evaluate the rules (offline, before any API call), print and enforce the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import click
 
@@ -16,6 +16,12 @@ def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep star
 
     Problems in reconciler.yaml and in the manifests are reported together, config first.
     """
+    manifests, findings, _ = load_checked_with_policies(paths)
+    return manifests, findings
+
+
+def load_checked_with_policies(paths: Sequence[str]):  # noqa: ANN201
+    """(manifests, findings, policies): load_checked, and the PolicySet in force."""
     from reconciler.manifest.loader import ManifestLoadError, load_manifests
     from reconciler.policy.config import load_policies
     from reconciler.policy.evaluate import evaluate
@@ -39,7 +45,27 @@ def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep star
     if errors or policies is None or manifests is None:
         raise ManifestLoadError(errors, files, diagnostics)
     findings = evaluate(policies.rule_list, manifests.campaigns, manifests.at)
-    return manifests, findings
+    return manifests, findings, policies
+
+
+def no_policies_note(policies) -> str | None:  # noqa: ANN001 - a PolicySet
+    """What to say when no rule is in force (a run without --config, say), else None."""
+    from reconciler.policy.config import DEFAULT_CONFIG
+
+    if policies.rules:
+        return None
+    why = (
+        f"{policies.config} has none" if policies.config
+        else f"no {DEFAULT_CONFIG} found, none given with --config"
+    )
+    return f"no policies in force ({why}): calling-law checks are off"
+
+
+def no_policies_diagnostic(note: str):  # noqa: ANN201 - a Diagnostic (lazy import)
+    """The note as a diagnostic, for the JSON document."""
+    from reconciler.diagnostics.model import Diagnostic
+
+    return Diagnostic("note", "policy/none-in-force", note, category="config")
 
 
 def echo_findings(findings: Sequence) -> None:
@@ -55,6 +81,33 @@ def echo_findings(findings: Sequence) -> None:
 
 def blocking(findings: Sequence) -> list:
     return [finding for finding in findings if finding.blocking]
+
+
+def within_targets(findings: Sequence, names: Iterable[str]) -> list:
+    """The findings with those of campaigns not in `names` (the targets and what the targeted
+    changes pull in) marked outside --target: still shown, no longer blocking."""
+    from dataclasses import replace
+
+    from reconciler.names import identity_key
+
+    scope = {identity_key(name) for name in names}
+    return [
+        finding if identity_key(finding.campaign_name) in scope
+        else replace(finding, outside_target=True)
+        for finding in findings
+    ]
+
+
+def plan_scope(the_plan, targets: Sequence[str]) -> list[str]:  # noqa: ANN001 - a Plan
+    """What a targeted plan touches: the targets, and every campaign it changes (a target's
+    change, or one pulled in because a targeted change needs it)."""
+    names = list(targets)
+    for change in the_plan.changes:
+        if change.kind == "campaign":
+            names.append(change.name)
+            if change.live_name:
+                names.append(change.live_name)
+    return names
 
 
 def refuse_if_blocking(findings: Sequence, what: str = "nothing was changed") -> None:

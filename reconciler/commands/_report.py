@@ -36,6 +36,7 @@ class Report:
     out: str | None = None
     annotate: bool = False
     on_failure_only: bool = False  # plan --format json: the plan document is the success
+    anchor: str | None = None  # where SARIF/GitLab place a diagnostic without a file
     noted: list[Diagnostic] = field(default_factory=list)
 
     def note(self, diagnostics: Sequence[Diagnostic]) -> None:
@@ -60,7 +61,7 @@ class Report:
 
     def _emit(self, diagnostics: Sequence[Diagnostic]) -> None:
         assert self.document is not None
-        text = render(diagnostics, self.document)
+        text = render(diagnostics, self.document, self.anchor)
         if self.out and not self.on_failure_only:
             write_atomically(self.out, text)
             click.echo(f"{NAMES[self.document]} report written to {self.out}.", err=True)
@@ -87,16 +88,18 @@ def begin(
     out: str | None = None,
     stdout_is_text: bool = True,
     on_failure_only: bool = False,
+    anchor: str | None = None,
 ) -> Report:
     """Configure this run's report. `fmt` is the --format given (None: not given); under
     GitHub Actions annotations are printed unless `text` is given or stdout carries a
-    document (`stdout_is_text` False); a document written to --out leaves them on."""
+    document (`stdout_is_text` False); a document written to --out leaves them on.
+    `anchor`: the path SARIF and GitLab documents place file-less diagnostics at."""
     global _current
     annotate = fmt == "github" or (
         in_github_actions() and stdout_is_text and fmt != "text"
     )
     document = fmt if fmt in DOCUMENT_FORMATS else None
-    _current = Report(document, out, annotate, on_failure_only)
+    _current = Report(document, out, annotate, on_failure_only, anchor=anchor)
     return _current
 
 

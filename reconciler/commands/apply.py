@@ -16,7 +16,14 @@ from reconciler.commands._live import (
     make_client,
     plan_with_progress,
 )
-from reconciler.commands._policy import blocking, echo_findings, load_checked, refuse_if_blocking
+from reconciler.commands._policy import (
+    blocking,
+    echo_findings,
+    load_checked,
+    plan_scope,
+    refuse_if_blocking,
+    within_targets,
+)
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
 from reconciler.interrupt import finish_in_flight, signal_name
@@ -76,15 +83,19 @@ def apply(
         fail("give manifest PATHS or --plan FILE (exactly one of them)")
     if plan_file and (prune or targets):
         fail("--prune and --target shape a new plan; a saved plan is applied as it was saved")
-    # Bad manifests, a bad reconciler.yaml, or a policy error: refused before any call.
+    # Bad manifests, a bad reconciler.yaml, or a policy error: refused before any call. With
+    # --target only the targets' errors can refuse here; what the targeted changes pull in is
+    # known once planned, and errors elsewhere are shown but block nothing.
     manifests, findings = (None, []) if plan_file else load_checked(paths)
     if manifests is not None:
         report_warnings(manifests.warnings)
         report.note(manifests.diagnostics)
-    if blocking(findings):
-        report.note([finding.diagnostic() for finding in findings])
-        echo_findings(findings)
-        refuse_if_blocking(findings)
+    early = within_targets(findings, targets) if targets else findings
+    if not targets or blocking(early):  # every finding annotated, warnings and waived too
+        report.note([finding.diagnostic() for finding in early])
+    if blocking(early):
+        echo_findings(early)
+        refuse_if_blocking(early)
     with make_client(cfg, parallelism) as client:
         the_plan = (
             _saved(client, plan_file)
@@ -94,7 +105,11 @@ def apply(
             )
         )
         if manifests is not None:
-            the_plan.findings = findings
+            the_plan.findings = (
+                within_targets(findings, plan_scope(the_plan, targets)) if targets else findings
+            )
+        if manifests is None or targets:  # not annotated above: a saved plan's, a targeted one's
+            report.note([finding.diagnostic() for finding in the_plan.findings])
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
         refuse_if_blocking(the_plan.findings)  # a saved plan's findings hold too
         if not the_plan.has_changes:

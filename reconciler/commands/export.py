@@ -8,7 +8,12 @@ from pathlib import Path
 import click
 
 from reconciler.commands._common import fail, global_options, settings
-from reconciler.commands._live import PARALLELISM_OPTION, detail_progress, make_client
+from reconciler.commands._live import (
+    PARALLELISM_OPTION,
+    TARGET_OPTION,
+    detail_progress,
+    make_client,
+)
 from reconciler.fields import CAMPAIGN_TYPES
 from reconciler.safetext import shown
 
@@ -17,10 +22,27 @@ from reconciler.safetext import shown
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory to write one manifest per campaign into (created if missing).",
 )
+@click.option(
+    "--update",
+    "update_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Take live changes back into the manifests under DIR, in place: only the values "
+    "that differ change; undeclared live objects go to new files in DIR.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="With --update: write nothing; exit 2 when the files would change (0 when not).",
+)
+@click.option(
+    "--no-new",
+    is_flag=True,
+    help="With --update: no new files for live objects no manifest declares.",
+)
+@TARGET_OPTION
 @click.option(
     "--type",
     "campaign_type",
@@ -51,7 +73,11 @@ from reconciler.safetext import shown
 @PARALLELISM_OPTION
 @global_options
 def export(
-    out_dir: Path,
+    out_dir: Path | None,
+    update_dir: Path | None,
+    check: bool,
+    no_new: bool,
+    targets: tuple[str, ...],
     campaign_type: str,
     match: str | None,
     overwrite: bool,
@@ -64,10 +90,26 @@ def export(
     Each file's `$schema` comment points at schema/manifest.schema.json: the nearest one at or
     above --out, else the one in the current directory; with neither, a comment says how to
     write one. Files hold no timestamp: an unchanged tenant exports byte-identical files.
+
+    With --update DIR instead of --out, the manifests under DIR take the live changes back
+    in place (comments, labels, waivers and pins stay), for a pull request after drift.
     """
     from reconciler import export as exporting
 
+    if (out_dir is None) == (update_dir is None):
+        fail("give one of --out DIR (a fresh export) or --update DIR (edit manifests in place)")
+    if update_dir is None and (check or no_new or targets):
+        fail("--check, --no-new and --target go with --update DIR")
+    if update_dir is not None and overwrite:
+        fail("--overwrite goes with --out: --update edits files in place and never overwrites")
     pattern = exporting.compile_match(match)  # a bad regex fails before any API call
+    if update_dir is not None:
+        from reconciler.commands.export_update import run_update
+
+        run_update(update_dir, check=check, no_new=no_new, targets=targets, pattern=pattern,
+                   campaign_type=campaign_type, pin_uuid=pin_uuid, parallelism=parallelism)
+        return
+    assert out_dir is not None
     cfg = settings()
     with make_client(cfg, parallelism) as client:
         with ThreadPoolExecutor(max_workers=2) as background:

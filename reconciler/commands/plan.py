@@ -15,7 +15,13 @@ from reconciler.commands._live import (
     make_client,
     plan_with_progress,
 )
-from reconciler.commands._policy import blocking, load_checked
+from reconciler.commands._policy import (
+    blocking,
+    load_checked_with_policies,
+    no_policies_note,
+    plan_scope,
+    within_targets,
+)
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.plan.guards import guard_diagnostics, guard_problems
 from reconciler.safetext import shown
@@ -56,6 +62,12 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
         "only because its press options' write-only keys cannot be read back is not drift."
     ),
 )
+@click.option(
+    "--drift",
+    is_flag=True,
+    help="Word the plan as drift (what changed outside the manifests, since each object's "
+    "updated_at) in text and markdown; exit 2 when there is drift, as --detailed-exitcode.",
+)
 @PRUNE_OPTION
 @TARGET_OPTION
 @PARALLELISM_OPTION
@@ -65,6 +77,7 @@ def plan(
     fmt: str | None,
     out: str | None,
     detailed_exitcode: bool,
+    drift: bool,
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int,
@@ -74,32 +87,46 @@ def plan(
 
     cfg = settings()
     report = _begin_report(fmt, out)
+    report.anchor = paths[0]
     fmt = "text" if fmt in (None, "github") else fmt  # github: annotations, then the text plan
-    manifests, findings = load_checked(paths)  # bad manifests fail before any client or call
+    # Bad manifests fail before any client or call.
+    manifests, findings, policies = load_checked_with_policies(paths)
+    note = no_policies_note(policies)  # said last on stderr; with json, in the plan's notes
+    if manifests.files:  # where SARIF/GitLab place what has no file (an API failure, say)
+        report.anchor = manifests.files[0]
     report_warnings(manifests.warnings)
-    report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
+    report.note(manifests.diagnostics)
+    if not targets:
+        report.note([finding.diagnostic() for finding in findings])
     with make_client(cfg, parallelism) as client:
         the_plan = plan_with_progress(
             client, manifests, prune=prune, targets=targets, parallelism=parallelism
         )
+    if targets:  # errors outside what the targeted plan touches would not block its apply
+        findings = within_targets(findings, plan_scope(the_plan, targets))
+        report.note([finding.diagnostic() for finding in findings])
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
+    if note and fmt == "json":
+        the_plan.notes.append(note)
     report.note(the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:
-            click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+            click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
     elif out and fmt in DOCUMENT_FORMATS:
-        _write(out, render(the_plan, fmt))
-        click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
+        _write(out, render(the_plan, fmt, drift=drift))
+        click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
         click.echo(f"{REPORT_NAMES[fmt]} report written to {out}.", err=True)
     else:
         if out:
             _write(out, render(the_plan, "json"))
-        click.echo(render(the_plan, fmt, color=cfg.color()), nl=False)
+        click.echo(render(the_plan, fmt, color=cfg.color(), drift=drift), nl=False)
         if out:
             click.echo(
                 f"Plan saved to {out}; apply it with: reconciler apply --plan {out}", err=True
             )
     report.finish()
+    if note and fmt != "json":
+        click.echo(f"Note: {note}", err=True)
     for problem in guard_problems(the_plan):
         click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if blocking(findings):
@@ -107,7 +134,7 @@ def plan(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
             err=True,
         )
-    if detailed_exitcode and the_plan.has_drift:
+    if (detailed_exitcode or drift) and the_plan.has_drift:
         raise click.exceptions.Exit(2)
 
 

@@ -6,7 +6,13 @@ import click
 
 from reconciler.commands import _report
 from reconciler.commands._common import global_options, plural, report_warnings
-from reconciler.commands._policy import echo_findings, load_checked, refuse_if_blocking
+from reconciler.commands._policy import (
+    echo_findings,
+    load_checked_with_policies,
+    no_policies_diagnostic,
+    no_policies_note,
+    refuse_if_blocking,
+)
 from reconciler.diagnostics.render import DOCUMENT_FORMATS, FORMATS
 
 
@@ -41,9 +47,14 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     if out and fmt not in DOCUMENT_FORMATS:
         raise click.UsageError("--out needs --format json, sarif or gitlab")
     document_on_stdout = fmt in DOCUMENT_FORMATS and not out
-    report = _report.begin(fmt, out=out, stdout_is_text=not document_on_stdout)
+    report = _report.begin(
+        fmt, out=out, stdout_is_text=not document_on_stdout, anchor=paths[0]
+    )
     # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
-    manifests, findings = load_checked(paths)
+    manifests, findings, policies = load_checked_with_policies(paths)
+    note = no_policies_note(policies)  # said last, on stderr, and in the JSON document
+    if note and fmt == "json":
+        report.note([no_policies_diagnostic(note)])
     report_warnings(manifests.warnings)
     echo_findings(findings)
     report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
@@ -57,4 +68,6 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
     summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."
     click.echo(summary, err=document_on_stdout)  # stdout holds only the document then
+    if note:
+        click.echo(f"Note: {note}", err=True)
     report.finish()

@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "config/unknown-key": "reconciler.yaml has a key the config format does not know.",
     "config/invalid-value": "A setting in reconciler.yaml has an invalid value.",
     "config/duplicate-rule-id": "Two policy rules have the same id.",
+    "policy/none-in-force": "A note: no policy rule is in force, so no calling-law check runs.",
     # plan: what only the tenant knows
     "plan/unknown-carrier": "A carrier name the tenant does not list (or lists twice).",
     "plan/unknown-template": "A template name the tenant does not list (or lists twice).",

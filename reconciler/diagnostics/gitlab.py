@@ -1,8 +1,9 @@
 """GitLab code quality: the Code Climate JSON subset GitLab reads (`artifacts: reports:
 codequality:`), shown in the merge request's widget and on its diff lines.
 
-Only diagnostics located in a file can be placed, so only they are listed (the job log and
-the exit code carry the others). The fingerprint is stable across runs and line moves.
+Every issue needs a file: one without (an API failure, say) is placed at `anchor`, a
+manifest the run read, line 1, so the widget shows it too; with no anchor it cannot be placed
+and only the job log and exit code carry it. The fingerprint is stable across runs.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from reconciler.diagnostics.paths import shown
 SEVERITIES = {"error": "major", "warning": "minor", "note": "info"}
 
 
-def document(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
+def document(
+    diagnostics: Sequence[Diagnostic], anchor: str | None = None
+) -> list[dict[str, Any]]:
     issues = []
     seen: dict[str, int] = {}
     for diagnostic in diagnostics:
-        if diagnostic.file is None:
+        place = diagnostic.file or anchor
+        if place is None:
             continue
-        path = shown(diagnostic.file)
+        path = shown(place)
         subject = diagnostic.subject
         key = "\0".join(
             [diagnostic.code, path, (subject.campaign if subject else None) or "",
@@ -45,5 +49,5 @@ def document(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
     return issues
 
 
-def render(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps(document(diagnostics), indent=2, ensure_ascii=False) + "\n"
+def render(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> str:
+    return json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False) + "\n"

@@ -11,7 +11,15 @@ FORMATS = ("text", "json", "sarif", "github", "gitlab")
 DOCUMENT_FORMATS = ("json", "sarif", "gitlab")  # machine-read documents
 
 
-def render(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
+ANCHORED_FORMATS = ("sarif", "gitlab")  # every entry needs a file: `anchor` holds the rest
+
+
+def render(diagnostics: Sequence[Diagnostic], fmt: str, anchor: str | None = None) -> str:
+    """The diagnostics in `fmt`; in SARIF and GitLab code quality a diagnostic without a
+    file (an API failure, say) is placed at `anchor` (a manifest the run read), line 1."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown diagnostics format {fmt!r}")
-    return import_module(f"reconciler.diagnostics.{fmt}").render(diagnostics)
+    module = import_module(f"reconciler.diagnostics.{fmt}")
+    if fmt in ANCHORED_FORMATS:
+        return module.render(diagnostics, anchor)
+    return module.render(diagnostics)

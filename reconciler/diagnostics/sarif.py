@@ -2,6 +2,8 @@
 (`github/codeql-action/upload-sarif`). One run of the `reconciler` driver; each code a rule;
 each diagnostic a result, located by a URI relative to the repository root (%SRCROOT%).
 A waived policy finding is a `note` carrying a SARIF suppression with the waiver's reason.
+Code scanning refuses a result without a location, so one without a file (an API failure,
+say) is placed at `anchor`, a manifest the run read, line 1.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _rule(code: str, category: str) -> dict[str, Any]:
     }
 
 
-def _result(diagnostic: Diagnostic, index: int) -> dict[str, Any]:
+def _result(diagnostic: Diagnostic, index: int, anchor: str | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "ruleIndex": index,
@@ -51,6 +53,11 @@ def _result(diagnostic: Diagnostic, index: int) -> dict[str, Any]:
                 region["startColumn"] = diagnostic.column
             physical["region"] = region
         result["locations"] = [{"physicalLocation": physical}]
+    elif anchor is not None:
+        result["locations"] = [
+            {"physicalLocation": {"artifactLocation": artifact_location(anchor),
+                                  "region": {"startLine": 1}}}
+        ]
     if diagnostic.waived:
         result["suppressions"] = [
             {"kind": "inSource", "status": "accepted", "justification": diagnostic.reason or ""}
@@ -77,7 +84,7 @@ def _message(diagnostic: Diagnostic) -> str:
     return f"{text}\n{diagnostic.detail}" if diagnostic.detail else text
 
 
-def document(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+def document(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> dict[str, Any]:
     from reconciler import __version__
 
     rules: list[dict[str, Any]] = []
@@ -87,7 +94,7 @@ def document(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
         if diagnostic.code not in index:
             index[diagnostic.code] = len(rules)
             rules.append(_rule(diagnostic.code, diagnostic.category))
-        results.append(_result(diagnostic, index[diagnostic.code]))
+        results.append(_result(diagnostic, index[diagnostic.code], anchor))
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -108,5 +115,5 @@ def document(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
     }
 
 
-def render(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps(document(diagnostics), indent=2, ensure_ascii=False) + "\n"
+def render(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> str:
+    return json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False) + "\n"

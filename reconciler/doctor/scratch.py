@@ -2,7 +2,9 @@
 
 Every step checks one assumption about writes and returns one `Result`. The campaign is
 named `reconciler-doctor-<random hex>`; `cleanup()` deactivates and deletes it, and the
-runner calls it whatever happened (failed check, exception, SIGINT/SIGTERM).
+runner calls it whatever happened (failed check, exception, SIGINT/SIGTERM). Re-pointing it
+(template_uuid by PUT) needs a template: a scratch one, `<name>-target`, made for that check
+and deleted by `cleanup()` after the campaign.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import re
 import secrets
 import time
 from typing import Any
+from urllib.parse import quote
 
 from reconciler.doctor.probe import Probe, Reply
-from reconciler.doctor.reading import CAMPAIGNS, CARRIERS, Listing, rows_vs_detail
+from reconciler.doctor.reading import CAMPAIGNS, CARRIERS, TEMPLATES, Listing, rows_vs_detail
 from reconciler.doctor.result import Result, StepFailed, assumption, differs, ok, shown, skipped
 from reconciler.errors import ReconcilerError
 from reconciler.fields import CREATE_FIELDS, SCHEDULE_KEYS
@@ -71,6 +74,14 @@ PUT_CHANGES: dict[str, Any] = {
 
 # Left out of a PUT to see them reset (each set to a non-zero value by the PUT above).
 LEFT_OUT = ("callback_url", "recall_times")
+RENAMED_SUFFIX = "-renamed"  # the rename check's new name: still SCRATCH_PREFIX..., findable
+TARGET_TEMPLATE: dict[str, Any] = {  # the smallest template the docs allow: a TTS sentence
+    "description": "re-point target of `reconciler doctor --write`; safe to delete",
+    "voice_type": "tts",
+    "voice_tts": "north-f-01",
+    "speed_tts": 1,
+    "content": "reconciler doctor",
+}
 
 
 class ScratchLeftBehind(ReconcilerError):
@@ -91,6 +102,8 @@ class Scratch:
         self.posted = False  # a POST was sent: the campaign may exist even without a uuid
         self.sent: dict[str, Any] = {}  # the body of the first full PUT
         self.kept: dict[str, Any] = {}  # the read-back after it
+        self.template_posted = False  # the re-point check's template (deleted by cleanup)
+        self.template_uuid: str | None = None
 
     def checks(self) -> list[Any]:
         """The write checks in the order they must run (each needs the ones before)."""
@@ -102,6 +115,8 @@ class Scratch:
             self.check_put_active,
             self.check_updated_at,
             self.check_full_replace,
+            self.check_put_renames,
+            self.check_put_repoints,
             self.check_row_vs_detail,
             self.check_field_errors,
             self.check_patch_active,
@@ -261,6 +276,30 @@ class Scratch:
         reset = ", ".join(f"{key} -> {shown(after.get(key))}" for key in set_before)
         return ok(name, f"fields left out were reset: {reset}")
 
+    @assumption("write: PUT renames via campaign_name")
+    def check_put_renames(self, name: str) -> Result:
+        before = self.read()
+        new_name = self.name + RENAMED_SUFFIX
+        self.put({**before, "campaign_name": new_name})
+        kept = self.read().get("campaign_name")
+        if kept == new_name:
+            old, self.name = self.name, new_name
+            return ok(name, f"renamed {old} to {new_name}")
+        return differs(name, f"sent campaign_name {shown(new_name)}, kept {shown(kept)}: a "
+                             "rename would be reported done but not made")
+
+    @assumption("write: PUT re-points via template_uuid")
+    def check_put_repoints(self, name: str) -> Result:
+        target = self._target_template()
+        before = self.read()
+        self.put({**before, "template_uuid": target})
+        kept = self.read().get("template_uuid")
+        if kept == target:
+            return ok(name, f"template_uuid {shown(before.get('template_uuid'))} -> {target} "
+                            "(a scratch template)")
+        return differs(name, f"sent template_uuid {shown(target)}, kept {shown(kept)}: "
+                             "re-pointing a campaign to another template would not happen")
+
     @assumption("write: list row vs detail of the scratch campaign")
     def check_row_vs_detail(self, name: str) -> Result:
         row = self._listed_row()
@@ -314,13 +353,19 @@ class Scratch:
     # -- cleanup -----------------------------------------------------------------------------
 
     def cleanup(self) -> Result | None:
-        """Deactivate and delete the scratch campaign; None when none was ever posted.
+        """Deactivate and delete the scratch campaign, then the re-point check's template;
+        None when no campaign was ever posted.
 
-        Raises `ScratchLeftBehind` naming it when it cannot be deleted.
+        Raises `ScratchLeftBehind` naming what it cannot delete.
         """
-        check = "write: scratch campaign deleted"
         if not self.posted:
             return None
+        result = self._delete_campaign()
+        self._delete_target_template()
+        return result
+
+    def _delete_campaign(self) -> Result:
+        check = "write: scratch campaign deleted"
         try:
             if self.uuid is None:
                 row = self._listed_row()  # the POST's answer was lost or unclear
@@ -339,14 +384,63 @@ class Scratch:
             return ok(check, f"{self.name}, {self.uuid}")
         raise self._left_behind(f"DELETE answered {deleted.brief()}")
 
+    def _delete_target_template(self) -> None:
+        """Delete the template the re-point check made (after the campaign using it)."""
+        if not self.template_posted:
+            return
+        try:
+            if self.template_uuid is None:  # the POST's answer was lost or unclear
+                page = Listing(self.probe.get(TEMPLATES, template_name=self._target_name(),
+                                              limit=100, offset=0))
+                row = next((row for row in page.rows
+                            if row.get("template_name") == self._target_name()), None)
+                if row is None:
+                    return
+                self.template_uuid = str(row.get("template_uuid"))
+            path = f"{TEMPLATES}/{quote(self.template_uuid, safe='')}"
+            deleted = self.probe.call("DELETE", path)
+            gone = _gone(self.probe.get(path))
+        except ReconcilerError as exc:
+            raise self._template_left_behind(str(exc)) from None
+        if not gone:
+            raise self._template_left_behind(f"DELETE answered {deleted.brief()}")
+
+    def _template_left_behind(self, why: str) -> ScratchLeftBehind:
+        return ScratchLeftBehind(
+            f"the scratch template {self._target_name()} ({self.template_uuid or 'uuid unknown'})"
+            f" was left behind: {why}. Delete it by hand: DELETE /v3/template/{{uuid}}"
+        )
+
     def _left_behind(self, why: str) -> ScratchLeftBehind:
         uuid = self.uuid or "uuid unknown"
+        template = (
+            f"; then the scratch template {self._target_name()} "
+            f"({self.template_uuid or 'uuid unknown'}): DELETE /v3/template/{{uuid}}"
+            if self.template_posted else ""
+        )
         return ScratchLeftBehind(
             f"the scratch campaign {self.name} ({uuid}) was left behind: {why}. Delete it by "
             "hand: PATCH .../active {\"active\": false}, then DELETE /v3/campaign/{uuid}"
+            + template
         )
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _target_name(self) -> str:
+        return f"{self.name.removesuffix(RENAMED_SUFFIX)}-target"
+
+    def _target_template(self) -> str:
+        """The uuid of a scratch template to re-point the campaign to (made once)."""
+        if self.template_uuid is None:
+            self.template_posted = True
+            reply = self.probe.call("POST", TEMPLATES, body={"template_name": self._target_name(),
+                                                             **TARGET_TEMPLATE})
+            uuid = reply.body.get("template_uuid") if isinstance(reply.body, dict) else None
+            if reply.failed or not isinstance(uuid, str) or not uuid:
+                raise StepFailed(f"creating a scratch template to re-point to answered "
+                                 f"{reply.brief()}")
+            self.template_uuid = uuid
+        return self.template_uuid
 
     def _a_carrier(self) -> str | None:
         page = Listing(self.probe.get(CARRIERS, limit=1, offset=0))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 DESCRIPTIONS: dict[str, str] = {
     "put-drops": "PUT silently keeps the old value of these fields (put-drops=F1,F2)",
     "put-ignores-active": "PUT keeps the old `active`, whatever it is sent",
+    "put-ignores-name": "PUT keeps the old `campaign_name`: a rename is silently not made",
+    "put-ignores-template": "PUT keeps the old `template_uuid`: a campaign is not re-pointed",
     "put-keeps-omitted": "PUT merges: a field left out keeps its value (not a full replace)",
     "create-stores-all": "POST stores every campaign field it is sent, not only the create fields",
     "list-ignores-limit": "listings answer pages of default-limit rows whatever `limit` asks",
@@ -41,6 +43,8 @@ class Quirks:
 
     put_drops: set[str] = field(default_factory=set)
     put_ignores_active: bool = False
+    put_ignores_name: bool = False
+    put_ignores_template: bool = False
     put_keeps_omitted: bool = False
     create_stores_all: bool = False
     list_ignores_limit: bool = False

@@ -448,6 +448,10 @@ class Api:
         quirks = self.quirks
         if quirks.put_ignores_active:
             doc["active"] = old["active"]
+        if quirks.put_ignores_name:
+            doc["campaign_name"] = old["campaign_name"]
+        if quirks.put_ignores_template:
+            doc["template_uuid"] = old["template_uuid"]
         for name in quirks.put_drops:
             if name in old and name not in JOINED_FIELDS:
                 doc[name] = old[name]

@@ -40,6 +40,12 @@ def located(
     return Diagnostic("error", f"plan/{code}", message, subject, category="plan")
 
 
+def updated_at(live: Mapping[str, Any]) -> str | None:
+    """The live object's `updated_at` when it has one (text), for drift reports."""
+    value = live.get("updated_at")
+    return value if isinstance(value, str) and value else None
+
+
 @dataclass(frozen=True)
 class Reference:
     """A manifest field that names an object of another kind, and the API field that holds

@@ -127,6 +127,11 @@ class Manifests:
         path: Loc = (KIND_KEYS[kind], index) + inner
         return source.at(path)
 
+    def origin(self, name: str, kind: str | None = None) -> tuple[Source, int]:
+        """The file an entry is in and its index in that file's list of its kind (the
+        primary kind unless `kind` says)."""
+        return self._origins[kind or primary().name][name]
+
     def where_for(self, kind: str) -> Callable[[str, str | None], str]:
         """`where` for the entries of one kind (the planner's Where)."""
         return lambda name, field=None: self.where(name, field, kind)

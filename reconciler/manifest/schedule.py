@@ -260,3 +260,40 @@ def _not_text(value: Any, wanted: str) -> str:
             '21:00 as base-60 numbers; quote the value, e.g. "08:00-21:00"'
         )
     return f"expected {wanted}, got {describe(value)}"
+
+
+def keep_style(api_entry: dict[str, Any], like: dict[str, Any]) -> dict[str, str]:
+    """One API schedule object as a human entry written the way `like` (the manifest's own
+    entry) is: each of its day keys (`monday-friday`, `tue`, `daily`...) is kept while the
+    days it names still share one window, and a window that did not change keeps its text
+    (`8:00 - 12:00` stays so). The days left over are grouped as `to_human` groups them,
+    after the kept keys. Reads back (to_api) as exactly `api_entry`."""
+    windows = [
+        (int(api_entry.get(f"{day}_start_time") or 0), int(api_entry.get(f"{day}_end_time") or 0))
+        for day in DAYS
+    ]
+    kept: dict[str, str] = {}
+    covered: set[int] = set()
+    for key, value in like.items():
+        try:
+            days = parse_days(key)
+        except ScheduleError:
+            continue
+        shared = {windows[day] for day in days}
+        if len(shared) != 1 or covered & set(days):
+            continue
+        window = shared.pop()
+        if window == (0, 0):
+            continue
+        try:
+            same = parse_window(value) == window
+        except ScheduleError:
+            same = False
+        kept[key] = value if same else f"{format_ns(window[0])}-{format_ns(window[1])}"
+        covered.update(days)
+    rest = {
+        f"{day}_{edge}_time": (0 if index in covered else windows[index][edge == "end"])
+        for index, day in enumerate(DAYS)
+        for edge in ("start", "end")
+    }
+    return {**kept, **to_human([rest])[0]}

@@ -67,6 +67,8 @@ class Change:
     # The template uuid a campaign uses before this change (a template delete waits only
     # for the changes of its own users).
     uses: str | None
+    # When the live object last changed (its `updated_at`), for drift reports.
+    updated_at: str | None
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class Change:
         unverifiable: list[str] | None = None,
         rewrite: bool = False,
         uses: str | None = None,
+        updated_at: str | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -114,6 +117,7 @@ class Change:
         self.unverifiable = unverifiable if unverifiable is not None else []
         self.rewrite = rewrite
         self.uses = uses
+        self.updated_at = updated_at
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property

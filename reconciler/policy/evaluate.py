@@ -3,14 +3,14 @@
 Checks read what each entry declares; a field an entry leaves out is not checked (the live
 value stays whatever it is; `required` makes declaring it mandatory). Calling-hours and
 quiet-day rules are the exception: a selected campaign that does not declare its schedules is
-reported, since its calling hours cannot be shown to comply. Entries with `state: absent` are
-skipped: they are about to be deleted.
+reported, since its calling hours cannot be shown to comply (and one declaring no window at
+all is warned about). Entries with `state: absent` are skipped: they are about to be deleted.
+Text is compared in NFC; selection and near misses go through `Selection`, built once per
+evaluation, so the cost grows linearly with the campaigns.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -19,14 +19,19 @@ from reconciler.fields import DAYS
 from reconciler.manifest import schedule
 from reconciler.manifest.models import EXCLUSIVE_FIELDS, CampaignSpec
 from reconciler.manifest.wording import did_you_mean
-from reconciler.names import lookalike_key
+from reconciler.names import identity_key, lookalike_key
 from reconciler.policy.findings import Finding
-from reconciler.policy.rules import LABEL_PREFIX, Rule
+from reconciler.policy.rules import LABEL_PREFIX, Rule, nfc_labels
+from reconciler.policy.selection import Missed, Selection
 
 Loc = tuple[int | str, ...]
 Locate = Callable[[str, Loc], str]  # (campaign name, path inside its entry) -> "file:line"
 Problem = tuple[Loc, str]  # (path inside the entry, message)
 NEAR_MISS = "policy/label-near-miss"  # a label that almost selects a campaign into a rule
+# Schedules declared with no calling window at all (`schedules: []`): the API does not say
+# whether that means "never" or "at any hour", so hours rules cannot show it complies.
+EMPTY_SCHEDULE = "policy/empty-schedule"
+_HOURS_CHECKS = ("calling_hours", "quiet_days")
 _ALTERNATIVES = {a: b for pair in EXCLUSIVE_FIELDS for a, b in (pair, pair[::-1])}
 
 
@@ -35,14 +40,15 @@ def evaluate(
 ) -> list[Finding]:
     """Every finding, campaign by campaign (manifest order), rule by rule (config order)."""
     findings: list[Finding] = []
-    known = [rule.id for rule in rules] + ([NEAR_MISS] if rules else [])
+    known = [rule.id for rule in rules] + ([NEAR_MISS, EMPTY_SCHEDULE] if rules else [])
+    selection = Selection(rules)
     for name, spec in specs.items():
         if spec.state == "absent":
             continue
         waivers = spec.policy_waivers or {}
-        for rule in rules:
-            if not selects(rule, spec):
-                continue
+        labels = nfc_labels(spec.labels or {})
+        selected = selection.selected(labels, spec.type_autocall)
+        for rule in (rules[index] for index in selected):
             for loc, message in check(rule, spec):
                 text = f"{message} ({rule.message})" if rule.message else message
                 findings.append(
@@ -56,7 +62,11 @@ def evaluate(
                         reason=waivers.get(rule.id),
                     )
                 )
-        findings.extend(_near_misses(name, spec, rules, waivers, locate))
+        findings.extend(
+            _empty_schedule(name, spec, [rules[index] for index in selected], waivers, locate)
+        )
+        missed = selection.near_misses(labels, spec.type_autocall, set(selected))
+        findings.extend(_near_misses(name, spec, missed, waivers, locate))
         if rules:  # with no policies at all, waivers are simply not in play
             findings.extend(_unknown_waivers(name, waivers, known, locate))
     return findings
@@ -68,79 +78,54 @@ def selects(rule: Rule, spec: CampaignSpec) -> bool:
     return rule.select is None or rule.select.matches(spec.labels or {}, spec.type_autocall)
 
 
-def _near_misses(
+def _empty_schedule(
     name: str,
     spec: CampaignSpec,
-    rules: Sequence[Rule],
+    selected: Sequence[Rule],
     waivers: Mapping[str, str],
     locate: Locate,
 ) -> Iterator[Finding]:
-    """A warning at each label that misses a rule's selector only by case, surrounding spaces
-    or a slip of spelling, where the exact label would have made the rule check the campaign."""
-    labels = spec.labels or {}
-    missed: dict[tuple[str, str, str], list[str]] = {}  # (label key, wanted key, value) → ids
-    for rule in rules:
-        if rule.select is None or not rule.select.labels or selects(rule, spec):
-            continue
-        fixed = dict(labels)
-        slips = []
-        for want_key, want in rule.select.labels.items():
-            if labels.get(want_key) == want:
-                continue
-            slip = _slip(labels, want_key, want)
-            if slip is None:
-                break
-            slips.append((slip, want_key, want))
-            fixed.pop(slip, None)
-            fixed[want_key] = want
-        else:
-            if slips and rule.select.matches(fixed, spec.type_autocall):
-                for slip in slips:
-                    missed.setdefault(slip, []).append(rule.id)
+    """A warning where hours rules check a campaign whose schedules declare no window."""
+    ids = [rule.id for rule in selected if rule.check in _HOURS_CHECKS]
+    if not ids or "schedules" not in spec.model_fields_set or any(_windows(spec)):
+        return
+    which = f"rule {ids[0]}" if len(ids) == 1 else f"rules {', '.join(ids)}"
+    yield Finding(
+        rule=EMPTY_SCHEDULE,
+        campaign_name=name,
+        severity="warning",
+        message=(
+            "schedules declare no calling window; the API does not document whether that "
+            "means the campaign never calls or calls at any hour, so "
+            f"{which} cannot show its calling hours comply; declare the windows it calls in"
+        ),
+        source=locate(name, ("schedules",)),
+        waived=EMPTY_SCHEDULE in waivers,
+        reason=waivers.get(EMPTY_SCHEDULE),
+    )
+
+
+def _near_misses(
+    name: str, spec: CampaignSpec, missed: Missed, waivers: Mapping[str, str], locate: Locate
+) -> Iterator[Finding]:
+    """A warning at each label that nearly selects the campaign into rules (see Selection)."""
+    written = {identity_key(key): key for key in spec.labels or {}}
     for (key, want_key, want), ids in missed.items():
         which = f"rule {ids[0]} selects" if len(ids) == 1 else f"rules {', '.join(ids)} select"
         it = "it does" if len(ids) == 1 else "they do"
+        label = written[key]
         yield Finding(
             rule=NEAR_MISS,
             campaign_name=name,
             severity="warning",
             message=(
-                f"label {key}: '{labels[key]}' is not {want_key}: '{want}', which {which}; "
-                f"labels are compared exactly, so {it} not check this campaign"
+                f"label {label}: '{(spec.labels or {})[label]}' is not {want_key}: '{want}', "
+                f"which {which}; labels are compared exactly, so {it} not check this campaign"
             ),
-            source=locate(name, ("labels", key)),
+            source=locate(name, ("labels", label)),
             waived=NEAR_MISS in waivers,
             reason=waivers.get(NEAR_MISS),
         )
-
-
-def _slip(labels: Mapping[str, str], want_key: str, want: str) -> str | None:
-    """The key of the label that nearly is `want_key: want`, or None."""
-    if want_key in labels:
-        return want_key if _near(labels[want_key], want) else None
-    for key, value in labels.items():
-        if _near(key, want_key) and (value == want or _near(value, want)):
-            return key
-    return None
-
-
-def _near(text: str, wanted: str) -> bool:
-    """Different, but only by case, surrounding spaces, a close spelling (difflib ratio at
-    least 0.8) or a word's ending (advertisement for advertising)."""
-    if text == wanted:
-        return False
-    a, b = text.strip().casefold(), wanted.strip().casefold()
-    if a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8:
-        return True
-    common = len(os.path.commonprefix([a, b]))
-    shorter = min(len(a), len(b))
-    return (
-        common >= 5
-        and common >= shorter - 3
-        and a[common - 1].isalpha()
-        and a[common : common + 1].isalpha()
-        and b[common : common + 1].isalpha()
-    )
 
 
 def _unknown_waivers(
@@ -168,9 +153,11 @@ def check(rule: Rule, spec: CampaignSpec) -> list[Problem]:
 def _declared(spec: CampaignSpec, name: str) -> tuple[bool, Any, Loc]:
     """(declared?, value, path) of a field, `network.KEY` or `labels.KEY`."""
     if name.startswith(LABEL_PREFIX):
-        key = name[len(LABEL_PREFIX) :]
-        labels = spec.labels or {}
-        return key in labels, labels.get(key), ("labels", key)
+        key = identity_key(name[len(LABEL_PREFIX) :])
+        written = next((label for label in spec.labels or {} if identity_key(label) == key), None)
+        if written is None:
+            return False, None, ()
+        return True, spec.labels[written], ("labels", written)  # type: ignore[index]
     if name.startswith("network."):
         key = name.split(".", 1)[1]
         if "network" not in spec.model_fields_set:
@@ -248,7 +235,10 @@ def _allowed(rule: Rule, spec: CampaignSpec) -> list[Problem]:
 
 
 def _same(value: Any, choice: Any) -> bool:
-    """Equal, with `true` never equal to 1 (YAML tells them apart; so do rules)."""
+    """Equal, with `true` never equal to 1 (YAML tells them apart; so do rules), and text
+    compared in NFC (a carrier name typed decomposed is the same name)."""
+    if isinstance(value, str) and isinstance(choice, str):
+        return identity_key(value) == identity_key(choice)
     return type(value) is type(choice) and value == choice
 
 
@@ -259,7 +249,7 @@ def _shown(value: Any) -> str:
 
 
 def _name_pattern(rule: Rule, spec: CampaignSpec) -> list[Problem]:
-    if re.search(rule.name_pattern or "", spec.campaign_name):
+    if re.search(identity_key(rule.name_pattern or ""), identity_key(spec.campaign_name)):
         return []
     return [
         (

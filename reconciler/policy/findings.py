@@ -9,6 +9,7 @@ from typing import Any
 from reconciler.diagnostics.model import Diagnostic, Subject
 
 SEVERITIES = ("error", "warning")
+OUTSIDE_TARGET = "outside --target: not blocking"
 
 
 @dataclass(frozen=True)
@@ -22,29 +23,41 @@ class Finding:
     source: str  # path/file.yaml:LINE
     waived: bool = False
     reason: str | None = None
+    # An error on a campaign `apply --target` leaves alone: shown, but it blocks nothing.
+    outside_target: bool = False
 
     @property
     def blocking(self) -> bool:
-        """Fails `validate` and makes `apply` refuse: an unwaived error."""
-        return self.severity == "error" and not self.waived
+        """Fails `validate` and makes `apply` refuse: an unwaived error (of a targeted
+        campaign, under --target)."""
+        return self.severity == "error" and not self.waived and not self.outside_target
 
     def line(self) -> str:
-        """`file:line: RULE_ID: message`, with `[warning]` or `[waived: reason]` after it."""
+        """`file:line: RULE_ID: message`, with `[warning]`, `[waived: reason]` or
+        `[outside --target: not blocking]` after it."""
         text = f"{self.source}: {self.rule}: {self.message}"
         if self.waived:
             return f"{text} [waived: {self.reason}]"
+        if self.outside_target and self.severity == "error":
+            return f"{text} [{OUTSIDE_TARGET}]"
         return f"{text} [warning]" if self.severity == "warning" else text
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON form; `outside_target` only where it is true (under --target)."""
+        data = asdict(self)
+        if not self.outside_target:
+            del data["outside_target"]
+        return data
 
     def diagnostic(self) -> Diagnostic:
         """As a diagnostic coded by the rule id; a waived finding is a note with the reason."""
+        outside = self.outside_target and self.severity == "error" and not self.waived
         return Diagnostic(
-            "note" if self.waived else self.severity,  # type: ignore[arg-type]
+            "note" if self.waived else "warning" if outside else self.severity,  # type: ignore[arg-type]
             self.rule,
             self.message,
             Subject.parse(self.source, campaign=self.campaign_name),
+            detail=OUTSIDE_TARGET if outside else "",
             category="policy",
             waived=self.waived,
             reason=self.reason,
@@ -57,10 +70,16 @@ class Finding:
 
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """How many findings are blocking errors, warnings, and waived."""
-    tally = {"error": 0, "warning": 0, "waived": 0}
+    """How many findings are blocking errors, warnings, waived, and errors outside
+    --target (not blocking)."""
+    tally = {"error": 0, "warning": 0, "waived": 0, "outside_target": 0}
     for finding in findings:
-        tally["waived" if finding.waived else finding.severity] += 1
+        if finding.waived:
+            tally["waived"] += 1
+        elif finding.outside_target and finding.severity == "error":
+            tally["outside_target"] += 1
+        else:
+            tally[finding.severity] += 1
     return tally
 
 
@@ -73,5 +92,8 @@ def summary(findings: Iterable[Finding]) -> str:
         if tally["warning"]
         else "",
         f"{tally['waived']} waived" if tally["waived"] else "",
+        f"{tally['outside_target']} outside --target (not blocking)"
+        if tally["outside_target"]
+        else "",
     ]
     return "Policy: " + ", ".join(part for part in parts if part) + "."

@@ -9,6 +9,7 @@ declares, so they run offline (validate) exactly as at plan and apply time.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import (
@@ -25,6 +26,7 @@ from reconciler import fields
 from reconciler.manifest import schedule
 from reconciler.manifest.models import FieldError
 from reconciler.manifest.wording import describe, did_you_mean
+from reconciler.names import identity_key
 from reconciler.policy.presets import PRESETS
 
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
@@ -79,6 +81,12 @@ Window = tuple[int, int]
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _LABEL = {"type": "string", "pattern": "^labels\\..+"}  # labels.KEY
+
+
+def nfc_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    """Labels with keys and values in NFC, the form every comparison uses: `quảng cáo` typed
+    decomposed is the same label as `quảng cáo` composed."""
+    return {identity_key(key): identity_key(value) for key, value in labels.items()}
 
 
 def _field_name(name: str, vocabulary: tuple[str, ...], what: str, labels: bool = False) -> None:
@@ -136,8 +144,26 @@ class Selector(BaseModel):
     def _one_is_a_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
-    def matches(self, labels: dict[str, str], type_autocall: str | None) -> bool:
-        if self.labels and any(labels.get(key) != value for key, value in self.labels.items()):
+    # The labels in NFC, the form they are compared in (typed text may arrive as NFD).
+    _wanted: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _composed(self) -> Selector:
+        self._wanted = nfc_labels(self.labels or {})
+        return self
+
+    @property
+    def wanted(self) -> dict[str, str]:
+        """The selector's labels in NFC."""
+        return self._wanted
+
+    def matches(self, labels: Mapping[str, str], type_autocall: str | None) -> bool:
+        """Whether a campaign with these labels (any Unicode form) and type is selected."""
+        return self.matches_nfc(nfc_labels(labels), type_autocall)
+
+    def matches_nfc(self, labels: Mapping[str, str], type_autocall: str | None) -> bool:
+        """`matches` for labels already in NFC (see `nfc_labels`)."""
+        if any(labels.get(key) != value for key, value in self._wanted.items()):
             return False
         return not self.type_autocall or type_autocall in self.type_autocall
 

@@ -8,7 +8,7 @@ from html import escape as _html_escape
 
 import click
 
-from reconciler.policy.findings import Finding, summary
+from reconciler.policy.findings import OUTSIDE_TARGET, Finding, summary
 from reconciler.safetext import shown
 
 MAX_MARKDOWN_ROWS = 100
@@ -23,7 +23,10 @@ def html_escape(text: str) -> str:
 
 
 def _kind(finding: Finding) -> str:
-    return "waived" if finding.waived else finding.severity
+    """error, warning or waived; an error outside --target shows as a warning (not blocking)."""
+    if finding.waived:
+        return "waived"
+    return "warning" if finding.outside_target else finding.severity
 
 
 def heading(findings: Sequence[Finding]) -> str:
@@ -57,6 +60,8 @@ def markdown_section(findings: Sequence[Finding], budget: int) -> str:
         message = escape(_clip(finding.message))
         if finding.waived:
             message += f"<br>**Waived:** {escape(_clip(finding.reason or ''))}"
+        elif finding.outside_target and finding.severity == "error":
+            message += f"<br>**{escape(OUTSIDE_TARGET)}**"
         rows.append(
             f"| {_MARKDOWN_MARKS[_kind(finding)]} | {code_cell(finding.rule)} | "
             f"{escape(finding.campaign_name)} | {code_cell(finding.source)} | {message} |"
@@ -101,6 +106,8 @@ def html_section(findings: Sequence[Finding]) -> str:
             f'<span class="reason" data-reason><b>Waived:</b> {html_escape(finding.reason or "")}'
             "</span>"
             if finding.waived
+            else f'<span class="reason" data-outside-target>{html_escape(OUTSIDE_TARGET)}</span>'
+            if finding.outside_target and finding.severity == "error"
             else ""
         )
         rows.append(

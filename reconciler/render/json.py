@@ -36,6 +36,8 @@ def change_document(change: Change) -> dict[str, Any]:
         "fields": data["fields"],
         "source": change.source,
     }
+    if change.updated_at:
+        document["updated_at"] = change.updated_at
     if change.placeholders:
         document["placeholders"] = list(change.placeholders)
     if change.unverifiable:
@@ -89,6 +91,7 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         data["placeholders"] = item.get("placeholders") or []
         data["unverifiable"] = item.get("unverifiable") or []
         data["rewrite"] = item.get("rewrite") is True
+        data["updated_at"] = item.get("updated_at")
         data.update(item["apply"])
         leveled = leveled and "level" in item["apply"]
         if data["action"] not in ("create", "update", "delete"):

@@ -13,6 +13,7 @@ from reconciler import safetext
 from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render import drift as drift_words
 from reconciler.render.findings import markdown_section
 from reconciler.render.values import (
     SCRIPT_FIELDS,
@@ -124,7 +125,7 @@ def diff_lines(change: Change) -> list[str]:
     return lines
 
 
-def details_block(change: Change) -> str:
+def details_block(change: Change, drift: bool = False) -> str:
     """A collapsed diff; the fence outgrows any backtick run in the values."""
     body = "\n".join(diff_lines(change))
     fence = "`" * max(3, _longest_run(body, "`") + 1)
@@ -135,6 +136,8 @@ def details_block(change: Change) -> str:
     name = html.escape(safetext.visible(change.name))
     kind = kind_of(change).label
     title = f"{change.action} {kind}<b>{name}</b> ({what})"
+    if drift:
+        title = f"{kind}<b>{name}</b>: {html.escape(drift_words.sentence(change))} ({what})"
     params = params_line(change) if change.action != "delete" else ""
     tail = f"{escape(params)}\n\n" if params else ""
     return (
@@ -182,14 +185,20 @@ def render(
     max_details: int = MAX_DETAILS,
     max_rows: int = MAX_ROWS,
     limit: int = GITHUB_LIMIT,
+    drift: bool = False,
     **_options: object,
 ) -> str:
-    """The comment body; always shorter than `limit` characters."""
+    """The comment body; always shorter than `limit` characters. With `drift`, worded as
+    what changed outside the manifests (plan --drift)."""
     target = f"Against {code_cell(plan.api_url)}." if plan.api_url else ""
     lead = _no_changes(plan) if not plan.has_changes else f"**{summary_line(plan)}**"
+    if drift:
+        lead = (f"**{drift_words.no_drift(plan)}**" if not plan.has_changes
+                else f"**{drift_words.summary(plan)}** Each diff reads live → manifests.")
     notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
     head = "\n\n".join(
-        part for part in ("### Reconciler plan", lead, target, notes) if part
+        part for part in (f"### {drift_words.TITLE if drift else 'Reconciler plan'}", lead,
+                          target, notes) if part
     )
     policy = markdown_section(plan.findings, limit // 3)
     if policy:
@@ -204,7 +213,7 @@ def render(
     budget -= sum(len(row) + 1 for row in rows)
     shown = plan.changes[:max_details]
     blocks = _fit(
-        [safetext.shown(details_block(change), keep_newlines=True) for change in shown],
+        [safetext.shown(details_block(change, drift), keep_newlines=True) for change in shown],
         max_details,
         budget,
     )

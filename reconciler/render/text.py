@@ -7,6 +7,7 @@ import click
 from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render import drift as drift_words
 from reconciler.render.findings import finding_lines
 from reconciler.render.values import (
     SCRIPT_FIELDS,
@@ -96,20 +97,23 @@ def note_lines(plan: Plan) -> list[str]:
     return [shown(f"Note: {note}") for note in plan.notes]
 
 
-def render(plan: Plan, *, color: bool = False, **_options: object) -> str:
+def render(plan: Plan, *, color: bool = False, drift: bool = False, **_options: object) -> str:
+    """The plan; with `drift`, worded as what changed outside the manifests (plan --drift)."""
     notes = note_lines(plan)
     policy = finding_lines(plan.findings, color)  # [] when no rule found anything
     if not plan.has_changes:
-        head = "".join(f"{line}\n" for line in notes) + (
-            f"No changes. {plan.no_changes_sentence()}\n"
-        )
+        none = drift_words.no_drift(plan) if drift else f"No changes. {plan.no_changes_sentence()}"
+        head = "".join(f"{line}\n" for line in notes) + f"{none}\n"
         return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
-    lines = [*notes, "", "Reconciler will perform the following actions:", ""] if notes else [
-        "Reconciler will perform the following actions:", ""]
+    heading = drift_words.HEADING if drift else "Reconciler will perform the following actions:"
+    lines = [*notes, "", heading, ""] if notes else [heading, ""]
     for change in plan.changes:
-        lines.extend(change_lines(change, color))
-        lines.append("")
+        block = change_lines(change, color)
+        if drift:
+            block.insert(1, shown(f"      # {drift_words.sentence(change)}"))
+        lines.extend([*block, ""])
     if policy:
         lines.extend([*policy, ""])
-    lines.append(summary_line(plan) + (f" ({plan.unchanged} unchanged)" if plan.unchanged else ""))
+    total = drift_words.summary(plan) if drift else summary_line(plan)
+    lines.append(total + (f" ({plan.unchanged} unchanged)" if plan.unchanged else ""))
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from typing import Any
 from reconciler.errors import PlanError
 from reconciler.fields import CREATE_FIELDS, MANAGED_FIELDS
 from reconciler.kinds import references
-from reconciler.kinds.base import Context, Kind, Reference, Where
+from reconciler.kinds.base import Context, Kind, Reference, Where, updated_at
 from reconciler.kinds.campaign import export, write
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.overlap import schedule_overlaps
@@ -168,6 +168,7 @@ class CampaignKind(Kind):
             refs=refs,
             placeholders=references.placeholders(self, {**live, **values}, refs, context),
             uses=_uses(self, live),
+            updated_at=updated_at(live),
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -180,6 +181,7 @@ class CampaignKind(Kind):
             live_status=live.get("status"),
             source=source,
             uses=_uses(self, live),
+            updated_at=updated_at(live),
         )
 
     # -- writing and export ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from reconciler import template_fields as tf
 from reconciler.diagnostics.model import Diagnostic
-from reconciler.kinds.base import Context, Kind, Where
+from reconciler.kinds.base import Context, Kind, Where, updated_at
 from reconciler.kinds.template import export, write, write_only
 from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.names import identity_key
@@ -179,6 +179,7 @@ class TemplateKind(Kind):
             placeholders=tf.template_placeholders({**live, **values}),
             unverifiable=unverifiable,
             rewrite=not fields,
+            updated_at=updated_at(live),
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -190,6 +191,7 @@ class TemplateKind(Kind):
             fingerprint=fingerprint(live, read_dependent=self.read_dependent),
             live_name=live["template_name"],
             source=source,
+            updated_at=updated_at(live),
         )
 
     def actions(self) -> dict[str, Callable[..., tuple[list[str], str]]]:

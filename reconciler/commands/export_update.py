@@ -1,0 +1,130 @@
+"""`reconciler export --update DIR`: read the live side, take its changes back into the files
+(reconciler/export_update.py), say what changed, write (or, with --check, exit 2)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from reconciler.commands._common import fail, plural, report_warnings, settings
+from reconciler.commands._live import make_client
+from reconciler.names import identity_key
+from reconciler.safetext import shown
+
+
+def run_update(
+    directory: Path,
+    *,
+    check: bool,
+    no_new: bool,
+    targets: tuple[str, ...],
+    pattern: re.Pattern[str] | None,
+    campaign_type: str,
+    pin_uuid: bool,
+    parallelism: int,
+) -> None:
+    from reconciler import export as exporting
+    from reconciler import export_update as updating
+    from reconciler.manifest.loader import load_manifests
+    from reconciler.manifest.yamlread import safe_yaml
+    from reconciler.plan.planner import build_plan
+    from reconciler.refresh import KINDS_READ, read_live
+
+    if not directory.is_dir():
+        fail(f"--update {directory}: not a directory of manifests")
+    manifests = load_manifests([str(directory)])  # bad manifests fail before any API call
+    report_warnings(manifests.warnings)
+    cfg = settings()
+    with make_client(cfg, parallelism) as client:
+        live, catalog = read_live(client, manifests, parallelism=parallelism)
+        the_plan = build_plan(
+            {kind: manifests.specs(kind) for kind in KINDS_READ},
+            live,
+            catalog,
+            where_by={kind: manifests.where_for(kind) for kind in KINDS_READ},
+            targets=targets,
+            api_url=client.base_url,
+        )
+        result = updating.take_back(manifests, the_plan, live, catalog, match=pattern)
+        new_problems: list[str] = []
+        if not no_new:
+            wanted = {identity_key(target) for target in targets}
+            rows = updating.undeclared(manifests, live["campaign"], "campaign")
+            rows = exporting.select_campaigns(rows, campaign_type, pattern).rows
+            template_rows = (
+                updating.undeclared(manifests, live["template"], "template")
+                if manifests.templates else []
+            )
+            if targets:
+                rows = [row for row in rows if identity_key(row["campaign_name"]) in wanted]
+                template_rows = [row for row in template_rows
+                                 if identity_key(row["template_name"]) in wanted]
+            if rows or template_rows:
+                details = client.get_campaigns([row["campaign_uuid"] for row in rows],
+                                               parallelism=parallelism)
+                carriers, templates = client.list_carriers(), client.list_templates()
+                schema_ref = exporting.schema_reference(directory, Path.cwd())
+                files, new_problems = exporting.render_export(
+                    {"campaign": details.values()},
+                    {"carrier": carriers, "template": templates}, api_url=client.base_url,
+                    schema_ref=schema_ref, pin_uuid=pin_uuid,
+                )
+                template_files, template_problems = exporting.render_export(
+                    {"template": template_rows},
+                    {"carrier": carriers, "template": template_rows}, api_url=client.base_url,
+                    schema_ref=schema_ref, pin_uuid=pin_uuid,
+                )
+                files.update(template_files)
+                new_problems += template_problems
+                labels = {name: _what(safe_yaml().load(text)) for name, text in files.items()}
+                updating.add_new_files(result, files, directory, labels)
+    _report(result, directory, check)
+    problems = result.problems + new_problems
+    if not check:
+        updating.write_changes(result, directory)
+    for problem in problems:
+        click.echo(shown(f"error: {problem}"), err=True)
+    if problems:
+        fail(f"{plural(len(problems), 'object')} not taken back (see above); "
+             + ("nothing was written" if check else "every other change was written"))
+    if check and result.changes_something:
+        raise click.exceptions.Exit(2)
+
+
+def _what(document: dict) -> str:
+    for key, kind in (("campaigns", "campaign"), ("templates", "template")):
+        for entry in document.get(key) or []:
+            return f"{kind} {entry.get(f'{kind}_name')!r}"
+    return ""
+
+
+def _report(result, directory: Path, check: bool) -> None:  # noqa: ANN001 - export_update.Update
+    """What changed, by file: each entry with its fields; new files; what was only listed."""
+    verb = "Would update" if check else "Updated"
+    by_file: dict[str, list] = {}
+    for entry in result.entries:
+        by_file.setdefault(entry.file, []).append(entry)
+    for display, entries in by_file.items():
+        click.echo(shown(f"{verb} {display}:"))
+        for entry in entries:
+            what = "" if entry.kind == "campaign" else f"{entry.kind} "
+            click.echo(shown(f"  ~ {what}{entry.name}: {', '.join(entry.fields)}"))
+    for name, what in result.new_files.items() and result.new_names.items():
+        click.echo(shown(f"{'Would write' if check else 'Wrote'} {directory / name}: {what} "
+                         "(live, declared by no manifest)"))
+    for line in result.gone:
+        click.echo(shown(f"Listed only: {line} (the entry stays in its file)"))
+    for line in result.absent_but_live:
+        click.echo(shown(f"Listed only: {line} (the entry stays in its file)"))
+    fields = sum(len(entry.fields) for entry in result.entries)
+    if not result.changes_something:
+        click.echo("Nothing to take back: the manifests declare what is live.")
+        return
+    done = "would change" if check else "changed"
+    click.echo(
+        f"{plural(len(result.texts), 'file')} {done} ({plural(len(result.entries), 'entry')}, "
+        f"{plural(fields, 'field')}); {plural(len(result.new_files), 'new file')}."
+        .replace("entrys", "entries")
+    )

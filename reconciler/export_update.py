@@ -1,0 +1,324 @@
+"""`export --update`: take live drift back into the manifest files, in place.
+
+The planner's own diff says what differs: for each `update` it plans, exactly the fields it
+would change are set, to the live values in manifest form (the forms `export` writes, so a
+plan afterwards is empty), through reconciler.manifest.edit (every other byte stays). Live
+objects no manifest declares become new files, as `export` writes them; declared objects
+that are gone live are only listed. Pure but for `write_changes`: the command reads the API.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler import template_fields
+from reconciler.errors import ReconcilerError
+from reconciler.export import EXTENSION
+from reconciler.manifest.edit import EditError, FileEdit
+from reconciler.manifest.entry import validate_entry
+from reconciler.manifest.loader import KIND_KEYS, SECTIONS, Manifests, Source
+from reconciler.manifest.schedule import ScheduleError, keep_style, to_api, to_human
+from reconciler.manifest.yamlread import safe_yaml
+from reconciler.plan.catalog import Catalog
+from reconciler.plan.model import Change, Plan
+from reconciler.plan.normalize import canonical, canonical_network, schedule_order
+from reconciler.plan.planner import build_plan
+
+KINDS = ("campaign", "template")
+_BOM = "\ufeff"
+
+
+@dataclass
+class EntryUpdate:
+    """One entry taken back: where it is and which fields changed."""
+
+    kind: str
+    name: str
+    file: str
+    fields: list[str]
+
+
+@dataclass
+class Update:
+    """What `export --update` changes (or, with --check, would change)."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # existing file -> its new text
+    entries: list[EntryUpdate] = field(default_factory=list)
+    new_files: dict[str, str] = field(default_factory=dict)  # new file name -> text
+    new_names: dict[str, str] = field(default_factory=dict)  # new file name -> what it holds
+    gone: list[str] = field(default_factory=list)  # declared, not live
+    absent_but_live: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def changes_something(self) -> bool:
+        return bool(self.texts or self.new_files)
+
+
+def take_back(
+    manifests: Manifests,
+    plan: Plan,
+    live_by: Mapping[str, list[dict[str, Any]]],
+    catalog: Catalog,
+    *,
+    match: re.Pattern[str] | None = None,
+) -> Update:
+    """Edit the files of the entries `plan` would update so that they declare the live
+    values; list the declared objects gone live and the absent ones alive."""
+    result = Update()
+    by_uuid = {
+        kind: {row[f"{kind}_uuid"]: row for row in live_by.get(kind, [])} for kind in KINDS
+    }
+    edits: dict[str, tuple[Source, FileEdit, Any]] = {}
+    touched: dict[str, list[tuple[str, str, int]]] = {}  # file -> (kind, name, index)
+    for change in plan.changes:
+        if change.kind == "campaign" and match is not None and not match.search(change.name):
+            continue
+        source, index = manifests.origin(change.name, change.kind)
+        where = manifests.where(change.name, None, change.kind)
+        if change.action == "create":
+            result.gone.append(f"{change.kind} {change.name!r} ({where}): declared, not live")
+            continue
+        if change.action == "delete":
+            result.absent_but_live.append(
+                f"{change.kind} {change.name!r} ({where}): declared absent, but live"
+            )
+            continue
+        if source.display not in edits:
+            edits[source.display] = (source, FileEdit(source.text, source.display),
+                                     safe_yaml().load(source.text))
+        _, edit, data = edits[source.display]
+        raw = data[KIND_KEYS[change.kind]][index]
+        live = by_uuid[change.kind][change.uuid]
+        try:
+            for name in change.fields:
+                _set_field(edit, (KIND_KEYS[change.kind], index), name, raw, live, change,
+                           catalog)
+        except (EditError, ScheduleError) as exc:
+            result.problems.append(f"{change.kind} {change.name!r} ({where}): {exc}")
+            edits.pop(source.display)
+            touched.pop(source.display, None)
+            continue
+        touched.setdefault(source.display, []).append((change.kind, change.name, index))
+        result.entries.append(
+            EntryUpdate(change.kind, change.name, source.display, list(change.fields))
+        )
+    for display, (_source, edit, _data) in edits.items():
+        try:
+            text = edit.result()
+            if text != edit.text:
+                result.texts[display] = text
+        except EditError as exc:
+            result.problems.append(str(exc))
+    _check_converges(result, manifests, live_by, catalog, touched)
+    return result
+
+
+# ---- one field in manifest form ------------------------------------------------------------
+
+
+def _set_field(edit: FileEdit, entry: tuple[str, int], name: str, raw: Mapping[str, Any],
+               live: Mapping[str, Any], change: Change, catalog: Catalog) -> None:
+    path = (*entry, name)
+    if change.kind == "campaign" and name in ("carrier", "template"):
+        uuid = live.get(f"{name}_uuid") or ""
+        listed = catalog.name_of(name, uuid) if uuid else None
+        if listed is not None and catalog.resolve(name, listed)[0] == uuid:
+            edit.set(path, listed)
+        else:  # no name resolves back to it: written as the uuid (as export does)
+            edit.set(path, uuid)
+            edit.rename_key(path, f"{name}_uuid")
+        return
+    if change.kind == "campaign" and name == "schedules":
+        wanted, pairing = schedules_like(raw.get("schedules"), live.get("schedules"))
+        edit.set(path, wanted, pairing=pairing)
+        return
+    if change.kind == "campaign" and name == "network":
+        edit.set(path, network_like(raw.get("network"), live.get("network")))
+        return
+    if change.kind == "template" and name == "press_options":
+        edit.set(path, press_options_like(raw.get("press_options"), change.fields[name].before))
+        return
+    edit.set(path, change.fields[name].before)
+
+
+def network_like(declared: Any, live: Any) -> dict[str, int]:
+    """The live counts, under the keys the entry writes (a 0 kept where it wrote one), plus
+    any network the live campaign now calls on."""
+    counts = canonical_network(live)
+    declared = declared if isinstance(declared, dict) else {}
+    result = {key: counts.get(key, 0) for key in declared}
+    result.update({key: count for key, count in counts.items() if count and key not in result})
+    return result
+
+
+def schedules_like(
+    declared: Any, live: Any
+) -> tuple[list[dict[str, str]], list[int | None]]:
+    """The live schedule objects as human entries, written as the manifest writes them:
+    an entry that still matches one object stays as it is; an object close to a leftover
+    entry (most days alike) is written over it keeping its day keys and times
+    (`keep_style`); the rest are new entries, in time order. Returns the entries and, for
+    each, the index of the declared entry it is written over (None: a new one)."""
+    declared = [entry for entry in declared or [] if isinstance(entry, dict)]
+    objects = sorted(
+        [dict(entry) for entry in live or ()], key=schedule_order
+    )
+    mine = [_api_or_none(entry) for entry in declared]
+    free = list(range(len(declared)))
+    wanted: list[dict[str, str]] = []
+    pairing: list[int | None] = []
+    leftovers = []
+    for obj in objects:
+        exact = next((i for i in free if mine[i] is not None
+                      and canonical("schedules", [mine[i]]) == canonical("schedules", [obj])), None)
+        if exact is None:
+            leftovers.append(obj)
+            continue
+        free.remove(exact)
+        wanted.append(declared[exact])
+        pairing.append(exact)
+    for obj in leftovers:
+        closest = max(free, key=lambda i: _likeness(mine[i], obj), default=None)
+        if closest is not None and _likeness(mine[closest], obj) > 0:
+            free.remove(closest)
+            wanted.append(keep_style(obj, declared[closest]))
+            pairing.append(closest)
+        else:
+            wanted.append(to_human([obj])[0])
+            pairing.append(None)
+    return wanted, pairing
+
+
+def _api_or_none(entry: dict[str, Any]) -> dict[str, int] | None:
+    try:
+        return to_api([entry])[0]
+    except ScheduleError:
+        return None
+
+
+def _likeness(mine: dict[str, int] | None, obj: Mapping[str, Any]) -> int:
+    """How many days two schedule objects both call on, and with the same window."""
+    if mine is None:
+        return 0
+    days = [key[: -len("_start_time")] for key in mine if key.endswith("_start_time")]
+    both = sum(1 for day in days if (mine[f"{day}_start_time"] or mine[f"{day}_end_time"])
+               and (obj.get(f"{day}_start_time") or obj.get(f"{day}_end_time")))
+    same = sum(1 for day in days if (mine[f"{day}_start_time"], mine[f"{day}_end_time"])
+               == (obj.get(f"{day}_start_time") or 0, obj.get(f"{day}_end_time") or 0))
+    return both * 8 + same if both else 0
+
+
+def press_options_like(declared: Any, live_options: list[dict[str, Any]]) -> list[dict]:
+    """The live press options (what a read returns), each keeping the keys the entry declares
+    for it that a read never returns (toggled, enable, type, extension)."""
+    unread = {
+        str(option.get("press_num")): {key: option[key]
+                                       for key in template_fields.PRESS_OPTION_UNREAD
+                                       if key in option}
+        for option in declared or [] if isinstance(option, dict)
+    }
+    return [{**option, **unread.get(str(option.get("press_num")), {})}
+            for option in live_options or []]
+
+
+# ---- the promise: a plan afterwards is empty -----------------------------------------------
+
+
+def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str, list],
+                     catalog: Catalog, touched: Mapping[str, list[tuple[str, str, int]]]) -> None:
+    """Plan the edited entries again, against the same live objects: any that still differs
+    is a problem, and its file is not written."""
+    specs = {kind: dict(manifests.specs(kind)) for kind in KINDS}
+    edited: dict[str, str] = {}  # new name -> file
+    for display, entries in touched.items():
+        if display not in result.texts:
+            continue
+        data = safe_yaml().load(result.texts[display])
+        for kind, name, index in entries:
+            model = SECTIONS[KIND_KEYS[kind]][1]
+            spec, problems = validate_entry(data[KIND_KEYS[kind]][index], model)
+            if spec is None:
+                result.problems.append(f"{display}: {kind} {name!r} would not validate: "
+                                       + "; ".join(message for _, message in problems))
+                result.texts.pop(display, None)
+                break
+            specs[kind].pop(name, None)
+            specs[kind][spec.name] = spec
+            edited[spec.name] = display
+    if not edited:
+        return
+    again = build_plan(specs, live_by, catalog)
+    for change in again.changes:
+        if change.name in edited and change.action == "update":
+            display = edited[change.name]
+            result.problems.append(
+                f"{display}: {change.kind} {change.name!r} would still differ from the live "
+                f"one in {', '.join(change.fields)} after the edit; the file is left as it is "
+                "(please report this)"
+            )
+            result.texts.pop(display, None)
+    kept = set(result.texts)
+    result.entries = [entry for entry in result.entries if entry.file in kept]
+
+
+# ---- new files -------------------------------------------------------------------------------
+
+
+def undeclared(manifests: Manifests, live_rows: list[dict[str, Any]], kind: str) -> list[dict]:
+    """The live objects of `kind` no entry declares (by name or pin), in listing order."""
+    from reconciler.kinds.registry import kind_of
+    from reconciler.plan.planner import match as match_entries
+
+    return match_entries(kind_of(kind), manifests.specs(kind), live_rows).undeclared
+
+
+def add_new_files(result: Update, files: Mapping[str, str], directory: Path,
+                  labels: Mapping[str, str]) -> None:
+    """New files for the undeclared objects, named as `export` names them; a name an existing
+    file has gets `-2`, `-3`... (never a file overwritten)."""
+    taken = {name.lower() for name in os.listdir(directory)} if directory.is_dir() else set()
+    for name, text in files.items():
+        stem, candidate, counter = name.removesuffix(EXTENSION), name, 2
+        while candidate.lower() in taken:
+            candidate, counter = f"{stem}-{counter}{EXTENSION}", counter + 1
+        taken.add(candidate.lower())
+        result.new_files[candidate] = text
+        result.new_names[candidate] = labels.get(name, "")
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+
+def write_changes(result: Update, directory: Path) -> None:
+    """All or nothing: every changed or new file staged beside itself, then each renamed into
+    place (an existing file keeps its mode, and a byte-order mark it began with)."""
+    targets = {Path(display): text for display, text in result.texts.items()}
+    targets.update({directory / name: text for name, text in result.new_files.items()})
+    staged: dict[Path, Path] = {}
+    try:
+        for path, text in targets.items():
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged[path] = temporary
+            if path.exists() and path.read_bytes().startswith(_BOM.encode()):
+                text = _BOM + text
+            with open(temporary, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+            if path.exists():
+                shutil.copymode(path, temporary)
+        for path, temporary in staged.items():
+            os.replace(temporary, path)
+    except BaseException as exc:  # an error, or an interruption: no temporary file stays
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ReconcilerError(
+                f"cannot write the manifests: {exc.strerror or exc}; nothing was written"
+            ) from None
+        raise
