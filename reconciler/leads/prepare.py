@@ -132,9 +132,9 @@ def recent_numbers(client: Any, campaigns: Sequence[tuple[str, str]], now: datet
 
 
 def read_exclusions(path: str) -> dict[str, int]:
-    """{number: line} of a do-not-call list: one number a line; blank lines and `#` comments
-    skipped; a line that is no phone number is an error (a list that cannot be read whole
-    cannot be honoured)."""
+    """{number: line} of a do-not-call list: one number a line (a CSV's first column does);
+    blank lines, `#` comments and a header line skipped; a line that is no phone number is
+    an error (a list that cannot be read whole cannot be honoured)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
             lines = handle.read().splitlines()
@@ -146,8 +146,8 @@ def read_exclusions(path: str) -> dict[str, int]:
     problems = []
     for index, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip().split(",", 1)[0].strip()
-        if not text:
-            continue
+        if not text or (index == 1 and not any(char.isdigit() for char in text)):
+            continue  # blank, a comment, or a header line (phone_number)
         number, why = phone.normalise(text)
         if number is None:
             problems.append(f"{path}:{index}:1: {why}")

@@ -17,8 +17,9 @@ from pathlib import Path
 from reconciler.leads.push import Outcome
 
 COLUMNS = ("row", "number", "call_id", "lead_uuid", "outcome", "detail")
-# Outcomes that leave nothing for a person to do.
-SETTLED = ("sent", "skipped")
+# Outcomes that leave nothing for a person to do (invalid rows are only ever skipped when
+# --skip-invalid asked for it, each with its reason).
+SETTLED = ("sent", "skipped", "invalid")
 
 
 def write(path: Path, outcomes: Iterable[Outcome]) -> None:

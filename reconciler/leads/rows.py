@@ -118,7 +118,7 @@ def check(table: Table, placeholders: Sequence[str], normalize: bool = False) ->
                 cell = cells[names.index(PHONE_COLUMN)]
                 row_problems.append(Problem(
                     cell.line, cell.column,
-                    f"{number} is already on line {first}: each number is called once",
+                    f"the same number as line {first} ({number}): each number is called once",
                 ))
             else:
                 seen[number] = record.line
