@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "apply": "reconciler.commands.apply:apply",
     "status": "reconciler.commands.status:status",
     "start": "reconciler.commands.start:start",
+    "leads": "reconciler.commands.leads:leads",
     "export": "reconciler.commands.export:export",
     "doctor": "reconciler.commands.doctor:doctor",
     "emulator": "reconciler.commands.emulator:emulator",

@@ -308,6 +308,23 @@ class ApiClient:
         `start`. Never re-sent once it may have reached the server (AmbiguousWriteError)."""
         return self._call("POST", f"/v1/campaign/{_seg(uuid)}/run/start", body={}, once=True)
 
+    def import_lead(self, campaign_uuid: str, phone_number: str, param: dict[str, str]) -> dict:
+        """POST /v3/autocall/import: the lead is imported and called by the campaign's script.
+        Sent once, never retried once it may have reached the server (a repeat would call
+        the number again): an answer-less failure, a 5xx, or an answer without call_id and
+        lead_uuid is an AmbiguousWriteError. Returns {call_id, lead_uuid, message}."""
+        path = "/v3/autocall/import"
+        body = {"campaign_uuid": campaign_uuid, "phone_number": phone_number, "param": param}
+        answer = self._call("POST", path, body=body, once=True)
+        ids = [answer.get(key) if isinstance(answer, dict) else None
+               for key in ("call_id", "lead_uuid")]
+        if not all(_usable_id(value) for value in ids):
+            raise AmbiguousWriteError(
+                f"the answer holds no call_id and lead_uuid ({_json_kind(answer)})",
+                status=200, method="POST", path=path,
+            )
+        return answer
+
     def campaign_call_report(
         self, uuid: str, start_time: str | None = None, end_time: str | None = None
     ) -> dict | None:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from reconciler import audio_fields, carrier_fields, template_fields
-from reconciler.emulator import reports
+from reconciler.emulator import leads, reports
 from reconciler.emulator.audio import UploadError, parse_upload
 from reconciler.emulator.auth import TOKEN_LIFETIME, TokenBook
 from reconciler.emulator.carriers import carrier_read, validate_carrier
@@ -119,6 +119,7 @@ class Api:
                                                    "DELETE": self.delete_template}),
             # Runs and call reports (emulator/reports.py).
             (re.compile(r"/v1/campaign/([^/]+)/run/start"), {"POST": self.run_start}),
+            (re.compile(r"/v3/autocall/import"), {"POST": self.import_lead}),  # emulator/leads
             (re.compile(r"/v3/report/call/campaign"), {"GET": self.report_campaigns}),
             (re.compile(r"/v3/report/call/lead"), {"GET": self.report_leads}),
         ]
@@ -414,6 +415,9 @@ class Api:
         if answer is None:
             raise ApiError(404, "Not Found")
         return json_response(200, answer)
+
+    def import_lead(self, request: Request) -> Response:
+        return json_response(200, leads.import_lead(self.store, _json_body(request), ApiError))
 
     def report_campaigns(self, request: Request) -> Response:
         query = reports.ReportQuery(request, self.store, ApiError)
