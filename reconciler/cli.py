@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "start": "reconciler.commands.start:start",
     "export": "reconciler.commands.export:export",
     "doctor": "reconciler.commands.doctor:doctor",
+    "unlock": "reconciler.commands.unlock:unlock",
     "emulator": "reconciler.commands.emulator:emulator",
 }
 
