@@ -115,7 +115,7 @@ class TenantLock:
                 return waited
             spent = time.monotonic() - started
             if spent >= timeout:
-                raise LockHeld(other, round(spent, 1) if waited else 0.0)
+                raise LockHeld(other, timeout if waited else 0.0)
             if not waited and on_wait is not None:
                 on_wait(other)
             waited, look_first = True, True
