@@ -483,3 +483,15 @@ def test_a_manifest_cannot_declare_the_lock_template(tmp_path):
     assert run.code == 1
     assert (f"t.yaml:2: template_name: '{LOCK_NAME}' is reserved for apply's tenant lock, a "
             "template of that name (see docs/locking.md)") in run.stderr
+
+
+def test_doctor_never_picks_the_lock_to_probe_the_name_filter(env):
+    """The name-filter check probes with the tenant's longest template name: never the
+    lock's, which another apply may be holding right now."""
+    for doc in env.store.templates():
+        env.store.delete_template(doc["template_uuid"])
+    env.store.add_template("Greeting")
+    seed_lock(env)
+    run = run_cli("doctor")
+    assert "templates: name filter" in run.stdout
+    assert "reconciler-lock" not in run.output
