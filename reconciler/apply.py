@@ -93,7 +93,7 @@ def move_aside(client: ApiClient, change: Change) -> list[str]:
     live = write_steps.read_unchanged(client, change, kind)
     temporary = change.via_name or ""
     kind.actions()["rename"](client, uuid, live, temporary)
-    write_steps.verify_written(client, uuid, {kind.name_field: temporary}, kind)
+    write_steps.verify_written(client, uuid, {kind.name_field: temporary}, kind, live)
     return [f"renamed to temporary name {temporary!r}"]
 
 

@@ -49,24 +49,60 @@ def read_unchanged(client: ApiClient, change: Change, kind: Kind) -> dict[str, A
     return live
 
 
-def verify_written(client: ApiClient, uuid: str, wanted: dict[str, Any], kind: Kind) -> None:
+def verify_written(
+    client: ApiClient,
+    uuid: str,
+    wanted: dict[str, Any],
+    kind: Kind,
+    before: dict[str, Any] | None = None,
+) -> None:
     """Read the object back and compare every planned field as the planner compares them.
 
     Nothing documents that a PUT stores every field it is sent: an API that drops, rewrites
     or ignores one would otherwise be reported "updated" and planned again forever. (A
-    template's unread press-option keys are not compared: no read returns them.)
+    template's unread press-option keys are not compared: no read returns them.) With
+    `before` (the object as read right before the write) a mismatch says which it is: the
+    old value (the API did not keep the write) or a third one (someone else wrote it
+    meanwhile), so nobody blames the API for another apply's work.
     """
     kept = kind.read(client, uuid)
     differing = [
         name for name, value in wanted.items() if not kind.same(name, kept.get(name), value)
     ]
-    if differing:
-        details = "; ".join(
-            f"{name}: sent {_shown(kind, name, wanted[name])}, the API kept "
-            f"{_shown(kind, name, kept.get(name))}"
-            for name in differing
+    if not differing:
+        return
+    details = [readback_detail(kind, name, wanted[name], kept.get(name), before)
+               for name in differing]
+    if any(third for third, _ in details):
+        raise WriteNotKept(
+            "the read-back differs from what was sent: " + "; ".join(text for _, text in details)
         )
-        raise WriteNotKept(f"the API answered success but did not keep what was sent: {details}")
+    raise WriteNotKept(
+        "the API answered success but did not keep what was sent: "
+        + "; ".join(text for _, text in details)
+    )
+
+
+def readback_detail(
+    kind: Kind, name: str, sent: Any, kept: Any, before: dict[str, Any] | None
+) -> tuple[bool, str]:
+    """One differing field in words, and whether it holds a third value: neither what was
+    there before the write nor what was sent (another writer's, not the API's doing)."""
+    head = f"{name}: sent {_shown(kind, name, sent)}"
+    if before is None:
+        return False, f"{head}, the API kept {_shown(kind, name, kept)}"
+    old = before.get(name)
+    if kind.same(name, kept, old):
+        return False, (
+            f"{head}, the API kept the old value {_shown(kind, name, old)} (it did not keep "
+            "the write)"
+        )
+    return True, (
+        f"{head}, read back a third value {_shown(kind, name, kept)} (neither the old "
+        f"{_shown(kind, name, old)} nor the sent {_shown(kind, name, sent)}): most likely "
+        "someone else wrote it meanwhile (else the API rewrote what it was sent) — run plan "
+        "again"
+    )
 
 
 def _shown(kind: Kind, name: str, value: Any) -> str:

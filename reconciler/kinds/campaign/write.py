@@ -19,8 +19,11 @@ from reconciler.plan.guards import GUARDED_RUN_STATES
 from reconciler.plan.model import Change
 
 
-def _verify(kind: Kind, client: ApiClient, uuid: str, wanted: dict[str, Any]) -> None:
-    steps.verify_written(client, uuid, wanted, kind)  # looked up at call time
+def _verify(
+    kind: Kind, client: ApiClient, uuid: str, wanted: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    steps.verify_written(client, uuid, wanted, kind, before)  # looked up at call time
 
 
 def _put_overlay(
@@ -66,14 +69,17 @@ def apply_create(
                 if not needs_put:
                     raise
                 # The PUT below carries `active: false` as well: it switches it off.
+        before = None  # a create without a PUT: nothing was there before it
         if needs_put:
-            _put_overlay(client, uuid, client.get_campaign(uuid), change.put, False)
+            before = client.get_campaign(uuid)
+            _put_overlay(client, uuid, before, change.put, False)
             steps_done.append("configured")
-        _verify(kind, client, uuid, {**change.put, "active": not needs_put and want_active})
+        wanted = {**change.put, "active": not needs_put and want_active}
+        _verify(kind, client, uuid, wanted, before)
         if want_active and needs_put:
             client.set_active(uuid, True)
             steps_done.append("activated")
-            _verify(kind, client, uuid, {"active": True})
+            _verify(kind, client, uuid, {"active": True}, {"active": False})
     except (ApiError, StaleCampaign) as exc:
         undone, left = roll_back(client, change.name, uuid, ours=ours)
         raise StepFailed(steps_done + undone, uuid, exc, left) from exc
@@ -95,11 +101,11 @@ def apply_update(kind: Kind, client: ApiClient, change: Change) -> tuple[list[st
         if change.put:
             _put_overlay(client, uuid, live, change.put, active)
             steps_done.append("updated")
-        _verify(kind, client, uuid, {**change.put, "active": active})
+        _verify(kind, client, uuid, {**change.put, "active": active}, live)
         if change.active is True and not active:
             client.set_active(uuid, True)
             steps_done.append("activated")
-            _verify(kind, client, uuid, {"active": True})
+            _verify(kind, client, uuid, {"active": True}, {"active": False})
     except ApiError as exc:
         raise StepFailed(steps_done, uuid, exc) from exc
     return steps_done, uuid

@@ -28,8 +28,11 @@ def write_form(live: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _verify(kind: Kind, client: ApiClient, uuid: str, wanted: dict[str, Any]) -> None:
-    write_steps.verify_written(client, uuid, wanted, kind)  # looked up at call time
+def _verify(
+    kind: Kind, client: ApiClient, uuid: str, wanted: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    write_steps.verify_written(client, uuid, wanted, kind, before)  # looked up at call time
 
 
 def apply_create(
@@ -58,7 +61,7 @@ def apply_update(kind: Kind, client: ApiClient, change: Change) -> tuple[list[st
     try:
         client.update_template(uuid, {**write_form(live), **change.put})
         steps.append(_written("rewritten" if change.rewrite else "updated", change))
-        _verify(kind, client, uuid, change.put)
+        _verify(kind, client, uuid, change.put, live)
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
