@@ -79,7 +79,7 @@ class Source:
 
 class Manifests:
     """Every entry declared under the given paths, per kind, keyed by name in file order.
-    `manifests.campaigns` (any kind's plural) is `specs("campaign")`."""
+    `manifests.campaigns` (any kind's plural) is `specs(<that kind>)`."""
 
     def __init__(
         self,
