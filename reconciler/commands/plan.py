@@ -12,8 +12,8 @@ from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
-    make_client,
     plan_with_progress,
+    reading_early,
 )
 from reconciler.commands._policy import blocking, load_checked
 from reconciler.diagnostics.model import Diagnostic
@@ -72,12 +72,15 @@ def plan(
     cfg = settings()
     report = _begin_report(fmt, out)
     fmt = "text" if fmt in (None, "github") else fmt  # github: annotations, then the text plan
-    manifests, findings = load_checked(paths)  # bad manifests fail before any client or call
-    report_warnings(manifests.warnings)
-    report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
-    with make_client(cfg, parallelism) as client:
+    # The campaign listing starts now, while the manifests load; bad manifests still fail
+    # first (before a bad URL or token), and throw the read away: they never cause a write.
+    with reading_early(cfg, parallelism) as early:
+        manifests, findings = load_checked(paths)
+        report_warnings(manifests.warnings)
+        report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
         the_plan = plan_with_progress(
-            client, manifests, prune=prune, targets=targets, parallelism=parallelism
+            early.client(), manifests, prune=prune, targets=targets, parallelism=parallelism,
+            early=early,
         )
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
     report.note(_guard_warnings(the_plan))
