@@ -269,8 +269,50 @@ def _check_renames(
                     "rename-conflict",
                 )
             )
+    errors += _lookalike_renames(kind, changes, live_rows, where)
     if errors:
         raise PlanError(diagnostics=errors)
+
+
+def _lookalike_renames(
+    kind: Kind, changes: list[Change], live_rows: list[dict[str, Any]], where: Where,
+) -> list[Diagnostic]:
+    """Renames onto a name that reads like another live object's (only spaces or invisible
+    characters differ): the API takes them, and leaves two objects nobody can tell apart.
+    Fine when that object is deleted, or renamed to a name reading otherwise, in this plan."""
+    if not any(is_rename(change) for change in changes):
+        return []
+    by_look: dict[str, list[dict[str, Any]]] = {}
+    for row in live_rows:
+        by_look.setdefault(lookalike_key(row[kind.name_field]), []).append(row)
+    # uuid -> how its name reads after this plan ("" once deleted)
+    after = {
+        other.uuid: "" if other.action == "delete" else lookalike_key(other.name)
+        for other in changes if other.action == "delete" or is_rename(other)
+    }
+    errors = []
+    for change in changes:
+        look = lookalike_key(change.name)
+        if not is_rename(change) or look == lookalike_key(change.live_name or ""):
+            continue  # not a rename, or a spelling fix of its own name (a matched look-alike)
+        errors += [
+            _located(
+                where,
+                change.name,
+                kind.name_field,
+                f"{kind.name_field}: cannot rename to {spelt(change.name)}: live {kind.name} "
+                f"{spelt(row[kind.name_field])} ({row[kind.uuid_field]}) reads the same (only "
+                "spaces or invisible characters differ), and the two could not be told apart: "
+                f"rename or delete that {kind.name} in the same plan (pin it by "
+                f"{kind.uuid_field}), or choose a name that reads differently",
+                "rename-conflict",
+            )
+            for row in by_look.get(look, [])
+            if row[kind.uuid_field] != change.uuid
+            and identity_key(row[kind.name_field]) != identity_key(change.name)
+            and after.get(row[kind.uuid_field], look) == look
+        ]
+    return errors
 
 
 def build_plan(

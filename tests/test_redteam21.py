@@ -1,0 +1,101 @@
+"""Red team of issue 21 ("No false word"): what an operator can still do to make the tool
+create look-alike twins, act on what it did not read, or say what did not happen.
+
+Real CLI, real HTTP, the emulator as the tenant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clirun import run_cli
+
+CLEAN = "Nhắc nợ"
+DOUBLED = "Nhắc  nợ"  # two ordinary spaces: passes the manifest's name check, reads alike
+
+
+def write(tmp_path: Path, text: str, name: str = "m.yaml") -> str:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return str(tmp_path)
+
+
+def names(server) -> list[str]:
+    return sorted(doc["campaign_name"] for doc in server.store.campaigns())
+
+
+# -- two entries whose names read alike -----------------------------------------------------
+
+
+def test_two_entries_whose_names_read_alike_are_refused_not_created_as_twins(api_env, tmp_path):
+    """`Nhắc nợ` and `Nhắc  nợ` (a doubled space) are two NFC names but one name to a
+    reader: planning both creates two campaigns nobody can tell apart in the portal."""
+    manifests = write(
+        tmp_path, f'campaigns:\n  - campaign_name: "{CLEAN}"\n  - campaign_name: "{DOUBLED}"\n'
+    )
+    for command in (("validate",), ("plan",), ("apply", "--auto-approve")):
+        result = run_cli(*command, manifests)
+        assert result.code == 1, (command, result.output)
+        assert (f"m.yaml:3: duplicate campaign_name \"Nhắc␠␠nợ\": it reads like \"{CLEAN}\" "
+                f"(first declared at {tmp_path}/m.yaml:2; only spaces or invisible "
+                "characters differ)") in result.stderr, result.stderr
+    assert names(api_env) == []
+
+
+def test_two_template_entries_whose_names_read_alike_are_refused(api_env, tmp_path):
+    manifests = write(tmp_path, (
+        f'templates:\n  - template_name: "{CLEAN}"\n    content: a\n'
+        f'  - template_name: "{CLEAN} "\n    content: b\n'
+        f'  - template_name: "{DOUBLED}"\n    content: c\n'
+    ))
+    result = run_cli("plan", manifests)
+    assert result.code == 1
+    assert "m.yaml:6: duplicate template_name \"Nhắc␠␠nợ\": it reads like" in result.stderr
+
+
+# -- a rename onto a name another live campaign reads as ------------------------------------
+
+
+def test_a_pinned_rename_onto_a_look_alike_of_another_live_name_is_refused(api_env, tmp_path):
+    """The pinned entry renames `Old` to `Nhắc nợ` while another live campaign is `Nhắc nợ␠`:
+    the API takes it (the names differ by a space) and leaves two campaigns that read the
+    same, the very twins look-alike matching exists to prevent."""
+    old = api_env.store.add_campaign({"campaign_name": "Old"})
+    twin = api_env.store.add_campaign({"campaign_name": f"{CLEAN} "})
+    manifests = write(
+        tmp_path, f'campaigns:\n  - campaign_name: "{CLEAN}"\n    campaign_uuid: {old}\n'
+    )
+    for command in (("plan",), ("apply", "--auto-approve")):
+        result = run_cli(*command, manifests)
+        assert result.code == 1, result.output
+        assert (f"m.yaml:2: campaign_name: cannot rename to \"{CLEAN}\": live campaign "
+                f"\"{CLEAN}␠\" ({twin}) reads the same (only spaces or invisible characters "
+                "differ)") in result.stderr, result.stderr
+    assert names(api_env) == sorted(["Old", f"{CLEAN} "])
+
+
+def test_a_rename_onto_a_look_alike_freed_in_the_same_plan_goes_ahead(api_env, tmp_path):
+    """The twin is renamed away in the same plan: no look-alike is left, nothing refused."""
+    old = api_env.store.add_campaign({"campaign_name": "Old"})
+    twin = api_env.store.add_campaign({"campaign_name": f"{CLEAN} "})
+    manifests = write(tmp_path, (
+        f'campaigns:\n  - campaign_name: "{CLEAN}"\n    campaign_uuid: {old}\n'
+        f'  - campaign_name: "Khác"\n    campaign_uuid: {twin}\n'
+    ))
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 0, applied.output
+    assert names(api_env) == sorted([CLEAN, "Khác"])
+
+
+def test_a_template_rename_onto_a_look_alike_of_another_live_template_is_refused(
+    api_env, tmp_path
+):
+    old = api_env.store.add_template("Old", content="a")
+    twin = api_env.store.add_template(f"{CLEAN}\u00a0", content="b")
+    manifests = write(tmp_path, (
+        f'templates:\n  - template_name: "{CLEAN}"\n    template_uuid: {old}\n'
+        "    content: a\n"
+    ))
+    result = run_cli("plan", manifests)
+    assert result.code == 1, result.output
+    assert (f"cannot rename to \"{CLEAN}\": live template \"{CLEAN}\\u00a0\" ({twin}) reads "
+            "the same") in result.stderr
