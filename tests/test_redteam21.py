@@ -99,3 +99,32 @@ def test_a_template_rename_onto_a_look_alike_of_another_live_template_is_refused
     assert result.code == 1, result.output
     assert (f"cannot rename to \"{CLEAN}\": live template \"{CLEAN}\\u00a0\" ({twin}) reads "
             "the same") in result.stderr
+
+
+# -- "the live campaigns match the manifests" under --target ---------------------------------
+
+
+def test_no_changes_under_target_never_says_every_live_campaign_matches(api_env, tmp_path):
+    """--target A with A in sync and B drifted: the plan computed B's change and held it back,
+    so "The live campaigns match the manifests" would be a false word (and "No drift" with
+    --drift, a nightly check's all-clear)."""
+    api_env.store.add_campaign({"campaign_name": "A", "concurrent_call": 1})
+    api_env.store.add_campaign({"campaign_name": "B", "concurrent_call": 1})
+    manifests = write(tmp_path, (
+        "campaigns:\n  - campaign_name: A\n    concurrent_call: 1\n"
+        "  - campaign_name: B\n    concurrent_call: 5\n"
+    ))
+    held_back = ("The targets match the manifests; 1 other change outside --target not shown "
+                 "(the live objects do not all match: plan without --target to see them).")
+    for extra, opening in (((), "No changes. "), (("--drift",), "No drift. "),
+                           (("--format", "markdown"), "**No changes.** ")):
+        result = run_cli("plan", manifests, "--target", "A", *extra)
+        assert result.code == 0, result.output
+        assert opening + held_back in result.stdout, result.stdout
+        assert "The live campaigns match" not in result.stdout
+    whole = run_cli("plan", manifests, "--target", "B", "--target", "A")
+    assert "No changes" not in whole.stdout
+    untargeted = write(tmp_path, "campaigns:\n  - campaign_name: A\n    concurrent_call: 1\n",
+                       "m.yaml")
+    alone = run_cli("plan", untargeted, "--target", "A")
+    assert "No changes. The live campaigns match the manifests (1 unchanged)." in alone.stdout

@@ -393,6 +393,7 @@ def build_plan(
     notes.extend(kept_notes)
     notes.extend(context.notes)
     order_changes(changes)
+    left_out = 0
     if targets:
         wanted = {identity_key(target) for target in targets}
         target_uuids = {
@@ -401,9 +402,11 @@ def build_plan(
             for entry, live in matching.pairs.items()
             if live is not None and identity_key(entry) in wanted
         }
+        every = len(changes)
         changes, target_notes = select_targets(
             changes, targets, specs_by, live_by, target_uuids
         )
+        left_out = every - len(changes)
         notes.extend(target_notes)
     # Only what this plan writes: a template left out by --target is not sent.
     blind, create_notes = write_only.check(
@@ -415,7 +418,7 @@ def build_plan(
     notes.extend(create_notes)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_templates, warnings=warnings)
+                unchanged_templates=unchanged_templates, warnings=warnings, left_out=left_out)
 
 
 def _note_templates(
