@@ -6,8 +6,10 @@ Real CLI, real HTTP, the emulator as the tenant.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from clirun import run_cli
 
 CLEAN = "Nhắc nợ"
@@ -128,3 +130,37 @@ def test_no_changes_under_target_never_says_every_live_campaign_matches(api_env,
                        "m.yaml")
     alone = run_cli("plan", untargeted, "--target", "A")
     assert "No changes. The live campaigns match the manifests (1 unchanged)." in alone.stdout
+
+
+# -- server text in CI documents --------------------------------------------------------------
+
+EVIL_UUID = "u1\x1b[31m\n\u202eFAKE\u2028"
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "gitlab", "github"])
+def test_a_hostile_live_uuid_in_a_look_alike_warning_is_escaped_in_ci_documents(
+    api_env, tmp_path, monkeypatch, fmt
+):
+    """The look-alike warning quotes the live object's uuid, server text: a bidi override or a
+    line separator in it reached SARIF, GitLab code quality and GitHub annotations raw (the
+    text and JSON plans escaped it), where a review page renders it."""
+    api_env.store.add_campaign({"campaign_name": f"{CLEAN} ", "campaign_uuid": EVIL_UUID})
+    manifests = write(tmp_path, f'campaigns:\n  - campaign_name: "{CLEAN}"\n')
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = run_cli("plan", manifests, "--format", fmt)
+    assert result.code == 0, result.output
+    assert "lookalike-name" in result.stdout
+    for raw in ("\x1b", "\u202e", "\u2028", "\nFAKE"):
+        assert raw not in result.stdout, (raw, result.stdout)
+    if fmt == "github":
+        assert "(u1\\x1b[31m%0A\\u202eFAKE\\u2028)" in result.stdout
+    else:
+        # still the same text once decoded
+        assert any(EVIL_UUID in text for text in strings(json.loads(result.stdout)))
+
+
+def strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in strings(item)]
