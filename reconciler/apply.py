@@ -158,6 +158,21 @@ def readback_detail(
     )
 
 
+def verify_deleted(client: ApiClient, uuid: str, kind: str = "campaign") -> None:
+    """Read the object back after its DELETE answered success: gone only when a read says
+    so (404). A gateway may answer a DELETE it never passed on."""
+    try:
+        kind_of(kind).read(client, uuid)
+    except ApiError as exc:
+        if exc.status == 404:
+            return
+        raise ApiError(
+            f"the API answered success to the DELETE, but reading it back failed ({exc}): "
+            "whether it is gone is unknown"
+        ) from exc
+    raise WriteNotKept("the API answered success to the DELETE, but a read back still shows it")
+
+
 def _shown(kind: Any, name: str, value: Any) -> str:
     return json.dumps(kind.shown(name, value), ensure_ascii=False, default=str)
 
@@ -323,6 +338,7 @@ def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
             client.set_active(uuid, False)
             steps.append("deactivated")
         client.delete_campaign(uuid)
+        verify_deleted(client, uuid)
         steps.append("deleted")
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc

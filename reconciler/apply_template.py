@@ -32,6 +32,12 @@ def _verify(
     apply.verify_written(client, uuid, wanted, KIND, before)
 
 
+def _verify_deleted(client: ApiClient, uuid: str) -> None:
+    from reconciler import apply  # as _verify
+
+    apply.verify_deleted(client, uuid, KIND)
+
+
 def apply_create(
     client: ApiClient, change: Change, wait: LookupWait | None = None
 ) -> tuple[list[str], str]:
@@ -94,6 +100,7 @@ def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
         )
     try:
         client.delete_template(uuid)
+        _verify_deleted(client, uuid)
     except ApiError as exc:
         raise StepFailed([], uuid, exc) from exc
     return ["deleted"], uuid

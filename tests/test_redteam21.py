@@ -164,3 +164,36 @@ def strings(value) -> list[str]:
         return [value]
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
     return [text for item in items for text in strings(item)]
+
+
+# -- a delete reported "deleted" only once a read shows it gone --------------------------------
+
+
+@pytest.mark.parametrize("kind", ["campaign", "template"])
+def test_a_delete_that_answers_success_but_keeps_the_object_is_not_reported_deleted(
+    api_env, tmp_path, monkeypatch, kind
+):
+    """A gateway that answers 200 to DELETE without passing it on: the rollback path already
+    read its DELETE back; a declared `state: absent` said "deleted" and "Apply complete"
+    on the answer alone."""
+    monkeypatch.setenv("RECONCILER_RETRY_BACKOFF", "0.001")
+    if kind == "campaign":
+        uuid = api_env.store.add_campaign({"campaign_name": "Retired", "active": False})
+        entry = "campaigns:\n  - campaign_name: Retired\n    state: absent\n"
+        path = r"^/v3/campaign/[^/]+$"
+    else:
+        uuid = api_env.store.add_template("Retired", content="x")
+        entry = "templates:\n  - template_name: Retired\n    state: absent\n"
+        path = r"^/v3/template/[^/]+$"
+    api_env.faults.fail("DELETE", path, 200, body={})  # answered, not served
+    manifests = write(tmp_path, entry)
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 1, applied.output
+    assert "Apply complete" not in applied.output
+    assert ("the API answered success to the DELETE, but a read back still shows it"
+            in applied.stdout), applied.stdout
+    getter = api_env.store.get_campaign if kind == "campaign" else api_env.store.get_template
+    assert getter(uuid) is not None
+    again = run_cli("apply", manifests, "--auto-approve")  # the fault is spent: now it goes
+    assert again.code == 0, again.output
+    assert getter(uuid) is None
