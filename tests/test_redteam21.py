@@ -197,3 +197,52 @@ def test_a_delete_that_answers_success_but_keeps_the_object_is_not_reported_dele
     again = run_cli("apply", manifests, "--auto-approve")  # the fault is spent: now it goes
     assert again.code == 0, again.output
     assert getter(uuid) is None
+
+
+# -- start: the script a call plays is part of what was reviewed -------------------------------
+
+
+def test_start_refuses_a_campaign_whose_template_was_edited_live(api_env, tmp_path, monkeypatch):
+    """The campaign is live as declared, but its template's content was changed in the
+    portal: starting the run would play a script nobody reviewed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text(
+        "templates:\n  - template_name: Script\n    content: Xin chào\n"
+        "campaigns:\n  - campaign_name: Reminder\n    template: Script\n    active: true\n"
+        "  - campaign_name: Other\n    active: true\n",
+        encoding="utf-8",
+    )
+    assert run_cli("apply", "c.yaml", "--auto-approve").code == 0
+    [script] = [t for t in api_env.store.templates() if t["template_name"] == "Script"]
+    api_env.store.replace_template({**script, "content": "Mua ngay! Khuyến mãi 90%"})
+    api_env.requests.clear()
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--auto-approve")
+    assert result.code == 1, result.output
+    assert "c.yaml:2: template Script: live differs from its manifest in content" in (
+        result.stderr), result.stderr
+    assert "no run was started" in result.stderr
+    assert api_env.write_requests() == []
+    # a campaign that uses no declared template is not held back by it
+    other = run_cli("start", "c.yaml", "--target", "Other", "--auto-approve")
+    assert other.code == 0, other.output
+
+
+def test_start_is_not_refused_for_a_template_rewritten_on_every_apply(
+    api_env, tmp_path, monkeypatch
+):
+    """A template declaring press options' write-only keys plans a rewrite on every run (no
+    read returns them): that is not drift, and must not refuse every start."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text(
+        "templates:\n  - template_name: Menu\n    content: Xin chào\n"
+        "    enable_option: true\n    press_options:\n      - press_num: \"1\"\n"
+        "        voice_type: tts\n        content: Chuyển máy\n        toggled: true\n"
+        "        enable: true\n        type: tts\n        extension: \"5000\"\n"
+        "campaigns:\n  - campaign_name: Reminder\n    template: Menu\n    active: true\n",
+        encoding="utf-8",
+    )
+    assert run_cli("apply", "c.yaml", "--auto-approve").code == 0
+    assert "rewritten" in run_cli("plan", "c.yaml").stdout
+    result = run_cli("start", "c.yaml", "--target", "Reminder", "--auto-approve")
+    assert result.code == 0, result.output
+    assert "✓ start Reminder: run started" in result.stdout
