@@ -62,9 +62,16 @@ class FileEdit:
         self.display = display
         self.newline = "\r\n" if "\r\n" in text else "\n"
         try:
-            self.root = YAML(typ="rt", pure=True).compose(text)
-        except YAMLError as exc:  # pragma: no cover - the loader read it a moment ago
-            raise EditError(f"{display}: cannot be read for editing: {exc}") from None
+            # The loader's C parser takes a tab as separation (`key:<TAB>value`, a tab before
+            # a comment or at a line's end); the pure one does not. A tab is one character,
+            # as is the space it becomes here, so every node's offsets still fit `text`.
+            self.root = YAML(typ="rt", pure=True).compose(text.replace("\t", " "))
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "not readable"
+            raise EditError(f"{display}{line}: cannot be read for editing ({problem}); "
+                            "the file is left as it is") from None
         self._splices: list[_Splice] = []
         self._wanted: list[tuple[Path, Any]] = []
         self._renamed: dict[Path, str] = {}
@@ -86,6 +93,17 @@ class FileEdit:
             key_node, value_node = pair
             self._set_value(key_node, value_node, value, path, pairing)
         self._wanted.append((path, value))
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Where the pending edits are now: `rollback` undoes every edit made after it (an
+        entry that cannot be edited leaves the entries before it in the file edited)."""
+        return len(self._splices), len(self._wanted), len(self._renamed)
+
+    def rollback(self, mark: tuple[int, int, int]) -> None:
+        splices, wanted, renamed = mark
+        del self._splices[splices:], self._wanted[wanted:]
+        for path in list(self._renamed)[renamed:]:
+            del self._renamed[path]
 
     def rename_key(self, path: Path, new_key: str) -> None:
         """Write the key at `path` under another name (`carrier` → `carrier_uuid`)."""
