@@ -255,6 +255,15 @@ def press_options_like(declared: Any, live_options: list[dict[str, Any]]) -> lis
                                        if key in option}
         for option in declared or [] if isinstance(option, dict)
     }
+    for option in live_options or []:
+        missing = [key for key in template_fields.PRESS_OPTION_UNREAD
+                   if key not in unread.get(str(option.get("press_num")), {})]
+        if missing:  # a read never returns them: the file would have to guess
+            raise EditError(
+                f"press option {option.get('press_num')} is live but its {', '.join(missing)} "
+                "are not declared, and the API never reads them back; add the option to the "
+                "entry by hand (with the values it has)"
+            )
     return [{**option, **unread.get(str(option.get("press_num")), {})}
             for option in live_options or []]
 
@@ -285,7 +294,14 @@ def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str,
             specs[kind][spec.name] = spec
             edited[(kind, spec.name)] = (display, taken.get((kind, name), set()))
     if edited:
-        again = build_plan(specs, live_by, catalog)
+        try:
+            again = build_plan(specs, live_by, catalog)
+        except ReconcilerError as exc:  # the edited entries would not even plan: none written
+            for display, _fields in edited.values():
+                result.texts.pop(display, None)
+            result.problems.append(f"the edited manifests would not plan ({exc}); "
+                                   "none of them is written (please report this)")
+            again = Plan(changes=[])
         for change in again.changes:
             display, fields = edited.get((change.kind, change.name), ("", set()))
             # Only what was taken back must now agree (a name that cannot be declared is not).
@@ -406,13 +422,21 @@ def _rename_all(staged: Mapping[Path, Path], originals: Mapping[Path, bytes | No
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held back (delivered right after) while the files are renamed."""
+    """SIGINT and SIGTERM held back while the files are renamed, then delivered. (Python
+    runs its handlers in the main thread whichever thread the signal lands on, so they are
+    swapped for ones that only note it; a thread's signal mask would not do.)"""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    received: list[int] = []
+    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+                if (handler := signal.getsignal(signum)) is not None}  # None: not Python's
+    for signum in previous:
+        signal.signal(signum, lambda number, _frame: received.append(number))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
