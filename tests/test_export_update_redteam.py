@@ -5,6 +5,7 @@ back, and only the drifted values' bytes moved."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -246,3 +247,39 @@ def test_an_interrupt_while_files_are_renamed_waits_for_the_last(
     assert "concurrent_call: 2" in (directory / "a.yaml").read_text(encoding="utf-8")
     assert "concurrent_call: 3" in (directory / "b.yaml").read_text(encoding="utf-8")
     assert sorted(path.name for path in directory.iterdir()) == ["a.yaml", "b.yaml"]
+
+
+def test_plan_drift_words_every_kind_of_change(api_env, tmp_path, monkeypatch):
+    """An update, a create, a delete of an entry declared absent and a --prune delete, in
+    text, and JSON's updated_at on each live one. A delete used to read "last changed since
+    <time>"."""
+    applied(tmp_path, monkeypatch, {"a.yaml": "campaigns:\n" + entry("A") + entry("Gone")
+                                    + "  - campaign_name: Absent\n    state: absent\n"})
+    api = ApiClient.from_env(api_env.url)
+    put(api_env, "A", concurrent_call=3)
+    gone = api.find_campaign_by_name("Gone")["campaign_uuid"]
+    api.set_active(gone, False)
+    api.delete_campaign(gone)
+    for name in ("Absent", "Stray"):
+        api.create_campaign({"campaign_name": name, "type": "autocall",
+                             "type_autocall": "autocall_voice_tts"})
+    when = {row["campaign_name"]: api.get_campaign(row["campaign_uuid"])["updated_at"]
+            for row in api.list_campaigns()}
+    text = run_cli("plan", "campaigns", "--drift", "--prune")
+    assert text.code == 2, text.output
+    for line in (
+        f"      # changed outside the manifests since {when['A']}\n      ~ concurrent_call: 3 → 1",
+        "      # declared in the manifests, but not live (deleted outside them, or never "
+        "applied)",
+        f"      # live, but declared absent (last changed at {when['Absent']})",
+        f"      # live, but declared by no manifest (last changed at {when['Stray']})",
+        "Drift: 1 changed outside the manifests, 1 declared but not live, 2 live but not "
+        "wanted.",
+    ):
+        assert line in text.stdout
+    assert "since" not in text.stdout.replace("changed outside the manifests since", "")
+    document = json.loads(run_cli("plan", "campaigns", "--prune", "--format", "json").stdout)
+    stamped = {change["campaign_name"]: change.get("updated_at")
+               for change in document["changes"]}
+    assert stamped == {"A": when["A"], "Absent": when["Absent"], "Stray": when["Stray"],
+                       "Gone": None}
