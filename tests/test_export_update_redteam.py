@@ -17,6 +17,7 @@ import reconciler.export_update
 from reconciler.api import ApiClient
 from reconciler.emulator import EmulatorServer
 from reconciler.interrupt import SIGNALS, install_default_handlers
+from reconciler.manifest.edit import EditError, FileEdit
 
 
 def applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> Path:
@@ -283,3 +284,58 @@ def test_plan_drift_words_every_kind_of_change(api_env, tmp_path, monkeypatch):
                for change in document["changes"]}
     assert stamped == {"A": when["A"], "Absent": when["Absent"], "Stray": when["Stray"],
                        "Gone": None}
+
+
+# ---- in-place edits of odd YAML (pure) -------------------------------------------------------
+
+FLOW = """\
+campaigns:
+  - campaign_name: A
+    network: {
+      viettel: 1,  # the main trunk
+      mobi: 2,     # keep low
+    }
+    recall_status: [
+      busy,  # retry busy lines
+      failed,
+    ]
+    labels: {team: billing}
+"""
+
+
+def edited(text: str, *edits: tuple[tuple, object]) -> str:
+    edit = FileEdit(text, "t.yaml")
+    for path, value in edits:
+        edit.set(path, value)
+    return edit.result()
+
+
+def test_a_multi_line_flow_mapping_is_changed_key_by_key_keeping_its_comments():
+    """It used to be rewritten on one line: `{viettel: 1, mobi: 3}`, both comments gone."""
+    after = edited(FLOW, (("campaigns", 0, "network"), {"viettel": 1, "mobi": 3, "tel": 2}))
+    assert after == FLOW.replace("      mobi: 2,     # keep low",
+                                 "      mobi: 3, tel: 2,     # keep low")
+
+
+def test_a_flow_list_whose_rewrite_would_drop_a_comment_is_refused():
+    with pytest.raises(EditError, match=r"campaigns\[0\]\.recall_status: a comment inside this "
+                                        "flow collection would be lost"):
+        edited(FLOW, (("campaigns", 0, "recall_status"), ["busy"]))
+    one_line = "campaigns:\n  - campaign_name: A\n    recall_status: [busy, failed]  # both\n"
+    assert edited(one_line, (("campaigns", 0, "recall_status"), ["busy"])) == (
+        one_line.replace("[busy, failed]", "[busy]"))
+
+
+def test_a_value_changed_inside_a_flow_mapping_is_quoted_for_flow():
+    """Key by key (its comment kept), and a value a flow context would cut is quoted."""
+    text = "campaigns:\n  - {campaign_name: A,  # the name\n     description: x}\n"
+    after = edited(text, (("campaigns", 0, "description"), "a, b} c"))
+    assert after == text.replace("description: x", 'description: "a, b} c"')
+
+
+def test_anchors_reached_a_billion_times_are_walked_once():
+    laughs = ["campaigns:\n  - campaign_name: A\n    description: x\n", "x0: &a0 [1, 1]\n"]
+    laughs += [f"x{n}: &a{n} [*a{n - 1}, *a{n - 1}, *a{n - 1}]\n" for n in range(1, 40)]
+    text = laughs[0] + "    labels: {}\n" + "".join("    " + line for line in laughs[1:])
+    edit = FileEdit(text.replace("    labels: {}\n", "    labels:\n"), "t.yaml")
+    assert edit._in_flow(edit.root) is False  # noqa: SLF001 - the walk is the point

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,7 @@ class FileEdit:
         self._splices: list[_Splice] = []
         self._wanted: list[tuple[Path, Any]] = []
         self._renamed: dict[Path, str] = {}
+        self._flow_spans: list[tuple[int, int]] | None = None
 
     # ---- the public edits ------------------------------------------------------------------
 
@@ -176,7 +177,8 @@ class FileEdit:
         self._refuse_shared(node, path)
         if isinstance(node, ScalarNode) and not isinstance(value, dict | list):
             start, end = self._content_span(node)
-            self._splice(start, end, self._scalar(value, node, key_column))
+            self._splice(start, end, self._scalar(value, node, key_column,
+                                                  flow=self._in_flow(node)))
         elif isinstance(node, MappingNode) and isinstance(value, dict) and not node.flow_style:
             self._reconcile_mapping(node, value, path)
         elif isinstance(node, SequenceNode) and isinstance(value, list) and not node.flow_style:
@@ -184,8 +186,21 @@ class FileEdit:
         elif _is_block(node) and isinstance(value, dict | list) and value:
             start, end = self._content_span(node)
             self._splice(start, end, self._block(value, _column(self.text, node)).lstrip(" "))
+        elif isinstance(node, MappingNode) and isinstance(value, dict) and _keeps_keys(node,
+                                                                                    value):
+            # `{viettel: 10, mobi: 0}`: key by key, so a comment inside stays
+            for key, item in node.value:
+                self._set_value(key, item, value[key.value], (*path, key.value))
+            for name, item in value.items():
+                if _own_pair(node, name) is None:
+                    self._insert_pair(node, str(name), item)
         else:  # a flow collection, or another shape: the value written anew on its line
             start, end = self._content_span(node)
+            if self._has_comment(node):
+                raise EditError(
+                    f"{self._where(path)}: a comment inside this flow collection would be "
+                    "lost by rewriting it; change it by hand"
+                )
             self._splice(start, end, self._inline(value, _first_scalar(node), key_column))
 
     def _reconcile_mapping(self, node: MappingNode, value: dict, path: Path) -> None:
@@ -270,7 +285,9 @@ class FileEdit:
     def _insert_pair(self, mapping: MappingNode, key: str, value: Any) -> None:
         pairs = list(mapping.value)
         if mapping.flow_style:
-            end = mapping.end_mark.index - 1  # the closing brace
+            # After the last pair (a trailing comma and a comment after it stay after it),
+            # or before the closing brace of `{}`.
+            end = self._pair_end(*pairs[-1]) if pairs else mapping.end_mark.index - 1
             separator = ", " if pairs else ""
             text = f"{separator}{self._key(key)}: {self._flow(value, _first_scalar(mapping))}"
             self._splice(end, end, text)
@@ -359,6 +376,27 @@ class FileEdit:
 
     # ---- positions ---------------------------------------------------------------------------
 
+    def _in_flow(self, node: Node) -> bool:
+        """Whether the node is inside a flow collection (where `,` `[` `]` `{` `}` end a plain
+        scalar)."""
+        if self._flow_spans is None:
+            self._flow_spans = [(item.start_mark.index, item.end_mark.index)
+                                for item in _walk(self.root) if _is_flow_item(item)]
+        start = node.start_mark.index
+        return any(low <= start < high for low, high in self._flow_spans)
+
+    def _has_comment(self, node: Node) -> bool:
+        """Whether a comment is written inside the node's text (a `#` after a space or at a
+        line's start, outside every scalar in it)."""
+        start, end = node.start_mark.index, _last_end(self.text, node)
+        scalars = [(item.start_mark.index, item.end_mark.index) for item in _walk(node)
+                   if isinstance(item, ScalarNode)]
+        for found in re.finditer(r"(?:^|(?<=[ \t]))#", self.text[start:end], re.MULTILINE):
+            index = start + found.start()
+            if not any(low <= index < high for low, high in scalars):
+                return True
+        return False
+
     def _content_span(self, node: Node) -> tuple[int, int]:
         """Where the value itself is: after its anchor or tag, up to its last character."""
         start = node.start_mark.index
@@ -432,6 +470,31 @@ def _node_text(text: str, node: Node) -> str:
     if _is_block(node):
         return "\n" + " " * _column(text, node) + text[start:end]
     return text[start:end]
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    """The node and every node inside it, each once (an anchor reached by many aliases too:
+    a "billion laughs" file stays linear)."""
+    seen: set[int] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, MappingNode):
+            pending.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, SequenceNode):
+            pending.extend(current.value)
+
+
+def _keeps_keys(node: MappingNode, value: dict) -> bool:
+    """A flow mapping whose keys all stay (plain keys, no merge): changed key by key."""
+    keys = [key for key, _ in node.value]
+    return bool(keys) and all(
+        isinstance(key, ScalarNode) and key.tag != _MERGE and key.value in value for key in keys
+    )
 
 
 def _is_block(node: Node) -> bool:
