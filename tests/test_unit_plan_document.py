@@ -58,7 +58,7 @@ def test_the_plan_document_keys():
     document = plan_document(mixed_plan())
 
     assert list(document) == ["format_version", "api_url", "changes", "summary", "notes",
-                              "policy"]
+                              "policy", "notes_detail"]
     assert (document["format_version"], document["api_url"]) == (1, API)
     assert document["summary"] == {"create": 1, "update": 2, "delete": 1, "unchanged": 0}
     assert (document["notes"], document["policy"]) == ([], [])
@@ -142,6 +142,26 @@ def test_a_saved_plan_keeps_the_unchanged_count_but_not_how_many_are_templates()
     assert again.no_changes_sentence() == "The live campaigns match the manifests (2 unchanged)."
 
 
+def test_a_saved_plan_keeps_its_notes_as_diagnostics():
+    from reconciler.diagnostics.model import Diagnostic, Subject
+
+    warning = Diagnostic("warning", "plan/unicode-spelling", "campaign_name 'A' is spelt ...",
+                         Subject(file="c.yaml", line=2, campaign="A"), category="plan")
+    remark = Diagnostic("note", "plan/target-in-effect", "--target is in effect", category="plan")
+    the_plan = mixed_plan()
+    the_plan.notes = [warning, remark]
+    document = json.loads(render(the_plan))
+    assert document["notes"] == ["c.yaml:2: warning: campaign_name 'A' is spelt ...",
+                                 "--target is in effect"]
+
+    again = plan_from_document(document)
+
+    assert again.notes == [warning, remark] and again.warnings == [warning]
+    assert plan_document(again) == document
+    del document["notes_detail"]  # saved before notes had details: remarks as written
+    assert plan_from_document(document).note_texts() == document["notes"]
+
+
 def test_a_plan_saved_before_levels_gets_them_filled_in_on_reading():
     document = json.loads(render(mixed_plan()))
     for change in document["changes"]:
@@ -171,6 +191,11 @@ def test_a_change_saved_without_a_kind_is_a_campaign_change():
     (lambda d: d["changes"][0].update(kind="carrier"), "unknown kind 'carrier'"),
     (lambda d: d["changes"][0].update(action="rename"), "unknown action 'rename'"),
     (lambda d: d.update(notes="x"), "notes must be a list of strings"),
+    (lambda d: d.update(notes=["x"], notes_detail=[{"severity": "bad"}]),
+     "unknown severity 'bad'"),
+    (lambda d: d.update(notes=["x"], notes_detail=[
+        {"severity": "note", "code": "c", "summary": "y", "detail": "", "category": "plan"}
+    ]), "notes_detail does not match notes"),
 ])
 def test_a_malformed_saved_plan_is_refused(edit, message):
     document = json.loads(render(plan([campaign("N")], api_url=API)))

@@ -303,7 +303,7 @@ def test_prune_notes_come_kind_by_kind_templates_first():
                     [template_row("Kept", 1), template_row("T~reconciler-rename", 2)], prune=True)
 
     assert the_plan.changes == []
-    assert [note.split(" (")[0] for note in the_plan.notes] == [
+    assert [note.split(" (")[0] for note in the_plan.note_texts()] == [
         "--prune: not deleting 'T~reconciler-rename'",
         "--prune: not deleting 'C~reconciler-rename'",
     ]
@@ -323,7 +323,9 @@ def test_prune_never_deletes_a_template_a_staying_campaign_uses():
                     [template_row("Kept", 1, content="x"), template_row("Used", 2)], prune=True)
 
     assert the_plan.changes == []
-    assert the_plan.notes == ["--prune: template 'Used' is kept: campaigns use it ('Inbound')"]
+    assert the_plan.note_texts() == [
+        "--prune: template 'Used' is kept: campaigns use it ('Inbound')"
+    ]
 
 
 def test_prune_deletes_a_template_whose_only_user_is_pruned_too_after_it():
@@ -341,7 +343,7 @@ def test_prune_skips_a_campaign_left_under_a_temporary_rename_name():
     the_plan = plan([], [campaign_row("A~reconciler-rename", 1)], prune=True)
 
     assert the_plan.changes == []
-    assert the_plan.notes == [
+    assert the_plan.note_texts() == [
         f"--prune: not deleting 'A~reconciler-rename' ({C1}): a rename cycle cut short left it "
         "under this temporary name; declare it (by its original name or pinned uuid) to finish "
         "or undo the rename"

@@ -18,6 +18,7 @@ from reconciler.commands._live import (
 from reconciler.commands._policy import (
     blocking,
     load_checked_with_policies,
+    no_policies_diagnostic,
     no_policies_note,
     plan_scope,
     within_targets,
@@ -109,7 +110,7 @@ def plan(
         report.note([finding.diagnostic() for finding in findings])
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
     if note and fmt == "json":
-        the_plan.notes.append(note)
+        the_plan.notes.append(no_policies_diagnostic(note))
     report.note(the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:

@@ -50,6 +50,18 @@ CODES: dict[str, str] = {
         "A template write would send press options without their toggled, enable, type and "
         "extension (never read back), resetting them."
     ),
+    # plan notes: what a reviewer should know that is not a change (severity note)
+    "plan/prune-parked-name": (
+        "--prune leaves an object a cut-short rename cycle left under its temporary name."
+    ),
+    "plan/prune-kept-in-use": "--prune keeps an undeclared object that others still use.",
+    "plan/target-added": "--target also plans a change a targeted one cannot apply without.",
+    "plan/target-in-effect": "--target is in effect: other changes are not shown or applied.",
+    "plan/target-unmanaged": "A --target names a live object no manifest declares.",
+    "plan/write-only-defaults": (
+        "A template is created with the API's defaults for press-option keys it leaves out."
+    ),
+    "plan/note": "A note of a plan saved before notes had codes.",
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",

@@ -163,15 +163,22 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     api_url: str = ""
-    # What a reviewer should know that is not a change (targeting in effect, name spellings).
-    notes: list[str] = field(default_factory=list)
+    # What a reviewer should know that is not a change (targeting in effect, name spellings):
+    # diagnostics, warnings among them (a look-alike name matched), rendered by `note_text`.
+    notes: list[Diagnostic] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
     unchanged_templates: int = 0  # of `unchanged`, how many are templates
-    # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
-    warnings: list[Diagnostic] = field(default_factory=list)
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The notes that are warnings (reported in SARIF, GitLab and annotations too)."""
+        return [note for note in self.notes if note.severity == "warning"]
+
+    def note_texts(self) -> list[str]:
+        return [note_text(note) for note in self.notes]
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
@@ -217,3 +224,9 @@ class Plan:
             "delete": self.count("delete"),
             "unchanged": self.unchanged,
         }
+
+
+def note_text(note: Diagnostic) -> str:
+    """A plan note as text reports print it: a warning as its located line (`file:line:
+    warning: ...`), a remark as its sentence alone (its subject is for the documents)."""
+    return note.text() if note.severity == "warning" else note.summary

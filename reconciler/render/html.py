@@ -419,7 +419,7 @@ def body(plan: Plan) -> str:
     target = (
         f'<p class="sub">Against <code>{escape(plan.api_url)}</code></p>' if plan.api_url else ""
     )
-    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.notes)
+    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.note_texts())
     head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}{notes}</header>"
     head += html_section(plan.findings)
     if not plan.has_changes:

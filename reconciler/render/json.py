@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.diagnostics.model import Diagnostic, diagnostic_from_dict
 from reconciler.kinds.registry import kind_of, kinds, primary
-from reconciler.plan.model import FORMAT_VERSION, Change, Plan
+from reconciler.plan.model import FORMAT_VERSION, Change, Plan, note_text
 from reconciler.plan.order import order_changes
 from reconciler.policy.findings import Finding
 from reconciler.safetext import INVISIBLE, UNSAFE_BUT_NEWLINE
@@ -54,8 +55,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "api_url": plan.api_url,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
-        "notes": list(plan.notes),
+        "notes": plan.note_texts(),
         "policy": [finding.to_dict() for finding in plan.findings],
+        # `notes` with their code, severity and subject (added; `notes` stays text).
+        "notes_detail": [note.to_dict() for note in plan.notes],
     }
 
 
@@ -102,10 +105,17 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     notes = document.get("notes") or []
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
         raise ValueError("notes must be a list of strings")
+    details = document.get("notes_detail")
+    if isinstance(details, list) and len(details) == len(notes):
+        noted = [diagnostic_from_dict(detail) for detail in details]
+        if [note_text(note) for note in noted] != notes:
+            raise ValueError("notes_detail does not match notes")
+    else:  # saved before notes had details (or edited): each a remark as written
+        noted = [Diagnostic("note", "plan/note", note, category="plan") for note in notes]
     return Plan(
         changes=changes,
         unchanged=document["summary"]["unchanged"],
         api_url=document["api_url"],
-        notes=notes,
+        notes=noted,
         findings=[Finding.from_dict(item) for item in document.get("policy") or []],
     )

@@ -155,7 +155,7 @@ def render(
     if drift:
         lead = (f"**{drift_words.no_drift(plan)}**" if not plan.has_changes
                 else f"**{drift_words.summary(plan)}** Each diff reads live → manifests.")
-    notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
+    notes = "\n".join(f"> {escape(note)}" for note in plan.note_texts())
     head = "\n\n".join(
         part for part in (f"### {drift_words.TITLE if drift else 'Reconciler plan'}", lead,
                           target, notes) if part

@@ -94,7 +94,7 @@ def summary_line(plan: Plan) -> str:
 
 
 def note_lines(plan: Plan) -> list[str]:
-    return [shown(f"Note: {note}") for note in plan.notes]
+    return [shown(f"Note: {note}") for note in plan.note_texts()]
 
 
 def render(plan: Plan, *, color: bool = False, drift: bool = False, **_options: object) -> str:

@@ -121,7 +121,7 @@ class TemplateKind(Kind):
     def check_writes(
         self, changes: list[Change], specs: Mapping[str, Any],
         live: Mapping[str, dict[str, Any] | None], where: Where,
-    ) -> tuple[list[Diagnostic], list[str]]:
+    ) -> tuple[list[Diagnostic], list[Diagnostic]]:
         return write_only.check(self, changes, specs, live, where)
 
     def unverifiable_lines(self, change: Change, value: Callable[[Any], str]) -> list[str]:
