@@ -54,11 +54,13 @@ def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy imp
 def client_settings(cfg: Settings) -> tuple[str, Mapping[str, str] | None]:
     """(API URL, credential variables) of the environment chosen (choosing it if no
     manifest load did: a command without manifests still needs --env)."""
+    from reconciler.commands import _report
     from reconciler.commands._env import chosen, connection
 
     if not cfg.environment_chosen:
         cfg.environment = chosen(cfg)[0]
         cfg.environment_chosen = True
+        _report.set_environment(cfg.environment)
     return connection(cfg, cfg.environment)
 
 

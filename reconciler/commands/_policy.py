@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import click
 
+from reconciler.commands import _report
 from reconciler.commands._common import one_line_each, plural, settings
 from reconciler.errors import ManifestError, PlanError
 
@@ -33,6 +34,7 @@ def load_checked_with_policies(paths: Sequence[str], *, live: bool = True):  # n
     if not cfg.environment_chosen:
         cfg.environment = chosen(cfg, live=live)[0]
         cfg.environment_chosen = True
+    _report.set_environment(cfg.environment)
     if cfg.environment is None and not live:
         for name in project.environments:  # every override is checked, every time
             environment_manifests(manifests, project, name, live=False)

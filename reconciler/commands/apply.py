@@ -172,9 +172,21 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
     from reconciler.plan.catalog import Catalog
-    from reconciler.saved_plan import live_for, read_saved_plan, stale_problems
+    from reconciler.saved_plan import (
+        environment_problem,
+        live_for,
+        read_saved_plan,
+        stale_problems,
+    )
 
     the_plan = read_saved_plan(plan_file)
+    elsewhere = environment_problem(the_plan, settings().environment)
+    if elsewhere:  # refused before the tenant is read: not stale, meant for another one
+        raise PlanError(
+            f"{plan_file}: {elsewhere}; nothing was changed",
+            [Diagnostic("error", "guard/other-environment", f"{plan_file}: {elsewhere}",
+                        category="guard")],
+        )
     problems = stale_problems(
         the_plan, live_for(the_plan, client), client.base_url, client.get_campaign,
         lambda: Catalog.from_rows(client.list_carriers(), client.list_templates()),
