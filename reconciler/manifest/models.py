@@ -178,7 +178,8 @@ class CampaignSpec(BaseModel):
         pattern=UUID_PATTERN,
         description=(
             "Optional pin to a live campaign by uuid: then changing campaign_name renames it "
-            "instead of deleting and creating."
+            "instead of deleting and creating. Uuids differ per tenant: give one per "
+            "environment as a mapping, {staging: ..., production: ...}."
         ),
     )
     type: CampaignType = Field(

@@ -173,7 +173,8 @@ class TemplateSpec(BaseModel):
         default=None,
         pattern=UUID_PATTERN,
         description=(
-            "Optional pin to a live template by uuid: then a changed template_name renames it."
+            "Optional pin to a live template by uuid: then a changed template_name renames it. "
+            "One per environment as a mapping, {staging: ..., production: ...}."
         ),
     )
     description: str | None = Field(default=None, description='Free text. "" or null clears it.')
