@@ -102,26 +102,60 @@ class WriteNotKept(ApiError):
 
 
 def verify_written(
-    client: ApiClient, uuid: str, wanted: dict[str, Any], kind: str = "campaign"
+    client: ApiClient,
+    uuid: str,
+    wanted: dict[str, Any],
+    kind: str = "campaign",
+    before: dict[str, Any] | None = None,
 ) -> None:
     """Read the object back and compare every planned field as the planner compares them.
 
     Nothing documents that a PUT stores every field it is sent: an API that drops, rewrites
     or ignores one would otherwise be reported "updated" and planned again forever. (A
-    template's unread press-option keys are not compared: no read returns them.)
+    template's unread press-option keys are not compared: no read returns them.) With
+    `before` (the object as read right before the write) a mismatch says which it is: the
+    old value (the API did not keep the write) or a third one (someone else wrote it
+    meanwhile), so nobody blames the API for another apply's work.
     """
     of_kind = kind_of(kind)
     kept = of_kind.read(client, uuid)
     differing = [
         name for name, value in wanted.items() if not of_kind.same(name, kept.get(name), value)
     ]
-    if differing:
-        details = "; ".join(
-            f"{name}: sent {_shown(of_kind, name, wanted[name])}, the API kept "
-            f"{_shown(of_kind, name, kept.get(name))}"
-            for name in differing
+    if not differing:
+        return
+    details = [readback_detail(of_kind, name, wanted[name], kept.get(name), before)
+               for name in differing]
+    if any(third for third, _ in details):
+        raise WriteNotKept(
+            "the read-back differs from what was sent: " + "; ".join(text for _, text in details)
         )
-        raise WriteNotKept(f"the API answered success but did not keep what was sent: {details}")
+    raise WriteNotKept(
+        "the API answered success but did not keep what was sent: "
+        + "; ".join(text for _, text in details)
+    )
+
+
+def readback_detail(
+    kind: Any, name: str, sent: Any, kept: Any, before: dict[str, Any] | None
+) -> tuple[bool, str]:
+    """One differing field in words, and whether it holds a third value: neither what was
+    there before the write nor what was sent (another writer's, not the API's doing)."""
+    head = f"{name}: sent {_shown(kind, name, sent)}"
+    if before is None:
+        return False, f"{head}, the API kept {_shown(kind, name, kept)}"
+    old = before.get(name)
+    if kind.same(name, kept, old):
+        return False, (
+            f"{head}, the API kept the old value {_shown(kind, name, old)} (it did not keep "
+            "the write)"
+        )
+    return True, (
+        f"{head}, read back a third value {_shown(kind, name, kept)} (neither the old "
+        f"{_shown(kind, name, old)} nor the sent {_shown(kind, name, sent)}): most likely "
+        "someone else wrote it meanwhile (else the API rewrote what it was sent) — run plan "
+        "again"
+    )
 
 
 def _shown(kind: Any, name: str, value: Any) -> str:
@@ -229,14 +263,17 @@ def apply_create(
                 if not needs_put:
                     raise
                 # The PUT below carries `active: false` as well: it switches it off.
+        before = None  # a create without a PUT: nothing was there before it
         if needs_put:
-            _put_overlay(client, uuid, client.get_campaign(uuid), change.put, False)
+            before = client.get_campaign(uuid)
+            _put_overlay(client, uuid, before, change.put, False)
             steps.append("configured")
-        verify_written(client, uuid, {**change.put, "active": not needs_put and want_active})
+        wanted = {**change.put, "active": not needs_put and want_active}
+        verify_written(client, uuid, wanted, "campaign", before)
         if want_active and needs_put:
             client.set_active(uuid, True)
             steps.append("activated")
-            verify_written(client, uuid, {"active": True})
+            verify_written(client, uuid, {"active": True}, "campaign", {"active": False})
     except (ApiError, StaleCampaign) as exc:
         undone, left = roll_back(client, change.name, uuid, ours=ours)
         raise StepFailed(steps + undone, uuid, exc, left) from exc
@@ -258,11 +295,11 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
         if change.put:
             _put_overlay(client, uuid, live, change.put, active)
             steps.append("updated")
-        verify_written(client, uuid, {**change.put, "active": active})
+        verify_written(client, uuid, {**change.put, "active": active}, "campaign", live)
         if change.active is True and not active:
             client.set_active(uuid, True)
             steps.append("activated")
-            verify_written(client, uuid, {"active": True})
+            verify_written(client, uuid, {"active": True}, "campaign", {"active": False})
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
@@ -324,7 +361,7 @@ def move_aside(client: ApiClient, change: Change) -> list[str]:
         )
     else:
         kind.actions()["rename"](client, uuid, live, temporary)
-    verify_written(client, uuid, {kind.name_field: temporary}, change.kind)
+    verify_written(client, uuid, {kind.name_field: temporary}, change.kind, live)
     return [f"renamed to temporary name {temporary!r}"]
 
 

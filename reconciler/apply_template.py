@@ -24,10 +24,12 @@ from reconciler.plan.model import Change
 KIND = "template"
 
 
-def _verify(client: ApiClient, uuid: str, wanted: dict[str, Any]) -> None:
+def _verify(
+    client: ApiClient, uuid: str, wanted: dict[str, Any], before: dict[str, Any] | None = None
+) -> None:
     from reconciler import apply  # looked up at call time: one read-back for every kind
 
-    apply.verify_written(client, uuid, wanted, KIND)
+    apply.verify_written(client, uuid, wanted, KIND, before)
 
 
 def apply_create(
@@ -56,7 +58,7 @@ def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
     try:
         client.update_template(uuid, {**write_form(live), **change.put})
         steps.append(_written("rewritten" if change.rewrite else "updated", change))
-        _verify(client, uuid, change.put)
+        _verify(client, uuid, change.put, live)
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid

@@ -128,7 +128,12 @@ def test_the_api_going_away_mid_apply(api_env, tmp_path, monkeypatch):
         f"✗ create B: failed: {refused}",
         "· create C: not attempted",
     ]
+    lock_listing = f"GET {url}/v3/template?template_name=~reconciler-lock&limit=100&offset=0"
     assert result.stderr == (
+        f"warning: could not release the tenant lock (could not read the tenant lock: "
+        f"{lock_listing}: connection refused (after 6 retries); the API answered earlier in "
+        "this run, so it has stopped or become unreachable since); once no apply is running, "
+        "break it with `reconciler unlock`\n"
         "Apply incomplete: 1 done, 1 failed, 1 not attempted.\n"
         f"  failed: B: {refused}\n"
     )

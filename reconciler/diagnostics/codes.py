@@ -55,6 +55,9 @@ CODES: dict[str, str] = {
     "guard/running-campaign": "The plan deletes a running campaign (status start).",
     "guard/paused-campaign": "The plan deletes a paused campaign (status pause; it resumes).",
     "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
+    # the tenant lock (one apply at a time)
+    "lock/held": "Another apply holds the tenant lock (reconciler unlock breaks a stale one).",
+    "lock/error": "The tenant lock could not be taken, read or broken.",
     # anything else the tool reports
     "settings": "A setting is missing or wrong (API URL, credentials, flags).",
     "api": "The API could not be reached or answered with an error.",
