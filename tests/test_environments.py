@@ -135,7 +135,7 @@ def test_a_saved_plan_is_refused_in_another_environment_not_called_stale(tenants
     assert refused.code == 1
     assert "made for environment staging, not environment production" in refused.stderr
     assert "stale" not in refused.output
-    assert not [r for r in production.requests if r.method != "GET"]
+    assert production.write_requests() == []
     assert production.store.campaign_uuid_by_name("Reminder") is None
     applied = cli(repo, "apply", "--plan", plan_file, "--env", "staging", "--auto-approve")
     assert applied.code == 0, applied.output
@@ -298,3 +298,24 @@ def test_a_create_that_looks_like_an_unmanaged_live_object_hints_previous_names(
     assert result.code == 0, result.output
     assert 'looks like a rename of "Reminder 2023"' in result.output
     assert "add `previous_names: [Reminder 2023]`" in result.output
+
+
+def test_diff_shows_what_would_change_in_production_to_look_like_staging(tenants, repo):
+    manifests = str(repo / "manifests")
+    for env in ("staging", "production"):
+        assert cli(repo, "apply", manifests, "--env", env, "--auto-approve").code == 0
+    staging = tenants["staging"]
+    staging.store.update_campaign_raw(staging.store.campaign_uuid_by_name("Reminder"),
+                                      call_timeout=60)  # tested by hand in staging
+    tenants["production"].requests.clear()
+    result = cli(repo, "diff", manifests, "--env", "staging", "--env", "production",
+                 "--detailed-exitcode")
+    assert result.code == 2, result.output
+    assert result.stdout.startswith(f"Environment production ({tenants['production'].url})")
+    assert "what would change in production to look like staging now" in result.stdout
+    assert "~ call_timeout: 40 → 60" in result.stdout
+    # concurrent_call differs by design (staging's override): not a promotion.
+    assert "concurrent_call" not in result.stdout
+    assert tenants["production"].write_requests() == []
+    one = cli(repo, "diff", manifests, "--env", "staging")
+    assert one.code == 1 and "diff compares two environments" in one.output
