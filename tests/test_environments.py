@@ -319,3 +319,16 @@ def test_diff_shows_what_would_change_in_production_to_look_like_staging(tenants
     assert tenants["production"].write_requests() == []
     one = cli(repo, "diff", manifests, "--env", "staging")
     assert one.code == 1 and "diff compares two environments" in one.output
+
+
+def test_export_and_status_name_their_environment(tenants, repo):
+    manifests = str(repo / "manifests")
+    assert cli(repo, "apply", manifests, "--env", "staging", "--auto-approve").code == 0
+    exported = cli(repo, "export", "--out", str(repo / "out"), "--env", "staging")
+    assert exported.code == 0, exported.output
+    assert "from environment staging to" in exported.stdout
+    assert "concurrent_call: 1" in (repo / "out" / "reminder.yaml").read_text()
+    status = cli(repo, "status", manifests, "--env", "staging", "--format", "json")
+    assert json.loads(status.stdout)["environment"] == "staging"
+    text = cli(repo, "status", manifests, "--env", "production")
+    assert text.stdout.startswith(f"Environment production ({tenants['production'].url})")
