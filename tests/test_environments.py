@@ -332,3 +332,36 @@ def test_export_and_status_name_their_environment(tenants, repo):
     assert json.loads(status.stdout)["environment"] == "staging"
     text = cli(repo, "status", manifests, "--env", "production")
     assert text.stdout.startswith(f"Environment production ({tenants['production'].url})")
+
+
+def test_the_github_recipe_applies_the_saved_plans_it_reviewed(tenants, repo, monkeypatch):
+    """The recipe's own lines: plan every environment to plans/{env}.json, then each apply
+    job applies its environment's saved plan (production's refused for staging)."""
+    import shlex
+
+    from ruamel.yaml import YAML
+
+    recipe = YAML(typ="safe").load(
+        (Path(__file__).parent.parent / "examples" / "ci" / "github-actions.yml").read_text()
+    )
+    (repo / "manifests").rename(repo / "campaigns")
+    monkeypatch.chdir(repo)
+    jobs = recipe["jobs"]
+
+    def lines(job: str, needle: str) -> list[str]:
+        return [step["run"] for step in jobs[job]["steps"]
+                if step.get("run", "").startswith(needle)]
+
+    (plan_line,) = lines("plan", "reconciler plan campaigns/ --env all --out")
+    assert run_cli(*shlex.split(plan_line)[1:]).code == 0
+    assert json.loads((repo / "plans" / "production.json").read_text())["environment"] == (
+        "production"
+    )
+    for job, env in (("apply-staging", "staging"), ("apply-production", "production")):
+        (apply_line,) = lines(job, "reconciler apply --plan")
+        applied = run_cli(*shlex.split(apply_line)[1:])
+        assert applied.code == 0, applied.output
+        assert tenants[env].store.campaign_uuid_by_name("Reminder") is not None
+    wrong = run_cli("apply", "--plan", "plans/production.json", "--env", "staging",
+                    "--auto-approve")
+    assert wrong.code == 1 and "made for environment production" in wrong.stderr

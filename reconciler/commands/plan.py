@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -120,6 +121,8 @@ def plan(
             click.echo()
         cfg.environment, cfg.environment_chosen = name, True
         target = out.replace("{env}", str(name)) if out else None
+        if target:  # plans/{env}.json: the directory is made for the files
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
         try:
             code = _plan_one(
                 paths, fmt, target, detailed_exitcode, drift, prune, targets, parallelism
