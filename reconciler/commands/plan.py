@@ -122,7 +122,11 @@ def plan(
         cfg.environment, cfg.environment_chosen = name, True
         target = out.replace("{env}", str(name)) if out else None
         if target:  # plans/{env}.json: the directory is made for the files
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise click.UsageError(f"--out {out}: cannot make {Path(target).parent}: "
+                                       f"{exc.strerror or exc}") from None
         try:
             code = _plan_one(
                 paths, fmt, target, detailed_exitcode, drift, prune, targets, parallelism
