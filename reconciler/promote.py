@@ -10,19 +10,16 @@ live rows are read by the caller.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reconciler.export import _value, template_entry
+from reconciler.kinds.registry import kind_of, kinds
 from reconciler.manifest.loader import Manifests
 from reconciler.plan.catalog import Catalog
 
-# Declared, but never copied across tenants.
-_KEPT = frozenset({
-    "state", "labels", "policy_waivers", "previous_names", "campaign_name", "campaign_uuid",
-    "template_name", "template_uuid", "carrier_uuid",
-})
-_REFERENCES = {"carrier": "carrier_uuid", "template": "template_uuid"}
+# Declared, but never copied across tenants (identity and metadata; uuids are per tenant).
+_KEPT = frozenset({"state", "labels", "policy_waivers", "previous_names"})
 
 
 def promoted(
@@ -34,38 +31,52 @@ def promoted(
     """The target's manifests with each shared entry's declared fields set to the source
     tenant's live values (`source_live`: kind -> entry name -> matched live object, detail
     read where schedules are managed). Returns them and notes on what was left out."""
-    result = Manifests.__new__(Manifests)
-    result.__dict__.update(target.__dict__)
-    result.campaigns, result.templates = {}, {}
+    result = copy.copy(target)
+    result._specs = {kind: {} for kind in kinds()}
     notes: list[str] = []
-    for kind in ("campaign", "template"):
-        kept = result.specs(kind)
-        for name, spec in target.specs(kind).items():
-            live = source_live.get(kind, {}).get(name)
-            if spec.state != "present" or source.specs(kind).get(name) is None:
+    names = {kind: _Names(catalog, kind) for kind in ("carrier", "template")}
+    for kind_name in kinds():
+        kind = kind_of(kind_name)
+        kept = result.specs(kind_name)
+        for name, spec in target.specs(kind_name).items():
+            live = source_live.get(kind_name, {}).get(name)
+            if spec.state != "present" or source.specs(kind_name).get(name) is None:
                 continue
             if live is None:
-                notes.append(f"{kind} {name!r}: not in {source.environment}, not compared")
+                notes.append(f"{kind_name} {name!r}: not in {source.environment}, not compared")
                 continue
+            exported, _notes = kind.export_entry(live, names)
             data = spec.model_dump(exclude_unset=True)
-            for field in spec.model_fields_set - _KEPT:
-                if source.override_at(kind, name, field) or target.override_at(kind, name, field):
+            for field in spec.model_fields_set - _KEPT - {kind.name_field, kind.uuid_field}:
+                if field.endswith("_uuid") or field not in exported:
+                    continue  # a uuid is the tenant's own; a name that did not resolve
+                if source.override_at(kind_name, name, field) or target.override_at(
+                    kind_name, name, field
+                ):
                     continue  # meant to differ between these tenants
-                data[field] = _live_value(kind, field, live, catalog)
+                data[field] = exported[field]
             try:
                 kept[name] = type(spec).model_validate(data)
             except ValueError as exc:  # a live value no manifest can hold: said, not copied
-                notes.append(f"{kind} {name!r}: {source.environment}'s values cannot be "
+                notes.append(f"{kind_name} {name!r}: {source.environment}'s values cannot be "
                              f"written as a manifest ({str(exc).splitlines()[0]}); not compared")
     return result, notes
 
 
-def _live_value(kind: str, field: str, live: dict[str, Any], catalog: Catalog) -> Any:
-    """A live field in manifest form: names for carriers and templates (uuids are per
-    tenant, names travel)."""
-    if kind == "campaign" and field in _REFERENCES:
-        uuid = live.get(_REFERENCES[field]) or ""
-        return live.get(f"{field}_name") or catalog.name_of(field, uuid) or uuid
-    if kind == "campaign":
-        return _value(field, live)
-    return template_entry(live).entry.get(field)
+class _Names(Mapping[str, str]):
+    """uuid -> name of one referenced kind, as the source tenant's listings say."""
+
+    def __init__(self, catalog: Catalog, kind: str):
+        self._catalog, self._kind = catalog, kind
+
+    def __getitem__(self, uuid: str) -> str:
+        name = self._catalog.name_of(self._kind, uuid) if uuid else None
+        if name is None:
+            raise KeyError(uuid)
+        return name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._catalog.table(self._kind).values())
+
+    def __len__(self) -> int:
+        return len(self._catalog.table(self._kind))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.kinds import kind_of
+from reconciler.kinds.registry import kind_of
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.overrides import selects
 from reconciler.plan.model import Plan
@@ -42,15 +42,19 @@ def test_an_override_selects_by_every_condition_it_gives(match_, selected):
 
 
 def test_set_is_checked_against_the_kinds_schema():
+    from reconciler.manifest.template_spec import TemplateSpec
+
     problems = [(p.loc, p.message) for p in set_problems(
-        "campaign", {"concurent_call": 1, "campaign_name": "x", "call_timeout": -1}
+        "campaign", {"concurent_call": 1, "campaign_name": "x", "call_timeout": -1},
+        CampaignSpec, "campaign_name", "campaign_uuid",
     )]
     assert problems[0] == (("set", "concurent_call"),
                            "unknown campaign field 'concurent_call' (did you mean "
                            "'concurrent_call'?)")
     assert problems[1][0] == ("set", "campaign_name") and "cannot be overridden" in problems[1][1]
     assert problems[2] == (("set", "call_timeout"), "call_timeout: must be >= 0")
-    assert set_problems("template", {"voice_tts": "north-m-01"}) == []
+    assert set_problems("template", {"voice_tts": "north-m-01"}, TemplateSpec,
+                        "template_name", "template_uuid") == []
 
 
 def test_previous_names_match_the_old_object_unless_the_new_name_exists():

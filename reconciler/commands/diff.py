@@ -27,7 +27,7 @@ def diff(paths: tuple[str, ...], fmt: str, detailed_exitcode: bool, parallelism:
     from reconciler.api import ApiClient
     from reconciler.commands._env import chosen, connection
     from reconciler.commands._policy import environment_manifests, load_base
-    from reconciler.kinds import kinds
+    from reconciler.kinds.registry import kinds
     from reconciler.plan.planner import match
     from reconciler.promote import promoted
     from reconciler.refresh import make_plan, read_live

@@ -37,8 +37,9 @@ READ_BACK_WAITS: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
 @global_options
 def start(paths: tuple[str, ...], targets: tuple[str, ...], auto_approve: bool) -> None:
     """Start runs of the campaigns named by --target, as declared under PATHS."""
+    from reconciler.kinds.campaign import CAMPAIGN
     from reconciler.operations.start import Target, live_problems, offline_problems
-    from reconciler.plan.planner import match_campaigns
+    from reconciler.plan.planner import match
 
     cfg = settings()
     names = list(dict.fromkeys(targets))
@@ -50,7 +51,7 @@ def start(paths: tuple[str, ...], targets: tuple[str, ...], auto_approve: bool) 
         raise PlanError("\n".join(problems) + "\nno run was started")
     chosen = {name: specs[name] for name in names}
     with make_client(cfg, 1) as client:
-        matching = match_campaigns(chosen, client.list_campaigns(), manifests.where)
+        matching = match(CAMPAIGN, chosen, client.list_campaigns(), manifests.where)
         wanted: list[Target] = []
         for name in names:
             live = matching.pairs.get(name)
@@ -117,8 +118,15 @@ def _not_as_declared(client, manifests, names, pairs) -> list[str]:  # noqa: ANN
     from reconciler.policy.evaluate import evaluate
     from reconciler.refresh import make_plan
 
-    plan = make_plan(client, manifests, targets=tuple(names), parallelism=1)
-    problems = drift_problems(plan.changes, names, manifests.where)
+    # The templates they use are what a call plays: a script edited live is not what was
+    # reviewed either, so a targeted template's drift refuses the start too.
+    scripts = [spec.template for name in names
+               if (spec := manifests.campaigns[name]).template
+               and spec.template in manifests.templates]
+    plan = make_plan(client, manifests, targets=tuple(dict.fromkeys([*names, *scripts])),
+                     parallelism=1)
+    drifted = [change for change in plan.changes if not change.rewrite]  # rewrites: by design
+    problems = drift_problems(drifted, names, manifests.where)
     if problems:
         return problems
     rules = load_policies(settings().config).rule_list

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from reconciler.diagnostics.codes import description
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.diagnostics.paths import relative
+from reconciler.safetext import json_safe
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -117,4 +118,4 @@ def render(
     environment: str | None = None,
 ) -> str:
     text = json.dumps(document(diagnostics, anchor, environment), indent=2, ensure_ascii=False)
-    return text + "\n"
+    return json_safe(text) + "\n"

@@ -9,7 +9,7 @@ together as one ManifestError of `path/file.yaml:LINE: message` lines.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -21,23 +21,23 @@ from ruamel.yaml.reader import ReaderError
 
 from reconciler.diagnostics.model import Category, Diagnostic, Severity, Subject
 from reconciler.errors import ManifestError
+from reconciler.kinds.registry import kinds, primary
 from reconciler.manifest.entry import Loc, validate_entry_coded
 from reconciler.manifest.locate import Locator
-from reconciler.manifest.models import CampaignSpec
-from reconciler.manifest.overlap import schedule_overlaps
-from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
-from reconciler.names import identity_key
+from reconciler.names import identity_key, lookalike_key
+from reconciler.safetext import spelt
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
-TOP_KEY = "campaigns"
-# Each top-level key: the kind of entry its list holds, the entry model and its name field.
+# Each top-level key: the kind of entry its list holds, the entry model, its name field and
+# its pin (uuid) field; the primary kind's first.
 SECTIONS: dict[str, tuple[str, type, str, str]] = {
-    "campaigns": ("campaign", CampaignSpec, "campaign_name", "campaign_uuid"),
-    "templates": ("template", TemplateSpec, "template_name", "template_uuid"),
+    kind.section: (kind.name, kind.spec_model, kind.name_field, kind.uuid_field)
+    for kind in sorted(kinds().values(), key=lambda kind: not kind.primary)
 }
+TOP_KEY = next(iter(SECTIONS))
 KIND_KEYS = {kind: key for key, (kind, *_rest) in SECTIONS.items()}
 _INVALID = object()  # a file whose YAML could not be read at all
 
@@ -79,21 +79,19 @@ class Source:
 
 
 class Manifests:
-    """Every entry declared under the given paths, per kind, keyed by name in file order."""
+    """Every entry declared under the given paths, per kind, keyed by name in file order.
+    `manifests.campaigns` (any kind's plural) is `specs(<that kind>)`."""
 
     def __init__(
         self,
-        campaigns: dict[str, CampaignSpec],
+        specs: Mapping[str, dict[str, Any]],
         files: list[Source],
-        origins: dict[str, tuple[Source, int]],
+        origins: Mapping[str, dict[str, tuple[Source, int]]],
         warnings: Sequence[Diagnostic] | None = None,
-        templates: dict[str, TemplateSpec] | None = None,
-        template_origins: dict[str, tuple[Source, int]] | None = None,
     ):
-        self.campaigns = campaigns
-        self.templates = templates or {}
+        self._specs = {kind: dict(specs.get(kind) or {}) for kind in kinds()}
         self.sources = files
-        self._origins = {"campaign": origins, "template": template_origins or {}}
+        self._origins = {kind: dict(origins.get(kind) or {}) for kind in kinds()}
         # Valid, but most likely not what was meant (overlapping calling windows...).
         self.diagnostics = list(warnings or [])
         # Pins given per environment: kind -> entry name -> {environment: uuid}.
@@ -108,6 +106,12 @@ class Manifests:
         first = field if isinstance(field, str) else (field[0] if field else None)
         return self.overridden.get(kind, {}).get(name, {}).get(first) if first else None
 
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        for kind in kinds().values():
+            if kind.plural == name:
+                return self._specs[kind.name]
+        raise AttributeError(name)
+
     @property
     def warnings(self) -> list[str]:
         """`file:line: warning: ...` lines."""
@@ -119,35 +123,39 @@ class Manifests:
         return [source.display for source in self.sources]
 
     def specs(self, kind: str) -> dict[str, Any]:
-        """The declared entries of one kind ("campaign" or "template"), by name."""
-        return self.campaigns if kind == "campaign" else self.templates
+        """The declared entries of one kind, by name."""
+        return self._specs[kind]
 
     def where(
-        self, name: str, field: str | Loc | None = None, kind: str = "campaign"
+        self, name: str, field: str | Loc | None = None, kind: str | None = None
     ) -> str:
-        """`path/file.yaml:LINE` of the entry, or of one of its fields (or of a value inside
-        one: `("press_options", 0)`); an overridden field's is the override's."""
+        """`path/file.yaml:LINE` of the entry (of the primary kind unless `kind` says), or
+        of one of its fields (or of a value inside one: `("press_options", 0)`); an
+        overridden field's is the override's."""
+        kind = kind or primary().name
         overridden = self.override_at(kind, name, field)
         if overridden:
             return overridden
         source, index = self._origins[kind][name]
-        if field is None and kind == "campaign" and index < len(source.entry_lines):
+        if field is None and KIND_KEYS[kind] == TOP_KEY and index < len(source.entry_lines):
             return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
         inner: Loc = (field,) if isinstance(field, str) else tuple(field or ())
         path: Loc = (KIND_KEYS[kind], index) + inner
         return source.at(path)
 
-    def origin(self, name: str, kind: str = "campaign") -> tuple[Source, int]:
-        """The file an entry is in and its index in that file's list of its kind."""
-        return self._origins[kind][name]
+    def origin(self, name: str, kind: str | None = None) -> tuple[Source, int]:
+        """The file an entry is in and its index in that file's list of its kind (the
+        primary kind unless `kind` says)."""
+        return self._origins[kind or primary().name][name]
 
     def where_for(self, kind: str) -> Callable[[str, str | None], str]:
         """`where` for the entries of one kind (the planner's Where)."""
         return lambda name, field=None: self.where(name, field, kind)
 
-    def at(self, name: str, path: Loc = (), kind: str = "campaign") -> str:
+    def at(self, name: str, path: Loc = (), kind: str | None = None) -> str:
         """`path/file.yaml:LINE` of a value inside the entry, e.g. at
         ('schedules', 1, 'mon-fri'); the entry's own line for ()."""
+        kind = kind or primary().name
         if not path:
             return self.where(name, None, kind)
         overridden = self.override_at(kind, name, path)
@@ -237,14 +245,16 @@ def _order(item: tuple[int, int, int, Diagnostic]) -> tuple[int, int, int]:
 
 
 def _name(raw: dict[Any, Any]) -> str | None:
-    """The campaign an entry declares, if its name is text (for a diagnostic's subject)."""
-    name = raw.get("campaign_name")
+    """The object of the primary kind an entry declares, if its name is text (for a
+    diagnostic's subject)."""
+    name = raw.get(primary().name_field)
     return name if isinstance(name, str) else None
 
 
 def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
     problems = _Problems()
+    registry = kinds()
     identities = {kind: _Identities(problems, key, name, pin)
                   for key, (kind, _model, name, pin) in SECTIONS.items()}
     yaml = safe_yaml()
@@ -263,27 +273,18 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             spec, entry_problems = validate_entry_coded(raw, model)
             for loc, message, code in entry_problems:
                 problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
-            if kind == "campaign" and spec is not None and spec.schedules:
-                for loc, message in schedule_overlaps(spec.schedules):
-                    problems.warn(
-                        source,
-                        (top, index, "schedules", *loc),
-                        message,
-                        "schedule-overlap",
-                        spec.campaign_name,
-                    )
+            if spec is not None:
+                for loc, message, code in registry[kind].entry_warnings(spec):
+                    problems.warn(source, (top, index, *loc), message, code, _name(raw))
             if identities[kind].claim(source, index, raw) and spec is not None:
                 specs[kind][spec.name] = spec
                 origins[kind][spec.name] = (source, index)
                 if pins:
                     env_pins[kind][spec.name] = pins
-    for key, (kind, _model, name_key, _pin) in SECTIONS.items():
-        _previous_names_unique(specs[kind], origins[kind], key, name_key, problems)
+    for key, (kind, _model, _name_key, _pin) in SECTIONS.items():
+        _previous_names_unique(specs[kind], origins[kind], key, problems)
     problems.raise_if_any()
-    manifests = Manifests(
-        specs["campaign"], sources, origins["campaign"], problems.warnings(),
-        specs["template"], origins["template"],
-    )
+    manifests = Manifests(specs, sources, origins, problems.warnings())
     manifests.env_pins = {kind: pins for kind, pins in env_pins.items() if pins}
     return manifests
 
@@ -321,7 +322,7 @@ def _pins_by_environment(
 
 
 def _previous_names_unique(
-    specs: dict[str, Any], origins: dict[str, tuple[Source, int]], top: str, name_key: str,
+    specs: dict[str, Any], origins: dict[str, tuple[Source, int]], top: str,
     problems: _Problems,
 ) -> None:
     """A previous name is nobody's current name and only one entry's previous name: else
@@ -352,17 +353,21 @@ def _previous_names_unique(
                 claimed[key] = name
 
 
+
+
 class _Identities:
     """Names and pinned uuids seen so far: each may be declared once across all files.
 
     Checked on the raw entries, so a duplicate is reported even when an entry is also invalid.
     """
 
-    def __init__(self, problems: _Problems, top: str = TOP_KEY, name_key: str = "campaign_name",
-                 pin_key: str = "campaign_uuid"):
+    def __init__(self, problems: _Problems, top: str, name_key: str, pin_key: str):
         self._problems = problems
         self._top, self._name_key, self._pin_key = top, name_key, pin_key
         self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
+        # By the name as it reads (names.lookalike_key): two entries that read the same would
+        # manage two live objects nobody can tell apart.
+        self._looks: dict[str, tuple[Source, int, str]] = {}
         self._pins: dict[str, tuple[Source, int, str]] = {}
 
     def claim(self, source: Source, index: int, raw: dict[Any, Any]) -> bool:
@@ -386,7 +391,22 @@ class _Identities:
                     campaign=name,
                 )
                 return False
+            look = lookalike_key(name)
+            if look in self._looks:
+                other, other_index, other_name = self._looks[look]
+                self._problems.at(
+                    source,
+                    (top, index, name_key),
+                    f"duplicate {name_key} {spelt(name)}: it reads like {spelt(other_name)} "
+                    f"(first declared at {other.at((top, other_index))}; only spaces or "
+                    "invisible characters differ): the two would be look-alike twins live; "
+                    "give each a name that reads differently",
+                    "duplicate-identity",
+                    campaign=name,
+                )
+                return False
             self._names[key] = (source, index, name)
+            self._looks[look] = (source, index, name)
         if isinstance(pin, str) and pin:
             if pin.lower() in self._pins:
                 other, other_index, other_name = self._pins[pin.lower()]
@@ -492,7 +512,10 @@ def _entries(
     """(top key, index, entry) of a well-formed file; shape problems are recorded, not raised."""
     if data is _INVALID:
         return
-    shape = "a manifest is a mapping with campaigns: and/or templates: (lists of entries)"
+    shape = (
+        f"a manifest is a mapping with {' and/or '.join(f'{key}:' for key in SECTIONS)} "
+        "(lists of entries)"
+    )
     if data is None:
         problems.at(source, 1, f"empty file; {shape}", "shape")
         return
@@ -509,9 +532,8 @@ def _entries(
         )
     if not any(key in data for key in SECTIONS):
         if not unknown:
-            problems.at(
-                source, (), f"missing the key '{TOP_KEY}' or 'templates'; {shape}", "shape"
-            )
+            keys = " or ".join(f"'{key}'" for key in SECTIONS)
+            problems.at(source, (), f"missing the key {keys}; {shape}", "shape")
         return
     for top, (kind, *_rest) in SECTIONS.items():
         entries = data.get(top)

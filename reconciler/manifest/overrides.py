@@ -39,8 +39,7 @@ def for_environment(
             problems.raise_if_any()
         return manifests
     result = copy.copy(manifests)
-    result.campaigns = dict(manifests.campaigns)
-    result.templates = dict(manifests.templates)
+    result._specs = {kind: dict(specs) for kind, specs in manifests._specs.items()}
     result.environment = name
     result.overridden = {}
     for kind, pins in manifests.env_pins.items():

@@ -179,6 +179,9 @@ class Plan:
     unchanged_templates: int = 0  # of `unchanged`, how many are templates
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
+    # Changes --target held back (computed, not shown): "the live campaigns match" is then
+    # not true, only the targets do.
+    left_out: int = 0
     # The environment (tenant) of reconciler.yaml this plan is for; None without one.
     environment: str | None = None
 
@@ -188,7 +191,12 @@ class Plan:
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
-        some of the unchanged objects are templates."""
+        some of the unchanged objects are templates; under --target with changes held back,
+        only that the targets need none."""
+        if self.left_out:
+            other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
+            return (f"The targets match the manifests; {other} outside --target not shown "
+                    "(the live objects do not all match: plan without --target to see them).")
         if not self.unchanged_templates:
             return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
         campaigns = self.unchanged - self.unchanged_templates

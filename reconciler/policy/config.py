@@ -26,9 +26,9 @@ from reconciler.policy.environments import (
     Environment,
     Override,
     OverrideMatch,
+    set_problems,
 )
-from reconciler.policy.presets import preset_rules
-from reconciler.policy.rules import Policies, ProjectConfig, Rule, Selector
+from reconciler.policy.rules import Policies, ProjectConfig, Rule, Selector, preset_rules
 
 DEFAULT_CONFIG = "reconciler.yaml"
 CONFIG_ENV = "RECONCILER_CONFIG"
@@ -113,6 +113,8 @@ def load_project(given: str | None = None) -> Project:
     assert source is not None
     data = _parse(safe_yaml(), source, problems)
     config = _validate(source, data, problems)
+    if config is not None:
+        _check_overrides(source, config, problems)
     problems.raise_if_any()
     if config is None:
         return Project(PolicySet(config=display), {}, source)
@@ -139,6 +141,24 @@ def _validate(source: Source, data: Any, problems: _Problems) -> ProjectConfig |
             for loc, message in _explain(error):
                 problems.at(source, loc, message, code)
         return None
+
+
+def _check_overrides(source: Source, config: ProjectConfig, problems: _Problems) -> None:
+    """Each override's `set` against the schema of the kind it selects, located at the key."""
+    from reconciler.manifest.loader import SECTIONS
+
+    fields_of = {kind: (model, name, pin) for kind, model, name, pin in SECTIONS.values()}
+    for env, environment in (config.environments or {}).items():
+        for index, override in enumerate(environment.overrides or []):
+            where = ("environments", env, "overrides", index)
+            if override.kind not in fields_of:
+                continue
+            for problem in set_problems(override.kind, override.set, *fields_of[override.kind]):
+                problems.at(
+                    source, (*where, *problem.loc),
+                    f"environments.{env}.overrides[{index}]: {problem.message}",
+                    "invalid-value",
+                )
 
 
 def _in_force(source: Source, policies: Policies, problems: _Problems) -> list[RuleInForce]:

@@ -75,13 +75,6 @@ class Override(BaseModel):
             raise FieldError("set: give at least one field to set")
         return value
 
-    @model_validator(mode="after")
-    def _known_fields(self) -> Override:
-        problems = set_problems(self.kind, self.set)
-        if problems:
-            raise Problems(problems)
-        return self
-
     @property
     def kind(self) -> str:
         return self.match.kind if self.match is not None else "campaign"
@@ -131,23 +124,12 @@ class Environment(BaseModel):
         return self
 
 
-class Problems(ValueError):
-    """Several located problems found by one validator, reported together."""
-
-    def __init__(self, problems: list[FieldError]):
-        super().__init__("; ".join(problem.message for problem in problems))
-        self.problems = problems
-
-
-def set_problems(kind: str, values: dict[str, Any]) -> list[FieldError]:
-    """Fields `set` may not hold for `kind`: unknown ones (with did-you-mean), and identity
-    (a name or pin differs per tenant through the entry itself, not an override)."""
-    from reconciler.manifest.loader import SECTIONS
-
-    model, name_field, uuid_field = next(
-        (model, name, pin) for model_kind, model, name, pin in SECTIONS.values()
-        if model_kind == kind
-    )
+def set_problems(
+    kind: str, values: dict[str, Any], model: type[BaseModel], name_field: str, uuid_field: str
+) -> list[FieldError]:
+    """Fields `set` may not hold for `kind` (its entry `model`, name and uuid fields, as the
+    kind says): unknown ones (with did-you-mean), values the model refuses, and identity (a
+    name or pin differs per tenant through the entry itself, not an override)."""
     known = [key for key in model.model_fields if key not in (name_field, uuid_field)]
     problems = []
     for key in values:
