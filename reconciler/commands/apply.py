@@ -271,9 +271,11 @@ def _warn(warning: str) -> None:
 
 
 def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
+    from reconciler.kinds.registry import kind_of
+
     symbol, hue = SYMBOLS[outcome.status]
     change = outcome.change
-    what = "" if change.kind == "campaign" else f"{change.kind} "
+    what = kind_of(change).label
     head = shown(f"{symbol} {change.action} {what}{change.name}")
     if outcome.status == "done":
         detail = ", ".join(outcome.steps)
