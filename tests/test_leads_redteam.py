@@ -280,3 +280,15 @@ def test_an_unlocked_journal_left_empty_is_removed_and_the_lock_is_released(tmp_
     other.record(journal.SENDING, 2, "0912345678")
     other.close()
     assert journal.read(path)[1]["0912345678"].state == journal.SENDING
+
+
+def test_a_do_not_call_list_from_excel_with_semicolons_and_quotes_is_honoured(tenant, tmp_path):
+    """Vietnamese Windows lists with `;` (the decimal mark is `,`), quotes its cells, adds CRLF."""
+    (tmp_path / "calls.csv").write_text(HEADER + debt_rows(4), encoding="utf-8")
+    (tmp_path / "dnc.csv").write_bytes(
+        '\ufeffsdt;ghi chú\r\n"0900 000 000";khách từ chối\r\n+84 (0) 900 000 001;\r\n'
+        '# 0900000002 is fine\r\n0084900000003\t;x\r\n'.encode())
+    result = run_cli("leads", "Debt", "calls.csv", "--yes", "--exclude", "dnc.csv")
+    assert result.code == 0, result.output
+    assert "Push complete: 1 sent, 3 skipped." in result.stdout
+    assert imported(tenant, "Debt") == ["0900000002"]
