@@ -292,3 +292,38 @@ def test_a_do_not_call_list_from_excel_with_semicolons_and_quotes_is_honoured(te
     assert result.code == 0, result.output
     assert "Push complete: 1 sent, 3 skipped." in result.stdout
     assert imported(tenant, "Debt") == ["0900000002"]
+
+
+def test_after_waiting_for_the_window_the_last_24_hours_are_read_again(
+        tenant, tmp_path, monkeypatch):
+    """An advertising list outlives 17:00 and waits for 08:00. OtherAd called one of its
+    numbers at 16:30, after this push read the lead report: at 08:00 that is 15.5 h ago."""
+    from datetime import datetime
+
+    import reconciler.leads.clock as clocks
+    from reconciler.operations.window import TENANT_TZ
+
+    clock = clocks.FixedClock(datetime(2026, 5, 4, 16, 0, tzinfo=TENANT_TZ))
+    monkeypatch.setattr(clocks, "from_env", lambda: clock)
+    (tmp_path / "calls.csv").write_text(
+        "phone_number,customer_name,due_amount\n"
+        + "".join(f"09120000{index},K{index},100\n" for index in range(10, 20)),
+        encoding="utf-8")
+
+    def seventeen_oclock() -> None:
+        apply_seed(tenant.store, {"calls": [
+            {"campaign": "OtherAd", "phone": "0912000015", "time": "2026-05-04 16:30:00"}]})
+        clock._now = datetime(2026, 5, 4, 17, 0, tzinfo=TENANT_TZ)
+
+    _after_import(monkeypatch, 3, seventeen_oclock)
+    result = run_cli("leads", "Promo", "calls.csv", "--manifests", "m.yaml", "--yes",
+                     "--at-next-window", "--parallel", "1", "--rate", "100")
+    assert result.code == 0, result.output
+    assert "waiting until 2026-05-05 08:00:00 +07:00" in result.stderr
+    assert "0912000015" not in imported(tenant, "Promo")
+    assert len(imported(tenant, "Promo")) == 9
+    outcome = {row["number"]: (row["outcome"], row["detail"]) for row in results(
+        "calls.csv.results.csv")}
+    assert outcome["0912000015"] == (
+        "skipped", "called in the last 24 h by an advertising campaign (OtherAd, 2026-05-04 "
+        "16:30:00 +07:00): Decree 91 allows one a day")

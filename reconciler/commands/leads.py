@@ -90,6 +90,7 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
         settled = _settle_earlier(client, book, checked, dry_run)
         now = clock.now()
         recent: dict[str, str] = {}
+        ads: list[tuple[str, str]] = []
         if target.advertising:
             ads = prepare.advertising_campaigns(manifest_set, client.list_campaigns())
             if target.campaign_uuid not in {uuid for _, uuid in ads}:
@@ -115,8 +116,9 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
             _finish(batch.outcomes, results_file, None)
             return
         _confirm(yes, batch)
-        _recheck(client, target)
-        outcomes, signum = _push(client, book, batch, clock, rate, parallel, at_next_window)
+        _recheck(client, target, "nothing was sent")
+        outcomes, signum = _push(client, book, batch, clock, rate, parallel, at_next_window,
+                                 _reopened(client, target, ads, clock))
         book.close()
     _finish(batch.outcomes + outcomes, results_file, signum)
 
@@ -266,7 +268,22 @@ def _describe(batch, checked, file: str, settled: int, rate: float, dry_run: boo
                    + (" (--at-next-window: the push waits for it)" if at_next_window else ""))
 
 
-def _recheck(client, target) -> None:  # noqa: ANN001
+def _reopened(client, target, ads, clock):  # noqa: ANN001, ANN202
+    """What a push does when a window it waited for opens, hours after the checks: read the
+    template again, and the numbers advertising campaigns called in the 24 h before now."""
+    from reconciler.leads import compliance, prepare
+
+    def skips(rest):  # noqa: ANN001, ANN202
+        _recheck(client, target, "the rest was not sent")
+        if not target.advertising:
+            return {}
+        recent = prepare.recent_numbers(client, ads, clock.now())
+        return compliance.skips(rest, {}, recent, {})
+
+    return skips
+
+
+def _recheck(client, target, after: str) -> None:  # noqa: ANN001
     """Read the campaign and its template again just before the first call (a person may
     have sat at the prompt a long while): a placeholder the file was not checked against
     would be read aloud as nothing, so the push is refused."""
@@ -275,14 +292,13 @@ def _recheck(client, target) -> None:  # noqa: ANN001
     again = prepare.find_campaign(client, target.campaign_name)
     if again.campaign_uuid != target.campaign_uuid:
         raise ReconcilerError(f"campaign {target.campaign_name!r} is now another campaign "
-                              f"({again.campaign_uuid}): run again (nothing was sent)")
+                              f"({again.campaign_uuid}): run again ({after})")
     added = [name for name in again.placeholders if name not in target.placeholders]
     if added:
         listed = ", ".join("{{" + name + "}}" for name in added)
         raise ReconcilerError(_one_line(
             f"the campaign's template ({again.template_name}) changed since the file was "
-            f"checked: it now reads {listed}; run again to check the file against it (nothing "
-            "was sent)"))
+            f"checked: it now reads {listed}; run again to check the file against it ({after})"))
 
 
 def _confirm(yes: bool, batch) -> None:  # noqa: ANN001
@@ -299,7 +315,8 @@ def _confirm(yes: bool, batch) -> None:  # noqa: ANN001
         raise click.exceptions.Exit(1)
 
 
-def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool):  # noqa: ANN001, ANN202
+def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool,  # noqa: ANN001, ANN202
+          reopened=None):  # noqa: ANN001
     from reconciler.interrupt import finish_in_flight
     from reconciler.leads import lookup, push
 
@@ -307,7 +324,7 @@ def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool):  
     announce = lambda line: click.echo(line, err=True)  # noqa: E731
     pusher = push.Pusher(client, book, batch.target.campaign_uuid, rate=rate, parallel=parallel,
                          clock=clock, limits=batch.target.limits, wait=wait, stop=stop,
-                         announce=announce, progress=_progress())
+                         announce=announce, progress=_progress(), reopened=reopened)
     in_flight = lambda: [f"line {line}" for line in sorted(pusher.in_flight)]  # noqa: E731
     with finish_in_flight(stop, in_flight, announce) as received:
         outcomes = pusher.run(batch.to_send)

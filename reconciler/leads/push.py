@@ -6,14 +6,15 @@ nothing was imported (a 4xx, an error body) is `refused`; no answer, a 5xx, or a
 without ids is `unclear`, never retried here; five of either in a row stop the push (the
 rest is left unattempted, for a plain re-run). Calls start at most `rate` a second and at most
 `parallel` at once; before each one the calling windows are checked again (a long list may
-outlive its window): closed, the rest waits for the next window or is left unattempted.
+outlive its window): closed, the rest waits for the next window or is left unattempted. After
+such a wait the template and the last 24 h of advertising calls are read again.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -52,12 +53,17 @@ class Pusher:
         parallel: int, clock: Clock, limits: Sequence[compliance.Limit], wait: bool,
         stop: threading.Event, announce: Callable[[str], None],
         progress: Progress | None = None,
+        reopened: Callable[[Sequence[Lead]], Mapping[int, str]] | None = None,
     ) -> None:
         self.client, self.book, self.campaign_uuid = client, book, campaign_uuid
         self.interval = 1.0 / rate
         self.parallel = parallel
         self.clock, self.limits, self.wait = clock, list(limits), wait
         self.stop, self.announce, self.progress = stop, announce, progress
+        # After waiting for a window (hours): the rows to skip now ({line: why}), read again
+        # (another advertising campaign may have called some meanwhile); raises to stop.
+        self.reopened = reopened
+        self._waited = False
         self.outcomes: dict[int, Outcome] = {}
         self.in_flight: set[int] = set()
         self.halted = ""
@@ -73,12 +79,14 @@ class Pusher:
         next_at = time.monotonic()
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="reconciler-leads") as pool:
             for index, lead in enumerate(leads):
-                why = self._hold()
+                why = self._hold() or self._reopen(leads[index:])
                 if why:
                     for rest in leads[index:]:
-                        self.outcomes[rest.line] = Outcome(rest.line, rest.phone_number,
-                                                           NOT_ATTEMPTED, why)
+                        self.outcomes.setdefault(rest.line, Outcome(
+                            rest.line, rest.phone_number, NOT_ATTEMPTED, why))
                     break
+                if lead.line in self.outcomes:  # skipped when the window reopened
+                    continue
                 now = time.monotonic()
                 if next_at > now:
                     if self.stop.wait(next_at - now):
@@ -130,7 +138,23 @@ class Pusher:
                       "(Ctrl-C to stop: nothing more is sent).")
         if not self.clock.wait_until(opens, self.stop):
             return "interrupted"
+        self._waited = True
         return self._hold()
+
+    def _reopen(self, rest: Sequence[Lead]) -> str:
+        """After a wait for the window: skip the rows `reopened` says to; why to stop, or ""."""
+        if not self._waited or self.reopened is None:
+            return ""
+        self._waited = False
+        try:
+            skips = self.reopened(rest)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, nothing more is sent
+            return safe(f"stopped when the window reopened: {exc}")
+        for lead in rest:
+            if lead.line in skips:
+                self.outcomes[lead.line] = Outcome(lead.line, lead.phone_number, SKIPPED,
+                                                   skips[lead.line])
+        return ""
 
     def _send(self, lead: Lead, total: int) -> None:
         try:
