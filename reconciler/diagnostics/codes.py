@@ -62,6 +62,10 @@ CODES: dict[str, str] = {
         "A template is created with the API's defaults for press-option keys it leaves out."
     ),
     "plan/note": "A note of a plan saved before notes had codes.",
+    # diff --env A --env B: what the comparison is, and what it left out (notes)
+    "diff/compared": "What diff compares: the target tenant made to look like the source now.",
+    "diff/not-in-source": "An entry the source tenant has no live object for: not compared.",
+    "diff/not-comparable": "A source value no manifest can hold: the entry is not compared.",
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",

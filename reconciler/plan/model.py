@@ -69,6 +69,9 @@ class Change:
     uses: str | None
     # When the live object last changed (its `updated_at`), for drift reports.
     updated_at: str | None
+    # Fields whose value an environment's override set: field -> {environment, source}
+    # (`source`: the override's reconciler.yaml:LINE).
+    overrides: dict[str, dict[str, str]]
 
     def __init__(
         self,
@@ -94,6 +97,7 @@ class Change:
         rewrite: bool = False,
         uses: str | None = None,
         updated_at: str | None = None,
+        overrides: dict[str, dict[str, str]] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -118,6 +122,12 @@ class Change:
         self.rewrite = rewrite
         self.uses = uses
         self.updated_at = updated_at
+        self.overrides = overrides if overrides is not None else {}
+
+    def origin(self, field_name: str) -> str:
+        """` (staging override)` after a field an environment's override set, else ""."""
+        override = self.overrides.get(field_name)
+        return f" ({override['environment']} override)" if override else ""
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
@@ -171,6 +181,12 @@ class Plan:
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
+    # The environment (tenant) of reconciler.yaml this plan is for; None without one.
+    environment: str | None = None
+
+    def heading(self, title: str) -> str:
+        """`Reconciler plan (environment staging)`: every output names its environment."""
+        return f"{title} (environment {self.environment})" if self.environment else title
 
     @property
     def warnings(self) -> list[Diagnostic]:

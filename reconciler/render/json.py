@@ -45,6 +45,8 @@ def change_document(change: Change) -> dict[str, Any]:
         document["unverifiable"] = list(change.unverifiable)
     if change.rewrite:
         document["rewrite"] = True
+    if change.overrides:
+        document["overrides"] = {key: dict(value) for key, value in change.overrides.items()}
     document["apply"] = {key: data[key] for key in APPLY_KEYS}
     return document
 
@@ -53,6 +55,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "api_url": plan.api_url,
+        "environment": plan.environment,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
         "notes": plan.note_texts(),
@@ -95,6 +98,7 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         data["unverifiable"] = item.get("unverifiable") or []
         data["rewrite"] = item.get("rewrite") is True
         data["updated_at"] = item.get("updated_at")
+        data["overrides"] = _overrides(item.get("overrides"))
         data.update(item["apply"])
         leveled = leveled and "level" in item["apply"]
         if data["action"] not in ("create", "update", "delete"):
@@ -112,10 +116,26 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
             raise ValueError("notes_detail does not match notes")
     else:  # saved before notes had details (or edited): each a remark as written
         noted = [Diagnostic("note", "plan/note", note, category="plan") for note in notes]
+    environment = document.get("environment")
+    if environment is not None and not isinstance(environment, str):
+        raise ValueError("environment must be a string or null")
     return Plan(
         changes=changes,
         unchanged=document["summary"]["unchanged"],
         api_url=document["api_url"],
         notes=noted,
         findings=[Finding.from_dict(item) for item in document.get("policy") or []],
+        environment=environment,
     )
+
+
+def _overrides(value: Any) -> dict[str, dict[str, str]]:
+    """A change's `overrides` as saved: {field: {environment, source}}."""
+    if not value:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(item, dict) and isinstance(item.get("environment"), str)
+        for item in value.values()
+    ):
+        raise ValueError("overrides must map fields to {environment, source}")
+    return {str(key): {k: str(v) for k, v in item.items()} for key, item in value.items()}
