@@ -43,6 +43,12 @@ CODES: dict[str, str] = {
     "plan/lookalike-name": (
         "A live name reads like the entry's but differs in spaces or invisible characters."
     ),
+    "plan/previous-name-left": (
+        "A live object has one of an entry's previous_names while the new name exists too."
+    ),
+    "plan/looks-like-rename": (
+        "A create equals a live object no entry claims, under another name: a rename?"
+    ),
     "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
     "plan/template-absent": "A campaign names a template declared state: absent.",
     "plan/template-renamed": "A campaign names a template by the name this plan renames.",
