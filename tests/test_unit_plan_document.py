@@ -25,6 +25,7 @@ from builders import (
 from reconciler.apply import with_references
 from reconciler.plan.model import Plan
 from reconciler.render.json import APPLY_KEYS, plan_document, plan_from_document, render
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.saved_plan import stale_problems
 
 API = "http://api.example"
@@ -132,14 +133,14 @@ def test_a_saved_plan_reads_back_as_the_same_changes():
 def test_a_saved_plan_keeps_the_unchanged_count_but_not_how_many_are_templates():
     the_plan = plan([template("T", content="x"), campaign("A")], [campaign_row("A", 1)],
                     [template_row("T", 1, content="x")], api_url=API)
-    assert (the_plan.unchanged, the_plan.unchanged_templates) == (2, 1)
+    assert (the_plan.unchanged, the_plan.unchanged_by_kind.get("template", 0)) == (2, 1)
 
     again = plan_from_document(json.loads(render(the_plan)))
 
     # pins current behaviour: the document has no unchanged_templates, so a saved plan says
     # "campaigns" where the plan it was made from said "1 campaign and 1 template".
-    assert (again.unchanged, again.unchanged_templates) == (2, 0)
-    assert again.no_changes_sentence() == "The live campaigns match the manifests (2 unchanged)."
+    assert (again.unchanged, again.unchanged_by_kind.get("template", 0)) == (2, 0)
+    assert no_changes_sentence(again) == "The live campaigns match the manifests (2 unchanged)."
 
 
 def test_a_saved_plan_keeps_its_notes_as_diagnostics():

@@ -30,7 +30,7 @@ class FieldDiff:
 
 @dataclass(init=False)
 class Change:
-    """What happens to one object of one kind ("campaign" or "template"): `name` and `uuid`
+    """What happens to one object of one kind (a registered kind's name): `name` and `uuid`
     are the object's (campaign_name/template_name ...); `put` holds API fields to set on it.
 
     `refs` names API fields whose value is the uuid of an object this apply creates
@@ -177,7 +177,9 @@ class Plan:
     # diagnostics, warnings among them (a look-alike name matched), rendered by `note_text`.
     notes: list[Diagnostic] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
-    unchanged_templates: int = 0  # of `unchanged`, how many are templates
+    # Of `unchanged`, how many of each kind (by kind name; a saved plan has none: all
+    # are then counted as the primary kind's).
+    unchanged_by_kind: dict[str, int] = field(default_factory=dict)
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
@@ -195,24 +197,6 @@ class Plan:
 
     def note_texts(self) -> list[str]:
         return [note_text(note) for note in self.notes]
-
-    def no_changes_sentence(self) -> str:
-        """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
-        some of the unchanged objects are templates; under --target with changes held back,
-        only that the targets need none."""
-        if self.left_out:
-            other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
-            return (f"The targets match the manifests; {other} outside --target not shown "
-                    "(the live objects do not all match: plan without --target to see them).")
-        if not self.unchanged_templates:
-            return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
-        campaigns = self.unchanged - self.unchanged_templates
-        templates = self.unchanged_templates
-        return (
-            "The live campaigns and templates match the manifests "
-            f"({campaigns} campaign{'' if campaigns == 1 else 's'} and {templates} "
-            f"template{'' if templates == 1 else 's'} unchanged)."
-        )
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)

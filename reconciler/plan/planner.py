@@ -540,11 +540,8 @@ def build_plan(
         notes.extend(_as_notes(write_notes))
     if blind:
         raise PlanError(diagnostics=blind)
-    unchanged_others = sum(
-        count for name, count in unchanged_by_kind.items() if not registry[name].primary
-    )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, left_out=left_out)
+                unchanged_by_kind=unchanged_by_kind, left_out=left_out)
 
 
 def _declared(

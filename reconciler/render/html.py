@@ -16,6 +16,7 @@ from reconciler.manifest.schedule import ScheduleError
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.findings import HTML_CSS, html_section
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     NO_WINDOWS,
     SCRIPT_FIELDS,
@@ -431,7 +432,7 @@ def body(plan: Plan) -> str:
     if not plan.has_changes:
         note = (
             '<p class="empty" data-no-changes><b>No changes.</b> '
-            f"{escape(plan.no_changes_sentence())}</p>"
+            f"{escape(no_changes_sentence(plan))}</p>"
         )
         return head + note
     sections = "".join(change_section(i, change) for i, change in enumerate(plan.changes))

@@ -15,6 +15,7 @@ from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
 from reconciler.render.findings import markdown_section
 from reconciler.render.mdtext import _fit, _longest_run, code_cell, escape
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -136,7 +137,7 @@ def omitted_note(total: int, rows: int, details: int) -> str:
 
 
 def _no_changes(plan: Plan) -> str:
-    return f"**No changes.** {plan.no_changes_sentence()}"
+    return f"**No changes.** {no_changes_sentence(plan)}"
 
 
 def render(

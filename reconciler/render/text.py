@@ -9,6 +9,7 @@ from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
 from reconciler.render.findings import finding_lines
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -112,7 +113,7 @@ def render(plan: Plan, *, color: bool = False, drift: bool = False, **_options: 
     notes = environment_lines(plan) + note_lines(plan)
     policy = finding_lines(plan.findings, color)  # [] when no rule found anything
     if not plan.has_changes:
-        none = drift_words.no_drift(plan) if drift else f"No changes. {plan.no_changes_sentence()}"
+        none = drift_words.no_drift(plan) if drift else f"No changes. {no_changes_sentence(plan)}"
         head = "".join(f"{line}\n" for line in notes) + f"{none}\n"
         return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
     heading = drift_words.HEADING if drift else "Reconciler will perform the following actions:"
