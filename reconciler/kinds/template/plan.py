@@ -115,7 +115,7 @@ class TemplateKind(Kind):
     def known_placeholders(self, catalog: Catalog) -> dict[str, list[str]]:
         return {
             uuid: catalog.placeholders[uuid]
-            for uuid in catalog.templates.values() if uuid in catalog.placeholders
+            for uuid in catalog.table(self.name).values() if uuid in catalog.placeholders
         }
 
     def check_writes(
