@@ -23,7 +23,9 @@ from reconciler.commands._policy import (
     within_targets,
 )
 from reconciler.diagnostics.model import Diagnostic
-from reconciler.plan.guards import guard_diagnostics, guard_problems
+from reconciler.plan.guards import DEFAULT_MAX_DELETES, GUARD_CODES, diagnostic, guard_problems
+from reconciler.plan.review import review
+from reconciler.plan.risk import hours_by_campaign
 from reconciler.safetext import shown
 
 DOCUMENT_FORMATS = ("markdown", "html")
@@ -58,7 +60,8 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
     "--detailed-exitcode",
     is_flag=True,
     help=(
-        "Exit 2 when there are changes (0 none, 1 error): a drift check. A template rewritten "
+        "Exit 2 when there are changes (0 none, 1 error, or a plan apply would refuse as "
+        "written: a guard, a policy error): a drift and PR check. A template rewritten "
         "only because its press options' write-only keys cannot be read back is not drift."
     ),
 )
@@ -67,6 +70,13 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
     is_flag=True,
     help="Word the plan as drift (what changed outside the manifests, since each object's "
     "updated_at) in text and markdown; exit 2 when there is drift, as --detailed-exitcode.",
+)
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(0),
+    default=DEFAULT_MAX_DELETES,
+    show_default=True,
+    help="Show as refused a plan deleting more than this (as apply --max-deletes would).",
 )
 @PRUNE_OPTION
 @TARGET_OPTION
@@ -78,6 +88,7 @@ def plan(
     out: str | None,
     detailed_exitcode: bool,
     drift: bool,
+    max_deletes: int,
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int,
@@ -106,6 +117,9 @@ def plan(
         findings = within_targets(findings, plan_scope(the_plan, targets))
         report.note([finding.diagnostic() for finding in findings])
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
+    # Risk and refusals, computed once: every format shows them, apply enforces the same.
+    review(the_plan, hours=hours_by_campaign(policies.rule_list, manifests.campaigns),
+           max_deletes=max_deletes)
     if note and fmt == "json":
         the_plan.notes.append(note)
     report.note(the_plan.warnings + _guard_warnings(the_plan))
@@ -127,13 +141,22 @@ def plan(
     report.finish()
     if note and fmt != "json":
         click.echo(f"Note: {note}", err=True)
-    for problem in guard_problems(the_plan):
+    for problem in guard_problems(the_plan, max_deletes=max_deletes):
         click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if blocking(findings):
         click.echo(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
             err=True,
         )
+    refused = the_plan.blocking_refusals()
+    if (detailed_exitcode or drift) and refused:
+        click.echo(
+            f"error: apply would refuse this plan as written ({plural(len(refused), 'refusal')}"
+            f": {', '.join(sorted({r.code for r in refused}))}); fix it, or override it in "
+            "review (acknowledge:, policy_waivers:)",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
     if (detailed_exitcode or drift) and the_plan.has_drift:
         raise click.exceptions.Exit(2)
 
@@ -155,12 +178,18 @@ def _begin_report(fmt: str | None, out: str | None) -> _report.Report:
 
 
 def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
-    """What the default guards of apply would refuse, as warnings of this plan."""
-    return [
-        replace(
-            diagnostic,
-            severity="warning",
-            summary=f"apply with default guards will refuse: {diagnostic.summary}",
-        )
-        for diagnostic in guard_diagnostics(the_plan)
-    ]
+    """What the guards of apply would refuse, as warnings of this plan (policy errors are
+    reported as their findings); an acknowledged one as a note."""
+    found = []
+    for refusal in the_plan.refusals:
+        if refusal.code not in GUARD_CODES:
+            continue
+        if refusal.acknowledged:
+            said = diagnostic(refusal, "note")
+            found.append(replace(said, summary=f"acknowledged in review: {said.summary}"))
+        else:
+            said = diagnostic(refusal, "warning")
+            found.append(
+                replace(said, summary=f"apply with default guards will refuse: {said.summary}")
+            )
+    return found

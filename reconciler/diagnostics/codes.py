@@ -55,12 +55,28 @@ CODES: dict[str, str] = {
     "guard/running-campaign": "The plan deletes a running campaign (status start).",
     "guard/paused-campaign": "The plan deletes a paused campaign (status pause; it resumes).",
     "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
+    "guard/acknowledge-unneeded": (
+        "An entry acknowledges a refusal that no change of this plan meets (remove it)."
+    ),
     # anything else the tool reports
     "settings": "A setting is missing or wrong (API URL, credentials, flags).",
     "api": "The API could not be reached or answered with an error.",
     "error": "The command failed.",
     "manifest/error": "A problem in a manifest file.",
 }
+
+
+# Refusal codes: short, stable names of what apply refuses (JSON `refusals[].code`, and what
+# a manifest entry's `acknowledge:` names), each with the diagnostic code it is reported under.
+REFUSAL_CODES: dict[str, str] = {
+    "delete-running": "guard/running-campaign",
+    "delete-paused": "guard/paused-campaign",
+    "max-deletes": "guard/max-deletes",
+    "policy-error": "policy",
+    "stale-plan": "guard/stale-plan",
+}
+# The refusals an entry may acknowledge beside the change they allow (a reviewed override).
+ACKNOWLEDGEABLE: tuple[str, ...] = ("delete-running", "delete-paused")
 
 
 def description(code: str, category: str = "") -> str:

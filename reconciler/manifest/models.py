@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from reconciler import fields
+from reconciler.diagnostics.codes import ACKNOWLEDGEABLE
 from reconciler.manifest import schedule
 from reconciler.names import lookalike_key
 
@@ -48,7 +49,7 @@ EXCLUSIVE_FIELDS: tuple[tuple[str, str], ...] = (
 )
 # Declared in a manifest but not API fields: identity, lifecycle, and policy metadata
 # (labels select campaigns for rules, waivers excuse them): never sent, never compared.
-NOT_MANAGED = frozenset({"state", "campaign_uuid", "labels", "policy_waivers"})
+NOT_MANAGED = frozenset({"state", "campaign_uuid", "labels", "policy_waivers", "acknowledge"})
 # Names resolved to uuids by the planner; not in api_values().
 NAME_FIELDS = frozenset({"carrier", "template"})
 
@@ -104,6 +105,12 @@ ModeCall = Literal[fields.MODE_CALL]  # type: ignore[valid-type]
 PriorityRecall = Literal[fields.PRIORITY_RECALL]  # type: ignore[valid-type]
 ScheduleRecall = Literal[fields.SCHEDULE_RECALL]  # type: ignore[valid-type]
 RecallStatus = Literal[fields.RECALL_STATUSES]  # type: ignore[valid-type]
+GuardCode = Literal[ACKNOWLEDGEABLE]  # type: ignore[valid-type]
+ACKNOWLEDGE_DESCRIPTION = (
+    "Refusals of apply this entry's change is allowed past, each by its code "
+    "(delete-running, delete-paused): a reviewed override, shown in every plan; one that no "
+    "change needs is a warning."
+)
 HumanSchedules = Annotated[list[dict[str, str]] | None, WithJsonSchema(SCHEDULES_SCHEMA)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, validate_default=False)
@@ -270,6 +277,17 @@ class CampaignSpec(BaseModel):
             "The finding stays visible in every report, marked waived."
         ),
     )
+
+    acknowledge: list[GuardCode] = Field(
+        default=None, json_schema_extra={"uniqueItems": True},
+        description=ACKNOWLEDGE_DESCRIPTION,
+    )
+
+    @field_validator("acknowledge", mode="before")
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        """`acknowledge:` with nothing under it acknowledges nothing."""
+        return [] if value is None else value
 
     @field_validator("labels", "policy_waivers", mode="before")
     @classmethod

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from reconciler import template_fields
 from reconciler.manifest.models import (
     _STRICT,
+    ACKNOWLEDGE_DESCRIPTION,
+    GuardCode,
     NAME_PATTERN,
     UUID_PATTERN,
     FieldError,
@@ -32,7 +34,7 @@ CLEARABLE_FIELDS: dict[str, Any] = {
     "press_options": [],
 }
 # Declared but not API fields: identity, lifecycle, policy metadata.
-NOT_MANAGED = frozenset({"state", "template_uuid", "labels", "policy_waivers"})
+NOT_MANAGED = frozenset({"state", "template_uuid", "labels", "policy_waivers", "acknowledge"})
 
 
 def _placeholders_ok(text: str | None) -> str | None:
@@ -219,10 +221,20 @@ class TemplateSpec(BaseModel):
         default=None, description="Policy rules this template may break: {RULE_ID: reason}."
     )
 
+    acknowledge: list[GuardCode] = Field(
+        default=None, json_schema_extra={"uniqueItems": True},
+        description=ACKNOWLEDGE_DESCRIPTION,
+    )
+
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod
     def _null_is_empty(cls, value: Any, info: Any) -> Any:
         return CLEARABLE_FIELDS[info.field_name] if value is None else value
+
+    @field_validator("acknowledge", mode="before")
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        return [] if value is None else value
 
     @field_validator("labels", "policy_waivers", mode="before")
     @classmethod

@@ -28,6 +28,61 @@ class FieldDiff:
     after: Any
 
 
+RiskLevel = Literal["high", "medium", "low"]
+RISK_LEVELS: tuple[RiskLevel, ...] = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """How much care a change needs, and why (reconciler/plan/risk.py decides)."""
+
+    level: RiskLevel = "low"
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Risk:
+        if not isinstance(data, dict) or data.get("level") not in RISK_LEVELS:
+            raise ValueError(f"risk must be {{level, reasons}}, not {data!r}")
+        return cls(data["level"], tuple(str(reason) for reason in data.get("reasons") or ()))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Something apply refuses unless overridden: `code` is short and stable
+    (`delete-running`, `max-deletes`, `policy-error`, `stale-plan`), `subject` the object's
+    name (None: the plan as a whole), `override` how to proceed if it is intended. An
+    `acknowledged` refusal was allowed by the entry's `acknowledge:` and blocks nothing."""
+
+    code: str
+    subject: str | None
+    message: str
+    override: str
+    kind: str = "campaign"
+    source: str = ""
+    acknowledged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "subject": self.subject, "message": self.message,
+            "override": self.override, "kind": self.kind, "source": self.source,
+            "acknowledged": self.acknowledged,
+        }
+
+
+@dataclass(frozen=True)
+class TemplateUse:
+    """A campaign a template's change reaches: one that uses it now (`live`), or whose
+    manifest entry names it (`declared`); `status` its run state now (None: not live)."""
+
+    campaign: str
+    status: str | None = None
+    live: bool = False
+    declared: bool = False
+
+
 @dataclass(init=False)
 class Change:
     """What happens to one object of one kind ("campaign" or "template"): `name` and `uuid`
@@ -69,6 +124,10 @@ class Change:
     uses: str | None
     # When the live object last changed (its `updated_at`), for drift reports.
     updated_at: str | None
+    # The refusal codes the entry acknowledges (`acknowledge: [delete-running]`).
+    acknowledge: list[str]
+    # How much care it needs (filled in by reconciler.plan.risk once planned).
+    risk: Risk
 
     def __init__(
         self,
@@ -94,6 +153,8 @@ class Change:
         rewrite: bool = False,
         uses: str | None = None,
         updated_at: str | None = None,
+        acknowledge: list[str] | None = None,
+        risk: Risk | dict[str, Any] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -118,6 +179,8 @@ class Change:
         self.rewrite = rewrite
         self.uses = uses
         self.updated_at = updated_at
+        self.acknowledge = list(acknowledge) if acknowledge else []
+        self.risk = Risk.from_dict(risk) if isinstance(risk, dict) else (risk or Risk())
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
@@ -143,6 +206,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fields"] = {name: asdict(diff) for name, diff in self.fields.items()}
+        data["risk"] = self.risk.to_dict()
         return data
 
     @classmethod
@@ -169,6 +233,10 @@ class Plan:
     unchanged_templates: int = 0  # of `unchanged`, how many are templates
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
+    # Template uuid (or, for one this plan creates, name) -> the campaigns its change reaches.
+    usage: dict[str, list[TemplateUse]] = field(default_factory=dict)
+    # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
+    refusals: list[Refusal] = field(default_factory=list)
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
@@ -195,6 +263,10 @@ class Plan:
         """A change other than a rewrite of values no read returns: what
         `plan --detailed-exitcode` reports (a rewrite happens on every plan, by design)."""
         return any(not change.rewrite for change in self.changes)
+
+    def blocking_refusals(self) -> list[Refusal]:
+        """The refusals nothing in the manifests overrides: apply stops on these."""
+        return [refusal for refusal in self.refusals if not refusal.acknowledged]
 
     def rewrites(self) -> int:
         return sum(1 for change in self.changes if change.rewrite)

@@ -21,7 +21,7 @@ from reconciler.kinds import located as _located
 from reconciler.names import identity_key, lookalike_key
 from reconciler.plan import write_only
 from reconciler.plan.catalog import Catalog
-from reconciler.plan.model import Change, Plan
+from reconciler.plan.model import Change, Plan, TemplateUse
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 from reconciler.safetext import spelt
 from reconciler.template_fields import CAMPAIGN_REFERENCE, template_placeholders
@@ -299,6 +299,9 @@ def build_plan(
     changes: list[Change] = []
     unchanged = unchanged_templates = 0
     notes: list[str] = []
+    # Each declared campaign's template: its uuid, or the template this apply creates.
+    declared_uses: dict[str, Any] = {}
+    unneeded: list[Diagnostic] = []
     for name, kind in registry.items():
         kind_specs, matching = specs_by.get(name, {}), matchings[name]
         kind_where = where_by.get(name, no_location)
@@ -306,23 +309,33 @@ def build_plan(
         kind_changes: list[Change] = []
         for entry, spec in kind_specs.items():
             live = matching.pairs[entry]
+            acknowledged = list(getattr(spec, "acknowledge", None) or ())
             # `where` may have to re-read a manifest for its lines: asked only for changes.
             if spec.state == "absent":
                 if live is not None:
-                    kind_changes.append(kind.plan_delete(live, kind_where(entry, None)))
+                    change = kind.plan_delete(live, kind_where(entry, None))
+                    change.acknowledge = acknowledged
+                    kind_changes.append(change)
+                elif acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
                 continue
             values = values_by_name[entry]
+            if name == "campaign":
+                declared_uses[entry] = values.get(CAMPAIGN_REFERENCE)
             if live is None:
-                kind_changes.append(
-                    kind.plan_create(spec, values, context, kind_where(entry, None))
-                )
+                change = kind.plan_create(spec, values, context, kind_where(entry, None))
+                change.acknowledge = acknowledged
+                kind_changes.append(change)
                 continue
             change = kind.plan_update(spec, values, live, context)
             if change is None:
                 unchanged += 1
                 unchanged_templates += name == "template"
+                if acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
             else:
                 change.source = kind_where(entry, None)
+                change.acknowledge = acknowledged
                 kind_changes.append(change)
         if prune:
             for row in matching.undeclared:
@@ -373,7 +386,56 @@ def build_plan(
     notes.extend(create_notes)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_templates, warnings=warnings)
+                unchanged_templates=unchanged_templates, warnings=warnings + unneeded,
+                usage=template_usage(live_by.get("campaign", []), declared_uses, changes))
+
+
+def template_usage(
+    campaigns: list[dict[str, Any]], declared: Mapping[str, Any], changes: list[Change]
+) -> dict[str, list[TemplateUse]]:
+    """Template uuid (or the name of one this plan creates) -> the campaigns a change of it
+    reaches: those using it now (with their run state), and those whose entry names it."""
+    status = {row["campaign_name"]: row.get("status") for row in campaigns}
+    live_uses = {
+        row["campaign_name"]: row[CAMPAIGN_REFERENCE]
+        for row in campaigns if row.get(CAMPAIGN_REFERENCE)
+    }
+    # A renamed campaign: its entry's name, its live row's run state.
+    renamed = {
+        change.name: change.live_name for change in changes
+        if change.kind == "campaign" and change.live_name and change.live_name != change.name
+    }
+    keys: dict[str, set[str]] = {}
+    for campaign, uuid in live_uses.items():
+        keys.setdefault(campaign, set()).add(uuid)
+    wanted: dict[str, str] = {}
+    for campaign, value in declared.items():
+        key = getattr(value, "name", value)  # a Pending template: its name
+        if isinstance(key, str) and key:
+            wanted[renamed.get(campaign, campaign)] = key
+            keys.setdefault(renamed.get(campaign, campaign), set()).add(key)
+    usage: dict[str, list[TemplateUse]] = {}
+    for campaign in sorted(keys):
+        for key in sorted(keys[campaign]):
+            usage.setdefault(key, []).append(TemplateUse(
+                campaign=campaign, status=status.get(campaign),
+                live=live_uses.get(campaign) == key, declared=wanted.get(campaign) == key,
+            ))
+    return usage
+
+
+def _unneeded(kind: Kind, entry: str, codes: list[str], where: Where) -> Diagnostic:
+    """An acknowledgement on an entry this plan does not change: it allows nothing."""
+    listed = ", ".join(codes)
+    return replace(
+        _located(
+            where, entry, "acknowledge",
+            f"acknowledge: {listed} is not needed: this plan does not change {kind.name} "
+            f"{entry!r}; remove it so it does not allow a later change unreviewed",
+            "acknowledge-unneeded",
+        ),
+        code="guard/acknowledge-unneeded", severity="warning", category="guard",
+    )
 
 
 def _note_templates(
