@@ -186,7 +186,9 @@ def test_plan_sarif_on_success_carries_findings_and_guard_warnings(api_env, tmp_
     ]
     assert results[1]["message"]["text"] == (
         "apply with default guards will refuse: refusing to delete running campaign 'Live' "
-        "(status start); stop it first or pass --force"
+        "(status start); stop it first, acknowledge it (acknowledge: [delete-running]) or pass "
+        "--force\nto proceed: acknowledge: [delete-running] on its entry (reviewed), or apply "
+        "--force"
     )
     # With --out the document goes to the file and the text plan is shown.
     result = run_cli("plan", "c.yaml", "--format", "sarif", "--out", "plan.sarif")
@@ -209,7 +211,8 @@ def test_plan_github_prints_annotations_then_the_text_plan(api_env, tmp_path, mo
         "per 24 hours, so no recalls)",
         "::warning file=c.yaml,line=2,title=guard/running-campaign::apply with default guards "
         "will refuse: refusing to delete running campaign 'Live' (status start); stop it "
-        "first or pass --force",
+        "first, acknowledge it (acknowledge: [delete-running]) or pass --force%0Ato proceed: "
+        "acknowledge: [delete-running] on its entry (reviewed), or apply --force",
     ]
     assert result.stdout.endswith(text.stdout)
     assert result.stderr == text.stderr
@@ -235,9 +238,12 @@ def test_apply_refusals_are_annotated_under_github_actions(api_env, tmp_path, mo
     assert result.code == 1
     assert [line for line in result.stdout.splitlines() if line.startswith("::")] == [
         "::error title=guard/max-deletes::the plan deletes 2 campaigns, more than "
-        "--max-deletes 1; check the plan, then raise --max-deletes if that is intended",
+        "--max-deletes 1; check the plan, then raise --max-deletes if that is intended%0A"
+        "to proceed: apply --max-deletes 2",
         "::error file=c.yaml,line=2,title=guard/running-campaign::refusing to delete running "
-        "campaign 'Live' (status start); stop it first or pass --force",
+        "campaign 'Live' (status start); stop it first, acknowledge it (acknowledge: "
+        "[delete-running]) or pass --force%0Ato proceed: acknowledge: [delete-running] on its "
+        "entry (reviewed), or apply --force",
     ]
     assert result.stderr.startswith("error: the plan deletes 2 campaigns")
     assert api_env.write_requests() == []

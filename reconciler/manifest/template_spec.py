@@ -13,10 +13,10 @@ from reconciler import template_fields
 from reconciler.manifest.models import (
     _STRICT,
     ACKNOWLEDGE_DESCRIPTION,
-    GuardCode,
     NAME_PATTERN,
     UUID_PATTERN,
     FieldError,
+    GuardCode,
     NonNegInt,
     name_problem,
     waivers_with_reasons,

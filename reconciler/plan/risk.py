@@ -34,6 +34,10 @@ Reason = tuple[RiskLevel, str]
 
 # Live run states that make a change reach calls now, each with the words a reason uses.
 RUN_STATES = {"start": "running", "pause": "paused"}
+_LIVE_WORDS = {
+    "start": "running now: the change reaches calls in progress",
+    "pause": "paused now: the run resumes with this change at its next window",
+}
 _RANK = {level: rank for rank, level in enumerate(RISK_LEVELS)}  # high first
 
 
@@ -59,7 +63,7 @@ def assess(change: Change, facts: Facts = Facts()) -> Risk:
         else:
             reasons.append(("medium", what))
     elif change.action == "update" and state and not change.rewrite:
-        reasons.append(("medium", f"{state} now: the change reaches calls in progress"))
+        reasons.append(("medium", _LIVE_WORDS[change.live_status or ""]))
     if change.action == "update":
         rules = KIND_FIELD_RULES.get(change.kind, {})
         for name, diff in change.fields.items():
@@ -150,17 +154,13 @@ def _windows(diff: FieldDiff, change: Change, facts: Facts) -> Reason | None:
         ]
         if outside:
             return "high", (
-                f"calling window outside the hours of policy {rule_id} on "
-                f"{', '.join(outside)}: {_schedule_text(diff.after)}"
+                f"calling window outside the hours of policy {rule_id} on {_days(outside)}"
             )
     widened = [DAYS[day] for day in range(len(DAYS)) if not _covers(before[day], after[day])]
     if not widened:
         return None
     state = RUN_STATES.get(change.live_status or "")
-    text = (
-        f"calling window widened on {_days(widened)}: {_schedule_text(diff.before)} → "
-        f"{_schedule_text(diff.after)}"
-    )
+    text = f"calling window widened on {_days(widened)}"
     return ("high", f"{text}, while {state}") if state else ("medium", text)
 
 
@@ -261,15 +261,6 @@ def _covers(before: list[Window], after: list[Window]) -> bool:
 
 def _days(names: list[str]) -> str:
     return "every day" if len(names) == len(DAYS) else ", ".join(name[:3] for name in names)
-
-
-def _schedule_text(human: Any) -> str:
-    parts = [
-        f"{key} {window}"
-        for entry in human or () if isinstance(entry, dict)
-        for key, window in entry.items()
-    ]
-    return "; ".join(parts) or "none"
 
 
 def _value(value: Any) -> str:
