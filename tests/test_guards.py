@@ -187,7 +187,8 @@ def test_a_paused_campaign_is_its_own_diagnostic_at_its_entry(api_env, tmp_path)
     manifests = write(tmp_path, absent("Napping"))
     planned = run_cli("plan", manifests, "--format", "sarif")
     assert planned.code == 0, planned.output
-    [result] = json.loads(planned.stdout)["runs"][0]["results"]
+    risk, result = json.loads(planned.stdout)["runs"][0]["results"]
+    assert risk["ruleId"] == "risk/high"  # what needs care comes first, at the same line
     assert result["ruleId"] == "guard/paused-campaign"
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
     assert result["message"]["text"] == (

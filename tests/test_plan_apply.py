@@ -120,7 +120,7 @@ def test_update_changes_only_declared_fields_and_preserves_the_rest(api_env, tmp
             # what needs care: 1 → 5 calls at once, on a paused run that resumes by itself
             "risk": {"level": "high", "reasons": [
                 "concurrent_call raised 1 → 5 (5×)",
-                "paused now: the change reaches calls in progress",
+                "paused now: the run resumes with this change at its next window",
             ]},
             "updated_at": before["updated_at"],  # when the live object last changed
             "apply": planned["changes"][0]["apply"],

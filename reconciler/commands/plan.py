@@ -122,7 +122,7 @@ def plan(
            max_deletes=max_deletes)
     if note and fmt == "json":
         the_plan.notes.append(note)
-    report.note(the_plan.warnings + _guard_warnings(the_plan))
+    report.note(_risk_notes(the_plan) + the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:
             click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
@@ -175,6 +175,25 @@ def _begin_report(fmt: str | None, out: str | None) -> _report.Report:
         return _report.begin(fmt, out=out, stdout_is_text=bool(out))
     stdout_is_text = fmt in (None, "text", "github") or bool(out)  # markdown/html --out
     return _report.begin(fmt, stdout_is_text=stdout_is_text)
+
+
+def _risk_notes(the_plan) -> list[Diagnostic]:  # noqa: ANN001
+    """Each change that needs care, at its manifest line: a high risk as a warning, a medium
+    one as a note (SARIF, GitLab, GitHub annotations)."""
+    from reconciler.diagnostics.model import Subject
+    from reconciler.plan.risk import needs_care
+
+    return [
+        Diagnostic(
+            "warning" if change.risk.level == "high" else "note",
+            f"risk/{change.risk.level}",
+            f"{change.risk.level} risk: {change.action} {change.kind} {change.name!r}: "
+            + "; ".join(change.risk.reasons),
+            Subject.parse(change.source, campaign=change.name),
+            category="plan",
+        )
+        for change in needs_care(the_plan)
+    ]
 
 
 def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001

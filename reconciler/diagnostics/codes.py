@@ -58,6 +58,9 @@ CODES: dict[str, str] = {
     "guard/acknowledge-unneeded": (
         "An entry acknowledges a refusal that no change of this plan meets (remove it)."
     ),
+    # risk: what needs care in review (plan)
+    "risk/high": "A change that needs care: it reaches calls now, or widens what calls do.",
+    "risk/medium": "A change worth a second look (a delete, a switch, a shared template).",
     # anything else the tool reports
     "settings": "A setting is missing or wrong (API URL, credentials, flags).",
     "api": "The API could not be reached or answered with an error.",
