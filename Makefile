@@ -17,6 +17,7 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check reconciler tests bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -1,7 +1,9 @@
-"""Adoption: live campaigns → manifest files that `reconciler plan` shows as unchanged.
+"""Adoption: live objects → manifest files that `reconciler plan` shows as unchanged.
 
-Pure but for `write_files`: the command reads the API and hands rows, details and the
-carrier/template listings to `render_export`, which returns `{file name: YAML text}`.
+Pure but for `write_files`: the command reads the API and hands each kind's live objects
+(campaign details, template reads) and the listings their references name objects in to
+`render_export`, which returns `{file name: YAML text}`. What an entry holds is its kind's
+(`Kind.export_entry`); files, headers, YAML and the read-back check are here, once.
 Every field a person manages is written (empty values included, so they stay managed);
 a live value no manifest can express is left out and named in the file's header instead.
 """
@@ -27,15 +29,11 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from reconciler import template_fields
 from reconciler.errors import ReconcilerError
-from reconciler.fields import MANAGED_FIELDS, SCHEDULE_KEYS
+from reconciler.kinds.base import Kind
+from reconciler.kinds.registry import kind_of, primary
 from reconciler.manifest.entry import format_loc, validate_entry
-from reconciler.manifest.models import CampaignSpec
-from reconciler.manifest.schedule import to_human
-from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.manifest.yamlread import safe_yaml
-from reconciler.plan.normalize import canonical_network, display, schedule_order
 from reconciler.safetext import UNSAFE_BUT_NEWLINE, shown
 
 ALL_TYPES = "all"
@@ -43,13 +41,11 @@ SCHEMA_FILE = Path("schema") / "manifest.schema.json"
 EXTENSION = ".yaml"
 FLOW_WIDTH = 60  # a list or map of plain values this short is written on one line
 MAX_STEM = 60  # long names are cut: file names stay well under every filesystem's limit
-FALLBACK_STEM = "campaign"  # a name with no ASCII letter or digit at all
+FALLBACK_STEM = primary().name  # a name with no ASCII letter or digit at all
 # Device names Windows refuses as file names, whatever the extension.
 _RESERVED_STEMS = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{dev}{n}" for dev in ("com", "lpt") for n in range(1, 10)}
 )
-# Manifest name field → the API uuid field it stands for.
-_REFERENCES = {"carrier": "carrier_uuid", "template": "template_uuid"}
 _YAML_11 = VersionedResolver(version=(1, 1))
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -80,7 +76,7 @@ class ExportedCampaign:
     uuid: str
     entry: dict[str, Any]
     unmanaged: dict[str, str] = field(default_factory=dict)
-    kind: str = "campaign"
+    kind: str = field(default_factory=lambda: primary().name)
     notes: list[str] = field(default_factory=list)
 
 
@@ -135,91 +131,19 @@ def unique_names(rows: Iterable[dict[str, Any]], kind: str) -> dict[str, str]:
     }
 
 
-def _reference(kind: str, live: Mapping[str, Any], names: Mapping[str, str]) -> tuple[str, str]:
-    """`carrier: Name` when the uuid resolves to a listed, unambiguous name, else the uuid
-    (`carrier_uuid: ""` for none), so plan resolves it back to exactly the live value."""
-    uuid_field = _REFERENCES[kind]
-    uuid = live.get(uuid_field) or ""
-    if uuid in names:
-        return kind, names[uuid]
-    return uuid_field, uuid
-
-
-def _schedules(value: Any) -> list[dict[str, str]]:
-    """Human windows, one entry per API schedule, in time order as plans show them (server
-    keys dropped): the order carries no meaning, and a stable one keeps re-exports equal."""
-    entries = [{key: entry.get(key) or 0 for key in SCHEDULE_KEYS} for entry in value or ()]
-    return to_human(sorted(entries, key=schedule_order))
-
-
-def _value(field_name: str, live: Mapping[str, Any]) -> Any:
-    """One managed field's live value in manifest form."""
-    value = live.get(field_name)
-    if field_name == "schedules":
-        return _schedules(value)
-    if field_name == "network":
-        # Omitted networks are 0 in a manifest: writing only the others says the same, shorter.
-        return {key: count for key, count in canonical_network(value).items() if count}
-    return display(field_name, value)
-
-
-def campaign_entry(
-    live: Mapping[str, Any],
-    carriers: Mapping[str, str],
-    templates: Mapping[str, str],
-    *,
+def exported_entry(
+    kind: Kind, live: Mapping[str, Any], names: Mapping[str, Mapping[str, str]], *,
     pin_uuid: bool = False,
 ) -> ExportedCampaign:
-    """A live campaign (detail read) as one manifest entry, keys in MANAGED_FIELDS order."""
-    names = {"carrier": carriers, "template": templates}
-    entry: dict[str, Any] = {}
-    for field_name in MANAGED_FIELDS:
-        if field_name in _REFERENCES.values():
-            continue  # written with its name field, as one or the other
-        if field_name in _REFERENCES:
-            key, value = _reference(field_name, live, names[field_name])
-            entry[key] = value
-        else:
-            entry[field_name] = _value(field_name, live)
-        if field_name == "campaign_name" and pin_uuid:
-            entry["campaign_uuid"] = live["campaign_uuid"]
-    exported = ExportedCampaign(str(live["campaign_name"]), str(live["campaign_uuid"]), entry)
-    _drop_inexpressible(exported)
-    return exported
-
-
-def template_entry(live: Mapping[str, Any], *, pin_uuid: bool = False) -> ExportedCampaign:
-    """A live template (as any read shows it) as one manifest entry, keys in the API's write
-    order; press options in write form, with what a read returns of them."""
-    entry: dict[str, Any] = {"template_name": live["template_name"]}
-    if pin_uuid:
-        entry["template_uuid"] = live["template_uuid"]
-    for field_name in template_fields.FIELDS[1:]:
-        value = live.get(field_name)
-        if field_name in template_fields.OMITTED_WHEN_EMPTY:
-            value = value or ""
-        if field_name == "press_options":
-            value = template_fields.press_options_write_form(value)
-            value = [{k: v for k, v in option.items() if v not in ("", None) or k == "press_num"}
-                     for option in value]
-        elif field_name in template_fields.SOUND_FIELDS:
-            if not isinstance(value, dict):
-                continue
-            value = {k: value[k] for k in template_fields.SOUND_KEYS
-                     if value.get(k) not in ("", None)}
-        elif value is None:
-            continue
-        entry[field_name] = value
-    exported = ExportedCampaign(
-        str(live["template_name"]), str(live["template_uuid"]), entry, kind="template"
+    """A live object as one manifest entry of its kind (`names`: uuid -> unambiguous name, by
+    referenced kind), less what no manifest can hold (named in `unmanaged`)."""
+    entry, notes = kind.export_entry(live, names, pin_uuid=pin_uuid)
+    result = ExportedCampaign(
+        str(live[kind.name_field]), str(live[kind.uuid_field]), entry, kind=kind.name,
+        notes=notes,
     )
-    if live.get("press_options"):
-        exported.notes.append(
-            "The API never reads back a press option's toggled, enable, type or extension: "
-            "declare them below (an update of this template is refused until they are)."
-        )
-    _drop_inexpressible(exported)
-    return exported
+    _drop_inexpressible(result)
+    return result
 
 
 def _drop_inexpressible(exported: ExportedCampaign) -> None:
@@ -227,15 +151,15 @@ def _drop_inexpressible(exported: ExportedCampaign) -> None:
     `type_autocall` of "" that only the server's zero value can produce. The reason is
     worded as `validate` would word it."""
     entry = exported.entry
-    model = TemplateSpec if exported.kind == "template" else CampaignSpec
+    kind = kind_of(exported.kind)
     for _ in range(len(entry)):
-        spec, problems = validate_entry(entry, model)
+        spec, problems = validate_entry(entry, kind.spec_model)
         if spec is not None:
             return
         bad: dict[str, str] = {}
         for loc, message in problems:
             field_name = loc[0] if loc else None
-            if field_name in entry and field_name not in ("campaign_name", "template_name"):
+            if field_name in entry and field_name != kind.name_field:
                 bad.setdefault(str(field_name), message.removeprefix(f"{format_loc(loc)}: "))
         if not bad:
             reasons = "; ".join(message for _, message in problems)
@@ -373,16 +297,9 @@ def _flow_if_short(node: Any, items: Iterable[Any]) -> Any:
     return node
 
 
-def _document(entry: Mapping[str, Any], kind: str = "campaign") -> CommentedMap:
-    node = _node(entry)
-    if kind == "template":
-        return CommentedMap(templates=CommentedSeq([node]))
-    if "schedules" in node:
-        for item in node["schedules"]:
-            item.fa.set_block_style()  # one day window per line, as manifests are written
-            for day, window in item.items():
-                item[day] = DoubleQuotedScalarString(window)  # never a base-60 number
-    return CommentedMap(campaigns=CommentedSeq([node]))
+def _document(entry: Mapping[str, Any], kind: Kind) -> CommentedMap:
+    node = kind.export_node(_node(entry))
+    return CommentedMap({kind.section: CommentedSeq([node])})
 
 
 def _yaml() -> YAML:
@@ -397,12 +314,13 @@ def render_campaign(exported: ExportedCampaign, *, api_url: str, schema_ref: str
     """One manifest file's text, checked to read back (as `plan` reads it) as exactly the
     entry it came from; NotExportable names the fields that do not."""
     text = header(exported, api_url=api_url, schema_ref=schema_ref)
-    text += _dump(exported.entry, exported.kind)
-    if _reads_back(text, exported.entry, exported.kind):
+    kind = kind_of(exported.kind)
+    text += _dump(exported.entry, kind)
+    if _reads_back(text, exported.entry, kind):
         return text
     bad = [
         key for key, value in exported.entry.items()
-        if not _field_reads_back(key, value, exported.kind)
+        if not _field_reads_back(key, value, kind)
     ]
     fields = ", ".join(bad) if bad else "its fields together"
     values = json.dumps([exported.entry.get(key) for key in bad], ensure_ascii=False)
@@ -416,20 +334,20 @@ def render_campaign(exported: ExportedCampaign, *, api_url: str, schema_ref: str
     )
 
 
-def _dump(entry: Mapping[str, Any], kind: str = "campaign") -> str:
+def _dump(entry: Mapping[str, Any], kind: Kind) -> str:
     stream = io.StringIO()
     _yaml().dump(_document(entry, kind), stream)
     return stream.getvalue()
 
 
-def _reads_back(text: str, entry: Mapping[str, Any], kind: str = "campaign") -> bool:
+def _reads_back(text: str, entry: Mapping[str, Any], kind: Kind) -> bool:
     try:
-        return safe_yaml().load(text) == {f"{kind}s": [entry]}
+        return safe_yaml().load(text) == {kind.section: [entry]}
     except (YAMLError, ValueError, TypeError, RecursionError):
         return False  # e.g. a lone surrogate: YAML escapes cannot express one
 
 
-def _field_reads_back(key: str, value: Any, kind: str = "campaign") -> bool:
+def _field_reads_back(key: str, value: Any, kind: Kind) -> bool:
     entry = {key: value}
     try:
         return _reads_back(_dump(entry, kind), entry, kind)
@@ -438,42 +356,32 @@ def _field_reads_back(key: str, value: Any, kind: str = "campaign") -> bool:
 
 
 def render_export(
-    details: Iterable[Mapping[str, Any]],
-    carriers: Iterable[dict[str, Any]],
-    templates: Iterable[dict[str, Any]],
+    objects: Mapping[str, Iterable[Mapping[str, Any]]],
+    listings: Mapping[str, Iterable[dict[str, Any]]],
     *,
     api_url: str,
     schema_ref: str | None,
     pin_uuid: bool = False,
-    with_templates: bool = False,
 ) -> tuple[dict[str, str], list[str]]:
-    """Every campaign's file (and, `with_templates`, every template's, as
-    `template-<name>.yaml`), rendered in memory: ({file name: text} sorted by file name,
-    why each one that cannot be exported exactly was left out)."""
-    templates = list(templates)
-    carrier_names = unique_names(carriers, "carrier")
-    template_names = unique_names(templates, "template")
+    """Every object's file (`objects`: live objects by kind; a kind other than the primary
+    one is written as `<kind>-<name>.yaml`), rendered in memory, references named after the
+    `listings` (rows by kind): ({file name: text} sorted by file name, why each one that
+    cannot be exported exactly was left out)."""
+    names = {kind: unique_names(rows, kind) for kind, rows in listings.items()}
     rendered: dict[tuple[str, str], str] = {}
     problems: list[str] = []
-    entries = [
-        (lambda live=live: campaign_entry(live, carrier_names, template_names,
-                                          pin_uuid=pin_uuid))
-        for live in details
-    ]
-    if with_templates:
-        entries += [(lambda live=live: template_entry(live, pin_uuid=pin_uuid))
-                    for live in templates]
-    for make in entries:
-        try:
-            entry = make()
-            text = render_campaign(entry, api_url=api_url, schema_ref=schema_ref)
-        except (ExportError, NotExportable) as exc:
-            problems.append(str(exc))
-            continue
-        shown_name = entry.name if entry.kind == "campaign" else f"{entry.kind} {entry.name}"
-        rendered[(shown_name, entry.uuid)] = text
-    names = file_names(rendered)
-    files = {names[uuid]: text for (_, uuid), text in rendered.items()}
+    for kind_name, lives in objects.items():
+        kind = kind_of(kind_name)
+        for live in lives:
+            try:
+                entry = exported_entry(kind, live, names, pin_uuid=pin_uuid)
+                text = render_campaign(entry, api_url=api_url, schema_ref=schema_ref)
+            except (ExportError, NotExportable) as exc:
+                problems.append(str(exc))
+                continue
+            rendered[(f"{kind.label}{entry.name}", entry.uuid)] = text
+    files_by_uuid = file_names(rendered)
+    files = {files_by_uuid[uuid]: text for (_, uuid), text in rendered.items()}
     return dict(sorted(files.items())), problems
 
 

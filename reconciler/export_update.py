@@ -273,7 +273,7 @@ def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str,
 
 def undeclared(manifests: Manifests, live_rows: list[dict[str, Any]], kind: str) -> list[dict]:
     """The live objects of `kind` no entry declares (by name or pin), in listing order."""
-    from reconciler.kinds import kind_of
+    from reconciler.kinds.registry import kind_of
     from reconciler.plan.planner import match as match_entries
 
     return match_entries(kind_of(kind), manifests.specs(kind), live_rows).undeclared

@@ -54,10 +54,15 @@ def install_default_handlers() -> None:
 
 @contextmanager
 def finish_in_flight(
-    stop: threading.Event, in_flight: Callable[[], list[str]], announce: Callable[[str], None]
+    stop: threading.Event,
+    in_flight: Callable[[], list[str]],
+    announce: Callable[[str], None],
+    on_abort: Callable[[], None] | None = None,
 ) -> Iterator[list[int]]:
     """While writing: the first signal sets `stop`; a second exits at once (128+signal),
-    after naming the campaigns in flight. Yields the list the first signal number lands in."""
+    after naming the campaigns in flight and calling `on_abort` (apply releases its tenant
+    lock there: an exit at once skips every `finally`). Yields the list the first signal
+    number lands in."""
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
@@ -82,6 +87,8 @@ def finish_in_flight(
                 if busy else "Nothing was in flight."
             )
         )
+        if on_abort is not None:
+            on_abort()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(128 + signum)

@@ -1,6 +1,7 @@
-"""Reading the live side: list every campaign (and template, when manifests declare any), read
-details only where they matter, resolve names. The one place planning touches the network;
-the planner itself stays pure."""
+"""Reading the live side: list every object of the primary kind (and of another kind when
+manifests declare any), read details only where they matter, and the listings references
+resolve names in. The one place planning touches the network; the planner itself stays
+pure."""
 
 from __future__ import annotations
 
@@ -9,37 +10,46 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from reconciler.api import ApiClient
-from reconciler.kinds import kind_of
+from reconciler.kinds.registry import kinds, primary
 from reconciler.manifest.loader import Manifests
-from reconciler.manifest.models import CampaignSpec
 from reconciler.names import lookalike_key
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Plan
-from reconciler.plan.planner import build_plan, match_campaigns, needs_detail
+from reconciler.plan.planner import build_plan, match_primary, needs_detail
 
-KINDS_READ = ("campaign", "template")
+# Every kind, keyed so for build_plan's arguments.
+KINDS_READ = tuple(kinds())
 
 Progress = Callable[[int, int], None]  # (done, total) detail reads
 
 
-def read_catalog(client: ApiClient, manifests: Manifests) -> tuple[Catalog, list[dict]]:
-    """Carrier and template listings, fetched only when some entry names one or declares a
-    uuid (checked against the listing at plan time), or declares templates; and the live
-    templates to plan against (none unless the manifests manage templates)."""
-    specs = manifests.campaigns.values()
-    wants_carriers = any(_refers_to(spec, "carrier") for spec in specs)
-    wants_templates = bool(manifests.templates) or any(
-        _refers_to(spec, "template") for spec in specs
-    )
-    templates = kind_of("template").list_live(client) if wants_templates else None
-    catalog = Catalog.from_rows(
-        client.list_carriers() if wants_carriers else None, templates
-    )
-    return catalog, (templates or []) if manifests.templates else []
-
-
-def _refers_to(spec: CampaignSpec, kind: str) -> bool:
-    return getattr(spec, kind) is not None or bool(getattr(spec, f"{kind}_uuid"))
+def read_catalog(
+    client: ApiClient, manifests: Manifests
+) -> tuple[Catalog, dict[str, list[dict[str, Any]]]]:
+    """The listings references resolve names in, each fetched only when some entry names an
+    object of it or declares a uuid (checked against the listing at plan time), or declares
+    objects of that kind; and the live rows of each declared kind but the primary one, to
+    plan against (none for a kind the manifests do not manage)."""
+    registry = kinds()
+    wanted: dict[str, Any] = {}  # target -> how to list it, in the order listed
+    for kind in registry.values():
+        if not kind.primary and manifests.specs(kind.name):
+            wanted[kind.name] = kind.list_live
+    for kind in registry.values():
+        specs = manifests.specs(kind.name).values()
+        for ref in kind.references:
+            if ref.target not in wanted and any(ref.refers(spec) for spec in specs):
+                target = registry.get(ref.target)
+                wanted[ref.target] = target.list_live if target is not None else ref.lister
+    ordered = [name for name in registry if name in wanted]
+    ordered += [name for name in wanted if name not in registry]
+    listings = {name: wanted[name](client) for name in ordered}
+    catalog = Catalog.from_listings(listings)
+    live = {
+        kind.name: listings.get(kind.name) or []
+        for kind in registry.values() if not kind.primary and manifests.specs(kind.name)
+    }
+    return catalog, live
 
 
 def read_live(
@@ -57,6 +67,7 @@ def read_live(
     listing (identity needs every row); a read started for a row that turns out not to need
     one is dropped, and one not started yet is started then.
     """
+    kind = primary()
     early = _EarlyMatch(manifests)
     with ThreadPoolExecutor(max_workers=1) as background, client.detail_reads(parallelism) as reads:
         catalog_future = background.submit(read_catalog, client, manifests)
@@ -65,10 +76,10 @@ def read_live(
         def on_rows(page: list[dict[str, Any]]) -> None:
             for row in page:
                 if early.wants_detail(row):
-                    reads.add(row["campaign_uuid"])
+                    reads.add(row[kind.uuid_field])
             arrived.update(reads.finished())  # keep the queue short while listing
 
-        rows = client.list_campaigns(on_rows=on_rows)
+        rows = kind.list_live(client, on_rows=on_rows)
         wanted = _needing_detail(manifests, rows)
         if wanted:
             for uuid in wanted:
@@ -76,7 +87,7 @@ def read_live(
             # Each detail takes its list row's place (those that came while listing, then
             # the rest as they arrive): rows and details are not all held at once (with
             # 10,000 campaigns that is ~35 MB of list rows).
-            position = {row["campaign_uuid"]: index for index, row in enumerate(rows)}
+            position = {row[kind.uuid_field]: index for index, row in enumerate(rows)}
             needed = set(wanted)
             done, gone = 0, False
 
@@ -97,8 +108,8 @@ def read_live(
                 place(uuid, detail)
             if gone:  # deleted since listed: planned as absent, like any missing campaign
                 rows = [row for row in rows if row is not None]
-        catalog, templates = catalog_future.result()
-        return {"campaign": rows, "template": templates}, catalog
+        catalog, others = catalog_future.result()
+        return {kind.name: rows, **others}, catalog
 
 
 class _EarlyMatch:
@@ -107,24 +118,27 @@ class _EarlyMatch:
     look-alike name)."""
 
     def __init__(self, manifests: Manifests):
-        specs = [spec for spec in manifests.campaigns.values() if needs_detail(spec)]
-        self._pins = {spec.campaign_uuid.lower() for spec in specs if spec.campaign_uuid}
-        self._names = {lookalike_key(spec.campaign_name) for spec in specs
-                       if not spec.campaign_uuid}
+        self._kind = kind = primary()
+        specs = [spec for spec in manifests.specs(kind.name).values() if needs_detail(spec)]
+        self._pins = {spec.pin.lower() for spec in specs if spec.pin}
+        self._names = {lookalike_key(spec.name) for spec in specs if not spec.pin}
 
     def wants_detail(self, row: dict[str, Any]) -> bool:
-        if str(row["campaign_uuid"]).lower() in self._pins:
+        if str(row[self._kind.uuid_field]).lower() in self._pins:
             return True
-        return lookalike_key(row["campaign_name"]) in self._names
+        return lookalike_key(row[self._kind.name_field]) in self._names
 
 
 def _needing_detail(manifests: Manifests, rows: list[dict[str, Any]]) -> list[str]:
-    """The uuids of the live campaigns whose declared spec manages schedules."""
-    matching = match_campaigns(manifests.campaigns, rows, manifests.where)
+    """The uuids of the live objects (of the primary kind) whose declared spec takes a
+    detail read (campaigns managing schedules)."""
+    kind = primary()
+    specs = manifests.specs(kind.name)
+    matching = match_primary(specs, rows, manifests.where_for(kind.name))
     return [
-        live["campaign_uuid"]
+        live[kind.uuid_field]
         for name, live in matching.pairs.items()
-        if live is not None and needs_detail(manifests.campaigns[name])
+        if live is not None and needs_detail(specs[name])
     ]
 
 
@@ -140,10 +154,10 @@ def make_plan(
     """Read the live side and diff it against the manifests."""
     live, catalog = read_live(client, manifests, parallelism=parallelism, progress=progress)
     return build_plan(
-        {kind: manifests.specs(kind) for kind in KINDS_READ},
+        {kind: manifests.specs(kind) for kind in kinds()},
         live,
         catalog,
-        where_by={kind: manifests.where_for(kind) for kind in KINDS_READ},
+        where_by={kind: manifests.where_for(kind) for kind in kinds()},
         prune=prune,
         targets=targets,
         api_url=client.base_url,

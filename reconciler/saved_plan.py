@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import ConfigError
-from reconciler.kinds import kind_of
+from reconciler.kinds.registry import kind_of, primary
 from reconciler.names import identity_key, looks_alike
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import needs_detail, still_matches
@@ -38,12 +38,12 @@ def stale_problems(
     read_catalog: Callable[[], Catalog] | None = None,
 ) -> list[str]:
     """Why this plan may no longer be applied as it stands; empty when it still holds.
-    `live` holds each kind's listing (campaigns alone may be given as a list);
-    `read_detail(uuid)` serves campaign fingerprints that were taken of a detail read;
+    `live` holds each kind's listing (the primary kind's alone may be given as a list);
+    `read_detail(uuid)` serves fingerprints that were taken of a detail read;
     `read_catalog()` the carrier and template names the plan resolved (read only if any)."""
     if plan.api_url.rstrip("/") != api_url.rstrip("/"):
         return [f"the plan was made against {plan.api_url}, not {api_url}"]
-    live_by = dict(live) if isinstance(live, Mapping) else {"campaign": live}
+    live_by = dict(live) if isinstance(live, Mapping) else {primary().name: live}
     problems = _renamed_references(plan, read_catalog)
     for change in plan.changes:
         kind = kind_of(change)
@@ -66,24 +66,22 @@ def stale_problems(
             problems.append(f"{change.name}: the {kind.name} no longer exists")
         elif needs_detail(change.fingerprint):
             current = read_detail(current[kind.uuid_field])
-        if current is not None and not still_matches(change.fingerprint, current, change.kind):
+        if current is not None and not still_matches(
+            change.fingerprint, current, kind.read_dependent
+        ):
             problems.append(f"{change.name}: changed on the server since the plan was made")
     return problems
-
-
-# Manifest name fields a plan resolves, and the API uuid field each resolved to.
-_REFERENCES = {"carrier": "carrier_uuid", "template": "template_uuid"}
 
 
 def _renamed_references(plan: Plan, read_catalog: Callable[[], Catalog] | None) -> list[str]:
     """A carrier or template name the plan resolved that now names another one (renamed
     meanwhile): applying the saved uuid would not do what the reviewer read."""
     wanted = [
-        (change, kind, change.fields[kind].after, change.put[uuid_field])
+        (change, ref.target, change.fields[ref.field].after, change.put[ref.uuid_field])
         for change in plan.changes
-        for kind, uuid_field in _REFERENCES.items()
-        if kind in change.fields and uuid_field in change.put
-        and isinstance(change.fields[kind].after, str)
+        for ref in kind_of(change).references
+        if ref.field in change.fields and ref.uuid_field in change.put
+        and isinstance(change.fields[ref.field].after, str)
     ]
     if not wanted or read_catalog is None:
         return []
@@ -101,7 +99,7 @@ def _renamed_references(plan: Plan, read_catalog: Callable[[], Catalog] | None) 
 
 
 def live_for(plan: Plan, client: Any) -> dict[str, list[dict[str, Any]]]:
-    """The listings a saved plan's staleness check needs: campaigns, and templates when the
-    plan touches any."""
-    wanted = {"campaign"} | {change.kind for change in plan.changes}
+    """The listings a saved plan's staleness check needs: the primary kind's, and another
+    kind's when the plan touches any."""
+    wanted = {primary().name} | {change.kind for change in plan.changes}
     return {kind: kind_of(kind).list_live(client) for kind in sorted(wanted)}

@@ -161,3 +161,8 @@ def press_options_write_form(options: Any) -> list[dict[str, Any]]:
                 option.update({key: inner[key] for key in PRESS_OPTION_READ if key in inner})
             result.append(option)
     return result
+
+# The tenant lock (reconciler/lock.py) is a template of this name: names are unique, so only
+# one apply can create it, and a template never dials (a campaign could). No manifest may
+# declare it, and the template listings the tool plans, exports and prunes from leave it out.
+LOCK_NAME = "~reconciler-lock"

@@ -86,10 +86,7 @@ def manifests(text: str, display: str = "m.yaml") -> Manifests:
             entry = _valid(raw, model)
             found[kind][entry.name] = entry
             origins[kind][entry.name] = (source, index)
-    return Manifests(
-        found["campaign"], [source], origins["campaign"], [],
-        found["template"], origins["template"],
-    )
+    return Manifests(found, [source], origins, [])
 
 
 # -- live rows --------------------------------------------------------------------------------
@@ -168,7 +165,7 @@ class Listings:
 def as_manifests(entries: Iterable[CampaignSpec | TemplateSpec]) -> Manifests:
     """Entries given as specs, as a `Manifests` without files (no locations)."""
     by_kind = specs(*entries)
-    return Manifests(by_kind["campaign"], [], {}, [], by_kind["template"], {})
+    return Manifests(by_kind, [], {}, [])
 
 
 def plan(
@@ -183,14 +180,14 @@ def plan(
     planned only when some are declared), then `build_plan` (located when `entries` is a
     `Manifests` from YAML text)."""
     declared = entries if isinstance(entries, Manifests) else as_manifests(entries)
-    the_catalog, live_templates = read_catalog(Listings(carriers, templates), declared)
+    the_catalog, live_others = read_catalog(Listings(carriers, templates), declared)
     if isinstance(entries, Manifests):
         options.setdefault(
             "where_by", {kind: declared.where_for(kind) for kind in ("campaign", "template")}
         )
     return build_plan(
         {kind: declared.specs(kind) for kind in ("campaign", "template")},
-        {"campaign": list(campaigns), "template": live_templates},
+        {"campaign": list(campaigns), **live_others},
         the_catalog,
         **options,
     )

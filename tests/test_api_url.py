@@ -13,6 +13,7 @@ import pytest
 from clirun import NO_POLICIES, run_cli, run_on_terminal
 
 import reconciler.apply
+import reconciler.kinds.steps
 from reconciler.api import ApiClient, ApiError
 
 MANIFEST = "campaigns:\n  - campaign_name: A\n    concurrent_call: 1\n"
@@ -109,13 +110,13 @@ def test_once_the_api_has_answered_a_refused_connection_is_retried_and_not_blame
 def test_the_api_going_away_mid_apply(api_env, tmp_path, monkeypatch):
     monkeypatch.setenv("RECONCILER_RETRY_BACKOFF", "0.001")
     (tmp_path / "c.yaml").write_text("campaigns:\n" + THREE, encoding="utf-8")
-    verify = reconciler.apply.verify_written
+    verify = reconciler.kinds.steps.verify_written
 
     def verify_then_lose_the_api(*args):  # noqa: ANN002, ANN202
         verify(*args)  # the first campaign is created and read back
         api_env.stop()
 
-    monkeypatch.setattr(reconciler.apply, "verify_written", verify_then_lose_the_api)
+    monkeypatch.setattr(reconciler.kinds.steps, "verify_written", verify_then_lose_the_api)
     url = api_env.url
     result = run_cli("apply", str(tmp_path), "--auto-approve", "-p", "1")
     assert result.code == 1
@@ -128,7 +129,12 @@ def test_the_api_going_away_mid_apply(api_env, tmp_path, monkeypatch):
         f"✗ create B: failed: {refused}",
         "· create C: not attempted",
     ]
+    lock_listing = f"GET {url}/v3/template?template_name=~reconciler-lock&limit=100&offset=0"
     assert result.stderr == (
+        f"warning: could not release the tenant lock (could not read the tenant lock: "
+        f"{lock_listing}: connection refused (after 6 retries); the API answered earlier in "
+        "this run, so it has stopped or become unreachable since); once no apply is running, "
+        "break it with `reconciler unlock`\n"
         "Apply incomplete: 1 done, 1 failed, 1 not attempted.\n"
         f"  failed: B: {refused}\n"
     )

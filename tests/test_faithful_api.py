@@ -254,12 +254,39 @@ def test_an_api_that_quietly_keeps_an_old_value_fails_the_apply_naming_the_field
     applied = run_cli("apply", manifests, "--auto-approve", "-p", parallelism)
     assert applied.code == 1
     assert ("✗ update Joined: failed: the API answered success but did not keep what was "
-            "sent: concurrent_call: sent 5, the API kept 1 (already done: updated; the next "
-            "plan shows what remains)") in applied.stdout
+            "sent: concurrent_call: sent 5, the API kept the old value 1 (it did not keep the "
+            "write) (already done: updated; the next plan shows what remains)") in applied.stdout
     assert env.store.get_campaign(uuid)["description"] == "kept"
     again = run_cli("plan", manifests, "--format", "json")
     [change] = json.loads(again.stdout)["changes"]
     assert change["fields"] == {"concurrent_call": {"before": 1, "after": 5}}
+
+
+def test_a_value_written_by_someone_else_between_put_and_read_back_is_not_blamed_on_the_api(
+    env, tmp_path
+):
+    """Another writer (a second apply, the portal) changes the field after our PUT and
+    before our read-back: the read-back shows a third value, neither the old nor the sent."""
+    uuid = seed(env, "Joined")
+    manifests = manifest(tmp_path, "campaigns:\n  - campaign_name: Joined\n"
+                                   "    concurrent_call: 5\n")
+    seen_put = []
+
+    def someone_else_writes(method: str, path: str) -> None:
+        if method == "PUT" and path == f"/v3/campaign/{uuid}":
+            seen_put.append(path)
+        elif method == "GET" and path == f"/v3/campaign/{uuid}" and seen_put:
+            seen_put.clear()  # once: right before our read-back
+            env.store.update_campaign_raw(uuid, concurrent_call=7)
+
+    env.request_hook = someone_else_writes
+    applied = run_cli("apply", manifests, "--auto-approve")
+    assert applied.code == 1
+    assert ("✗ update Joined: failed: the read-back differs from what was sent: "
+            "concurrent_call: sent 5, read back a third value 7 (neither the old 1 nor the "
+            "sent 5): most likely someone else wrote it meanwhile (else the API rewrote what "
+            "it was sent) — run plan again (already done: updated;") in applied.stdout
+    assert "the API kept" not in applied.output
 
 
 def test_a_run_starting_between_plan_and_apply_is_no_conflict_for_an_update(

@@ -17,8 +17,7 @@ from reconciler.operations.audit import (
     mask_phone,
 )
 from reconciler.operations.window import TENANT_TZ, WindowError, parse_window
-from reconciler.policy.presets import preset_rules
-from reconciler.policy.rules import Rule
+from reconciler.policy.rules import Rule, preset_rules
 
 RULES = list(preset_rules("vn-decree-91"))
 AD = CampaignSpec.model_validate(

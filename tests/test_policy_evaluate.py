@@ -16,8 +16,7 @@ from reconciler.manifest.schedule import format_ns
 from reconciler.policy.evaluate import days_text, evaluate
 from reconciler.policy.findings import Finding, counts, summary
 from reconciler.policy.nearmiss import NearIndex, fold, nearly, one_slip
-from reconciler.policy.presets import preset_rules
-from reconciler.policy.rules import Rule
+from reconciler.policy.rules import Rule, preset_rules
 
 DECREE = list(preset_rules("vn-decree-91"))
 HOURS_NOTE = (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.errors import PlanError
-from reconciler.kinds import order_changes
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.plan.order import order_changes
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 
 

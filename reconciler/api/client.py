@@ -37,6 +37,7 @@ from reconciler.api.retry import RETRY_STATUSES, CallState, RetrySettings, call_
 from reconciler.api.session import TOKEN_PATH, build_session
 from reconciler.errors import ConfigError
 from reconciler.redact import remember
+from reconciler.template_fields import LOCK_NAME
 
 log = logging.getLogger("reconciler.api")
 
@@ -254,14 +255,17 @@ class ApiClient:
             "/v3/carrier", {}, 100, key="carrier_uuid", what="carrier", required=("carrier_name",)
         )
 
-    def list_templates(self, name: str | None = None) -> list[dict]:
+    def list_templates(self, name: str | None = None, *, with_lock: bool = False) -> list[dict]:
         """Every template, all pages; `name` is passed as the server's template_name filter
-        (whether it matches exactly is up to the server: compare names yourself)."""
+        (whether it matches exactly is up to the server: compare names yourself). The tenant
+        lock's template is left out unless `with_lock`: it is the tool's, never the user's
+        (never planned, pruned, exported or resolved)."""
         base = {"template_name": name} if name else {}
-        return self._list(
+        rows = self._list(
             "/v3/template", base, 100, key="template_uuid", what="template",
             required=("template_name",),
         )
+        return rows if with_lock else [r for r in rows if r.get("template_name") != LOCK_NAME]
 
     def get_template(self, uuid: str) -> dict:
         """The template as a read shows it (press options without toggled, enable, type or

@@ -26,13 +26,33 @@ from reconciler.commands._policy import (
 )
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
-from reconciler.interrupt import finish_in_flight, signal_name
+from reconciler.interrupt import Interrupted, finish_in_flight, signal_name
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_diagnostics, guard_problems
 from reconciler.plan.review import review
 from reconciler.plan.risk import hours_by_campaign
 from reconciler.safetext import shown
 
 SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": ("·", None)}
+LOCK_TIMEOUT_MAX = 24 * 3600.0
+
+
+class Duration(click.ParamType):
+    """A duration such as 30s, 5m or 1h30m (a bare number is seconds)."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        from reconciler.lock_record import parse_duration
+
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if seconds > LOCK_TIMEOUT_MAX:
+            self.fail(f"{value!r} is longer than 24h", param, ctx)
+        return seconds
 
 
 @click.command()
@@ -64,6 +84,12 @@ SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": 
     "acknowledge: in the manifest (for a person at a terminal; a pipeline applies what review "
     "acknowledged).",
 )
+@click.option(
+    "--lock-timeout",
+    type=Duration(),
+    default="0",
+    help="Wait this long (e.g. 5m) for another apply's tenant lock; default: refuse at once.",
+)
 @PARALLELISM_OPTION
 @global_options
 def apply(
@@ -75,6 +101,7 @@ def apply(
     continue_on_error: bool,
     max_deletes: int,
     force: bool,
+    lock_timeout: float,
     parallelism: int,
 ) -> None:
     """Make the live campaigns match the manifests under PATHS (or a saved plan)."""
@@ -149,18 +176,59 @@ def apply(
         color = cfg.color()
         stop, in_flight = threading.Event(), set()
         announce = lambda line: click.echo(line, err=True)  # noqa: E731
-        with finish_in_flight(stop, lambda: sorted(in_flight), announce) as received:
-            report = apply_plan(
-                client,
-                the_plan,
-                parallelism=parallelism,
-                continue_on_error=continue_on_error,
-                on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
-                lookup_wait=lookup_wait_from_env(),
-                stop=stop,
-                in_flight=in_flight,
-            )
+        lock = _tenant_lock(client, the_plan)
+        with finish_in_flight(
+            stop, lambda: sorted(in_flight), announce,
+            on_abort=lambda: _warn(lock.release_within(5.0)),
+        ) as received:
+            try:
+                _take_lock(client, lock, the_plan, lock_timeout, stop, received)
+                report = apply_plan(
+                    client,
+                    the_plan,
+                    parallelism=parallelism,
+                    continue_on_error=continue_on_error,
+                    on_outcome=lambda outcome: click.echo(_outcome_line(outcome, color)),
+                    lookup_wait=lookup_wait_from_env(),
+                    stop=stop,
+                    in_flight=in_flight,
+                )
+            finally:
+                _warn(lock.release())  # on every way out: errors and signals included
     _finish(report, received[0] if received else None)
+
+
+def _tenant_lock(client, the_plan):  # noqa: ANN001, ANN202 - lazy import
+    from reconciler.lock import TenantLock
+    from reconciler.lock_record import LockRecord, holder_from_env, plan_digest
+
+    digest = plan_digest([change.to_dict() for change in the_plan.changes])
+    return TenantLock(client, LockRecord.new(holder_from_env(), digest))
+
+
+def _take_lock(client, lock, the_plan, timeout, stop, received) -> None:  # noqa: ANN001
+    """Hold the tenant lock before the first write (reconciler.lock). Every write re-reads
+    its object under the lock and refuses if it changed since the plan; after waiting for
+    another apply, the whole plan is checked again first, so it is refused before any write
+    rather than failing half-way."""
+    from reconciler.lock import LockWaitStopped
+
+    def waiting(held) -> None:  # noqa: ANN001
+        click.echo(
+            f"The tenant is locked by {held.describe()}; waiting up to {timeout:g} s for it "
+            "(--lock-timeout).",
+            err=True,
+        )
+
+    try:
+        waited = lock.acquire(timeout, stop, waiting)
+    except LockWaitStopped:
+        click.echo("Stopped while waiting for the tenant lock: nothing was changed.", err=True)
+        raise Interrupted(received[0]) from None
+    if waited:
+        click.echo("Tenant lock taken; checking the plan still holds.", err=True)
+        _refuse_if_stale(client, the_plan, "while this apply waited for the tenant lock, "
+                         "the tenant changed")
 
 
 LOOKUP_ENV = "RECONCILER_CREATE_LOOKUP_SECONDS"
@@ -185,31 +253,43 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
 
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
-    from reconciler.plan.catalog import Catalog
-    from reconciler.saved_plan import live_for, read_saved_plan, stale_problems
+    from reconciler.saved_plan import read_saved_plan
 
     the_plan = read_saved_plan(plan_file)
+    _refuse_if_stale(client, the_plan, f"{plan_file} is stale")
+    return the_plan
+
+
+def _refuse_if_stale(client, the_plan, why: str) -> None:  # noqa: ANN001
+    """Refuse (exit 1, no write) a plan that no longer holds against the live tenant."""
+    from reconciler.plan.catalog import Catalog
+    from reconciler.saved_plan import live_for, stale_problems
+
     problems = stale_problems(
         the_plan, live_for(the_plan, client), client.base_url, client.get_campaign,
         lambda: Catalog.from_rows(client.list_carriers(), client.list_templates()),
     )
     if problems:
         raise PlanError(
-            f"{plan_file} is stale; nothing was changed. Make a new plan.\n  "
-            + "\n  ".join(problems),
+            f"{why}; nothing was changed. Make a new plan.\n  " + "\n  ".join(problems),
             [
-                Diagnostic("error", "guard/stale-plan", f"{plan_file} is stale: {problem}",
-                           category="guard")
+                Diagnostic("error", "guard/stale-plan", f"{why}: {problem}", category="guard")
                 for problem in problems
             ],
         )
-    return the_plan
+
+
+def _warn(warning: str) -> None:
+    if warning:
+        click.echo(shown(f"warning: {warning}"), err=True)
 
 
 def _outcome_line(outcome, color: bool) -> str:  # noqa: ANN001
+    from reconciler.kinds.registry import kind_of
+
     symbol, hue = SYMBOLS[outcome.status]
     change = outcome.change
-    what = "" if change.kind == "campaign" else f"{change.kind} "
+    what = kind_of(change).label
     head = shown(f"{symbol} {change.action} {what}{change.name}")
     if outcome.status == "done":
         detail = ", ".join(outcome.steps)

@@ -125,14 +125,15 @@ def export(
                 )
             carrier_rows, template_rows = carriers.result(), templates.result()
         api_url = client.base_url
+    objects = {"campaign": details.values()}
+    if with_templates:
+        objects["template"] = template_rows
     files, problems = exporting.render_export(
-        details.values(),
-        carrier_rows,
-        template_rows,
+        objects,
+        {"carrier": carrier_rows, "template": template_rows},
         api_url=api_url,
         schema_ref=exporting.schema_reference(out_dir, Path.cwd()),
         pin_uuid=pin_uuid,
-        with_templates=with_templates,
     )
     exporting.write_files(out_dir, files, overwrite=overwrite)
     left_out = {

@@ -67,12 +67,14 @@ def run_update(
                 carriers, templates = client.list_carriers(), client.list_templates()
                 schema_ref = exporting.schema_reference(directory, Path.cwd())
                 files, new_problems = exporting.render_export(
-                    details.values(), carriers, templates, api_url=client.base_url,
+                    {"campaign": details.values()},
+                    {"carrier": carriers, "template": templates}, api_url=client.base_url,
                     schema_ref=schema_ref, pin_uuid=pin_uuid,
                 )
                 template_files, template_problems = exporting.render_export(
-                    [], carriers, template_rows, api_url=client.base_url,
-                    schema_ref=schema_ref, pin_uuid=pin_uuid, with_templates=True,
+                    {"template": template_rows},
+                    {"carrier": carriers, "template": template_rows}, api_url=client.base_url,
+                    schema_ref=schema_ref, pin_uuid=pin_uuid,
                 )
                 files.update(template_files)
                 new_problems += template_problems

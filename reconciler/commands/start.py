@@ -37,8 +37,9 @@ READ_BACK_WAITS: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
 @global_options
 def start(paths: tuple[str, ...], targets: tuple[str, ...], auto_approve: bool) -> None:
     """Start runs of the campaigns named by --target, as declared under PATHS."""
+    from reconciler.kinds.campaign import CAMPAIGN
     from reconciler.operations.start import Target, live_problems, offline_problems
-    from reconciler.plan.planner import match_campaigns
+    from reconciler.plan.planner import match
 
     cfg = settings()
     names = list(dict.fromkeys(targets))
@@ -50,7 +51,7 @@ def start(paths: tuple[str, ...], targets: tuple[str, ...], auto_approve: bool) 
         raise PlanError("\n".join(problems) + "\nno run was started")
     chosen = {name: specs[name] for name in names}
     with make_client(cfg, 1) as client:
-        matching = match_campaigns(chosen, client.list_campaigns(), manifests.where)
+        matching = match(CAMPAIGN, chosen, client.list_campaigns(), manifests.where)
         wanted: list[Target] = []
         for name in names:
             live = matching.pairs.get(name)

@@ -61,6 +61,9 @@ CODES: dict[str, str] = {
     # risk: what needs care in review (plan)
     "risk/high": "A change that needs care: it reaches calls now, or widens what calls do.",
     "risk/medium": "A change worth a second look (a delete, a switch, a shared template).",
+    # the tenant lock (one apply at a time)
+    "lock/held": "Another apply holds the tenant lock (reconciler unlock breaks a stale one).",
+    "lock/error": "The tenant lock could not be taken, read or broken.",
     # anything else the tool reports
     "settings": "A setting is missing or wrong (API URL, credentials, flags).",
     "api": "The API could not be reached or answered with an error.",

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.diagnostics.model import Diagnostic
+from reconciler.safetext import shown
 
 
 def line(diagnostic: Diagnostic) -> str:
-    from reconciler.commands._common import one_line_each
-
-    return one_line_each(diagnostic.text()).replace("\n", "\\n")
+    """One line: the message's own line breaks escaped too, as every control character."""
+    return shown(diagnostic.text(), keep_newlines=True).replace("\n", "\\n")
 
 
 def lines(diagnostics: Sequence[Diagnostic]) -> list[str]:

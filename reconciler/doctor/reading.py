@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler.doctor.probe import Probe, Reply
 from reconciler.doctor.result import Result, assumption, differs, ok, shown, skipped
+from reconciler.template_fields import LOCK_NAME
 
 CAMPAIGNS = "/v3/campaign"
 CARRIERS = "/v3/carrier"
@@ -324,7 +325,7 @@ def check_template_filter(probe: Probe, name: str) -> Result:
     if page.problem:
         return differs(name, f"GET {TEMPLATES}: {page.problem}")
     names = [row.get("template_name") for row in page.rows]
-    candidates = [n for n in names if isinstance(n, str) and len(n) >= 3]
+    candidates = [n for n in names if isinstance(n, str) and len(n) >= 3 and n != LOCK_NAME]
     if not candidates:
         return skipped(name, "the tenant has no template (with a name of 3+ characters)")
     wanted = max(candidates, key=len)

@@ -17,7 +17,7 @@ from reconciler.doctor.reading import TEMPLATES, Listing
 from reconciler.doctor.result import Result, StepFailed, assumption, differs, ok, shown, skipped
 from reconciler.doctor.scratch import SCRATCH_PREFIX, ScratchLeftBehind, scratch_name
 from reconciler.errors import ReconcilerError
-from reconciler.kinds.template import canonical
+from reconciler.kinds.template.plan import canonical
 
 SCRATCH_BODY: dict[str, Any] = {  # the template page's TTS example, shortened
     "voice_type": "tts",

@@ -37,7 +37,8 @@ class Emulator(Protocol):
     stopping: bool
     request_hook: Callable[[str, str], None] | None
 
-    def log_request(self, method: str, path_with_query: str, status: int | None) -> None: ...
+    def log_request(self, method: str, path_with_query: str, status: int | None,
+                    body: bytes = b"", answer: bytes = b"") -> None: ...
 
 
 class BadRequest(Exception):
@@ -160,6 +161,7 @@ class Handler(BaseHTTPRequestHandler):
         if rule is not None and rule.kind == "drop" and rule.when == "before":
             self._drop(method, path_with_query)
             return
+        body = b""
         try:
             body = self._read_body()
         except BadRequest as exc:
@@ -183,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         if rule is not None and rule.kind == "drop":  # "after": the work is done and committed
             self._drop(method, path_with_query)
             return
-        emulator.log_request(method, path_with_query, response.status)
+        emulator.log_request(method, path_with_query, response.status, body, response.body)
         self._write(response)
 
     def _dispatch(self, method: str, path: str, query: str, body: bytes) -> Response:

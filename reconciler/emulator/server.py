@@ -6,6 +6,7 @@ that cuts open keep-alive connections so a stopped emulator answers nothing more
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 import threading
@@ -21,8 +22,18 @@ from reconciler.emulator.quirks import Quirks, as_quirks
 from reconciler.emulator.routes import Api
 from reconciler.emulator.seed import apply_seed, load_defaults
 from reconciler.emulator.store import Store
+from reconciler.template_fields import LOCK_NAME
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _json_key(data: bytes, key: str) -> object:
+    """`data[key]` when data is a JSON object, else None."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return None
+    return parsed.get(key) if isinstance(parsed, dict) else None
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -102,6 +113,10 @@ class EmulatorServer:
         # to hold a request until they have done something (e.g. signalled a client).
         self.request_hook: Callable[[str, str], None] | None = None
         self.requests: list[tuple[str, str, int | None]] = []
+        # The lock's entries in `requests`, by id (tests clear that list: not by index);
+        # each entry is held here too, so its id is never reused by another.
+        self._lock_entries: dict[int, tuple[str, str, int | None]] = {}
+        self._lock_uuids: set[str] = set()
         self._log_lock = threading.Lock()
         self.stopping = False
         self._busy = 0
@@ -211,15 +226,45 @@ class EmulatorServer:
         with self._log_lock:
             return self._busy
 
-    def log_request(self, method: str, path_with_query: str, status: int | None) -> None:
+    def log_request(self, method: str, path_with_query: str, status: int | None,
+                    body: bytes = b"", answer: bytes = b"") -> None:
         if self.record_requests:
             with self._log_lock:
-                self.requests.append((method, path_with_query, status))
+                entry = (method, path_with_query, status)
+                if self._is_lock_call(method, path_with_query, body, answer):
+                    self._lock_entries[id(entry)] = entry
+                self.requests.append(entry)
 
-    def write_requests(self) -> list[tuple[str, str, int | None]]:
-        """Logged requests that could change state (token exchanges excluded)."""
+    def _is_lock_call(self, method: str, path_with_query: str, body: bytes,
+                      answer: bytes) -> bool:
+        """Whether a request is about apply's tenant lock (a template named LOCK_NAME): its
+        create, or a read, update or delete of a lock template created through the API."""
+        path = path_with_query.partition("?")[0]
+        if path == "/v3/template" and method == "POST":
+            if _json_key(body, "template_name") != LOCK_NAME:
+                return False
+            uuid = _json_key(answer, "template_uuid")
+            if isinstance(uuid, str):
+                self._lock_uuids.add(uuid)
+            return True
+        return path.startswith("/v3/template/") and path.rsplit("/", 1)[1] in self._lock_uuids
+
+    def write_requests(self, lock: bool = False) -> list[tuple[str, str, int | None]]:
+        """Logged requests that could change state: token exchanges excluded, and the
+        tenant lock's create and delete unless `lock` (a lock changes no object the tool
+        manages; tests of the lock ask for them, or use `lock_requests`)."""
         with self._log_lock:
             return [
                 entry for entry in self.requests
                 if entry[0] in WRITE_METHODS and not entry[1].startswith("/v3/auth/token")
+                and (lock or not self._is_lock_entry(entry))
             ]
+
+    def lock_requests(self) -> list[tuple[str, str, int | None]]:
+        """Logged writes of the tenant lock's template (its creates and deletes)."""
+        with self._log_lock:
+            return [entry for entry in self.requests
+                    if self._is_lock_entry(entry) and entry[0] in WRITE_METHODS]
+
+    def _is_lock_entry(self, entry: tuple[str, str, int | None]) -> bool:
+        return self._lock_entries.get(id(entry)) is entry

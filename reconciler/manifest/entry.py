@@ -169,7 +169,8 @@ def _wording(
             )
         if len(loc) == 1 and field in _UNMANAGED_KEYS and model is CampaignSpec:
             return f"'{field}' cannot be declared: {_UNMANAGED_KEYS[field]}"
-        return f"unknown field '{field}'{did_you_mean(field, _KNOWN_KEYS[model])}"
+        known = _KNOWN_KEYS.get(model, tuple(model.model_fields))
+        return f"unknown field '{field}'{did_you_mean(field, known)}"
     prefix = f"{format_loc(loc)}: "
     if kind == "missing":
         return prefix + "is required"

@@ -9,7 +9,7 @@ together as one ManifestError of `path/file.yaml:LINE: message` lines.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -21,23 +21,22 @@ from ruamel.yaml.reader import ReaderError
 
 from reconciler.diagnostics.model import Category, Diagnostic, Severity, Subject
 from reconciler.errors import ManifestError
+from reconciler.kinds.registry import kinds, primary
 from reconciler.manifest.entry import Loc, validate_entry_coded
 from reconciler.manifest.locate import Locator
-from reconciler.manifest.models import CampaignSpec
-from reconciler.manifest.overlap import schedule_overlaps
-from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
 from reconciler.names import identity_key
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
-TOP_KEY = "campaigns"
-# Each top-level key: the kind of entry its list holds, the entry model and its name field.
+# Each top-level key: the kind of entry its list holds, the entry model, its name field and
+# its pin (uuid) field; the primary kind's first.
 SECTIONS: dict[str, tuple[str, type, str, str]] = {
-    "campaigns": ("campaign", CampaignSpec, "campaign_name", "campaign_uuid"),
-    "templates": ("template", TemplateSpec, "template_name", "template_uuid"),
+    kind.section: (kind.name, kind.spec_model, kind.name_field, kind.uuid_field)
+    for kind in sorted(kinds().values(), key=lambda kind: not kind.primary)
 }
+TOP_KEY = next(iter(SECTIONS))
 KIND_KEYS = {kind: key for key, (kind, *_rest) in SECTIONS.items()}
 _INVALID = object()  # a file whose YAML could not be read at all
 
@@ -79,23 +78,27 @@ class Source:
 
 
 class Manifests:
-    """Every entry declared under the given paths, per kind, keyed by name in file order."""
+    """Every entry declared under the given paths, per kind, keyed by name in file order.
+    `manifests.campaigns` (any kind's plural) is `specs(<that kind>)`."""
 
     def __init__(
         self,
-        campaigns: dict[str, CampaignSpec],
+        specs: Mapping[str, dict[str, Any]],
         files: list[Source],
-        origins: dict[str, tuple[Source, int]],
+        origins: Mapping[str, dict[str, tuple[Source, int]]],
         warnings: Sequence[Diagnostic] | None = None,
-        templates: dict[str, TemplateSpec] | None = None,
-        template_origins: dict[str, tuple[Source, int]] | None = None,
     ):
-        self.campaigns = campaigns
-        self.templates = templates or {}
+        self._specs = {kind: dict(specs.get(kind) or {}) for kind in kinds()}
         self.sources = files
-        self._origins = {"campaign": origins, "template": template_origins or {}}
+        self._origins = {kind: dict(origins.get(kind) or {}) for kind in kinds()}
         # Valid, but most likely not what was meant (overlapping calling windows...).
         self.diagnostics = list(warnings or [])
+
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        for kind in kinds().values():
+            if kind.plural == name:
+                return self._specs[kind.name]
+        raise AttributeError(name)
 
     @property
     def warnings(self) -> list[str]:
@@ -108,32 +111,35 @@ class Manifests:
         return [source.display for source in self.sources]
 
     def specs(self, kind: str) -> dict[str, Any]:
-        """The declared entries of one kind ("campaign" or "template"), by name."""
-        return self.campaigns if kind == "campaign" else self.templates
+        """The declared entries of one kind, by name."""
+        return self._specs[kind]
 
     def where(
-        self, name: str, field: str | Loc | None = None, kind: str = "campaign"
+        self, name: str, field: str | Loc | None = None, kind: str | None = None
     ) -> str:
-        """`path/file.yaml:LINE` of the entry, or of one of its fields (or of a value inside
-        one: `("press_options", 0)`)."""
+        """`path/file.yaml:LINE` of the entry (of the primary kind unless `kind` says), or
+        of one of its fields (or of a value inside one: `("press_options", 0)`)."""
+        kind = kind or primary().name
         source, index = self._origins[kind][name]
-        if field is None and kind == "campaign" and index < len(source.entry_lines):
+        if field is None and KIND_KEYS[kind] == TOP_KEY and index < len(source.entry_lines):
             return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
         inner: Loc = (field,) if isinstance(field, str) else tuple(field or ())
         path: Loc = (KIND_KEYS[kind], index) + inner
         return source.at(path)
 
-    def origin(self, name: str, kind: str = "campaign") -> tuple[Source, int]:
-        """The file an entry is in and its index in that file's list of its kind."""
-        return self._origins[kind][name]
+    def origin(self, name: str, kind: str | None = None) -> tuple[Source, int]:
+        """The file an entry is in and its index in that file's list of its kind (the
+        primary kind unless `kind` says)."""
+        return self._origins[kind or primary().name][name]
 
     def where_for(self, kind: str) -> Callable[[str, str | None], str]:
         """`where` for the entries of one kind (the planner's Where)."""
         return lambda name, field=None: self.where(name, field, kind)
 
-    def at(self, name: str, path: Loc = (), kind: str = "campaign") -> str:
+    def at(self, name: str, path: Loc = (), kind: str | None = None) -> str:
         """`path/file.yaml:LINE` of a value inside the entry, e.g. at
         ('schedules', 1, 'mon-fri'); the entry's own line for ()."""
+        kind = kind or primary().name
         if not path:
             return self.where(name, None, kind)
         source, index = self._origins[kind][name]
@@ -220,14 +226,16 @@ def _order(item: tuple[int, int, int, Diagnostic]) -> tuple[int, int, int]:
 
 
 def _name(raw: dict[Any, Any]) -> str | None:
-    """The campaign an entry declares, if its name is text (for a diagnostic's subject)."""
-    name = raw.get("campaign_name")
+    """The object of the primary kind an entry declares, if its name is text (for a
+    diagnostic's subject)."""
+    name = raw.get(primary().name_field)
     return name if isinstance(name, str) else None
 
 
 def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
     problems = _Problems()
+    registry = kinds()
     identities = {kind: _Identities(problems, key, name, pin)
                   for key, (kind, _model, name, pin) in SECTIONS.items()}
     yaml = safe_yaml()
@@ -244,23 +252,14 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             spec, entry_problems = validate_entry_coded(raw, model)
             for loc, message, code in entry_problems:
                 problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
-            if kind == "campaign" and spec is not None and spec.schedules:
-                for loc, message in schedule_overlaps(spec.schedules):
-                    problems.warn(
-                        source,
-                        (top, index, "schedules", *loc),
-                        message,
-                        "schedule-overlap",
-                        spec.campaign_name,
-                    )
+            if spec is not None:
+                for loc, message, code in registry[kind].entry_warnings(spec):
+                    problems.warn(source, (top, index, *loc), message, code, _name(raw))
             if identities[kind].claim(source, index, raw) and spec is not None:
                 specs[kind][spec.name] = spec
                 origins[kind][spec.name] = (source, index)
     problems.raise_if_any()
-    return Manifests(
-        specs["campaign"], sources, origins["campaign"], problems.warnings(),
-        specs["template"], origins["template"],
-    )
+    return Manifests(specs, sources, origins, problems.warnings())
 
 
 class _Identities:
@@ -269,8 +268,7 @@ class _Identities:
     Checked on the raw entries, so a duplicate is reported even when an entry is also invalid.
     """
 
-    def __init__(self, problems: _Problems, top: str = TOP_KEY, name_key: str = "campaign_name",
-                 pin_key: str = "campaign_uuid"):
+    def __init__(self, problems: _Problems, top: str, name_key: str, pin_key: str):
         self._problems = problems
         self._top, self._name_key, self._pin_key = top, name_key, pin_key
         self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
@@ -403,7 +401,10 @@ def _entries(
     """(top key, index, entry) of a well-formed file; shape problems are recorded, not raised."""
     if data is _INVALID:
         return
-    shape = "a manifest is a mapping with campaigns: and/or templates: (lists of entries)"
+    shape = (
+        f"a manifest is a mapping with {' and/or '.join(f'{key}:' for key in SECTIONS)} "
+        "(lists of entries)"
+    )
     if data is None:
         problems.at(source, 1, f"empty file; {shape}", "shape")
         return
@@ -420,9 +421,8 @@ def _entries(
         )
     if not any(key in data for key in SECTIONS):
         if not unknown:
-            problems.at(
-                source, (), f"missing the key '{TOP_KEY}' or 'templates'; {shape}", "shape"
-            )
+            keys = " or ".join(f"'{key}'" for key in SECTIONS)
+            problems.at(source, (), f"missing the key {keys}; {shape}", "shape")
         return
     for top, (kind, *_rest) in SECTIONS.items():
         entries = data.get(top)

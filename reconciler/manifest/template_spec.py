@@ -252,6 +252,11 @@ class TemplateSpec(BaseModel):
         problem = name_problem(value, "template_name")
         if problem:
             raise FieldError(problem)
+        if value.strip() == template_fields.LOCK_NAME:
+            raise FieldError(
+                f"{value!r} is reserved for apply's tenant lock, a template of that name "
+                "(see docs/locking.md)"
+            )
         return value
 
     @field_validator("content")

@@ -132,13 +132,14 @@ def live_spec(spec: CampaignSpec, detail: Mapping[str, Any],
     says why the live values cannot be put so (then they cannot be vouched for)."""
     from pydantic import ValidationError
 
-    from reconciler.export import ExportError, campaign_entry
+    from reconciler.export import ExportError, exported_entry
+    from reconciler.kinds.campaign import CAMPAIGN
 
-    names = {kind: {row.get(f"{kind}_uuid"): row.get(f"{kind}_name")}
-             for kind in ("carrier", "template")
-             if row.get(f"{kind}_uuid") and row.get(f"{kind}_name")}
+    names = {ref.target: {row.get(ref.uuid_field): row.get(f"{ref.target}_name")}
+             for ref in CAMPAIGN.references
+             if row.get(ref.uuid_field) and row.get(f"{ref.target}_name")}
     try:
-        exported = campaign_entry(detail, names.get("carrier", {}), names.get("template", {}))
+        exported = exported_entry(CAMPAIGN, detail, names)
     except ExportError as exc:
         return str(exc)
     if "schedules" in exported.unmanaged:  # its calling hours cannot be shown to comply

@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler.api import ApiClient
 from reconciler.errors import ReconcilerError
+from reconciler.kinds.campaign import CAMPAIGN
 from reconciler.manifest.loader import Manifests
 from reconciler.operations.audit import (
     CallDataError,
@@ -25,7 +26,7 @@ from reconciler.operations.audit import (
     selecting,
 )
 from reconciler.operations.window import Window
-from reconciler.plan.planner import match_campaigns
+from reconciler.plan.planner import match
 from reconciler.policy.rules import Rule
 
 # The campaign report's counters, as the API names them (docs/api-facts.md), in the order a
@@ -144,7 +145,7 @@ def read_status(
     """Every campaign the manifests declare present, in manifest order, with its figures and,
     where a rule in force selects it, the audit of its calls."""
     specs = {name: spec for name, spec in manifests.campaigns.items() if spec.state == "present"}
-    matching = match_campaigns(specs, client.list_campaigns(), manifests.where)
+    matching = match(CAMPAIGN, specs, client.list_campaigns(), manifests.where)
     rows: list[CampaignStatus] = []
     for name, spec in specs.items():
         live = matching.pairs.get(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reconciler.names import identity_key, looks_alike
@@ -24,6 +25,11 @@ class Catalog:
     uuids: dict[str, frozenset[str]] = field(default_factory=dict)
     # Template uuid -> the {{placeholders}} its texts use (the params lead imports supply).
     placeholders: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_listings(cls, listings: Mapping[str, list[dict] | None]) -> Catalog:
+        """From the listings read, by kind (a kind not read is left out)."""
+        return cls.from_rows(listings.get("carrier"), listings.get("template"))
 
     @classmethod
     def from_rows(cls, carriers: list[dict] | None, templates: list[dict] | None) -> Catalog:

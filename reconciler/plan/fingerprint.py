@@ -32,12 +32,14 @@ DETAIL_PREFIX = "sha256+schedules:"
 
 
 def fingerprint(
-    live: dict[str, Any], *, with_schedules: bool = False, kind: str = "campaign"
+    live: dict[str, Any], *, with_schedules: bool = False,
+    read_dependent: frozenset[str] = READ_DEPENDENT_FIELDS,
 ) -> str:
-    """A short, stable digest of a campaign as any read shows it (and its schedules when
-    `with_schedules`: only for a detail read). A template's list rows and detail reads are
-    alike (the docs show one shape): all of it counts. The run state never counts."""
-    skipped = READ_DEPENDENT_FIELDS if kind == "campaign" else frozenset()
+    """A short, stable digest of an object as any read shows it (and its schedules when
+    `with_schedules`: only for a detail read), leaving out the kind's `read_dependent`
+    fields (a campaign's; a template's list rows and detail reads are alike, the docs show
+    one shape: all of it counts). The run state never counts."""
+    skipped = read_dependent
     projection: dict[str, Any] = {
         key: value
         for key, value in live.items()
@@ -56,9 +58,14 @@ def needs_detail(recorded: str | None) -> bool:
     return bool(recorded) and str(recorded).startswith(DETAIL_PREFIX)
 
 
-def still_matches(recorded: str | None, live: dict[str, Any], kind: str = "campaign") -> bool:
+def still_matches(
+    recorded: str | None, live: dict[str, Any],
+    read_dependent: frozenset[str] = READ_DEPENDENT_FIELDS,
+) -> bool:
     """Whether `live` is the object the fingerprint was taken of. `live` must be a detail
     read when `needs_detail(recorded)`; any read will do otherwise."""
     if not recorded:
         return True
-    return fingerprint(live, with_schedules=needs_detail(recorded), kind=kind) == recorded
+    return fingerprint(
+        live, with_schedules=needs_detail(recorded), read_dependent=read_dependent
+    ) == recorded

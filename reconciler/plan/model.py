@@ -73,11 +73,13 @@ class Refusal:
 
 
 @dataclass(frozen=True)
-class TemplateUse:
-    """A campaign a template's change reaches: one that uses it now (`live`), or whose
-    manifest entry names it (`declared`); `status` its run state now (None: not live)."""
+class Use:
+    """An object a change of the one it references reaches (a campaign using a template):
+    one that uses it now (`live`), or whose manifest entry names it (`declared`); `status`
+    its live run state (None: not live)."""
 
-    campaign: str
+    name: str
+    kind: str
     status: str | None = None
     live: bool = False
     declared: bool = False
@@ -233,8 +235,8 @@ class Plan:
     unchanged_templates: int = 0  # of `unchanged`, how many are templates
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
-    # Template uuid (or, for one this plan creates, name) -> the campaigns its change reaches.
-    usage: dict[str, list[TemplateUse]] = field(default_factory=dict)
+    # Referenced uuid (or, for an object this plan creates, its name) -> who uses it.
+    usage: dict[str, list[Use]] = field(default_factory=dict)
     # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
     refusals: list[Refusal] = field(default_factory=list)
 

@@ -16,15 +16,15 @@ from typing import Any, Protocol
 
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
-from reconciler.kinds import Context, Kind, kind_of, kinds, no_location, order_changes
-from reconciler.kinds import located as _located
+from reconciler.kinds.base import Context, Declared, Kind, no_location
+from reconciler.kinds.base import located as _located
+from reconciler.kinds.registry import kinds, primary, referrers
 from reconciler.names import identity_key, lookalike_key
-from reconciler.plan import write_only
 from reconciler.plan.catalog import Catalog
-from reconciler.plan.model import Change, Plan, TemplateUse
+from reconciler.plan.model import Change, Plan, Use
+from reconciler.plan.order import created_references, order_changes, reference_waits
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 from reconciler.safetext import spelt
-from reconciler.template_fields import CAMPAIGN_REFERENCE, template_placeholders
 
 Where = Callable[[str, str | None], str]
 
@@ -151,10 +151,11 @@ def match(
     return matching
 
 
-def match_campaigns(
+def match_primary(
     specs: Mapping[str, Spec], live_rows: list[dict[str, Any]], where: Where = no_location
 ) -> Matching:
-    return match(kind_of("campaign"), specs, live_rows, where)
+    """`match` for the primary kind (the one listed with detail reads)."""
+    return match(primary(), specs, live_rows, where)
 
 
 def _claimed_twice_message(
@@ -238,8 +239,9 @@ def _unclaimed_lookalike(
 
 
 def needs_detail(spec: Spec) -> bool:
-    """List rows carry no schedules: a detail read is needed only where schedules are managed."""
-    return kind_of("campaign").needs_detail(spec)
+    """Whether planning a spec of the primary kind takes a detail read (list rows are
+    summaries)."""
+    return primary().needs_detail(spec)
 
 
 def _check_renames(
@@ -283,8 +285,8 @@ def build_plan(
     targets: Collection[str] = (),
     api_url: str = "",
 ) -> Plan:
-    """Diff desired against live, kind by kind (templates first: campaigns may name them).
-    Each argument is keyed by kind ("campaign", "template"); live campaigns must be detail
+    """Diff desired against live, kind by kind, in the registry's order (a kind before the
+    kinds that reference it). Each argument is keyed by kind name; live rows must be detail
     reads where their specs need them."""
     registry = kinds()
     where_by = where_by or {}
@@ -294,13 +296,18 @@ def build_plan(
                     where_by.get(name, no_location))
         for name, kind in registry.items()
     }
-    _note_templates(context, specs_by.get("template", {}), matchings["template"],
-                    where_by.get("template", no_location), catalog)
+    for name, kind in registry.items():
+        if referrers(name):  # what the kinds naming this one need to know of it
+            context.declared[name] = _declared(
+                kind, specs_by.get(name, {}), matchings[name], where_by.get(name, no_location),
+                catalog,
+            )
     changes: list[Change] = []
-    unchanged = unchanged_templates = 0
+    unchanged = 0
+    unchanged_by_kind: dict[str, int] = {}
     notes: list[str] = []
-    # Each declared campaign's template: its uuid, or the template this apply creates.
-    declared_uses: dict[str, Any] = {}
+    # (kind, entry) -> its declared values (their references: what it will use).
+    declared_values: dict[tuple[str, str], dict[str, Any]] = {}
     unneeded: list[Diagnostic] = []
     for name, kind in registry.items():
         kind_specs, matching = specs_by.get(name, {}), matchings[name]
@@ -320,8 +327,7 @@ def build_plan(
                     unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
                 continue
             values = values_by_name[entry]
-            if name == "campaign":
-                declared_uses[entry] = values.get(CAMPAIGN_REFERENCE)
+            declared_values[name, entry] = values
             if live is None:
                 change = kind.plan_create(spec, values, context, kind_where(entry, None))
                 change.acknowledge = acknowledged
@@ -330,7 +336,7 @@ def build_plan(
             change = kind.plan_update(spec, values, live, context)
             if change is None:
                 unchanged += 1
-                unchanged_templates += name == "template"
+                unchanged_by_kind[name] = unchanged_by_kind.get(name, 0) + 1
                 if acknowledged:
                     unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
             else:
@@ -360,7 +366,7 @@ def build_plan(
         )
         changes.extend(kind_changes)
         notes.extend(matching.notes)
-    changes, kept_notes = _templates_in_use(changes, live_by.get("campaign", []), where_by)
+    changes, kept_notes = _in_use(changes, live_by, where_by)
     notes.extend(kept_notes)
     notes.extend(context.notes)
     order_changes(changes)
@@ -376,52 +382,62 @@ def build_plan(
             changes, targets, specs_by, live_by, target_uuids
         )
         notes.extend(target_notes)
-    # Only what this plan writes: a template left out by --target is not sent.
-    blind, create_notes = write_only.check(
-        changes, specs_by.get("template", {}), matchings["template"].pairs,
-        where_by.get("template", no_location),
-    )
+    # Only what this plan writes: an object left out by --target is not sent.
+    blind: list[Diagnostic] = []
+    for name, kind in registry.items():
+        refused, write_notes = kind.check_writes(
+            changes, specs_by.get(name, {}), matchings[name].pairs,
+            where_by.get(name, no_location),
+        )
+        blind += refused
+        notes.extend(write_notes)
     if blind:
         raise PlanError(diagnostics=blind)
-    notes.extend(create_notes)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
+    unchanged_others = sum(
+        count for name, count in unchanged_by_kind.items() if not registry[name].primary
+    )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_templates, warnings=warnings + unneeded,
-                usage=template_usage(live_by.get("campaign", []), declared_uses, changes))
+                unchanged_templates=unchanged_others, warnings=warnings + unneeded,
+                usage=usage(live_by, declared_values, changes))
 
 
-def template_usage(
-    campaigns: list[dict[str, Any]], declared: Mapping[str, Any], changes: list[Change]
-) -> dict[str, list[TemplateUse]]:
-    """Template uuid (or the name of one this plan creates) -> the campaigns a change of it
-    reaches: those using it now (with their run state), and those whose entry names it."""
-    status = {row["campaign_name"]: row.get("status") for row in campaigns}
-    live_uses = {
-        row["campaign_name"]: row[CAMPAIGN_REFERENCE]
-        for row in campaigns if row.get(CAMPAIGN_REFERENCE)
-    }
-    # A renamed campaign: its entry's name, its live row's run state.
+def usage(
+    live_by: Mapping[str, list[dict[str, Any]]],
+    declared: Mapping[tuple[str, str], dict[str, Any]],
+    changes: list[Change],
+) -> dict[str, list[Use]]:
+    """Referenced uuid (or the name of an object this plan creates) -> the objects a change
+    of it reaches, by every kind's references: those using it now (with their live run
+    state), and those whose entry names it."""
+    registry = kinds()
     renamed = {
-        change.name: change.live_name for change in changes
-        if change.kind == "campaign" and change.live_name and change.live_name != change.name
+        (change.kind, change.name): change.live_name for change in changes
+        if change.live_name and change.live_name != change.name
     }
-    keys: dict[str, set[str]] = {}
-    for campaign, uuid in live_uses.items():
-        keys.setdefault(campaign, set()).add(uuid)
-    wanted: dict[str, str] = {}
-    for campaign, value in declared.items():
-        key = getattr(value, "name", value)  # a Pending template: its name
-        if isinstance(key, str) and key:
-            wanted[renamed.get(campaign, campaign)] = key
-            keys.setdefault(renamed.get(campaign, campaign), set()).add(key)
-    usage: dict[str, list[TemplateUse]] = {}
-    for campaign in sorted(keys):
-        for key in sorted(keys[campaign]):
-            usage.setdefault(key, []).append(TemplateUse(
-                campaign=campaign, status=status.get(campaign),
-                live=live_uses.get(campaign) == key, declared=wanted.get(campaign) == key,
-            ))
-    return usage
+    found: dict[str, dict[tuple[str, str], Use]] = {}
+    for name, kind in registry.items():
+        for ref in kind.references:
+            rows = {row[kind.name_field]: row for row in live_by.get(name, [])}
+            for user, row in rows.items():
+                if row.get(ref.uuid_field):
+                    found.setdefault(row[ref.uuid_field], {})[name, user] = Use(
+                        user, name, row.get("status"), live=True
+                    )
+            for (kind_name, entry), values in declared.items():
+                if kind_name != name:
+                    continue
+                value = values.get(ref.uuid_field)
+                key = getattr(value, "name", value)  # a Pending object: its name
+                if not isinstance(key, str) or not key:
+                    continue
+                user = renamed.get((name, entry)) or entry
+                row = rows.get(user) or {}
+                before = found.setdefault(key, {}).get((name, user))
+                found[key][name, user] = Use(
+                    user, name, row.get("status"), live=before is not None, declared=True
+                )
+    return {key: [uses[user] for user in sorted(uses)] for key, uses in found.items()}
 
 
 def _unneeded(kind: Kind, entry: str, codes: list[str], where: Where) -> Diagnostic:
@@ -438,71 +454,87 @@ def _unneeded(kind: Kind, entry: str, codes: list[str], where: Where) -> Diagnos
     )
 
 
-def _note_templates(
-    context: Context, specs: Mapping[str, Spec], matching: Matching, where: Where,
-    catalog: Catalog,
-) -> None:
-    """What campaigns need to know of the declared templates."""
-    for uuid in catalog.templates.values():
-        placeholders = catalog.placeholders.get(uuid)
-        if placeholders is not None:
-            context.placeholders_by_uuid[uuid] = placeholders
+def _declared(
+    kind: Kind, specs: Mapping[str, Spec], matching: Matching, where: Where, catalog: Catalog
+) -> Declared:
+    """What the kinds that reference `kind` need to know of its declared objects."""
+    declared = Declared()
+    declared.placeholders_by_uuid.update(kind.known_placeholders(catalog))
     for name, spec in specs.items():
         live = matching.pairs.get(name)
         if spec.state == "absent":
-            context.absent_templates[name] = where(name, None) or name
+            declared.absent[name] = where(name, None) or name
             continue
-        uuid = live["template_uuid"] if live is not None else None
-        context.declared_templates[name] = uuid
-        if live is not None and identity_key(live["template_name"]) != identity_key(name):
-            context.renamed_templates[live["template_name"]] = name
-        values = {**(live or {}), **spec.api_values()}
-        context.placeholders_by_name[name] = template_placeholders(values)
-        if uuid:
-            context.placeholders_by_uuid[uuid] = context.placeholders_by_name[name]
+        uuid = live[kind.uuid_field] if live is not None else None
+        declared.present[name] = uuid
+        if live is not None and identity_key(live[kind.name_field]) != identity_key(name):
+            declared.renamed[live[kind.name_field]] = name
+        if kind.has_placeholders:
+            values = {**(live or {}), **spec.api_values()}
+            declared.placeholders_by_name[name] = kind.placeholders(values)
+            if uuid:
+                declared.placeholders_by_uuid[uuid] = declared.placeholders_by_name[name]
+    return declared
 
 
-def _templates_in_use(
-    changes: list[Change], campaigns: list[dict[str, Any]], where_by: Mapping[str, Where]
+def _in_use(
+    changes: list[Change], live_by: Mapping[str, list[dict[str, Any]]],
+    where_by: Mapping[str, Where],
 ) -> tuple[list[Change], list[str]]:
-    """Refuse deleting a template that a campaign which stays (live or planned) still uses,
-    naming the campaigns; with --prune, an unused-only rule: a used template is kept."""
-    final: dict[str, str] = {}  # campaign name -> the template uuid it will use
-    gone = {c.uuid for c in changes if c.kind == "campaign" and c.action == "delete"}
-    for row in campaigns:
-        if row["campaign_uuid"] not in gone and row.get(CAMPAIGN_REFERENCE):
-            final[row["campaign_name"]] = row[CAMPAIGN_REFERENCE]
+    """Refuse deleting an object that another which stays (live or planned) still references,
+    naming those; with --prune, an unused-only rule: a used object is kept."""
+    notes: list[str] = []
+    for target in kinds().values():
+        for referrer, ref in referrers(target.name):
+            changes, kept_notes = _in_use_by(
+                changes, target, referrer, ref, live_by.get(referrer.name, []),
+                where_by.get(target.name, no_location),
+            )
+            notes += kept_notes
+    return changes, notes
+
+
+def _in_use_by(
+    changes: list[Change], target: Kind, referrer: Kind, ref: Any,
+    rows: list[dict[str, Any]], where: Where,
+) -> tuple[list[Change], list[str]]:
+    final: dict[str, str] = {}  # referrer name -> the target uuid it will use
+    gone = {c.uuid for c in changes if c.kind == referrer.name and c.action == "delete"}
+    for row in rows:
+        if row[referrer.uuid_field] not in gone and row.get(ref.uuid_field):
+            final[row[referrer.name_field]] = row[ref.uuid_field]
     for change in changes:
-        if change.kind != "campaign" or change.action == "delete":
+        if change.kind != referrer.name or change.action == "delete":
             continue
-        if CAMPAIGN_REFERENCE in change.refs:
+        if ref.uuid_field in change.refs:
             final.pop(change.live_name or change.name, None)
-        elif CAMPAIGN_REFERENCE in change.put:
+        elif ref.uuid_field in change.put:
             final.pop(change.live_name or change.name, None)
-            final[change.name] = change.put[CAMPAIGN_REFERENCE]
+            final[change.name] = change.put[ref.uuid_field]
     users: dict[str, list[str]] = {}
-    for campaign, uuid in final.items():
-        users.setdefault(uuid, []).append(campaign)
+    for name, uuid in final.items():
+        users.setdefault(uuid, []).append(name)
     kept: list[Change] = []
     errors: list[Diagnostic] = []
     notes: list[str] = []
     for change in changes:
-        using = users.get(change.uuid or "") if change.kind == "template" else None
+        using = users.get(change.uuid or "") if change.kind == target.name else None
         if change.action != "delete" or not using:
             kept.append(change)
             continue
         listed = ", ".join(repr(name) for name in sorted(using))
         if change.source.endswith("(--prune)"):
             notes.append(
-                f"--prune: template {change.name!r} is kept: campaigns use it ({listed})"
+                f"--prune: {target.name} {change.name!r} is kept: {referrer.plural} use it "
+                f"({listed})"
             )
             continue
-        where = where_by.get("template", no_location)
         errors.append(_located(
             where, change.name, "state",
-            f"cannot delete template {change.name!r}: campaigns that stay use it ({listed}); "
-            "point them at another template (or retire them) in the same change",
-            "template-in-use",
+            f"cannot delete {target.name} {change.name!r}: {referrer.plural} that stay use it "
+            f"({listed}); point them at another {target.name} (or retire them) in the same "
+            "change",
+            f"{target.name}-in-use",
         ))
     if errors:
         raise PlanError(diagnostics=errors)
@@ -573,8 +605,8 @@ def select_targets(
             or (c.live_name and identity_key(c.live_name) == key)
         ):
             notes.append(
-                f"--target {target!r}: a live campaign no manifest declares, so it is not "
-                "managed (add an entry for it, or use --prune to delete it)"
+                f"--target {target!r}: a live {primary().name} no manifest declares, so it is "
+                "not managed (add an entry for it, or use --prune to delete it)"
             )
     result = kept + added
     result.sort(key=lambda change: change.sort_key)
@@ -584,20 +616,18 @@ def select_targets(
 def _needed_by(change: Change, changes: list[Change]) -> list[tuple[Change, str]]:
     needed = [(other, "it frees a name a targeted rename needs")
               for other in depends_on(change, changes)]
-    if change.kind == "campaign":
+    if change.action != "delete":
         needed += [
-            (other, "a targeted campaign uses the template it creates")
-            for other in changes
-            if other.kind == "template" and other.action == "create"
-            and other.name in change.refs.values()
+            (other, f"a targeted {change.kind} uses the {other.kind} it creates")
+            for other in created_references(change, changes)
         ]
-    elif change.action == "delete":
+    else:
         by_kind: dict[str, list[Change]] = {}
         for other in changes:
             by_kind.setdefault(other.kind, []).append(other)
         needed += [
-            (other, "a targeted template delete waits for it")
-            for other in kind_of(change).requires(change, by_kind)
+            (other, f"a targeted {change.kind} delete waits for it")
+            for other in reference_waits(change, by_kind)
         ]
     return needed
 
@@ -607,7 +637,7 @@ def _unknown_target(name: str, known: list[str]) -> str:
     close = [folded[name.casefold()]] if name.casefold() in folded else []
     close += [c for c in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if c not in close]
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-    return f"--target {name!r} names no declared or live campaign{hint}"
+    return f"--target {name!r} names no declared or live {primary().name}{hint}"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from reconciler.kinds.registry import kind_of
 from reconciler.names import identity_key
 from reconciler.plan.model import Change
 
@@ -26,8 +27,6 @@ def parked_name(name: str) -> str | None:
 
 
 def is_rename(change: Change) -> bool:
-    from reconciler.kinds import kind_of
-
     return (
         change.action == "update"
         and kind_of(change).name_field in change.put

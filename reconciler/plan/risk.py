@@ -25,7 +25,7 @@ from reconciler.plan.model import (
     Plan,
     Risk,
     RiskLevel,
-    TemplateUse,
+    Use,
 )
 
 Window = tuple[int, int]  # nanoseconds since midnight, as the API stores them
@@ -48,7 +48,7 @@ class Facts:
     # Campaign (entry) name -> the calling-hours rules selecting it: (rule id, hours).
     hours: Mapping[str, Sequence[tuple[str, Hours]]] = field(default_factory=dict)
     # Template uuid, or name of one this plan creates -> the campaigns it reaches.
-    usage: Mapping[str, Sequence[TemplateUse]] = field(default_factory=dict)
+    usage: Mapping[str, Sequence[Use]] = field(default_factory=dict)
 
 
 def assess(change: Change, facts: Facts = Facts()) -> Risk:
@@ -200,13 +200,13 @@ def _reaches_campaigns(change: Change, facts: Facts) -> list[Reason]:
     return [("high" if running else "medium", text)]
 
 
-def _use_text(use: TemplateUse) -> str:
+def _use_text(use: Use) -> str:
     marks = []
     if use.status in RUN_STATES:
         marks.append(RUN_STATES[use.status])
     if use.declared and not use.live:
         marks.append("declared")
-    return use.campaign + (f" ({', '.join(marks)})" if marks else "")
+    return use.name + (f" ({', '.join(marks)})" if marks else "")
 
 
 # -- the per-kind tables -------------------------------------------------------------------

@@ -21,8 +21,7 @@ from reconciler.manifest.entry import Loc, _wording, format_loc
 from reconciler.manifest.loader import _INVALID, Source, _parse, _Problems, _read
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlread import safe_yaml
-from reconciler.policy.presets import preset_rules
-from reconciler.policy.rules import Policies, ProjectConfig, Rule, Selector
+from reconciler.policy.rules import Policies, ProjectConfig, Rule, Selector, preset_rules
 
 DEFAULT_CONFIG = "reconciler.yaml"
 CONFIG_ENV = "RECONCILER_CONFIG"

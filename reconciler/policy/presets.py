@@ -8,7 +8,6 @@ The tool cannot tell which campaigns advertise; their owners say so with the lab
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 DECREE_91 = "Decree 91/2020/ND-CP"
@@ -38,11 +37,3 @@ PRESETS: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
-
-
-@cache
-def preset_rules(name: str) -> tuple[Any, ...]:
-    """The preset's rules as validated Rule objects (built once)."""
-    from reconciler.policy.rules import Rule
-
-    return tuple(Rule.model_validate(rule) for rule in PRESETS[name])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import (
@@ -445,3 +446,9 @@ class ProjectConfig(BaseModel):
     @classmethod
     def _null_is_none(cls, value: Any) -> Any:
         return {} if value is None else value
+
+
+@cache
+def preset_rules(name: str) -> tuple[Any, ...]:
+    """The preset's rules as validated Rule objects (built once)."""
+    return tuple(Rule.model_validate(rule) for rule in PRESETS[name])

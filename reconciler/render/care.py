@@ -91,7 +91,7 @@ def _paint(text: str, hue: str | None, color: bool) -> str:
 
 def markdown_section(plan: Plan, budget: int) -> str:
     """'Needs care' and 'Apply will refuse' tables, within `budget` characters."""
-    from reconciler.render.markdown import _fit, code_cell, escape
+    from reconciler.render.mdtext import _fit, code_cell, escape
 
     parts: list[str] = []
     care = needs_care(plan)

@@ -47,7 +47,7 @@ def finding_lines(findings: Sequence[Finding], color: bool = False) -> list[str]
 
 def markdown_section(findings: Sequence[Finding], budget: int) -> str:
     """A table for pull-request comments, within `budget` characters ('' if no findings)."""
-    from reconciler.render.markdown import _fit, code_cell, escape
+    from reconciler.render.mdtext import _fit, code_cell, escape
 
     if not findings:
         return ""

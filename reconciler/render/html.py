@@ -11,6 +11,7 @@ import html
 from typing import Any
 
 from reconciler.fields import DAYS
+from reconciler.kinds.registry import kind_of
 from reconciler.manifest.schedule import ScheduleError
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
@@ -186,7 +187,7 @@ def index_table(plan: Plan) -> str:
     """Every change in one table, each linking to its section in this page."""
     rows = "".join(
         f"<tr><td><span class='badge {c.action}'>{c.action}</span></td>"
-        f"<td>{'' if c.kind == 'campaign' else escape(c.kind) + ' '}"
+        f"<td>{escape(kind_of(c).label)}"
         f"<a href='#{_anchor(i)}'>{escape(visible(c.name))}</a></td>"
         f"<td class='uuid'>{escape(c.campaign_uuid or '—')}</td>"
         f"<td>{escape(c.source or '—')}</td></tr>"
@@ -406,8 +407,7 @@ def change_section(index: int, change: Change) -> str:
     hooks = attrs(
         id=_anchor(index),
         class_=f"change {change.action}",
-        data_campaign=change.name if change.kind == "campaign" else None,
-        data_template=change.name if change.kind == "template" else None,
+        **{f"data_{change.kind}": change.name},
         data_kind=change.kind,
         data_action=change.action,
         data_uuid=change.uuid,
@@ -418,7 +418,7 @@ def change_section(index: int, change: Change) -> str:
     )
     title = (
         f'<h2><span class="badge {change.action}">{change.action}</span>'
-        f"{'' if change.kind == 'campaign' else f'<span>{escape(change.kind)}</span>'}"
+        f"{'' if kind_of(change).primary else f'<span>{escape(change.kind)}</span>'}"
         f"<span>{escape(visible(change.name))}</span>{uuid}{_risk_badge(change)}</h2>"
     )
     detail = f"{field_table(change)}{schedule_view(change)}"

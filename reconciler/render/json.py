@@ -3,8 +3,8 @@ saved-plan file.
 
 `changes[].{action, campaign_name, campaign_uuid, fields}` and `summary` are the promise;
 the `apply` block of each change is what `apply --plan` executes. Every change says its
-`kind` ("campaign" or "template"); a template change names itself with `template_name` and
-`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`. Each change
+`kind`, and names itself with its kind's name and uuid fields (`template_name` and
+`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`). Each change
 carries its `risk`; the document the plan's `risk` summary and its `refusals`.
 """
 
@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.kinds.registry import kind_of, kinds, primary
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
+from reconciler.plan.order import order_changes
 from reconciler.plan.risk import summary
 from reconciler.policy.findings import Finding
 from reconciler.safetext import INVISIBLE, UNSAFE_BUT_NEWLINE
@@ -22,13 +24,12 @@ APPLY_KEYS = (
     "create_body", "put", "active", "fingerprint", "live_name", "live_status", "wave", "via_name",
     "refs", "level",
 )
-NAME_KEYS = {"campaign": ("campaign_name", "campaign_uuid"),
-             "template": ("template_name", "template_uuid")}
 
 
 def change_document(change: Change) -> dict[str, Any]:
     data = change.to_dict()
-    name_key, uuid_key = NAME_KEYS[change.kind]
+    kind = kind_of(change)
+    name_key, uuid_key = kind.name_field, kind.uuid_field
     document: dict[str, Any] = {
         "action": change.action,
         "kind": change.kind,
@@ -95,10 +96,10 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     changes = []
     leveled = True
     for item in document["changes"]:
-        kind = item.get("kind", "campaign")
-        if kind not in NAME_KEYS:
+        kind = item.get("kind", primary().name)
+        if kind not in kinds():
             raise ValueError(f"unknown kind {kind!r}")
-        name_key, uuid_key = NAME_KEYS[kind]
+        name_key, uuid_key = kind_of(kind).name_field, kind_of(kind).uuid_field
         data = {"action": item["action"], "kind": kind, "name": item[name_key],
                 "uuid": item[uuid_key], "fields": item["fields"]}
         data["source"] = item.get("source", "")
@@ -115,8 +116,6 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
             raise ValueError(f"unknown action {data['action']!r}")
         changes.append(Change.from_dict(data))
     if not leveled:  # saved before kinds had levels: order them as that version did
-        from reconciler.kinds import order_changes
-
         order_changes(changes)
     notes = document.get("notes") or []
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):

@@ -7,15 +7,16 @@ ends by saying how much was left out and how to see it all.
 from __future__ import annotations
 
 import html
-import re
 
 from reconciler import safetext
+from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
 from reconciler.render.care import headline
 from reconciler.render.care import markdown_section as care_section
 from reconciler.render.findings import markdown_section
+from reconciler.render.mdtext import _fit, _longest_run, code_cell, escape
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -35,34 +36,6 @@ FULL_COMMAND = "reconciler plan --format text"
 
 ICONS = {"create": "🟢 `+`", "update": "🟡 `~`", "delete": "🔴 `-`"}
 SIGNS = {"create": "+", "update": " ", "delete": "-"}
-# Characters that open inline markup or break a table row when they appear in a name.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
-
-
-def _one_line(text: str) -> str:
-    """A line break in a name would end a table row or an HTML block early: shown escaped,
-    as every other control character."""
-    return safetext.shown(text)
-
-
-def escape(text: str) -> str:
-    """A name as literal text in a markdown paragraph or table cell."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _one_line(text))
-
-
-def code_cell(text: str) -> str:
-    """A code span that survives a table: GFM splits cells on `|` even inside code spans."""
-    text = _one_line(text).replace("|", "\\|")
-    fence = "`" * (_longest_run(text, "`") + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _longest_run(text: str, char: str) -> int:
-    runs = re.findall(f"{re.escape(char)}+", text)
-    return max((len(run) for run in runs), default=0)
-
-
 def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     return (
@@ -91,7 +64,7 @@ def _notes(change: Change) -> str:
 def table_row(change: Change) -> str:
     uuid = code_cell(change.campaign_uuid) if change.campaign_uuid else "—"
     source = code_cell(change.source) if change.source else "—"
-    what = "" if change.kind == "campaign" else f"{change.kind} "
+    what = kind_of(change).label
     name = what + escape(safetext.visible(change.name)) + _notes(change)
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
@@ -135,7 +108,7 @@ def details_block(change: Change, drift: bool = False) -> str:
     if change.rewrite:
         what = "rewrite, unverifiable"
     name = html.escape(safetext.visible(change.name))
-    kind = "" if change.kind == "campaign" else f"{change.kind} "
+    kind = kind_of(change).label
     title = f"{change.action} {kind}<b>{name}</b> ({what})"
     if drift:
         title = f"{kind}<b>{name}</b>: {html.escape(drift_words.sentence(change))} ({what})"
@@ -145,18 +118,6 @@ def details_block(change: Change, drift: bool = False) -> str:
         f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n{tail}"
         "</details>"
     )
-
-
-def _fit(pieces: list[str], limit: int, budget: int) -> list[str]:
-    """The longest prefix of `pieces` (at most `limit`) whose joined size stays in `budget`."""
-    kept: list[str] = []
-    used = 0
-    for piece in pieces[:limit]:
-        if used + len(piece) + 1 > budget:
-            break
-        kept.append(piece)
-        used += len(piece) + 1
-    return kept
 
 
 def omitted_note(total: int, rows: int, details: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
@@ -69,7 +70,7 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
     if change.risk.level != "low":
         where.append(f"{change.risk.level} risk")
     suffix = shown(f"  ({'; '.join(where)})") if where else ""
-    what = "" if change.kind == "campaign" else f"{change.kind} "
+    what = kind_of(change).label
     head = _paint(f"  {mark} {change.action} {what}{visible(change.name)}", hue, color)
     lines = [head + suffix]
     for name, diff in change.fields.items():

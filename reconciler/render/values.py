@@ -9,6 +9,7 @@ import re
 import unicodedata
 from typing import Any
 
+from reconciler.kinds.registry import kind_of
 from reconciler.safetext import spelt
 
 # How an empty schedule list reads: the campaign may not call at all.
@@ -150,27 +151,10 @@ def params_line(change: Any) -> str:
     if not change.placeholders:
         return ""
     names = ", ".join(change.placeholders)
-    if change.kind == "template":
-        return f"placeholders (each lead import must supply these params): {names}"
-    return f"its template needs these params in each lead import: {names}"
+    return f"{kind_of(change).params_intro}: {names}"
 
 
 def unverifiable_lines(change: Any) -> list[str]:
     """What a change sends that no read can confirm (a template's press-option write-only
     keys), with the values sent; led, for a rewrite, by why it is written at all."""
-    if not change.unverifiable or change.action == "delete":
-        return []
-    from reconciler.template_fields import PRESS_OPTION_UNREAD, REWRITE_REASON
-
-    body = change.put if change.action == "update" else change.create_body
-    sent = [
-        f"press {option.get('press_num')}: " + ", ".join(
-            f"{key} {format_value(option[key])}" for key in PRESS_OPTION_UNREAD if key in option
-        )
-        for option in body.get("press_options") or ()
-        if isinstance(option, dict) and any(key in option for key in PRESS_OPTION_UNREAD)
-    ]
-    lines = [f"rewrite: {REWRITE_REASON}"] if change.rewrite else []
-    lines.append("sent, not verifiable (never read back): "
-                 + ("; ".join(sent) or ", ".join(change.unverifiable)))
-    return lines
+    return kind_of(change).unverifiable_lines(change, format_value)

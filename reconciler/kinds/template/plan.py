@@ -11,11 +11,16 @@ differs): a changed extension must reach the API, and no read can tell that it d
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from reconciler import template_fields as tf
-from reconciler.kinds import Context, Kind, Where
+from reconciler.diagnostics.model import Diagnostic
+from reconciler.kinds.base import Context, Kind, Where, updated_at
+from reconciler.kinds.template import export, write, write_only
+from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.names import identity_key
+from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change, FieldDiff
 
@@ -80,23 +85,16 @@ def display(field_name: str, value: Any, *, everything: bool = False) -> Any:
     return "" if value is None else value
 
 
-def write_form(live: dict[str, Any]) -> dict[str, Any]:
-    """A template as read, turned into a PUT body: every write field, press options in write
-    form (their unread keys are unknown: a PUT without them resets them)."""
-    body = {key: live.get(key) for key in (*tf.FIELDS, *tf.PASSED_THROUGH) if key in live}
-    for key in tf.OMITTED_WHEN_EMPTY:
-        body.setdefault(key, "")
-    body["press_options"] = tf.press_options_write_form(live.get("press_options"))
-    return body
-
-
 class TemplateKind(Kind):
     name = "template"
     plural = "templates"
     name_field = "template_name"
     uuid_field = "template_uuid"
+    has_placeholders = True
+    params_intro = "placeholders (each lead import must supply these params)"
+    spec_model = TemplateSpec
 
-    def list_live(self, client: Any) -> list[dict[str, Any]]:
+    def list_live(self, client: Any, **options: Any) -> list[dict[str, Any]]:
         return client.list_templates()
 
     def read(self, client: Any, uuid: str) -> dict[str, Any]:
@@ -110,6 +108,24 @@ class TemplateKind(Kind):
 
     def shown(self, field_name: str, value: Any) -> Any:
         return display(field_name, value)
+
+    def placeholders(self, values: Mapping[str, Any]) -> list[str]:
+        return tf.template_placeholders(dict(values))
+
+    def known_placeholders(self, catalog: Catalog) -> dict[str, list[str]]:
+        return {
+            uuid: catalog.placeholders[uuid]
+            for uuid in catalog.templates.values() if uuid in catalog.placeholders
+        }
+
+    def check_writes(
+        self, changes: list[Change], specs: Mapping[str, Any],
+        live: Mapping[str, dict[str, Any] | None], where: Where,
+    ) -> tuple[list[Diagnostic], list[str]]:
+        return write_only.check(self, changes, specs, live, where)
+
+    def unverifiable_lines(self, change: Change, value: Callable[[Any], str]) -> list[str]:
+        return write_only.unverifiable_lines(change, value)
 
     def desired_values(
         self, specs: Mapping[str, Any], context: Context, where: Where,
@@ -158,12 +174,12 @@ class TemplateKind(Kind):
             uuid=live["template_uuid"],
             fields=fields,
             put=put,
-            fingerprint=fingerprint(live, kind=self.name),
+            fingerprint=fingerprint(live, read_dependent=self.read_dependent),
             live_name=live.get("template_name"),
             placeholders=tf.template_placeholders({**live, **values}),
             unverifiable=unverifiable,
             rewrite=not fields,
-            updated_at=_updated_at(live),
+            updated_at=updated_at(live),
         )
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
@@ -172,45 +188,25 @@ class TemplateKind(Kind):
             kind=self.name,
             name=live["template_name"],
             uuid=live["template_uuid"],
-            fingerprint=fingerprint(live, kind=self.name),
+            fingerprint=fingerprint(live, read_dependent=self.read_dependent),
             live_name=live["template_name"],
             source=source,
-            updated_at=_updated_at(live),
+            updated_at=updated_at(live),
         )
 
-    def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
-        """A create or rename waits for what frees its name; a delete for the changes of the
-        campaigns that use it now (deleted, or moved to another template), and only those."""
-        if change.action == "delete":
-            return [
-                other for other in changes.get("campaign", ())
-                if other.uses is not None and other.uses == change.uuid and (
-                    other.action == "delete"
-                    or (other.action == "update" and ("template" in other.fields
-                                                      or tf.CAMPAIGN_REFERENCE in other.fields))
-                )
-            ]
-        from reconciler.plan.renames import frees_name_of
-
-        return frees_name_of(change, changes.get(self.name, []))
-
     def actions(self) -> dict[str, Callable[..., tuple[list[str], str]]]:
-        from reconciler import apply_template
-
         return {
-            "create": apply_template.apply_create,
-            "update": apply_template.apply_update,
-            "delete": apply_template.apply_delete,
-            "rename": apply_template.rename,
+            "create": partial(write.apply_create, self),
+            "update": partial(write.apply_update, self),
+            "delete": partial(write.apply_delete, self),
+            "rename": partial(write.rename, self),
         }
 
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_template_by_name(name)
 
-
-def _updated_at(live: dict[str, Any]) -> str | None:
-    value = live.get("updated_at")
-    return value if isinstance(value, str) and value else None
+    def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
+        return export.entry(self, live, pin_uuid=pin_uuid)
 
 
 TEMPLATE = TemplateKind()

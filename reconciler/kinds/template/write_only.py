@@ -16,7 +16,7 @@ from typing import Any
 
 from reconciler import template_fields as tf
 from reconciler.diagnostics.model import Diagnostic
-from reconciler.kinds import located
+from reconciler.kinds.base import Kind, located
 from reconciler.plan.model import Change
 
 Where = Callable[[str, Any], str]
@@ -25,6 +25,7 @@ ALL_KEYS = ", ".join(tf.PRESS_OPTION_UNREAD)
 
 
 def check(
+    kind: Kind,
     changes: list[Change],
     specs: Mapping[str, Any],
     live: Mapping[str, dict[str, Any] | None],
@@ -36,7 +37,7 @@ def check(
     errors: list[Diagnostic] = []
     notes: list[str] = []
     for change in changes:
-        spec = specs.get(change.name) if change.kind == "template" else None
+        spec = specs.get(change.name) if change.kind == kind.name else None
         if spec is None or change.action not in ("create", "update"):
             continue
         if change.action == "update":
@@ -110,3 +111,22 @@ def _create_notes(name: str, spec: Any) -> list[str]:
 def _live_press_nums(live: dict[str, Any] | None) -> list[str]:
     options = tf.press_options_write_form((live or {}).get("press_options"))
     return [str(option.get("press_num", "")) for option in options]
+
+
+def unverifiable_lines(change: Change, value: Callable[[Any], str]) -> list[str]:
+    """What a change sends that no read can confirm (a template's press-option write-only
+    keys), with the values sent; led, for a rewrite, by why it is written at all."""
+    if not change.unverifiable or change.action == "delete":
+        return []
+    body = change.put if change.action == "update" else change.create_body
+    sent = [
+        f"press {option.get('press_num')}: " + ", ".join(
+            f"{key} {value(option[key])}" for key in tf.PRESS_OPTION_UNREAD if key in option
+        )
+        for option in body.get("press_options") or ()
+        if isinstance(option, dict) and any(key in option for key in tf.PRESS_OPTION_UNREAD)
+    ]
+    lines = [f"rewrite: {tf.REWRITE_REASON}"] if change.rewrite else []
+    lines.append("sent, not verifiable (never read back): "
+                 + ("; ".join(sent) or ", ".join(change.unverifiable)))
+    return lines

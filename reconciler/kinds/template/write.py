@@ -1,4 +1,4 @@
-"""Template writes, one small function per action (the applier's `actions()` for templates).
+"""Template writes, one small function per action (the template kind's `actions()`).
 
 POST stores every field it is sent; PUT is treated as a full replace, so an update sends the
 template as read (in write form) with every declared field over it: the declared press
@@ -10,28 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler import template_fields as tf
 from reconciler.api import AmbiguousWriteError, ApiClient, ApiError
-from reconciler.apply import (
-    LookupWait,
-    StaleCampaign,
-    StepFailed,
-    _lookup_after_unclear_create,
-    read_unchanged,
-)
-from reconciler.kinds.template import write_form
+from reconciler.kinds import steps as write_steps
+from reconciler.kinds.base import Kind
+from reconciler.kinds.steps import LookupWait, StaleCampaign, StepFailed
 from reconciler.plan.model import Change
 
-KIND = "template"
+
+def write_form(live: dict[str, Any]) -> dict[str, Any]:
+    """A template as read, turned into a PUT body: every write field, press options in write
+    form (their unread keys are unknown: a PUT without them resets them)."""
+    body = {key: live.get(key) for key in (*tf.FIELDS, *tf.PASSED_THROUGH) if key in live}
+    for key in tf.OMITTED_WHEN_EMPTY:
+        body.setdefault(key, "")
+    body["press_options"] = tf.press_options_write_form(live.get("press_options"))
+    return body
 
 
-def _verify(client: ApiClient, uuid: str, wanted: dict[str, Any]) -> None:
-    from reconciler import apply  # looked up at call time: one read-back for every kind
-
-    apply.verify_written(client, uuid, wanted, KIND)
+def _verify(
+    kind: Kind, client: ApiClient, uuid: str, wanted: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    write_steps.verify_written(client, uuid, wanted, kind, before)  # looked up at call time
 
 
 def apply_create(
-    client: ApiClient, change: Change, wait: LookupWait | None = None
+    kind: Kind, client: ApiClient, change: Change, wait: LookupWait | None = None
 ) -> tuple[list[str], str]:
     """One POST with every declared field, then the read-back."""
     wait = wait or LookupWait()
@@ -39,24 +44,24 @@ def apply_create(
         uuid = client.create_template(change.create_body)
         steps = ["created"]
     except AmbiguousWriteError as unclear:
-        uuid = _lookup_after_unclear_create(client, change, unclear, wait)
+        uuid = write_steps.lookup_after_unclear_create(client, change, unclear, wait, kind)
         steps = ["created (confirmed by lookup after an unclear answer)"]
     try:
-        _verify(client, uuid, change.create_body)
+        _verify(kind, client, uuid, change.create_body)
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
 
 
-def apply_update(client: ApiClient, change: Change) -> tuple[list[str], str]:
+def apply_update(kind: Kind, client: ApiClient, change: Change) -> tuple[list[str], str]:
     """PUT the live template with the declared fields over it, then read it back."""
     uuid = change.uuid or ""
-    live = read_unchanged(client, change)
+    live = write_steps.read_unchanged(client, change, kind)
     steps: list[str] = []
     try:
         client.update_template(uuid, {**write_form(live), **change.put})
         steps.append(_written("rewritten" if change.rewrite else "updated", change))
-        _verify(client, uuid, change.put)
+        _verify(kind, client, uuid, change.put, live)
     except ApiError as exc:
         raise StepFailed(steps, uuid, exc) from exc
     return steps, uuid
@@ -75,12 +80,12 @@ def _written(verb: str, change: Change) -> str:
             f"read back: {sent})")
 
 
-def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
+def apply_delete(kind: Kind, client: ApiClient, change: Change) -> tuple[list[str], str]:
     """Re-checks, right before the DELETE, that no campaign uses the template: a campaign
     whose move failed in this apply, or one pointed at it since the plan was made, must not
     be left on a deleted template (nothing documents that the API refuses that delete)."""
     uuid = change.uuid or ""
-    read_unchanged(client, change)
+    write_steps.read_unchanged(client, change, kind)
     users = sorted(
         row.get("campaign_name") or "?" for row in client.list_campaigns()
         if row.get("template_uuid") == uuid
@@ -97,9 +102,9 @@ def apply_delete(client: ApiClient, change: Change) -> tuple[list[str], str]:
     return ["deleted"], uuid
 
 
-def rename(client: ApiClient, uuid: str, live: dict[str, Any], name: str) -> None:
+def rename(kind: Kind, client: ApiClient, uuid: str, live: dict[str, Any], name: str) -> None:
     """Move a template to another name (the first half of a rename cycle)."""
-    client.update_template(uuid, {**write_form(live), "template_name": name})
+    client.update_template(uuid, {**write_form(live), kind.name_field: name})
 
 
-__all__ = ["StaleCampaign", "apply_create", "apply_delete", "apply_update", "rename"]
+__all__ = ["apply_create", "apply_delete", "apply_update", "rename", "write_form"]

@@ -1,0 +1,43 @@
+"""A live template in manifest form (what `reconciler export --templates` writes for it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler import template_fields
+from reconciler.kinds.base import Kind
+
+
+def entry(
+    kind: Kind, live: Mapping[str, Any], *, pin_uuid: bool = False
+) -> tuple[dict[str, Any], list[str]]:
+    """A live template (as any read shows it) as one manifest entry, keys in the API's write
+    order; press options in write form, with what a read returns of them. And the notes for
+    its file's header."""
+    result: dict[str, Any] = {kind.name_field: live[kind.name_field]}
+    if pin_uuid:
+        result[kind.uuid_field] = live[kind.uuid_field]
+    for field_name in template_fields.FIELDS[1:]:
+        value = live.get(field_name)
+        if field_name in template_fields.OMITTED_WHEN_EMPTY:
+            value = value or ""
+        if field_name == "press_options":
+            value = template_fields.press_options_write_form(value)
+            value = [{k: v for k, v in option.items() if v not in ("", None) or k == "press_num"}
+                     for option in value]
+        elif field_name in template_fields.SOUND_FIELDS:
+            if not isinstance(value, dict):
+                continue
+            value = {k: value[k] for k in template_fields.SOUND_KEYS
+                     if value.get(k) not in ("", None)}
+        elif value is None:
+            continue
+        result[field_name] = value
+    notes = []
+    if live.get("press_options"):
+        notes.append(
+            "The API never reads back a press option's toggled, enable, type or extension: "
+            "declare them below (an update of this template is refused until they are)."
+        )
+    return result, notes
