@@ -211,6 +211,10 @@ def test_nightly_take_back_jobs_open_a_request_for_review():
     (script,) = [step["run"] for step in steps if "export --update" in step.get("run", "")]
     assert "reconciler plan campaigns/ --drift" in script
     assert "reconciler export --update campaigns/" in script
+    # Piped into tee: without pipefail a partial take-back (exit 1) would open a request.
+    update = next(line for line in script.splitlines() if "export --update" in line)
+    before = script[: script.index(update)]
+    assert "| tee" in update and "pipefail" in before.splitlines()[-1], script
     (action,) = [step for step in steps if "create-pull-request" in step.get("uses", "")]
     assert re.fullmatch(r"peter-evans/create-pull-request@v\d+", action["uses"])
     assert action["with"]["add-paths"] == "campaigns/**"

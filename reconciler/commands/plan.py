@@ -12,8 +12,8 @@ from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
-    make_client,
     plan_with_progress,
+    reading_early,
 )
 from reconciler.commands._policy import (
     blocking,
@@ -100,18 +100,20 @@ def plan(
     report = _begin_report(fmt, out)
     report.anchor = paths[0]
     fmt = "text" if fmt in (None, "github") else fmt  # github: annotations, then the text plan
-    # Bad manifests fail before any client or call.
-    manifests, findings, policies = load_checked_with_policies(paths)
-    note = no_policies_note(policies)  # said last on stderr; with json, in the plan's notes
-    if manifests.files:  # where SARIF/GitLab place what has no file (an API failure, say)
-        report.anchor = manifests.files[0]
-    report_warnings(manifests.warnings)
-    report.note(manifests.diagnostics)
-    if not targets:
-        report.note([finding.diagnostic() for finding in findings])
-    with make_client(cfg, parallelism) as client:
+    # The campaign listing starts now, while the manifests load; bad manifests still fail
+    # first (before a bad URL or token), and throw the read away: they never cause a write.
+    with reading_early(cfg, parallelism) as early:
+        manifests, findings, policies = load_checked_with_policies(paths)
+        note = no_policies_note(policies)  # said last on stderr; with json, in the notes
+        if manifests.files:  # where SARIF/GitLab place what has no file (an API failure)
+            report.anchor = manifests.files[0]
+        report_warnings(manifests.warnings)
+        report.note(manifests.diagnostics)
+        if not targets:
+            report.note([finding.diagnostic() for finding in findings])
         the_plan = plan_with_progress(
-            client, manifests, prune=prune, targets=targets, parallelism=parallelism
+            early.client(), manifests, prune=prune, targets=targets, parallelism=parallelism,
+            early=early,
         )
     if targets:  # errors outside what the targeted plan touches would not block its apply
         findings = within_targets(findings, plan_scope(the_plan, targets))

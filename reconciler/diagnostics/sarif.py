@@ -17,6 +17,7 @@ from urllib.parse import quote
 from reconciler.diagnostics.codes import description
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.diagnostics.paths import relative
+from reconciler.safetext import json_safe
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -116,4 +117,4 @@ def document(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> di
 
 
 def render(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> str:
-    return json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False)) + "\n"

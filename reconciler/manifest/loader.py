@@ -27,7 +27,8 @@ from reconciler.manifest.locate import Locator
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlhints import encoding_problem, parser_hint, reader_problem
 from reconciler.manifest.yamlread import entry_lines, safe_yaml
-from reconciler.names import identity_key
+from reconciler.names import identity_key, lookalike_key
+from reconciler.safetext import spelt
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 # Each top-level key: the kind of entry its list holds, the entry model, its name field and
@@ -272,6 +273,9 @@ class _Identities:
         self._problems = problems
         self._top, self._name_key, self._pin_key = top, name_key, pin_key
         self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
+        # By the name as it reads (names.lookalike_key): two entries that read the same would
+        # manage two live objects nobody can tell apart.
+        self._looks: dict[str, tuple[Source, int, str]] = {}
         self._pins: dict[str, tuple[Source, int, str]] = {}
 
     def claim(self, source: Source, index: int, raw: dict[Any, Any]) -> bool:
@@ -295,7 +299,22 @@ class _Identities:
                     campaign=name,
                 )
                 return False
+            look = lookalike_key(name)
+            if look in self._looks:
+                other, other_index, other_name = self._looks[look]
+                self._problems.at(
+                    source,
+                    (top, index, name_key),
+                    f"duplicate {name_key} {spelt(name)}: it reads like {spelt(other_name)} "
+                    f"(first declared at {other.at((top, other_index))}; only spaces or "
+                    "invisible characters differ): the two would be look-alike twins live; "
+                    "give each a name that reads differently",
+                    "duplicate-identity",
+                    campaign=name,
+                )
+                return False
             self._names[key] = (source, index, name)
+            self._looks[look] = (source, index, name)
         if isinstance(pin, str) and pin:
             if pin.lower() in self._pins:
                 other, other_index, other_name = self._pins[pin.lower()]

@@ -239,10 +239,18 @@ class Plan:
     usage: dict[str, list[Use]] = field(default_factory=dict)
     # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
     refusals: list[Refusal] = field(default_factory=list)
+    # Changes --target held back (computed, not shown): "the live campaigns match" is then
+    # not true, only the targets do.
+    left_out: int = 0
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
-        some of the unchanged objects are templates."""
+        some of the unchanged objects are templates; under --target with changes held back,
+        only that the targets need none."""
+        if self.left_out:
+            other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
+            return (f"The targets match the manifests; {other} outside --target not shown "
+                    "(the live objects do not all match: plan without --target to see them).")
         if not self.unchanged_templates:
             return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
         campaigns = self.unchanged - self.unchanged_templates

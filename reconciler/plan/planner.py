@@ -271,8 +271,50 @@ def _check_renames(
                     "rename-conflict",
                 )
             )
+    errors += _lookalike_renames(kind, changes, live_rows, where)
     if errors:
         raise PlanError(diagnostics=errors)
+
+
+def _lookalike_renames(
+    kind: Kind, changes: list[Change], live_rows: list[dict[str, Any]], where: Where,
+) -> list[Diagnostic]:
+    """Renames onto a name that reads like another live object's (only spaces or invisible
+    characters differ): the API takes them, and leaves two objects nobody can tell apart.
+    Fine when that object is deleted, or renamed to a name reading otherwise, in this plan."""
+    if not any(is_rename(change) for change in changes):
+        return []
+    by_look: dict[str, list[dict[str, Any]]] = {}
+    for row in live_rows:
+        by_look.setdefault(lookalike_key(row[kind.name_field]), []).append(row)
+    # uuid -> how its name reads after this plan ("" once deleted)
+    after = {
+        other.uuid: "" if other.action == "delete" else lookalike_key(other.name)
+        for other in changes if other.action == "delete" or is_rename(other)
+    }
+    errors = []
+    for change in changes:
+        look = lookalike_key(change.name)
+        if not is_rename(change) or look == lookalike_key(change.live_name or ""):
+            continue  # not a rename, or a spelling fix of its own name (a matched look-alike)
+        errors += [
+            _located(
+                where,
+                change.name,
+                kind.name_field,
+                f"{kind.name_field}: cannot rename to {spelt(change.name)}: live {kind.name} "
+                f"{spelt(row[kind.name_field])} ({row[kind.uuid_field]}) reads the same (only "
+                "spaces or invisible characters differ), and the two could not be told apart: "
+                f"rename or delete that {kind.name} in the same plan (pin it by "
+                f"{kind.uuid_field}), or choose a name that reads differently",
+                "rename-conflict",
+            )
+            for row in by_look.get(look, [])
+            if row[kind.uuid_field] != change.uuid
+            and identity_key(row[kind.name_field]) != identity_key(change.name)
+            and after.get(row[kind.uuid_field], look) == look
+        ]
+    return errors
 
 
 def build_plan(
@@ -370,6 +412,7 @@ def build_plan(
     notes.extend(kept_notes)
     notes.extend(context.notes)
     order_changes(changes)
+    left_out = 0
     if targets:
         wanted = {identity_key(target) for target in targets}
         target_uuids = {
@@ -378,9 +421,11 @@ def build_plan(
             for entry, live in matching.pairs.items()
             if live is not None and identity_key(entry) in wanted
         }
+        every = len(changes)
         changes, target_notes = select_targets(
             changes, targets, specs_by, live_by, target_uuids
         )
+        left_out = every - len(changes)
         notes.extend(target_notes)
     # Only what this plan writes: an object left out by --target is not sent.
     blind: list[Diagnostic] = []
@@ -399,7 +444,7 @@ def build_plan(
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
                 unchanged_templates=unchanged_others, warnings=warnings + unneeded,
-                usage=usage(live_by, declared_values, changes))
+                left_out=left_out, usage=usage(live_by, declared_values, changes))
 
 
 def usage(
