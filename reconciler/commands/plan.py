@@ -207,7 +207,11 @@ def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
             continue
         if refusal.acknowledged:
             said = diagnostic(refusal, "note")
-            found.append(replace(said, summary=f"acknowledged in review: {said.summary}"))
+            found.append(replace(
+                said, detail="",
+                summary=f"{refusal.code} acknowledged in review for {refusal.subject!r} "
+                "(acknowledge: on its entry): apply allows it",
+            ))
         else:
             said = diagnostic(refusal, "warning")
             found.append(
