@@ -145,7 +145,8 @@ def export(
     if with_templates:
         count = len(template_rows) - left_out["template"]
         what += f" and {count} template{'' if count == 1 else 's'}"
-    click.echo(f"Exported {what} to {out_dir}.")
+    env = cfg.environment
+    click.echo(f"Exported {what}{f' from environment {env}' if env else ''} to {out_dir}.")
     if selection.skipped_by_match:
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:

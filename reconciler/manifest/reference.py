@@ -252,7 +252,7 @@ def _field_table(definition: dict[str, Any], model: Any) -> str:
             default = f"`{_yaml_scalar(prop['default'])}`"
         elif name in ("campaign_uuid", "template_uuid") and model in (CampaignSpec, TemplateSpec):
             default = "not pinned"
-        elif name in ("labels", "policy_waivers", "acknowledge"):
+        elif name in ("labels", "policy_waivers", "previous_names", "acknowledge"):
             default = "none"
         else:
             default = "not managed"
@@ -299,6 +299,10 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "list of refusal codes (see [acknowledge](#acknowledge))"
     if name == "press_options":
         return "list (see [press_options](#press_options))"
+    if name == "previous_names":
+        return "list of names"
+    if name in ("campaign_uuid", "template_uuid"):
+        return "uuid, or a mapping of environment name to uuid"
     if name in ("exit_sound", "invalid_sound"):
         return "mapping (see [exit_sound and invalid_sound](#exit_sound-and-invalid_sound))"
     options = [option for option in prop.get("anyOf", [prop]) if option.get("type") != "null"]

@@ -130,6 +130,9 @@ class Change:
     acknowledge: list[str]
     # How much care it needs (filled in by reconciler.plan.risk once planned).
     risk: Risk
+    # Fields whose value an environment's override set: field -> {environment, source}
+    # (`source`: the override's reconciler.yaml:LINE).
+    overrides: dict[str, dict[str, str]]
 
     def __init__(
         self,
@@ -157,6 +160,7 @@ class Change:
         updated_at: str | None = None,
         acknowledge: list[str] | None = None,
         risk: Risk | dict[str, Any] | None = None,
+        overrides: dict[str, dict[str, str]] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -183,6 +187,12 @@ class Change:
         self.updated_at = updated_at
         self.acknowledge = list(acknowledge) if acknowledge else []
         self.risk = Risk.from_dict(risk) if isinstance(risk, dict) else (risk or Risk())
+        self.overrides = overrides if overrides is not None else {}
+
+    def origin(self, field_name: str) -> str:
+        """` (staging override)` after a field an environment's override set, else ""."""
+        override = self.overrides.get(field_name)
+        return f" ({override['environment']} override)" if override else ""
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
@@ -242,6 +252,12 @@ class Plan:
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
+    # The environment (tenant) of reconciler.yaml this plan is for; None without one.
+    environment: str | None = None
+
+    def heading(self, title: str) -> str:
+        """`Reconciler plan (environment staging)`: every output names its environment."""
+        return f"{title} (environment {self.environment})" if self.environment else title
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when

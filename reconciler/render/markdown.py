@@ -69,7 +69,7 @@ def table_row(change: Change) -> str:
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
 
-def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
+def field_lines(name: str, diff: FieldDiff, action: str, origin: str = "") -> list[str]:
     """`- field: before` / `+ field: after`; schedules one human entry per line."""
     if name == "schedules":
         rows = schedule_lines(diff.before, diff.after)
@@ -78,13 +78,13 @@ def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
     else:
         rows = text_lines(None if action == "create" else diff.before, diff.after)
     if rows is not None:  # schedules, or multi-line text: one row per line
-        head = f"{SIGNS[action]} {name}:"
+        head = f"{SIGNS[action]} {name}:{origin}"
         return [head] + [f"{sign}   {_clip(text)}".rstrip() for sign, text in rows]
     lines = []
     if action != "create":
         lines.append(f"- {name}: {_clip(format_field(name, diff.before))}")
     if action != "delete":
-        lines.append(f"+ {name}: {_clip(format_field(name, diff.after))}")
+        lines.append(f"+ {name}: {_clip(format_field(name, diff.after))}{origin}")
     return lines
 
 
@@ -94,7 +94,7 @@ def diff_lines(change: Change) -> list[str]:
         return [f"- {change.kind} {safetext.visible(change.name)} ({change.uuid}{status})"]
     lines: list[str] = []
     for name, diff in change.fields.items():
-        lines.extend(field_lines(name, diff, change.action))
+        lines.extend(field_lines(name, diff, change.action, change.origin(name)))
     lines.extend(f"! {_clip(line)}" for line in unverifiable_lines(change))
     return lines
 
@@ -161,9 +161,10 @@ def render(
     if care_line:
         lead = f"**{'⛔' if plan.blocking_refusals() else '⚠️'} {escape(care_line)}**\n\n{lead}"
     notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
+    title = plan.heading(drift_words.TITLE if drift else "Reconciler plan")
     head = "\n\n".join(
-        part for part in (f"### {drift_words.TITLE if drift else 'Reconciler plan'}", lead,
-                          target, notes, care_section(plan, limit // 4)) if part
+        part for part in (f"### {escape(title)}", lead, target, notes,
+                          care_section(plan, limit // 4)) if part
     )
     policy = markdown_section(plan.findings, limit // 3)
     if policy:
