@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler import fields, template_fields
+from reconciler.diagnostics.codes import ACKNOWLEDGEABLE
 from reconciler.manifest import models
 from reconciler.manifest.models import CampaignSpec, exclusive_field_problems
 from reconciler.manifest.template_spec import (
@@ -35,6 +36,7 @@ _LITERAL_CHOICES: dict[str, tuple[str, ...]] = {
     "recall_status": fields.RECALL_STATUSES,
     "voice_type": template_fields.VOICE_TYPES,
     "voice_tts": template_fields.VOICES,
+    "acknowledge": ACKNOWLEDGEABLE,
 }
 # Keys a misspelt key is compared with, per model (nested models' keys included).
 _KNOWN_KEYS: dict[type[BaseModel], tuple[str, ...]] = {

@@ -177,6 +177,25 @@ The reason is required, and must say something (not only spaces or invisible cha
 """
 
 
+_ACKNOWLEDGE = """\
+Apply refuses some changes unless a person says they are intended: deleting a campaign that
+is running (`delete-running`) or paused (`delete-paused`; a paused run resumes by itself).
+`plan` shows every such refusal, and `plan --detailed-exitcode` exits 1 while one stands, so
+a pull request check goes red. To allow one in review, put its code beside the change:
+
+```yaml
+  - campaign_name: SummerPromo2026
+    state: absent
+    acknowledge: [delete-running]      # reviewed: the promotion ends today
+```
+
+The plan then lists the refusal as *acknowledged*, and `apply` deletes the campaign without
+`--force` (which stays for a person at a terminal). An acknowledgement that no change of the
+plan needs is a warning, so it does not linger to allow a later change unreviewed.
+See [reviews](reviews.md).
+"""
+
+
 def render_reference() -> str:
     """The whole docs/manifest.md page."""
     schema = manifest_schema()
@@ -206,6 +225,8 @@ def render_reference() -> str:
         ),
         "## Labels and waivers\n",
         _POLICY,
+        "## acknowledge\n",
+        _ACKNOWLEDGE,
         "## Clearing a value\n",
         _clearing(),
         "## Validation\n",
@@ -231,7 +252,7 @@ def _field_table(definition: dict[str, Any], model: Any) -> str:
             default = f"`{_yaml_scalar(prop['default'])}`"
         elif name in ("campaign_uuid", "template_uuid") and model in (CampaignSpec, TemplateSpec):
             default = "not pinned"
-        elif name in ("labels", "policy_waivers", "previous_names"):
+        elif name in ("labels", "policy_waivers", "previous_names", "acknowledge"):
             default = "none"
         else:
             default = "not managed"
@@ -274,6 +295,8 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "mapping of text to text (see [labels and waivers](#labels-and-waivers))"
     if name == "policy_waivers":
         return "mapping of rule id to reason (see [labels and waivers](#labels-and-waivers))"
+    if name == "acknowledge":
+        return "list of refusal codes (see [acknowledge](#acknowledge))"
     if name == "press_options":
         return "list (see [press_options](#press_options))"
     if name == "previous_names":

@@ -6,7 +6,7 @@ the applier sends (`create_body`, `put`, `active`), so a saved plan applies exac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from reconciler.diagnostics.model import Diagnostic
@@ -26,6 +26,63 @@ class FieldDiff:
 
     before: Any
     after: Any
+
+
+RiskLevel = Literal["high", "medium", "low"]
+RISK_LEVELS: tuple[RiskLevel, ...] = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """How much care a change needs, and why (reconciler/plan/risk.py decides)."""
+
+    level: RiskLevel = "low"
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Risk:
+        if not isinstance(data, dict) or data.get("level") not in RISK_LEVELS:
+            raise ValueError(f"risk must be {{level, reasons}}, not {data!r}")
+        return cls(data["level"], tuple(str(reason) for reason in data.get("reasons") or ()))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Something apply refuses unless overridden: `code` is short and stable
+    (`delete-running`, `max-deletes`, `policy-error`, `stale-plan`), `subject` the object's
+    name (None: the plan as a whole), `override` how to proceed if it is intended. An
+    `acknowledged` refusal was allowed by the entry's `acknowledge:` and blocks nothing."""
+
+    code: str
+    subject: str | None
+    message: str
+    override: str
+    kind: str = "campaign"
+    source: str = ""
+    acknowledged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "subject": self.subject, "message": self.message,
+            "override": self.override, "kind": self.kind, "source": self.source,
+            "acknowledged": self.acknowledged,
+        }
+
+
+@dataclass(frozen=True)
+class Use:
+    """An object a change of the one it references reaches (a campaign using a template):
+    one that uses it now (`live`), or whose manifest entry names it (`declared`); `status`
+    its live run state (None: not live)."""
+
+    name: str
+    kind: str
+    status: str | None = None
+    live: bool = False
+    declared: bool = False
 
 
 @dataclass(init=False)
@@ -69,6 +126,10 @@ class Change:
     uses: str | None
     # When the live object last changed (its `updated_at`), for drift reports.
     updated_at: str | None
+    # The refusal codes the entry acknowledges (`acknowledge: [delete-running]`).
+    acknowledge: list[str]
+    # How much care it needs (filled in by reconciler.plan.risk once planned).
+    risk: Risk
     # Fields whose value an environment's override set: field -> {environment, source}
     # (`source`: the override's reconciler.yaml:LINE).
     overrides: dict[str, dict[str, str]]
@@ -97,6 +158,8 @@ class Change:
         rewrite: bool = False,
         uses: str | None = None,
         updated_at: str | None = None,
+        acknowledge: list[str] | None = None,
+        risk: Risk | dict[str, Any] | None = None,
         overrides: dict[str, dict[str, str]] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
@@ -122,6 +185,8 @@ class Change:
         self.rewrite = rewrite
         self.uses = uses
         self.updated_at = updated_at
+        self.acknowledge = list(acknowledge) if acknowledge else []
+        self.risk = Risk.from_dict(risk) if isinstance(risk, dict) else (risk or Risk())
         self.overrides = overrides if overrides is not None else {}
 
     def origin(self, field_name: str) -> str:
@@ -153,6 +218,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fields"] = {name: asdict(diff) for name, diff in self.fields.items()}
+        data["risk"] = self.risk.to_dict()
         return data
 
     @classmethod
@@ -180,6 +246,10 @@ class Plan:
     # Of `unchanged`, how many of each kind (by kind name; a saved plan has none: all
     # are then counted as the primary kind's).
     unchanged_by_kind: dict[str, int] = field(default_factory=dict)
+    # Referenced uuid (or, for an object this plan creates, its name) -> who uses it.
+    usage: dict[str, list[Use]] = field(default_factory=dict)
+    # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
+    refusals: list[Refusal] = field(default_factory=list)
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
@@ -211,6 +281,10 @@ class Plan:
         `plan --detailed-exitcode` reports (a rewrite happens on every plan, by design)."""
         return any(not change.rewrite for change in self.changes)
 
+    def blocking_refusals(self) -> list[Refusal]:
+        """The refusals nothing in the manifests overrides: apply stops on these."""
+        return [refusal for refusal in self.refusals if not refusal.acknowledged]
+
     def rewrites(self) -> int:
         return sum(1 for change in self.changes if change.rewrite)
 
@@ -228,5 +302,8 @@ class Plan:
 
 def note_text(note: Diagnostic) -> str:
     """A plan note as text reports print it: a warning as its located line (`file:line:
-    warning: ...`), a remark as its sentence alone (its subject is for the documents)."""
-    return note.text() if note.severity == "warning" else note.summary
+    warning: ...`, a guard's too), a remark as its sentence alone (its subject is for the
+    documents)."""
+    if note.severity != "warning":
+        return note.summary
+    return replace(note, category="plan").text() if note.category == "guard" else note.text()
