@@ -259,7 +259,11 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
                 specs[kind][spec.name] = spec
                 origins[kind][spec.name] = (source, index)
     problems.raise_if_any()
-    return Manifests(specs, sources, origins, problems.warnings())
+    manifests = Manifests(specs, sources, origins, problems.warnings())
+    where_by = {kind: manifests.where_for(kind) for kind in specs}
+    for kind in registry.values():
+        manifests.diagnostics += kind.manifest_warnings(specs, where_by)
+    return manifests
 
 
 class _Identities:

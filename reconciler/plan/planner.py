@@ -382,6 +382,8 @@ def build_plan(
     if blind:
         raise PlanError(diagnostics=blind)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
+    for kind in registry.values():
+        warnings += kind.plan_warnings(specs_by, live_by, where_by)
     unchanged_others = sum(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
