@@ -213,3 +213,18 @@ carriers:
     stored = api_env.store.get_carrier(api_env.store.uuid_by_name("carrier", "Pool"))
     assert stored["data"]["caller_id"] == ["0281", "0282"]
     assert_converged(manifests)
+
+
+def test_export_round_trip_with_carriers(api_env, tmp_path):
+    api_env.store.add_carrier("Prefixed", dial_type="channel_prefix", prefix_mobi="12",
+                              network={"viettel": 3}, caller_id="0287")
+    api_env.store.add_campaign({"campaign_name": "OnPrefixed",
+                                "carrier_uuid": api_env.store.uuid_by_name("carrier",
+                                                                           "Prefixed")})
+    out = tmp_path / "out"
+    result = run_cli("export", "--out", str(out), "--carriers")
+    assert result.code == 0, result.output
+    text = (out / "carrier-prefixed.yaml").read_text(encoding="utf-8")
+    assert "prefix_mobi: '12'" in text or 'prefix_mobi: "12"' in text
+    assert "carrier: Prefixed" in (out / "onprefixed.yaml").read_text(encoding="utf-8")
+    assert_converged(str(out))

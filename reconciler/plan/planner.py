@@ -383,12 +383,17 @@ def build_plan(
         raise PlanError(diagnostics=blind)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
     for kind in registry.values():
-        warnings += kind.plan_warnings(specs_by, live_by, where_by)
+        found = kind.plan_warnings(specs_by, live_by, where_by)
+        warnings += found
+        notes.extend(warning.text() for warning in found)
     unchanged_others = sum(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings)
+                unchanged_templates=unchanged_others, warnings=warnings,
+                unchanged_kinds={registry[name].plural: count
+                                 for name, count in unchanged_by_kind.items()
+                                 if not registry[name].primary})
 
 
 def _declared(

@@ -7,9 +7,10 @@ out (code `carrier/...`).
 - A `serial`/`parralel` campaign on a carrier with no channel for any network.
 - A dial_type that dials through prefixes (channel_prefix, channel_one_for_all) without them.
 
-Only carriers the manifests declare are checked (a campaign's other carriers are not read).
-Validate sees the declared values; plan adds the live values the entries leave out, and the
-live campaigns no manifest declares.
+Only carriers the manifests declare are checked (a campaign's other carriers are not read),
+and only on values known: validate sees the declared values (a field an entry leaves out may
+be anything live); plan adds the live values the entries leave out (a carrier it creates has
+nothing but what it declares), and the live campaigns no manifest declares.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def warnings(
     where_by: Mapping[str, Where], category: str = "manifest",
 ) -> list[Diagnostic]:
     """Every warning, carrier by carrier in manifest order."""
-    carriers = _carriers(specs_by.get("carrier", {}), live_by.get("carrier", []))
+    carriers = _carriers(specs_by.get("carrier", {}), live_by.get("carrier"))
     users = _users(specs_by.get(USERS, {}), live_by.get(USERS, []), carriers)
     at_carrier = where_by.get("carrier") or (lambda _name, _field=None: "")
     at_user = where_by.get(USERS) or (lambda _name, _field=None: "")
@@ -66,7 +67,9 @@ def warnings(
         name, values = carrier.name, carrier.values
         dial_type = str(values.get("dial_type") or "")
         needed = cf.DATA_PREFIXES.get(dial_type, ())
-        if needed and not any(values.get(key) for key in needed):
+        if needed and all(key in values for key in needed) and not any(
+            values.get(key) for key in needed
+        ):
             warn("prefix-missing", (
                 f"carrier {name!r}: dial_type {dial_type} dials through "
                 f"{' / '.join(needed)}, but it has none: declare "
@@ -85,14 +88,14 @@ def warnings(
         for user in mine:
             where = (at_user(user.name, _user_field(user, "mode_call")) if user.declared
                      else at_carrier(name, None))
-            if user.mode_call == "direct" and not (
+            if user.mode_call == "direct" and "caller_id" in values and not (
                 values.get("caller_id") or caller_ids(values.get("data"))
             ):
                 warn("direct-without-caller-id", (
                     f"campaign {user.name!r} calls direct on carrier {name!r}, which has no "
                     "caller_id: direct calls go out from the carrier's caller_id"
                 ), where, name, user.name)
-            if user.mode_call in SERIAL_MODES and not any(
+            if user.mode_call in SERIAL_MODES and "network" in values and not any(
                 canonical_network(values.get("network")).values()
             ):
                 warn("no-network-channels", (
@@ -124,16 +127,29 @@ def _match(name: str, pin: str | None, rows: list[dict[str, Any]], name_key: str
     return next((row for row in rows if identity_key(str(row.get(name_key) or "")) == key), None)
 
 
-def _carriers(specs: Mapping[str, Any], rows: list[dict[str, Any]]) -> dict[str, _Carrier]:
-    """The declared carriers that stay, each with its live values under its declared ones."""
+def _carriers(
+    specs: Mapping[str, Any], rows: list[dict[str, Any]] | None
+) -> dict[str, _Carrier]:
+    """The declared carriers that stay, each with the values known of it: its live values
+    under its declared ones; with the live rows read (`rows` not None), one to be created
+    has nothing but what it declares (the rest empty)."""
     carriers: dict[str, _Carrier] = {}
     for name, spec in specs.items():
         if spec.state != "present":
             continue
-        row = _match(name, spec.pin, rows, "carrier_name", "carrier_uuid") or {}
+        row = _match(name, spec.pin, rows or [], "carrier_name", "carrier_uuid")
+        if row is None:
+            row = {} if rows is None else _NOTHING
         uuid = row.get("carrier_uuid") or spec.pin
         carriers[name] = _Carrier(name, {**row, **spec.api_values()}, spec.declared(), uuid)
     return carriers
+
+
+# What a carrier created with none of these fields has: nothing.
+_NOTHING: dict[str, Any] = {
+    "caller_id": "", "network": {}, "concurrent_call": 0,
+    **{key: "" for key in cf.PREFIX_FIELDS},
+}
 
 
 def _users(
