@@ -19,6 +19,9 @@ Scenarios (all campaigns manage schedules, written the human way; 1% drifted):
   fetch    bench/floor.py --workers 8: list pages, then GET every detail over 8 keep-alive
            connections of a requests.Session, no processing: "the bare fetch" (its own
            timing, interpreter start-up excluded); --workers 1 is the serial refresh
+  raw      the same with --raw: the same list pages and detail GETs over 8 keep-alive
+           `http.client` connections, no `requests`, no processing: the independent floor
+           (what the wire and the server alone cost); plan is judged against both
   plan     python -m reconciler plan DIR --detailed-exitcode (checked: exit 2, N/100
            updates), on an emulator of its own that reports the most requests it served at
            once (the client's real concurrency)
@@ -30,6 +33,8 @@ Scenarios (all campaigns manage schedules, written the human way; 1% drifted):
            same fresh database copy; outcome lines and the final stored campaigns must be
            identical, and a plan afterwards must show no changes. "Its writes" is the part
            after the plan is shown (summary line to closing line), from the streamed output.
+           CPU per call: the process's CPU time (user + system) over the requests the
+           emulator served it (plan likewise): on a fast link that figure bounds apply.
 """
 
 from __future__ import annotations
@@ -240,8 +245,8 @@ def expect(result: Run, code: int, what: str) -> Run:
     return result
 
 
-def floor_command(url: str, workers: int) -> list[str]:
-    return [PYTHON, FLOOR, url, TOKEN, "--workers", str(workers)]
+def floor_command(url: str, workers: int, raw: bool = False) -> list[str]:
+    return [PYTHON, FLOOR, url, TOKEN, "--workers", str(workers), *(["--raw"] if raw else [])]
 
 
 def fetch_seconds(result: Run) -> float:
@@ -269,14 +274,17 @@ class Figures:
 
     serial: list[float] = field(default_factory=list)
     fetch: list[float] = field(default_factory=list)  # bare 8-way fetch, start-up excluded
+    raw: list[float] = field(default_factory=list)  # the same over http.client: independent
     plan: list[float] = field(default_factory=list)
     plan_cpu: list[float] = field(default_factory=list)
+    plan_calls: list[int] = field(default_factory=list)
     plan_rss: list[float] = field(default_factory=list)
     plan_peak: list[int] = field(default_factory=list)
     big_fetch: list[float] = field(default_factory=list)
     big_plan: list[float] = field(default_factory=list)
     big_rss: list[float] = field(default_factory=list)
     wan_fetch_8: list[float] = field(default_factory=list)
+    wan_raw_8: list[float] = field(default_factory=list)
     wan_fetch_32: list[float] = field(default_factory=list)
     wan_plan: list[float] = field(default_factory=list)
     wan_plan_32: list[float] = field(default_factory=list)
@@ -286,6 +294,8 @@ class Figures:
     apply_8: list[float] = field(default_factory=list)
     apply_1_writes: list[float] = field(default_factory=list)
     apply_8_writes: list[float] = field(default_factory=list)
+    apply_1_cpu_call: list[float] = field(default_factory=list)  # CPU seconds per call
+    apply_8_cpu_call: list[float] = field(default_factory=list)
     same_outcomes: bool = False
     same_state: bool = False
     converged: bool = False
@@ -310,16 +320,23 @@ def peak_in_flight(log: Path) -> int:
     return int(found[-1]) if found else -1
 
 
+def served(log: Path) -> int:
+    """How many requests the emulator served, from its closing line (-1: not said)."""
+    found = re.findall(r"(\d+) served\)", log.read_text(encoding="utf-8"))
+    return int(found[-1]) if found else -1
+
+
 def measured_plan(manifests: Path, db: Path, latency_ms: float, work: Path, updates: int,
-                  what: str, extra: tuple[str, ...] = ()) -> tuple[Run, int]:
-    """One plan against an emulator of its own: the run and the emulator's peak in flight."""
+                  what: str, extra: tuple[str, ...] = ()) -> tuple[Run, int, int]:
+    """One plan against an emulator of its own: the run, the emulator's peak in flight and
+    the requests it served."""
     log = work / f"emulator-{what.replace(' ', '-')}.log"
     log.unlink(missing_ok=True)
     with Emulator(db, latency_ms, log) as emulator:
         result = checked_plan(
             run([*plan_command(manifests), *extra], emulator.url, work), updates, what
         )
-    return result, peak_in_flight(log)
+    return result, peak_in_flight(log), served(log)
 
 
 def bench_plan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
@@ -331,6 +348,7 @@ def bench_plan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
         checked_plan(run(plan_command(manifests), emulator.url, work), drifted, "plan warm-up")
         expect(run(floor_command(emulator.url, 8), emulator.url, work), 0, "floor warm-up")
+        expect(run(floor_command(emulator.url, 8, raw=True), emulator.url, work), 0, "raw warm-up")
     for attempt in range(args.runs):
         with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
             url = emulator.url
@@ -339,13 +357,17 @@ def bench_plan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
                 figures.serial.append(result.seconds)
             result = expect(run(floor_command(url, 8), url, work), 0, "floor")
             figures.fetch.append(fetch_seconds(result))
-        result, peak = measured_plan(manifests, db, args.latency_ms, work, drifted, "plan")
+            result = expect(run(floor_command(url, 8, raw=True), url, work), 0, "raw floor")
+            figures.raw.append(fetch_seconds(result))
+        result, peak, calls = measured_plan(manifests, db, args.latency_ms, work, drifted, "plan")
         figures.plan.append(result.seconds)
         figures.plan_rss.append(result.max_rss_mb)
         figures.plan_cpu.append(result.cpu)
+        figures.plan_calls.append(calls)
         figures.plan_peak.append(peak)
-        say(f"  run {attempt + 1}: bare fetch {figures.fetch[-1]:.2f} s, plan "
-            f"{figures.plan[-1]:.2f} s (at most {peak} in flight)")
+        say(f"  run {attempt + 1}: bare fetch {figures.fetch[-1]:.2f} s, raw "
+            f"{figures.raw[-1]:.2f} s, plan {figures.plan[-1]:.2f} s (at most {peak} in "
+            f"flight, {calls} calls, {result.cpu:.2f} s CPU)")
 
 
 def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
@@ -380,15 +402,19 @@ def bench_wan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
             url = emulator.url
             result = expect(run(floor_command(url, 8), url, work), 0, "wan floor 8")
             figures.wan_fetch_8.append(fetch_seconds(result))
+            result = expect(run(floor_command(url, 8, raw=True), url, work), 0, "wan raw 8")
+            figures.wan_raw_8.append(fetch_seconds(result))
             result = expect(run(floor_command(url, args.wan_ceiling), url, work), 0, "floor 32")
             figures.wan_fetch_32.append(fetch_seconds(result))
-        result, peak = measured_plan(manifests, db, latency, work, drifted, "wan plan")
+        result, peak, _ = measured_plan(manifests, db, latency, work, drifted, "wan plan")
         figures.wan_plan.append(result.seconds)
         figures.wan_peak.append(peak)
-        result, peak = measured_plan(manifests, db, latency, work, drifted, "wan plan wide", wide)
+        result, peak, _ = measured_plan(manifests, db, latency, work, drifted, "wan plan wide",
+                                        wide)
         figures.wan_plan_32.append(result.seconds)
         figures.wan_peak_32.append(peak)
-        say(f"  run {attempt + 1}: bare fetch 8-way {figures.wan_fetch_8[-1]:.2f} s, "
+        say(f"  run {attempt + 1}: bare fetch 8-way {figures.wan_fetch_8[-1]:.2f} s (raw "
+            f"{figures.wan_raw_8[-1]:.2f} s), "
             f"{args.wan_ceiling}-way {figures.wan_fetch_32[-1]:.2f} s; plan "
             f"{figures.wan_plan[-1]:.2f} s (at most {figures.wan_peak[-1]} in flight), "
             f"-p {args.wan_ceiling} {figures.wan_plan_32[-1]:.2f} s (at most "
@@ -405,6 +431,7 @@ def bench_apply(args: argparse.Namespace, work: Path, figures: Figures) -> None:
     write_manifests(manifests, count)
     say(f"apply: {drifted} updates")
     timings = {1: figures.apply_1, 8: figures.apply_8}
+    per_call = {1: figures.apply_1_cpu_call, 8: figures.apply_8_cpu_call}
     phases = {1: figures.apply_1_writes, 8: figures.apply_8_writes}
     outcomes: list[list[str]] = []
     states: list[dict[str, Any]] = []
@@ -413,23 +440,28 @@ def bench_apply(args: argparse.Namespace, work: Path, figures: Figures) -> None:
         for parallelism in (1, 8):
             db = work / f"apply-{parallelism}.db"
             shutil.copyfile(seed, db)
-            with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
+            log = work / "emulator-apply.log"
+            log.unlink(missing_ok=True)
+            with Emulator(db, args.latency_ms, log) as emulator:
                 command = [PYTHON, "-m", "reconciler", "apply", str(manifests),
                            "--auto-approve", "--parallelism", str(parallelism)]
                 result = expect(run(command, emulator.url, work), 0, f"apply -p {parallelism}")
-                timings[parallelism].append(result.seconds)
-                # The writes: from the plan's summary line (printed before the first call)
-                # to the closing line (after the last outcome).
-                phases[parallelism].append(result.at("Apply complete") - result.at("Plan:"))
-                outcomes.append(
-                    [line for line in result.stdout.splitlines() if OUTCOME.match(line)]
-                )
+            timings[parallelism].append(result.seconds)
+            per_call[parallelism].append(result.cpu / served(log))
+            # The writes: from the plan's summary line (printed before the first call)
+            # to the closing line (after the last outcome).
+            phases[parallelism].append(result.at("Apply complete") - result.at("Plan:"))
+            outcomes.append(
+                [line for line in result.stdout.splitlines() if OUTCOME.match(line)]
+            )
+            with Emulator(db, args.latency_ms, work / "emulator.log") as emulator:
                 after = run(plan_command(manifests), emulator.url, work)
                 converged = converged and after.code == 0
             states.append(stored_state(db))
         say(
-            f"  run {attempt + 1}: -p 1 {timings[1][-1]:.2f} s (writes {phases[1][-1]:.2f} s), "
-            f"-p 8 {timings[8][-1]:.2f} s (writes {phases[8][-1]:.2f} s)"
+            f"  run {attempt + 1}: -p 1 {timings[1][-1]:.2f} s (writes {phases[1][-1]:.2f} s, "
+            f"{per_call[1][-1] * 1000:.2f} ms CPU a call), -p 8 {timings[8][-1]:.2f} s (writes "
+            f"{phases[8][-1]:.2f} s, {per_call[8][-1] * 1000:.2f} ms CPU a call)"
         )
     figures.outcome_lines = len(outcomes[0])
     figures.same_outcomes = all(lines == outcomes[0] for lines in outcomes) and (
@@ -477,17 +509,30 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
     if figures.plan:
         limits = per_run(lambda fetch: 1.5 * fetch + 0.3, figures.fetch)
         margins = per_run(lambda plan, limit: plan / limit, figures.plan, limits)
+        raw_limits = per_run(lambda fetch: 1.5 * fetch + 0.3, figures.raw)
+        raw_margins = per_run(lambda plan, limit: plan / limit, figures.plan, raw_limits)
+        cpu_call = per_run(lambda cpu, calls: cpu / calls * 1000, figures.plan_cpu,
+                           figures.plan_calls)
         if figures.serial:
             row(f"LAN {n}: serial refresh (list, then GET each in turn)",
                 spread(figures.serial))
         row(f"LAN {n}: bare fetch (same GETs, 8 connections, no work)", spread(figures.fetch))
+        row(f"LAN {n}: independent floor (same GETs, 8 http.client connections)",
+            spread(figures.raw))
         row(f"LAN {n}: reconciler plan (whole process)", spread(figures.plan),
             f"1.5 x fetch + 0.3 s = {spread(limits)}", f"{spread(margins, 'x')} of it")
+        row("", "", f"1.5 x independent + 0.3 s = {spread(raw_limits)}",
+            f"{spread(raw_margins, 'x')} of it")
         row("  its CPU time (user + system)", spread(figures.plan_cpu))
+        row("  its CPU per call (CPU time / calls served)", spread(cpu_call, " ms"),
+            f"{max(figures.plan_calls)} calls")
         row("  most requests in flight (emulator)", f"{max(figures.plan_peak)}", "ceiling 8")
         verdicts.append((median(margins) <= 1,
                          f"LAN: plan {n} <= 1.5 x the bare fetch + 0.3 s: {spread(figures.plan)}"
                          f" vs {spread(limits)}"))
+        verdicts.append((median(raw_margins) <= 1,
+                         f"LAN: plan {n} <= 1.5 x the independent floor + 0.3 s: "
+                         f"{spread(figures.plan)} vs {spread(raw_limits)}"))
     if figures.big_plan and figures.plan:
         size = big / n
         growth = median(figures.big_plan) / median(figures.plan)
@@ -509,10 +554,14 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
         margin_32 = per_run(lambda plan, limit: plan / limit, figures.wan_plan_32, limit_32)
         speedup = per_run(lambda a, b: a / b, figures.wan_plan, figures.wan_plan_32)
         latency = f"{args.wan_latency_ms:g} ms"
+        raw_ratio = per_run(lambda plan, raw: plan / raw, figures.wan_plan, figures.wan_raw_8)
         row(f"WAN {wan} at {latency}: bare fetch, 8 connections", spread(figures.wan_fetch_8))
+        row(f"WAN {wan}: independent floor, 8 http.client connections",
+            spread(figures.wan_raw_8))
         row(f"WAN {wan}: bare fetch, {wide} connections", spread(figures.wan_fetch_32))
         row(f"WAN {wan}: reconciler plan (default, ceiling 8)", spread(figures.wan_plan),
             f"1.25 x 8-way fetch = {spread(limit_8)}", f"{spread(margin_8, 'x')} of it")
+        row("", "", "independent 8-way floor", f"{spread(raw_ratio, 'x')} of it")
         row(f"WAN {wan}: reconciler plan -p {wide}", spread(figures.wan_plan_32),
             f"1.25 x {wide}-way fetch + 0.3 s = {spread(limit_32)}",
             f"{spread(margin_32, 'x')} of it")
@@ -542,6 +591,10 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
         row("  its writes (GET, PUT, read-back GET each), -p 1", spread(figures.apply_1_writes))
         row("  its writes, -p 8", spread(figures.apply_8_writes), "",
             f"{spread(writes, 'x')} faster")
+        row("  its CPU per call (CPU time / calls served), -p 1",
+            spread([cpu * 1000 for cpu in figures.apply_1_cpu_call], " ms"))
+        row("  its CPU per call, -p 8", spread([cpu * 1000 for cpu in figures.apply_8_cpu_call],
+                                               " ms"))
         verdicts.append((median(whole) >= 4,
                          f"apply {updates} updates (read-back included), whole process, -p 8 "
                          f">= 4x faster than -p 1: {spread(whole, 'x')}"))

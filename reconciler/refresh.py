@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from reconciler.api import ApiClient
+from reconciler.api.paging import OnRows
 from reconciler.kinds.registry import kinds, primary
 from reconciler.manifest.loader import Manifests
 from reconciler.names import lookalike_key
@@ -21,6 +22,7 @@ from reconciler.plan.planner import build_plan, match_primary, needs_detail
 KINDS_READ = tuple(kinds())
 
 Progress = Callable[[int, int], None]  # (done, total) detail reads
+Listing = Callable[[OnRows], list[dict[str, Any]]]  # reads (or has read) the campaign listing
 
 
 def read_catalog(
@@ -58,14 +60,16 @@ def read_live(
     *,
     parallelism: int = 8,
     progress: Progress | None = None,
+    listing: Listing | None = None,
 ) -> tuple[dict[str, list[dict[str, Any]]], Catalog]:
     """Live rows per kind (campaign details where schedules are managed) and the catalog.
 
-    Everything starts as early as it can: the carrier/template listings alongside the
-    campaign listing, and each detail read as soon as its row's page has arrived, while later
-    pages are still being read. Which rows need details is decided again on the whole
-    listing (identity needs every row); a read started for a row that turns out not to need
-    one is dropped, and one not started yet is started then.
+    Everything starts as early as it can: the campaign listing (given as `listing`, say an
+    `EarlyListing.follow`, when it was started before the manifests were loaded), the
+    carrier/template listings alongside it, and each detail read as soon as its row's page
+    has arrived, while later pages are still being read. Which rows need details is decided
+    again on the whole listing (identity needs every row); a read started for a row that
+    turns out not to need one is dropped, and one not started yet is started then.
     """
     kind = primary()
     early = _EarlyMatch(manifests)
@@ -79,7 +83,7 @@ def read_live(
                     reads.add(row[kind.uuid_field])
             arrived.update(reads.finished())  # keep the queue short while listing
 
-        rows = kind.list_live(client, on_rows=on_rows)
+        rows = listing(on_rows) if listing else kind.list_live(client, on_rows=on_rows)
         wanted = _needing_detail(manifests, rows)
         if wanted:
             for uuid in wanted:
@@ -150,10 +154,13 @@ def make_plan(
     targets: Collection[str] = (),
     parallelism: int = 8,
     progress: Progress | None = None,
+    listing: Listing | None = None,
 ) -> Plan:
     """Read the live side and diff it against the manifests."""
-    live, catalog = read_live(client, manifests, parallelism=parallelism, progress=progress)
-    return build_plan(
+    live, catalog = read_live(
+        client, manifests, parallelism=parallelism, progress=progress, listing=listing
+    )
+    plan = build_plan(
         {kind: manifests.specs(kind) for kind in kinds()},
         live,
         catalog,
@@ -162,3 +169,18 @@ def make_plan(
         targets=targets,
         api_url=client.base_url,
     )
+    return with_environment(plan, manifests)
+
+
+def with_environment(plan: Plan, manifests: Manifests) -> Plan:
+    """The plan names the environment its manifests are for, and each field an override of
+    that environment set (so every report can say where the value came from)."""
+    plan.environment = manifests.environment
+    for change in plan.changes:
+        for field in change.fields:
+            source = manifests.override_at(change.kind, change.name, field)
+            if source is not None:
+                change.overrides[field] = {
+                    "environment": manifests.environment or "", "source": source,
+                }
+    return plan

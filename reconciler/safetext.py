@@ -79,3 +79,10 @@ def spelt(name: Any) -> str:
     """A name in double quotes, made `visible`: how plans quote a name whose spelling
     matters (`"Nhắc nợ␠"`)."""
     return f'"{visible(name)}"'
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every character `shown`
+    would escape as a JSON escape: the same values, but no bidi override, line separator or
+    lone surrogate left raw for a CI page (SARIF, GitLab) to render."""
+    return UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 
 from clirun import run_cli
 from hypothesis import given
@@ -122,6 +124,107 @@ def test_the_gate_never_lets_more_than_the_level_through():
     assert gate._in_flight == 0 and gate.calls == 3
 
 
+class Caller:
+    """A thread making one call through the gate (in a lane: a listing's call), holding its
+    slot until `release()`; with `lane`, the lane stays open until `close_lane()`."""
+
+    def __init__(self, gate: Gate, *, lane: bool = False):
+        self.started, self.ended = threading.Event(), threading.Event()
+        self._release, self._close = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(gate, lane), daemon=True)
+        self._thread.start()
+
+    def _run(self, gate: Gate, lane: bool) -> None:
+        if lane:
+            with gate.lane():
+                self._call(gate)
+                self._close.wait()
+        else:
+            self._call(gate)
+
+    def _call(self, gate: Gate) -> None:
+        with gate.slot("GET"):
+            self.started.set()
+            self._release.wait()
+        self.ended.set()
+
+    def release(self) -> None:
+        self._release.set()
+        assert self.ended.wait(10)
+
+    def close_lane(self) -> None:
+        self._close.set()
+        self._thread.join(10)
+
+
+def until(condition, what: str) -> None:  # noqa: ANN001
+    """Poll a condition on the gate's state (bounded): a thread is waiting, not a timing."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.001)
+
+
+def test_a_listing_call_gets_a_slot_ahead_of_queued_detail_reads():
+    gate = Gate(Pace(ceiling=2, level=2))
+    first, second = Caller(gate), Caller(gate)  # two detail reads hold both slots
+    assert first.started.wait(10) and second.started.wait(10)
+    queued = Caller(gate)
+    until(lambda: gate.waiting == (0, 1), "a queued detail read")
+    listing = Caller(gate, lane=True)  # a listing page, asked for after it
+    until(lambda: gate.waiting == (1, 1), "the listing's call waiting")
+    first.release()
+    assert listing.started.wait(10)  # the freed slot went to the listing
+    assert gate.waiting == (0, 1) and not queued.started.is_set()
+    listing.release()
+    # Between its pages the listing keeps its slot: the read still waits...
+    assert gate.waiting == (0, 1) and not queued.started.is_set()
+    listing.close_lane()  # ...until the listing is done
+    assert queued.started.wait(10)
+    second.release(), queued.release()
+    assert gate._in_flight == 0 and gate.calls == 4
+
+
+def test_an_open_listing_keeps_a_slot_so_its_next_page_never_waits():
+    gate = Gate(Pace(ceiling=2, level=2))
+    listing = Caller(gate, lane=True)
+    listing.release()  # its first page is done; the listing goes on
+    read = Caller(gate)
+    assert read.started.wait(10)  # reads fill what is left...
+    held_back = Caller(gate)
+    until(lambda: gate.waiting == (0, 1), "a read held back")  # ...but not the kept slot
+    another = Caller(gate)
+    until(lambda: gate.waiting == (0, 2), "another read held back")
+    next_page = threading.Event()
+
+    def listing_goes_on() -> None:
+        with gate.lane(), gate.slot("GET"):
+            next_page.set()
+
+    threading.Thread(target=listing_goes_on, daemon=True).start()
+    assert next_page.wait(10)  # the listing's next page started without waiting
+    listing.close_lane()
+    read.release()
+    assert held_back.started.wait(10) and another.started.wait(10)
+    held_back.release(), another.release()
+    assert gate._in_flight == 0
+
+
+def test_at_level_one_listing_and_reads_take_turns_listing_first():
+    gate = Gate(Pace(ceiling=1))
+    read = Caller(gate)
+    assert read.started.wait(10)  # nothing kept at level 1: a read may use the only slot
+    queued = Caller(gate)
+    until(lambda: gate.waiting == (0, 1), "a queued read")
+    listing = Caller(gate, lane=True)
+    until(lambda: gate.waiting == (1, 1), "the listing's call waiting")
+    read.release()
+    assert listing.started.wait(10) and not queued.started.is_set()
+    listing.release()
+    assert queued.started.wait(10)  # at level 1 the open lane keeps nothing
+    queued.release(), listing.close_lane()
+
+
 # -- end to end, over HTTP ------------------------------------------------------------------
 
 
@@ -175,4 +278,11 @@ def test_verbose_plan_shows_the_level_reached(api_env, tmp_path, caplog):
     result = run_cli("--verbose", "plan", str(tmp_path), "-p", "8")
     assert result.code == 0, result.output
     logged = [r.getMessage() for r in caplog.records if r.name == "reconciler.pace"]
-    assert "parallelism: reached 8 (ceiling 8), now 8; backed off 0 times" in logged
+    # How far it climbs depends on the machine's load (it backs off when answers slow down):
+    # assert the report, not a timing. (The climb itself is tested on Pace, without time.)
+    [line] = [m for m in logged if m.startswith("parallelism: reached")]
+    found = re.fullmatch(r"parallelism: reached (\d+) \(ceiling 8\), now (\d+); "
+                         r"backed off (\d+) times?", line)
+    assert found, line
+    reached, now = int(found[1]), int(found[2])
+    assert 1 <= now <= reached <= 8, line

@@ -57,8 +57,8 @@ def mixed_plan() -> Plan:
 def test_the_plan_document_keys():
     document = plan_document(mixed_plan())
 
-    assert list(document) == ["format_version", "api_url", "changes", "summary", "notes",
-                              "policy"]
+    assert list(document) == ["format_version", "api_url", "environment", "changes", "summary",
+                              "notes", "policy"]
     assert (document["format_version"], document["api_url"]) == (1, API)
     assert document["summary"] == {"create": 1, "update": 2, "delete": 1, "unchanged": 0}
     assert (document["notes"], document["policy"]) == ([], [])

@@ -468,7 +468,8 @@ class ApiClient:
         def fetch(offset: int) -> Any:
             return self._call("GET", path, params={**base, "limit": limit, "offset": offset})
 
-        return collect(fetch, key=key, what=what, required=required, on_rows=on_rows)
+        with self.gate.lane():  # the critical path: never waits behind the reads it feeds
+            return collect(fetch, key=key, what=what, required=required, on_rows=on_rows)
 
     def _call(
         self, method: str, path: str, *, params: dict[str, Any] | None = None,

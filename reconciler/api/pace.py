@@ -116,21 +116,85 @@ class Call:
 
 
 class Gate:
-    """Lets at most `pace.level` calls through at once; thread-safe."""
+    """Lets at most `pace.level` calls through at once; thread-safe.
+
+    A listing is the critical path (every detail read hangs on its pages), so calls made in a
+    `lane` go first: while a lane is open one slot is kept for it (details fill the rest), and
+    a lane's call waiting for a slot is served before any queued detail read. A listing thus
+    never waits behind the reads it started.
+    """
 
     def __init__(self, pace: Pace):
         self.pace = pace
-        self._free = threading.Condition(threading.Lock())
+        lock = threading.Lock()
+        self._urgent_free = threading.Condition(lock)  # lanes' calls wait here
+        self._free = threading.Condition(lock)  # every other call waits here
         self._in_flight = 0
+        self._urgent_in_flight = 0
+        self._lanes = 0  # lanes open
+        self._waiting = [0, 0]  # [lanes' calls, other calls] waiting for a slot
+        self._local = threading.local()
         self.calls = 0
+
+    @contextmanager
+    def lane(self) -> Iterator[None]:
+        """While open, this thread's calls go first and one slot is kept for them."""
+        depth = getattr(self._local, "lanes", 0)
+        self._local.lanes = depth + 1
+        with self._free:
+            self._lanes += 1
+        try:
+            yield
+        finally:
+            self._local.lanes = depth
+            with self._free:
+                self._lanes -= 1
+                self._wake()
+
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """(lanes' calls, other calls) waiting for a slot right now."""
+        with self._free:
+            return self._waiting[0], self._waiting[1]
+
+    def _room(self, urgent: bool) -> int:
+        """How many more calls of that sort may start now (called holding the lock)."""
+        room = self.pace.level - self._in_flight
+        if urgent:
+            return room
+        # Other calls leave a slot to each open lane whose call is not in flight (never all
+        # slots: at level 1 lanes and reads take turns), and to every lane call waiting.
+        kept = min(self._lanes, self.pace.level - 1) - self._urgent_in_flight
+        return room - max(kept, self._waiting[0])
+
+    def _wake(self) -> None:
+        """Wake as many waiters as may start, lanes' calls first (called holding the lock).
+        Woken lane calls still count as waiting until they start, so their slots stay kept."""
+        urgent = min(self._waiting[0], self._room(True))
+        if urgent > 0:
+            self._urgent_free.notify(urgent)
+        others = min(self._waiting[1], self._room(False))
+        if others > 0:
+            self._free.notify(others)
 
     @contextmanager
     def slot(self, kind: Hashable) -> Iterator[Call]:
         """Wait for a free slot, hold it for the call, then report its latency."""
-        with self._free:
-            while self._in_flight >= self.pace.level:
-                self._free.wait()
+        urgent = getattr(self._local, "lanes", 0) > 0
+        waiters = self._urgent_free if urgent else self._free
+        with waiters:
+            if self._room(urgent) <= 0:
+                self._waiting[not urgent] += 1
+                try:
+                    while self._room(urgent) <= 0:
+                        waiters.wait()
+                except BaseException:
+                    self._waiting[not urgent] -= 1
+                    self._wake()  # reads held back for this call may go
+                    raise
+                self._waiting[not urgent] -= 1
             self._in_flight += 1
+            self._urgent_in_flight += urgent
             self.calls += 1
             ticket = self.pace.started()
         call = Call()
@@ -144,9 +208,8 @@ class Gate:
             latency = time.perf_counter() - started
             with self._free:
                 self._in_flight -= 1
+                self._urgent_in_flight -= urgent
                 change = self.pace.finished(ticket, kind, latency, call.refused)
-                free = self.pace.level - self._in_flight
-                if free > 0:
-                    self._free.notify(free)
+                self._wake()
             if change:
                 log.debug("parallelism %s", change)

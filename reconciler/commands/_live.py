@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import click
 
 from reconciler.commands._common import Settings
+from reconciler.errors import ReconcilerError
 
 PARALLELISM_OPTION = click.option(
     "--parallelism",
@@ -43,11 +44,25 @@ TARGET_OPTION = click.option(
 
 
 def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of requests
+    """A client for the chosen environment's API (or the global settings' without one)."""
     from reconciler.api import ApiClient
 
-    url = cfg.resolved_api_url()  # a bad URL is an error before anything else happens
+    url, environ = client_settings(cfg)  # a bad URL is an error before anything happens
     _show_retries()
-    return ApiClient.from_env(url, pool_size=parallelism)
+    return ApiClient.from_env(url, pool_size=parallelism, environ=environ)
+
+
+def client_settings(cfg: Settings) -> tuple[str, Mapping[str, str] | None]:
+    """(API URL, credential variables) of the environment chosen (choosing it if no
+    manifest load did: a command without manifests still needs --env)."""
+    from reconciler.commands import _report
+    from reconciler.commands._env import chosen, connection
+
+    if not cfg.environment_chosen:
+        cfg.environment = chosen(cfg)[0]
+        cfg.environment_chosen = True
+        _report.set_environment(cfg.environment)
+    return connection(cfg, cfg.environment)
 
 
 def _show_retries() -> None:
@@ -62,6 +77,44 @@ def _show_retries() -> None:
         notices.addHandler(handler)
     notices.setLevel(logging.INFO)
     notices.propagate = False
+
+
+class EarlyRead:
+    """The client, and the campaign listing under way while the manifests load."""
+
+    def __init__(self, client, listing, problem: ReconcilerError | None):  # noqa: ANN001
+        self._client, self.listing, self._problem = client, listing, problem
+
+    def client(self):  # noqa: ANN201 - lazy import of requests
+        """The client; a bad URL or credentials are raised here, after the manifests have
+        been checked, so their errors still come first."""
+        if self._problem is not None:
+            raise self._problem
+        return self._client
+
+
+@contextmanager
+def reading_early(cfg: Settings, parallelism: int = 8) -> Iterator[EarlyRead]:
+    """Start listing the campaigns now, before the manifests are loaded (the listing needs
+    none of them). Manifests that turn out invalid throw the read away: no write is ever
+    made for them."""
+    from reconciler.early import EarlyListing
+
+    try:
+        client = make_client(cfg, parallelism)
+    except ReconcilerError as exc:
+        problem = exc
+    else:
+        problem = None
+    if problem is not None:
+        yield EarlyRead(None, None, problem)
+        return
+    with client:
+        listing = EarlyListing(client)
+        try:
+            yield EarlyRead(client, listing, None)
+        finally:
+            listing.abandon()  # read in full by then, unless the manifests were refused
 
 
 @contextmanager
@@ -87,9 +140,11 @@ def detail_progress(label: str) -> Iterator:
 
 
 def plan_with_progress(
-    client, manifests, *, prune: bool, targets: tuple[str, ...], parallelism: int
+    client, manifests, *, prune: bool, targets: tuple[str, ...], parallelism: int,
+    early: EarlyRead | None = None,
 ):  # noqa: ANN001, ANN201 - lazy imports keep `validate` light
-    """Plan loaded manifests against the live API, with a progress bar on a terminal."""
+    """Plan loaded manifests against the live API, with a progress bar on a terminal
+    (`early`: the campaign listing started before the manifests were loaded)."""
     from reconciler.refresh import make_plan
 
     with detail_progress("Reading campaigns") as progress:
@@ -100,4 +155,5 @@ def plan_with_progress(
             targets=targets,
             parallelism=parallelism,
             progress=progress,
+            listing=early.listing.follow if early and early.listing else None,
         )

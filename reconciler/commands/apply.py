@@ -239,9 +239,16 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
 
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
-    from reconciler.saved_plan import read_saved_plan
+    from reconciler.saved_plan import environment_problem, read_saved_plan
 
     the_plan = read_saved_plan(plan_file)
+    elsewhere = environment_problem(the_plan, settings().environment)
+    if elsewhere:  # refused before the tenant is read: not stale, meant for another one
+        raise PlanError(
+            f"{plan_file}: {elsewhere}; nothing was changed",
+            [Diagnostic("error", "guard/other-environment", f"{plan_file}: {elsewhere}",
+                        category="guard")],
+        )
     _refuse_if_stale(client, the_plan, f"{plan_file} is stale")
     return the_plan
 

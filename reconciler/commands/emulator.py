@@ -154,4 +154,7 @@ def _serve_until_interrupted(server: Any, banner: str) -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         server.stop()
-    click.echo(f"emulator stopped (at most {server.peak_busy} requests at once)", err=True)
+    click.echo(
+        f"emulator stopped (at most {server.peak_busy} requests at once, "
+        f"{server.served} served)", err=True,
+    )

@@ -159,7 +159,8 @@ def export(
     if with_carriers:
         count = len(carrier_rows) - left_out["carrier"]
         what += f" and {count} carrier{'' if count == 1 else 's'}"
-    click.echo(f"Exported {what} to {out_dir}.")
+    env = cfg.environment
+    click.echo(f"Exported {what}{f' from environment {env}' if env else ''} to {out_dir}.")
     if selection.skipped_by_match:
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from reconciler.commands import _report
-from reconciler.commands._common import global_options, plural, report_warnings, settings
+from reconciler.commands._common import (
+    global_options,
+    one_line_each,
+    plural,
+    report_warnings,
+    settings,
+)
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
-    make_client,
     plan_with_progress,
+    reading_early,
 )
 from reconciler.commands._policy import (
     blocking,
@@ -23,7 +30,9 @@ from reconciler.commands._policy import (
     within_targets,
 )
 from reconciler.diagnostics.model import Diagnostic
+from reconciler.errors import ReconcilerError
 from reconciler.plan.guards import guard_diagnostics, guard_problems
+from reconciler.redact import redact
 from reconciler.safetext import shown
 
 DOCUMENT_FORMATS = ("markdown", "html")
@@ -82,25 +91,87 @@ def plan(
     targets: tuple[str, ...],
     parallelism: int,
 ) -> None:
-    """Compare the manifests under PATHS with the live campaigns and show the changes."""
+    """Compare the manifests under PATHS with the live campaigns and show the changes.
+
+    With several --env (or --env all), each environment is planned in turn, a section
+    each; the exit code is the worst of them, and --out must name `{env}`."""
+    from reconciler.commands._env import chosen
+
+    cfg = settings()
+    environments = chosen(cfg, several=True)
+    if len(environments) == 1:
+        cfg.environment, cfg.environment_chosen = environments[0], True
+        code = _plan_one(paths, fmt, out, detailed_exitcode, drift, prune, targets, parallelism)
+        if code:
+            raise click.exceptions.Exit(code)
+        return
+    if out and "{env}" not in out:
+        raise click.UsageError(
+            "with several environments, --out must name {env} (e.g. --out plan-{env}.json): "
+            "one file per environment"
+        )
+    if fmt in ("json", "sarif", "gitlab", "html") and not out:
+        raise click.UsageError(
+            f"with several environments, --format {fmt} needs --out FILE naming {{env}} (one "
+            "document per environment); text and markdown print a section each"
+        )
+    worst = 0
+    for index, name in enumerate(environments):
+        if index and fmt in (None, "text", "github"):
+            click.echo()
+        cfg.environment, cfg.environment_chosen = name, True
+        target = out.replace("{env}", str(name)) if out else None
+        if target:  # plans/{env}.json: the directory is made for the files
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise click.UsageError(f"--out {out}: cannot make {Path(target).parent}: "
+                                       f"{exc.strerror or exc}") from None
+        try:
+            code = _plan_one(
+                paths, fmt, target, detailed_exitcode, drift, prune, targets, parallelism
+            )
+        except ReconcilerError as exc:  # said in its section; the others are still planned
+            click.echo(f"Environment {name}: plan failed.")
+            click.echo(f"error: {one_line_each(redact(str(exc)))}", err=True)
+            code = 1
+        worst = max(worst, code) if 1 not in (worst, code) else 1
+    if worst:
+        raise click.exceptions.Exit(worst)
+
+
+def _plan_one(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    out: str | None,
+    detailed_exitcode: bool,
+    drift: bool,
+    prune: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+) -> int:
+    """One environment's plan, shown as asked; its exit code (0, or 2 for changes with
+    --detailed-exitcode/--drift)."""
     from reconciler.render import render
 
     cfg = settings()
     report = _begin_report(fmt, out)
     report.anchor = paths[0]
     fmt = "text" if fmt in (None, "github") else fmt  # github: annotations, then the text plan
-    # Bad manifests fail before any client or call.
-    manifests, findings, policies = load_checked_with_policies(paths)
-    note = no_policies_note(policies)  # said last on stderr; with json, in the plan's notes
-    if manifests.files:  # where SARIF/GitLab place what has no file (an API failure, say)
-        report.anchor = manifests.files[0]
-    report_warnings(manifests.warnings)
-    report.note(manifests.diagnostics)
-    if not targets:
-        report.note([finding.diagnostic() for finding in findings])
-    with make_client(cfg, parallelism) as client:
+    # The campaign listing starts now, while the manifests load; bad manifests still fail
+    # first (before a bad URL or token), and throw the read away: they never cause a write.
+    with reading_early(cfg, parallelism) as early:
+        manifests, findings, policies = load_checked_with_policies(paths)
+        note = no_policies_note(policies)  # said last on stderr; with json, in the notes
+        if manifests.files:  # where SARIF/GitLab place what has no file (an API failure)
+            report.anchor = manifests.files[0]
+        report_warnings(manifests.warnings)
+        report.note(manifests.diagnostics)
+        if not targets:
+            report.note([finding.diagnostic() for finding in findings])
         the_plan = plan_with_progress(
-            client, manifests, prune=prune, targets=targets, parallelism=parallelism
+            early.client(), manifests, prune=prune, targets=targets, parallelism=parallelism,
+            early=early,
         )
     if targets:  # errors outside what the targeted plan touches would not block its apply
         findings = within_targets(findings, plan_scope(the_plan, targets))
@@ -135,7 +206,8 @@ def plan(
             err=True,
         )
     if (detailed_exitcode or drift) and the_plan.has_drift:
-        raise click.exceptions.Exit(2)
+        return 2
+    return 0
 
 
 def _write(path: str, text: str) -> None:

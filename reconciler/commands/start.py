@@ -118,8 +118,15 @@ def _not_as_declared(client, manifests, names, pairs) -> list[str]:  # noqa: ANN
     from reconciler.policy.evaluate import evaluate
     from reconciler.refresh import make_plan
 
-    plan = make_plan(client, manifests, targets=tuple(names), parallelism=1)
-    problems = drift_problems(plan.changes, names, manifests.where)
+    # The templates they use are what a call plays: a script edited live is not what was
+    # reviewed either, so a targeted template's drift refuses the start too.
+    scripts = [spec.template for name in names
+               if (spec := manifests.campaigns[name]).template
+               and spec.template in manifests.templates]
+    plan = make_plan(client, manifests, targets=tuple(dict.fromkeys([*names, *scripts])),
+                     parallelism=1)
+    drifted = [change for change in plan.changes if not change.rewrite]  # rewrites: by design
+    problems = drift_problems(drifted, names, manifests.where)
     if problems:
         return problems
     rules = load_policies(settings().config).rule_list

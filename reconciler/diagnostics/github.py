@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.diagnostics.paths import shown
+from reconciler.safetext import shown as escaped
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -33,7 +34,8 @@ def annotation(diagnostic: Diagnostic) -> str:
                 properties.append(("col", str(diagnostic.column)))
     properties.append(("title", diagnostic.code))
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{COMMANDS[diagnostic.severity]} {props}::{escape_data(message(diagnostic))}"
+    text = escaped(escape_data(message(diagnostic)))  # server text: no ESC, no bidi left
+    return f"::{COMMANDS[diagnostic.severity]} {props}::{text}"
 
 
 def message(diagnostic: Diagnostic) -> str:

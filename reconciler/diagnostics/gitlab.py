@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.diagnostics.github import message
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.diagnostics.paths import shown
+from reconciler.safetext import json_safe
 
 SEVERITIES = {"error": "major", "warning": "minor", "note": "info"}
 
@@ -50,4 +51,4 @@ def document(
 
 
 def render(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> str:
-    return json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False)) + "\n"

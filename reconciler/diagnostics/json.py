@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.diagnostics.model import Diagnostic, counts
+from reconciler.safetext import json_safe
 
 FORMAT_VERSION = 1
 
@@ -25,4 +26,4 @@ def document(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
 
 
 def render(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps(document(diagnostics), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document(diagnostics), indent=2, ensure_ascii=False)) + "\n"

@@ -121,6 +121,7 @@ class EmulatorServer:
         self.stopping = False
         self._busy = 0
         self.peak_busy = 0  # the most requests ever served at once (a client's concurrency)
+        self.served = 0  # requests started, all told (the bench divides a client's CPU by it)
         self._url: str | None = None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -214,6 +215,7 @@ class EmulatorServer:
     def request_started(self) -> None:
         with self._log_lock:
             self._busy += 1
+            self.served += 1
             self.peak_busy = max(self.peak_busy, self._busy)
 
     def request_finished(self) -> None:

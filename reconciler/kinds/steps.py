@@ -83,6 +83,21 @@ def verify_written(
     )
 
 
+def verify_deleted(client: ApiClient, uuid: str, kind: Kind) -> None:
+    """Read the object back after its DELETE answered success: gone only when a read says
+    so (404). A gateway may answer a DELETE it never passed on."""
+    try:
+        kind.read(client, uuid)
+    except ApiError as exc:
+        if exc.status == 404:
+            return
+        raise ApiError(
+            f"the API answered success to the DELETE, but reading it back failed ({exc}): "
+            "whether it is gone is unknown"
+        ) from exc
+    raise WriteNotKept("the API answered success to the DELETE, but a read back still shows it")
+
+
 def readback_detail(
     kind: Kind, name: str, sent: Any, kept: Any, before: dict[str, Any] | None
 ) -> tuple[bool, str]:

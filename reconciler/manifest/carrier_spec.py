@@ -16,11 +16,13 @@ from reconciler import carrier_fields
 from reconciler.manifest.models import (
     _STRICT,
     NAME_PATTERN,
+    PREVIOUS_NAMES_DESCRIPTION,
     UUID_PATTERN,
     FieldError,
     Network,
     NonNegInt,
     name_problem,
+    previous_names_checked,
     waivers_with_reasons,
 )
 
@@ -33,7 +35,9 @@ CLEARABLE_FIELDS: dict[str, Any] = {
     **{name: "" for name in carrier_fields.PREFIX_FIELDS},
 }
 # Declared but not API fields: identity, lifecycle, policy metadata.
-NOT_MANAGED = frozenset({"state", "carrier_uuid", "labels", "policy_waivers"})
+NOT_MANAGED = frozenset(
+    {"state", "carrier_uuid", "labels", "policy_waivers", "previous_names"}
+)
 # The manifest fields, in the API's write order.
 FIELDS = (
     "carrier_name", "description", "caller_id", "gateway_uuid", "dial_type", "network",
@@ -143,6 +147,12 @@ class CarrierSpec(BaseModel):
     policy_waivers: dict[str, str] = Field(
         default=None, description="Policy rules this carrier may break: {RULE_ID: reason}."
     )
+    previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
+
+    @field_validator("previous_names")
+    @classmethod
+    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
+        return previous_names_checked(value, info.data.get("carrier_name"), "carrier_name")
 
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod

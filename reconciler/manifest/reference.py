@@ -231,7 +231,7 @@ def _field_table(definition: dict[str, Any], model: Any) -> str:
             default = f"`{_yaml_scalar(prop['default'])}`"
         elif name in ("campaign_uuid", "template_uuid") and model in (CampaignSpec, TemplateSpec):
             default = "not pinned"
-        elif name in ("labels", "policy_waivers"):
+        elif name in ("labels", "policy_waivers", "previous_names"):
             default = "none"
         else:
             default = "not managed"
@@ -276,6 +276,10 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "mapping of rule id to reason (see [labels and waivers](#labels-and-waivers))"
     if name == "press_options":
         return "list (see [press_options](#press_options))"
+    if name == "previous_names":
+        return "list of names"
+    if name in ("campaign_uuid", "template_uuid"):
+        return "uuid, or a mapping of environment name to uuid"
     if name in ("exit_sound", "invalid_sound"):
         return "mapping (see [exit_sound and invalid_sound](#exit_sound-and-invalid_sound))"
     options = [option for option in prop.get("anyOf", [prop]) if option.get("type") != "null"]

@@ -2,10 +2,11 @@
 
 A run is started only for a campaign the manifests declare present, that is live, active and
 of type autocall (run/start is the autocall endpoint), that is live exactly as declared (a
-plan restricted to it is empty), and that no unwaived policy error concerns — neither in the
-manifest nor in its live values (a field the entry leaves out, widened by hand, is checked
-too). Any refusal refuses the whole command before its first write. A campaign already
-running is left alone (starting it again is not asked for twice).
+plan restricted to it and the declared template it uses is empty, rewrites aside), and
+that no unwaived policy error concerns — neither in the manifest nor in its live values (a
+field the entry leaves out, widened by hand, is checked too). Any refusal refuses the whole
+command before its first write. A campaign already running is left alone (starting it again
+is not asked for twice).
 """
 
 from __future__ import annotations

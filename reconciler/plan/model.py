@@ -69,6 +69,9 @@ class Change:
     uses: str | None
     # When the live object last changed (its `updated_at`), for drift reports.
     updated_at: str | None
+    # Fields whose value an environment's override set: field -> {environment, source}
+    # (`source`: the override's reconciler.yaml:LINE).
+    overrides: dict[str, dict[str, str]]
 
     def __init__(
         self,
@@ -94,6 +97,7 @@ class Change:
         rewrite: bool = False,
         uses: str | None = None,
         updated_at: str | None = None,
+        overrides: dict[str, dict[str, str]] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -118,6 +122,12 @@ class Change:
         self.rewrite = rewrite
         self.uses = uses
         self.updated_at = updated_at
+        self.overrides = overrides if overrides is not None else {}
+
+    def origin(self, field_name: str) -> str:
+        """` (staging override)` after a field an environment's override set, else ""."""
+        override = self.overrides.get(field_name)
+        return f" ({override['environment']} override)" if override else ""
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
@@ -171,10 +181,24 @@ class Plan:
     unchanged_kinds: dict[str, int] = field(default_factory=dict)
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
+    # Changes --target held back (computed, not shown): "the live campaigns match" is then
+    # not true, only the targets do.
+    left_out: int = 0
+    # The environment (tenant) of reconciler.yaml this plan is for; None without one.
+    environment: str | None = None
+
+    def heading(self, title: str) -> str:
+        """`Reconciler plan (environment staging)`: every output names its environment."""
+        return f"{title} (environment {self.environment})" if self.environment else title
 
     def no_changes_sentence(self) -> str:
         """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
-        some of the unchanged objects are templates."""
+        some of the unchanged objects are templates; under --target with changes held back,
+        only that the targets need none."""
+        if self.left_out:
+            other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
+            return (f"The targets match the manifests; {other} outside --target not shown "
+                    "(the live objects do not all match: plan without --target to see them).")
         if not self.unchanged_templates:
             return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
         counts = {"campaigns": self.unchanged - self.unchanged_templates}

@@ -109,10 +109,13 @@ def match(
             if not rows:  # left under a temporary name by a rename cycle cut short?
                 rows = parked.get(identity_key(name), [])
                 how = "by name, under the temporary name a cut-short rename left"
+            if not rows:  # still under a name it had before (renamed in place)?
+                rows, how = _by_previous_name(spec, by_name)
             row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
                 message = (
                     _lookalikes_message(kind, name, rows) if how.endswith("reads the same")
+                    else _previous_twins_message(kind, rows) if how.startswith("by its previous")
                     else _twins_message(kind, rows)
                 )
                 errors.append(_located(where, name, name_field, message, "ambiguous-live-name"))
@@ -142,13 +145,117 @@ def match(
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
     looks = {lookalike_key(name): name for name in specs}
+    previous = {
+        identity_key(old): name for name, spec in specs.items()
+        for old in getattr(spec, "previous_names", None) or ()
+    }
     for row in matching.undeclared:
         entry = looks.get(lookalike_key(row[name_field]))
         if entry is not None:
             matching.lookalikes[row[uuid_field]] = entry
             matching.warnings.append(_unclaimed_lookalike(kind, entry, row, where))
+            continue
+        entry = previous.get(identity_key(row[name_field]))
+        if entry is not None and specs[entry].state == "present":
+            matching.lookalikes[row[uuid_field]] = entry  # --prune spares it
+            matching.warnings.append(_previous_name_left(kind, entry, row, where))
     matching.notes.extend(warning.text() for warning in matching.warnings)
     return matching
+
+
+def _by_previous_name(
+    spec: Spec, by_name: Mapping[str, list[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], str]:
+    """The live objects under the entry's `previous_names` (the terraform `moved` idea, by
+    name): one is renamed in place to the entry's name, keeping its uuid and history."""
+    rows: list[dict[str, Any]] = []
+    hows = []
+    for old in getattr(spec, "previous_names", None) or ():
+        found = by_name.get(identity_key(old), [])
+        rows += found
+        if found:
+            hows.append(repr(old))
+    return rows, f"by its previous name {' and '.join(hows)}"
+
+
+def _previous_twins_message(kind: Kind, rows: list[dict[str, Any]]) -> str:
+    listed = " and ".join(
+        f"{row[kind.name_field]!r} ({row[kind.uuid_field]})" for row in rows
+    )
+    return (
+        f"previous_names: {len(rows)} live {kind.plural} match this entry's previous names: "
+        f"{listed}; only one can be renamed to it (pin the one you mean with "
+        f"{kind.uuid_field}, or list one previous name)"
+    )
+
+
+def _previous_name_left(
+    kind: Kind, entry: str, row: dict[str, Any], where: Where
+) -> Diagnostic:
+    """Both the new name and a previous one exist live: nothing to rename, and the old
+    object is not the entry's."""
+    message = (
+        f"live {kind.name} {spelt(row[kind.name_field])} ({row[kind.uuid_field]}) has a "
+        f"previous name of {spelt(entry)}, which exists live too: it is not renamed (the new "
+        f"name is taken) and --prune never deletes it; declare it with state: absent to "
+        "retire it"
+    )
+    return replace(
+        _located(where, entry, "previous_names", message, "previous-name-left"),
+        severity="warning",
+    )
+
+
+def rename_hints(
+    kind: Kind,
+    changes: list[Change],
+    undeclared: list[dict[str, Any]],
+    values_by_name: Mapping[str, dict[str, Any]],
+    where: Where,
+) -> list[Diagnostic]:
+    """A create whose declared values all equal those of one live object no entry claims,
+    under another name: most likely a rename written as a new name. Said, with the fix."""
+    creates = [change for change in changes if change.action == "create"]
+    if not creates or not undeclared or len(creates) * len(undeclared) > 250_000:
+        return []
+    hints = []
+    for change in creates:
+        values = values_by_name.get(change.name) or {}
+        compared = {
+            key: value for key, value in values.items()
+            if key not in (kind.name_field, kind.uuid_field, "active", "type")
+            and isinstance(value, str | int | float | bool | list | dict)
+        }
+        alike = [
+            row for row in undeclared
+            if _same_declared(kind, compared, row)
+        ]
+        if len(alike) != 1:
+            continue
+        old = alike[0][kind.name_field]
+        message = (
+            f"{kind.name} {spelt(change.name)} looks like a rename of {spelt(old)} "
+            f"({alike[0][kind.uuid_field]}: every declared field is the same): add "
+            f"`previous_names: [{old}]` to rename it in place instead of creating another"
+        )
+        hints.append(replace(
+            _located(where, change.name, kind.name_field, message, "looks-like-rename"),
+            severity="warning",
+        ))
+    return hints
+
+
+def _same_declared(kind: Kind, values: Mapping[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a live row has every declared value (fields it does not carry, like a list
+    summary's schedules, are not counted); at least two must be compared."""
+    compared = 0
+    for key, value in values.items():
+        if row.get(key) is None:
+            continue
+        if not kind.same(key, row[key], value):
+            return False
+        compared += 1
+    return compared >= 2
 
 
 def match_primary(
@@ -271,8 +378,50 @@ def _check_renames(
                     "rename-conflict",
                 )
             )
+    errors += _lookalike_renames(kind, changes, live_rows, where)
     if errors:
         raise PlanError(diagnostics=errors)
+
+
+def _lookalike_renames(
+    kind: Kind, changes: list[Change], live_rows: list[dict[str, Any]], where: Where,
+) -> list[Diagnostic]:
+    """Renames onto a name that reads like another live object's (only spaces or invisible
+    characters differ): the API takes them, and leaves two objects nobody can tell apart.
+    Fine when that object is deleted, or renamed to a name reading otherwise, in this plan."""
+    if not any(is_rename(change) for change in changes):
+        return []
+    by_look: dict[str, list[dict[str, Any]]] = {}
+    for row in live_rows:
+        by_look.setdefault(lookalike_key(row[kind.name_field]), []).append(row)
+    # uuid -> how its name reads after this plan ("" once deleted)
+    after = {
+        other.uuid: "" if other.action == "delete" else lookalike_key(other.name)
+        for other in changes if other.action == "delete" or is_rename(other)
+    }
+    errors = []
+    for change in changes:
+        look = lookalike_key(change.name)
+        if not is_rename(change) or look == lookalike_key(change.live_name or ""):
+            continue  # not a rename, or a spelling fix of its own name (a matched look-alike)
+        errors += [
+            _located(
+                where,
+                change.name,
+                kind.name_field,
+                f"{kind.name_field}: cannot rename to {spelt(change.name)}: live {kind.name} "
+                f"{spelt(row[kind.name_field])} ({row[kind.uuid_field]}) reads the same (only "
+                "spaces or invisible characters differ), and the two could not be told apart: "
+                f"rename or delete that {kind.name} in the same plan (pin it by "
+                f"{kind.uuid_field}), or choose a name that reads differently",
+                "rename-conflict",
+            )
+            for row in by_look.get(look, [])
+            if row[kind.uuid_field] != change.uuid
+            and identity_key(row[kind.name_field]) != identity_key(change.name)
+            and after.get(row[kind.uuid_field], look) == look
+        ]
+    return errors
 
 
 def build_plan(
@@ -346,6 +495,9 @@ def build_plan(
                 kind_changes.append(
                     kind.plan_delete(row, "not declared in any manifest (--prune)")
                 )
+        hints = rename_hints(kind, kind_changes, matching.undeclared, values_by_name, kind_where)
+        matching.warnings.extend(hints)
+        matching.notes.extend(hint.text() for hint in hints)
         _check_renames(kind, kind_changes, live_by.get(name, []), kind_where)
         order_renames(
             kind_changes,
@@ -358,6 +510,7 @@ def build_plan(
     notes.extend(kept_notes)
     notes.extend(context.notes)
     order_changes(changes)
+    left_out = 0
     if targets:
         wanted = {identity_key(target) for target in targets}
         target_uuids = {
@@ -366,9 +519,11 @@ def build_plan(
             for entry, live in matching.pairs.items()
             if live is not None and identity_key(entry) in wanted
         }
+        every = len(changes)
         changes, target_notes = select_targets(
             changes, targets, specs_by, live_by, target_uuids
         )
+        left_out = every - len(changes)
         notes.extend(target_notes)
     # Only what this plan writes: an object left out by --target is not sent.
     blind: list[Diagnostic] = []
@@ -390,7 +545,7 @@ def build_plan(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings,
+                unchanged_templates=unchanged_others, warnings=warnings, left_out=left_out,
                 unchanged_kinds={registry[name].plural: count
                                  for name, count in unchanged_by_kind.items()
                                  if not registry[name].primary})

@@ -244,13 +244,14 @@ def script_row(name: str, diff: FieldDiff) -> str:
     )
 
 
-def field_row(name: str, diff: FieldDiff, action: str) -> str:
+def field_row(name: str, diff: FieldDiff, action: str, origin: str = "") -> str:
     if (
         action == "update" and name in SCRIPT_FIELDS
         and isinstance(diff.before, str) and isinstance(diff.after, str)
     ):
         return script_row(name, diff)
-    head = f"<th>{escape(name)}</th>"
+    note = f'<br><small data-override>{escape(origin.strip(" ()"))}</small>' if origin else ""
+    head = f"<th>{escape(name)}{note}</th>"
     if action == "create":
         return (
             f"<tr{attrs(data_field=name)}>{head}{_cell(name, diff.after, None, '', 'after')}</tr>"
@@ -270,7 +271,10 @@ def field_table(change: Change) -> str:
         head = "<tr><th>Field</th><th>Value</th></tr>"
     else:
         head = "<tr><th>Field</th><th>Before</th><th>After</th></tr>"
-    rows = "".join(field_row(name, diff, change.action) for name, diff in change.fields.items())
+    rows = "".join(
+        field_row(name, diff, change.action, change.origin(name))
+        for name, diff in change.fields.items()
+    )
     return f'<table class="fields"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 
@@ -420,7 +424,9 @@ def body(plan: Plan) -> str:
         f'<p class="sub">Against <code>{escape(plan.api_url)}</code></p>' if plan.api_url else ""
     )
     notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.notes)
-    head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}{notes}</header>"
+    heading = escape(plan.heading("Reconciler plan"))
+    title = f"<h1{attrs(data_environment=plan.environment)}>{heading}</h1>"
+    head = f"<header>{title}{target}{summary(plan)}{notes}</header>"
     head += html_section(plan.findings)
     if not plan.has_changes:
         note = (
@@ -434,6 +440,7 @@ def body(plan: Plan) -> str:
 
 def render(plan: Plan, *, title: str = "Reconciler plan", **_options: object) -> str:
     """The whole page as one string."""
+    title = plan.heading(title)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -44,6 +44,8 @@ def change_document(change: Change) -> dict[str, Any]:
         document["unverifiable"] = list(change.unverifiable)
     if change.rewrite:
         document["rewrite"] = True
+    if change.overrides:
+        document["overrides"] = {key: dict(value) for key, value in change.overrides.items()}
     document["apply"] = {key: data[key] for key in APPLY_KEYS}
     return document
 
@@ -52,6 +54,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "api_url": plan.api_url,
+        "environment": plan.environment,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
         "notes": list(plan.notes),
@@ -92,6 +95,7 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         data["unverifiable"] = item.get("unverifiable") or []
         data["rewrite"] = item.get("rewrite") is True
         data["updated_at"] = item.get("updated_at")
+        data["overrides"] = _overrides(item.get("overrides"))
         data.update(item["apply"])
         leveled = leveled and "level" in item["apply"]
         if data["action"] not in ("create", "update", "delete"):
@@ -102,10 +106,26 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     notes = document.get("notes") or []
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
         raise ValueError("notes must be a list of strings")
+    environment = document.get("environment")
+    if environment is not None and not isinstance(environment, str):
+        raise ValueError("environment must be a string or null")
     return Plan(
         changes=changes,
         unchanged=document["summary"]["unchanged"],
         api_url=document["api_url"],
         notes=notes,
         findings=[Finding.from_dict(item) for item in document.get("policy") or []],
+        environment=environment,
     )
+
+
+def _overrides(value: Any) -> dict[str, dict[str, str]]:
+    """A change's `overrides` as saved: {field: {environment, source}}."""
+    if not value:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(item, dict) and isinstance(item.get("environment"), str)
+        for item in value.values()
+    ):
+        raise ValueError("overrides must map fields to {environment, source}")
+    return {str(key): {k: str(v) for k, v in item.items()} for key, item in value.items()}

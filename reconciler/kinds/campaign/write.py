@@ -129,6 +129,7 @@ def apply_delete(kind: Kind, client: ApiClient, change: Change) -> tuple[list[st
             client.set_active(uuid, False)
             steps_done.append("deactivated")
         client.delete_campaign(uuid)
+        steps.verify_deleted(client, uuid, kind)
         steps_done.append("deleted")
     except ApiError as exc:
         raise StepFailed(steps_done, uuid, exc) from exc

@@ -97,6 +97,7 @@ def apply_delete(kind: Kind, client: ApiClient, change: Change) -> tuple[list[st
         )
     try:
         client.delete_template(uuid)
+        write_steps.verify_deleted(client, uuid, kind)
     except ApiError as exc:
         raise StepFailed([], uuid, exc) from exc
     return ["deleted"], uuid
