@@ -142,7 +142,9 @@ class CarrierSpec(BaseModel):
         description="data.caller_id: the numbers a random dial type picks from.",
     )
     labels: dict[str, str] = Field(
-        default=None, description="Text key/value pairs for policy rules. Never sent to the API."
+        default=None,
+        description="Text key/value pairs, kept with the entry (policy rules select campaigns "
+        "only: no rule reads a carrier's labels). Never sent to the API.",
     )
     policy_waivers: dict[str, str] = Field(
         default=None, description="Policy rules this carrier may break: {RULE_ID: reason}."
