@@ -242,7 +242,9 @@ class Plan:
     # What a reviewer should know that is not a change (targeting in effect, name spellings).
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
-    unchanged_templates: int = 0  # of `unchanged`, how many are templates
+    unchanged_templates: int = 0  # of `unchanged`, how many are of the other kinds
+    # Those, by the kind's plural ("templates", "carriers"); none given: all templates.
+    unchanged_kinds: dict[str, int] = field(default_factory=dict)
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
     # Referenced uuid (or, for an object this plan creates, its name) -> who uses it.
@@ -269,12 +271,17 @@ class Plan:
                     "(the live objects do not all match: plan without --target to see them).")
         if not self.unchanged_templates:
             return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
-        campaigns = self.unchanged - self.unchanged_templates
-        templates = self.unchanged_templates
+        counts = {"campaigns": self.unchanged - self.unchanged_templates}
+        counts.update(
+            {plural: count for plural, count in self.unchanged_kinds.items() if count}
+            or {"templates": self.unchanged_templates}
+        )
+        counted = [
+            f"{count} {plural if count != 1 else plural.removesuffix('s')}"
+            for plural, count in counts.items()
+        ]
         return (
-            "The live campaigns and templates match the manifests "
-            f"({campaigns} campaign{'' if campaigns == 1 else 's'} and {templates} "
-            f"template{'' if templates == 1 else 's'} unchanged)."
+            f"The live {_and(list(counts))} match the manifests ({_and(counted)} unchanged)."
         )
 
     def __post_init__(self) -> None:
@@ -307,3 +314,8 @@ class Plan:
             "delete": self.count("delete"),
             "unchanged": self.unchanged,
         }
+
+
+def _and(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -549,12 +549,19 @@ def build_plan(
     if blind:
         raise PlanError(diagnostics=blind)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
+    for kind in registry.values():
+        found = kind.plan_warnings(specs_by, live_by, where_by)
+        warnings += found
+        notes.extend(warning.text() for warning in found)
     unchanged_others = sum(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
                 unchanged_templates=unchanged_others, warnings=warnings + unneeded,
-                left_out=left_out, usage=usage(live_by, declared_values, changes))
+                left_out=left_out, usage=usage(live_by, declared_values, changes),
+                unchanged_kinds={registry[name].plural: count
+                                 for name, count in unchanged_by_kind.items()
+                                 if not registry[name].primary})
 
 
 def usage(
