@@ -192,7 +192,7 @@ def test_a_change_saved_without_a_kind_is_a_campaign_change():
 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format_version=2), "unsupported format_version 2"),
-    (lambda d: d["changes"][0].update(kind="carrier"), "unknown kind 'carrier'"),
+    (lambda d: d["changes"][0].update(kind="gateway"), "unknown kind 'gateway'"),
     (lambda d: d["changes"][0].update(action="rename"), "unknown action 'rename'"),
     (lambda d: d.update(notes="x"), "notes must be a list of strings"),
     (lambda d: d.update(notes=["x"], notes_detail=[{"severity": "bad"}]),

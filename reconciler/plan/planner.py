@@ -552,6 +552,8 @@ def build_plan(
         notes.extend(_as_notes(write_notes))
     if blind:
         raise PlanError(diagnostics=blind)
+    for kind in registry.values():  # a kind's own checks on declared values (warnings)
+        notes.extend(kind.plan_warnings(specs_by, live_by, where_by))
     # Unneeded acknowledgements: warnings, said after every other note.
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes + unneeded,
                 unchanged_by_kind=unchanged_by_kind,

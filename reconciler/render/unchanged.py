@@ -17,9 +17,8 @@ def no_changes_sentence(plan: Plan) -> str:
         return (f"The targets match the manifests; {other} outside --target not shown "
                 "(the live objects do not all match: plan without --target to see them).")
     main = primary()
-    # The kinds that name others first (the primary's references come after it).
-    others = [
-        (kind, plan.unchanged_by_kind[kind.name]) for kind in reversed(kinds().values())
+    others = [  # in the registry's (dependency) order
+        (kind, plan.unchanged_by_kind[kind.name]) for kind in kinds().values()
         if not kind.primary and plan.unchanged_by_kind.get(kind.name)
     ]
     if not others:
