@@ -5,11 +5,12 @@ Adding a kind is a package under reconciler/kinds/ and one line in `KINDS`.
 
 from __future__ import annotations
 
+from reconciler.kinds.audio import AUDIO
 from reconciler.kinds.base import Kind, Reference
 from reconciler.kinds.campaign import CAMPAIGN
 from reconciler.kinds.template import TEMPLATE
 
-KINDS: list[Kind] = [TEMPLATE, CAMPAIGN]
+KINDS: list[Kind] = [AUDIO, TEMPLATE, CAMPAIGN]
 
 _BY_NAME: dict[str, Kind] = {}
 

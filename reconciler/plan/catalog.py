@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reconciler.names import identity_key, looks_alike
 from reconciler.safetext import spelt
@@ -25,11 +25,15 @@ class Catalog:
     uuids: dict[str, frozenset[str]] = field(default_factory=dict)
     # Template uuid -> the {{placeholders}} its texts use (the params lead imports supply).
     placeholders: dict[str, list[str]] = field(default_factory=dict)
+    # Every listing read, by kind (for kinds that resolve names in them themselves).
+    listings: dict[str, list[dict]] = field(default_factory=dict)
 
     @classmethod
     def from_listings(cls, listings: Mapping[str, list[dict] | None]) -> Catalog:
         """From the listings read, by kind (a kind not read is left out)."""
-        return cls.from_rows(listings.get("carrier"), listings.get("template"))
+        catalog = cls.from_rows(listings.get("carrier"), listings.get("template"))
+        read = {kind: list(rows) for kind, rows in listings.items() if rows is not None}
+        return replace(catalog, listings=read)
 
     @classmethod
     def from_rows(cls, carriers: list[dict] | None, templates: list[dict] | None) -> Catalog:

@@ -101,13 +101,14 @@ def match(
                     )
                 )
         else:
-            rows = by_name.get(identity_key(name), [])
+            claimed = kind.live_name(spec)
+            rows = by_name.get(identity_key(claimed), [])
             how = "by name"
             if not rows:  # spelt with other spaces or invisible characters?
-                rows = by_look.get(lookalike_key(name), [])
+                rows = by_look.get(lookalike_key(claimed), [])
                 how = "by a name that reads the same"
             if not rows:  # left under a temporary name by a rename cycle cut short?
-                rows = parked.get(identity_key(name), [])
+                rows = parked.get(identity_key(claimed), [])
                 how = "by name, under the temporary name a cut-short rename left"
             row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
@@ -120,7 +121,10 @@ def match(
         matching.pairs[name] = row
         if row is not None:
             claims.setdefault(row[uuid_field], []).append((name, how))
-            if row[name_field] != name and identity_key(row[name_field]) == identity_key(name):
+            claimed = kind.live_name(spec)
+            if row[name_field] != claimed and (
+                identity_key(row[name_field]) == identity_key(claimed)
+            ):
                 matching.notes.append(
                     _located(
                         where,
@@ -141,7 +145,7 @@ def match(
         raise PlanError(diagnostics=errors)
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
-    looks = {lookalike_key(name): name for name in specs}
+    looks = {lookalike_key(kind.live_name(spec)): name for name, spec in specs.items()}
     for row in matching.undeclared:
         entry = looks.get(lookalike_key(row[name_field]))
         if entry is not None:
@@ -396,6 +400,14 @@ def build_plan(
         )
         changes.extend(kind_changes)
         notes.extend(matching.notes)
+    for name, kind in registry.items():
+        changes, settle_notes, settle_errors = kind.settle(
+            changes, specs_by.get(name, {}), matchings[name].undeclared,
+            where_by.get(name, no_location),
+        )
+        if settle_errors:
+            raise PlanError(diagnostics=settle_errors)
+        notes.extend(settle_notes)
     changes, kept_notes = _in_use(changes, live_by, where_by)
     notes.extend(kept_notes)
     notes.extend(context.notes)
@@ -447,7 +459,8 @@ def _declared(
             continue
         uuid = live[kind.uuid_field] if live is not None else None
         declared.present[name] = uuid
-        if live is not None and identity_key(live[kind.name_field]) != identity_key(name):
+        claimed = kind.live_name(spec)
+        if live is not None and identity_key(live[kind.name_field]) != identity_key(claimed):
             declared.renamed[live[kind.name_field]] = name
         if kind.has_placeholders:
             values = {**(live or {}), **spec.api_values()}
