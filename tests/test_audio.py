@@ -261,7 +261,8 @@ def test_wav_facts_refuse_what_is_not_wav(tmp_path: Path) -> None:
         facts_of(b"OggS" + content[4:], "a.ogg")
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=3))
 def test_convergence_any_sequence_of_files(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, versions: list[int]
