@@ -14,6 +14,7 @@ from reconciler.commands._policy import (
     refuse_if_blocking,
 )
 from reconciler.diagnostics.render import DOCUMENT_FORMATS, FORMATS
+from reconciler.kinds.registry import kinds
 
 
 @click.command()
@@ -60,10 +61,13 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
-    what = plural(count, "campaign")
-    if manifests.templates:  # said only where templates are declared
-        count += len(manifests.templates)
-        what += f" and {plural(len(manifests.templates), 'template')}"
+    parts = [plural(count, "campaign")]
+    for kind in kinds().values():  # the other kinds, said only where declared
+        declared = len(manifests.specs(kind.name)) if not kind.primary else 0
+        if declared:
+            count += declared
+            parts.append(f"{declared} {kind.name if declared == 1 else kind.plural}")
+    what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
     summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."

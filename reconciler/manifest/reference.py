@@ -10,13 +10,13 @@ from typing import Any
 
 from reconciler import fields
 from reconciler.manifest import schedule
+from reconciler.manifest.audio_spec import AudioSpec
 from reconciler.manifest.models import (
     CLEARABLE_FIELDS,
     EXCLUSIVE_FIELDS,
     CampaignSpec,
     Network,
 )
-from reconciler.manifest.audio_spec import AudioSpec
 from reconciler.manifest.schema import manifest_schema
 from reconciler.manifest.template_spec import PressOption, Sound, TemplateSpec
 

@@ -166,7 +166,9 @@ class Plan:
     # What a reviewer should know that is not a change (targeting in effect, name spellings).
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
-    unchanged_templates: int = 0  # of `unchanged`, how many are templates
+    unchanged_templates: int = 0  # of `unchanged`, how many are not of the primary kind
+    # Of `unchanged`, how many of each other kind, in dependency order: (noun, plural, count).
+    unchanged_others: list[tuple[str, str, int]] = field(default_factory=list)
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
@@ -181,14 +183,17 @@ class Plan:
             other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
             return (f"The targets match the manifests; {other} outside --target not shown "
                     "(the live objects do not all match: plan without --target to see them).")
-        if not self.unchanged_templates:
+        others = [(one, many, count) for one, many, count in self.unchanged_others if count]
+        if not others and self.unchanged_templates:  # counted before other kinds were
+            others = [("template", "templates", self.unchanged_templates)]
+        if not others:
             return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
-        campaigns = self.unchanged - self.unchanged_templates
-        templates = self.unchanged_templates
+        counts = [("campaign", "campaigns", self.unchanged - sum(c for *_, c in others)),
+                  *others]
+        parts = [f"{count} {one if count == 1 else many}" for one, many, count in counts]
         return (
-            "The live campaigns and templates match the manifests "
-            f"({campaigns} campaign{'' if campaigns == 1 else 's'} and {templates} "
-            f"template{'' if templates == 1 else 's'} unchanged)."
+            f"The live {_listed([many for _, many, _ in counts])} match the manifests "
+            f"({_listed(parts)} unchanged)."
         )
 
     def __post_init__(self) -> None:
@@ -217,3 +222,8 @@ class Plan:
             "delete": self.count("delete"),
             "unchanged": self.unchanged,
         }
+
+
+def _listed(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

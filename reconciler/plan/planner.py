@@ -443,7 +443,9 @@ def build_plan(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings, left_out=left_out)
+                unchanged_templates=unchanged_others, warnings=warnings, left_out=left_out,
+                unchanged_others=[(kind.name, kind.plural, unchanged_by_kind.get(name, 0))
+                                  for name, kind in registry.items() if not kind.primary])
 
 
 def _declared(
