@@ -12,7 +12,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from reconciler.export import EXTENSION
 from reconciler.manifest.edit import EditError, FileEdit
 from reconciler.manifest.entry import validate_entry
 from reconciler.manifest.loader import KIND_KEYS, SECTIONS, Manifests, Source
+from reconciler.manifest.models import name_problem
 from reconciler.manifest.schedule import ScheduleError, keep_style, to_api, to_human
 from reconciler.manifest.yamlread import safe_yaml
 from reconciler.plan.catalog import Catalog
@@ -76,6 +80,7 @@ def take_back(
         kind: {row[f"{kind}_uuid"]: row for row in live_by.get(kind, [])} for kind in KINDS
     }
     edits: dict[str, tuple[Source, FileEdit, Any]] = {}
+    unreadable: set[str] = set()
     touched: dict[str, list[tuple[str, str, int]]] = {}  # file -> (kind, name, index)
     for change in plan.changes:
         if change.kind == "campaign" and match is not None and not match.search(change.name):
@@ -90,25 +95,34 @@ def take_back(
                 f"{change.kind} {change.name!r} ({where}): declared absent, but live"
             )
             continue
+        if source.display in unreadable:
+            continue
         if source.display not in edits:
-            edits[source.display] = (source, FileEdit(source.text, source.display),
-                                     safe_yaml().load(source.text))
+            try:
+                edits[source.display] = (source, FileEdit(source.text, source.display),
+                                         safe_yaml().load(source.text))
+            except EditError as exc:
+                result.problems.append(str(exc))
+                unreadable.add(source.display)
+                continue
         _, edit, data = edits[source.display]
         raw = data[KIND_KEYS[change.kind]][index]
         live = by_uuid[change.kind][change.uuid]
+        taken = [name for name in change.fields if not _unspellable(change, name, where, result)]
+        mark = edit.checkpoint()
         try:
-            for name in change.fields:
+            for name in taken:
                 _set_field(edit, (KIND_KEYS[change.kind], index), name, raw, live, change,
                            catalog)
         except (EditError, ScheduleError) as exc:
+            # This entry stays as written; the entries edited before it in the file do not.
             result.problems.append(f"{change.kind} {change.name!r} ({where}): {exc}")
-            edits.pop(source.display)
-            touched.pop(source.display, None)
+            edit.rollback(mark)
+            continue
+        if not taken:
             continue
         touched.setdefault(source.display, []).append((change.kind, change.name, index))
-        result.entries.append(
-            EntryUpdate(change.kind, change.name, source.display, list(change.fields))
-        )
+        result.entries.append(EntryUpdate(change.kind, change.name, source.display, taken))
     for display, (_source, edit, _data) in edits.items():
         try:
             text = edit.result()
@@ -118,6 +132,23 @@ def take_back(
             result.problems.append(str(exc))
     _check_converges(result, manifests, live_by, catalog, touched)
     return result
+
+
+def _unspellable(change: Change, name: str, where: str, result: Update) -> bool:
+    """A live name no manifest may declare (a trailing space, a zero-width character: the
+    planner takes it as a look-alike of the entry's name) is not taken back: it is named as a
+    problem, the entry keeps its spelling (apply renames the live object back to it)."""
+    if name != f"{change.kind}_name":
+        return False
+    live_name = change.fields[name].before
+    problem = name_problem(live_name, name) if isinstance(live_name, str) else "not a name"
+    if not problem:
+        return False
+    result.problems.append(
+        f"{change.kind} {change.name!r} ({where}): the live name {live_name!r} cannot be "
+        f"declared ({problem}); the entry keeps its spelling, and apply renames it back"
+    )
+    return True
 
 
 # ---- one field in manifest form ------------------------------------------------------------
@@ -224,6 +255,15 @@ def press_options_like(declared: Any, live_options: list[dict[str, Any]]) -> lis
                                        if key in option}
         for option in declared or [] if isinstance(option, dict)
     }
+    for option in live_options or []:
+        missing = [key for key in template_fields.PRESS_OPTION_UNREAD
+                   if key not in unread.get(str(option.get("press_num")), {})]
+        if missing:  # a read never returns them: the file would have to guess
+            raise EditError(
+                f"press option {option.get('press_num')} is live but its {', '.join(missing)} "
+                "are not declared, and the API never reads them back; add the option to the "
+                "entry by hand (with the values it has)"
+            )
     return [{**option, **unread.get(str(option.get("press_num")), {})}
             for option in live_options or []]
 
@@ -236,7 +276,8 @@ def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str,
     """Plan the edited entries again, against the same live objects: any that still differs
     is a problem, and its file is not written."""
     specs = {kind: dict(manifests.specs(kind)) for kind in KINDS}
-    edited: dict[str, str] = {}  # new name -> file
+    taken = {(entry.kind, entry.name): set(entry.fields) for entry in result.entries}
+    edited: dict[tuple[str, str], tuple[str, set[str]]] = {}  # (kind, new name) -> file, fields
     for display, entries in touched.items():
         if display not in result.texts:
             continue
@@ -251,20 +292,28 @@ def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str,
                 break
             specs[kind].pop(name, None)
             specs[kind][spec.name] = spec
-            edited[spec.name] = display
-    if not edited:
-        return
-    again = build_plan(specs, live_by, catalog)
-    for change in again.changes:
-        if change.name in edited and change.action == "update":
-            display = edited[change.name]
-            result.problems.append(
-                f"{display}: {change.kind} {change.name!r} would still differ from the live "
-                f"one in {', '.join(change.fields)} after the edit; the file is left as it is "
-                "(please report this)"
-            )
-            result.texts.pop(display, None)
-    kept = set(result.texts)
+            edited[(kind, spec.name)] = (display, taken.get((kind, name), set()))
+    if edited:
+        try:
+            again = build_plan(specs, live_by, catalog)
+        except ReconcilerError as exc:  # the edited entries would not even plan: none written
+            for display, _fields in edited.values():
+                result.texts.pop(display, None)
+            result.problems.append(f"the edited manifests would not plan ({exc}); "
+                                   "none of them is written (please report this)")
+            again = Plan(changes=[])
+        for change in again.changes:
+            display, fields = edited.get((change.kind, change.name), ("", set()))
+            # Only what was taken back must now agree (a name that cannot be declared is not).
+            still = [name for name in change.fields if name in fields]
+            if change.action == "update" and still:
+                result.problems.append(
+                    f"{display}: {change.kind} {change.name!r} would still differ from the "
+                    f"live one in {', '.join(still)} after the edit; the file is left as it "
+                    "is (please report this)"
+                )
+                result.texts.pop(display, None)
+    kept = set(result.texts)  # an entry is reported as taken back only if its file is written
     result.entries = [entry for entry in result.entries if entry.file in kept]
 
 
@@ -298,27 +347,96 @@ def add_new_files(result: Update, files: Mapping[str, str], directory: Path,
 
 def write_changes(result: Update, directory: Path) -> None:
     """All or nothing: every changed or new file staged beside itself, then each renamed into
-    place (an existing file keeps its mode, and a byte-order mark it began with)."""
-    targets = {Path(display): text for display, text in result.texts.items()}
+    place (an existing file keeps its mode, and a byte-order mark it began with; a symlinked
+    manifest is written through its link, which stays). A read-only manifest is refused
+    before anything is staged. SIGINT and SIGTERM wait while the files are renamed, and a
+    rename that fails puts the files renamed before it back: no half-updated tree."""
+    shown = {Path(display): display for display in result.texts}
+    shown.update({directory / name: str(directory / name) for name in result.new_files})
+    targets = {_real(Path(display)): text for display, text in result.texts.items()}
     targets.update({directory / name: text for name, text in result.new_files.items()})
+    real_shown = {_real(path): display for path, display in shown.items()}
+    for path in targets:
+        if path.exists() and _read_only(path):
+            raise ReconcilerError(
+                f"{real_shown.get(path, path)}: the file is read-only (make it writable to "
+                "take the drift back into it); nothing was written"
+            )
     staged: dict[Path, Path] = {}
+    originals: dict[Path, bytes | None] = {}
+    current = ""
     try:
         for path, text in targets.items():
+            current = real_shown.get(path, str(path))
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             staged[path] = temporary
-            if path.exists() and path.read_bytes().startswith(_BOM.encode()):
+            originals[path] = path.read_bytes() if path.exists() else None
+            if (originals[path] or b"").startswith(_BOM.encode()):
                 text = _BOM + text
             with open(temporary, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
-            if path.exists():
+            if originals[path] is not None:
                 shutil.copymode(path, temporary)
-        for path, temporary in staged.items():
-            os.replace(temporary, path)
+        with _signals_held():
+            _rename_all(staged, originals, real_shown)
     except BaseException as exc:  # an error, or an interruption: no temporary file stays
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ReconcilerError(
-                f"cannot write the manifests: {exc.strerror or exc}; nothing was written"
+                f"cannot write {current}: {exc.strerror or exc}; nothing was written"
             ) from None
         raise
+
+
+def _read_only(path: Path) -> bool:
+    """Not writable for us, or writable by nobody (root may write anything: a file marked
+    read-only still means "do not change me")."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
+
+
+def _real(path: Path) -> Path:
+    """The file a (possibly symlinked) manifest path names: replacing the link itself would
+    turn it into a copy."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _rename_all(staged: Mapping[Path, Path], originals: Mapping[Path, bytes | None],
+                shown: Mapping[Path, str]) -> None:
+    done: list[Path] = []
+    for path, temporary in staged.items():
+        try:
+            os.replace(temporary, path)
+        except OSError as exc:
+            for earlier in done:  # back as they were
+                if originals[earlier] is None:
+                    earlier.unlink(missing_ok=True)
+                else:
+                    earlier.write_bytes(originals[earlier])  # type: ignore[arg-type]
+            raise ReconcilerError(
+                f"cannot write {shown.get(path, path)}: {exc.strerror or exc}; nothing was "
+                "written (the files renamed before it were put back)"
+            ) from None
+        done.append(path)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while the files are renamed, then delivered. (Python
+    runs its handlers in the main thread whichever thread the signal lands on, so they are
+    swapped for ones that only note it; a thread's signal mask would not do.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+                if (handler := signal.getsignal(signum)) is not None}  # None: not Python's
+    for signum in previous:
+        signal.signal(signum, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])

@@ -160,7 +160,7 @@ def make_plan(
     live, catalog = read_live(
         client, manifests, parallelism=parallelism, progress=progress, listing=listing
     )
-    return build_plan(
+    plan = build_plan(
         {kind: manifests.specs(kind) for kind in kinds()},
         live,
         catalog,
@@ -169,3 +169,18 @@ def make_plan(
         targets=targets,
         api_url=client.base_url,
     )
+    return with_environment(plan, manifests)
+
+
+def with_environment(plan: Plan, manifests: Manifests) -> Plan:
+    """The plan names the environment its manifests are for, and each field an override of
+    that environment set (so every report can say where the value came from)."""
+    plan.environment = manifests.environment
+    for change in plan.changes:
+        for field in change.fields:
+            source = manifests.override_at(change.kind, change.name, field)
+            if source is not None:
+                change.overrides[field] = {
+                    "environment": manifests.environment or "", "source": source,
+                }
+    return plan

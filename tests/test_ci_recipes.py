@@ -99,7 +99,8 @@ def test_glob_regex_reads_globs_as_the_ci_systems_do():
 def test_recipes_manifests_are_under_campaigns():
     # WATCHED assumes campaigns/: every command in the recipes must point there.
     for name in ("github-actions.yml", "gitlab-ci.yml"):
-        paths = re.findall(r"\breconciler (?:validate|plan|apply|status) (\S+)", read(name))
+        paths = re.findall(r"\breconciler (?:validate|plan|apply|status) (?!--plan)(\S+)",
+                           read(name))
         paths += re.findall(r"\breconciler export --update (\S+)", read(name))
         assert paths and set(paths) == {"campaigns/"}, (name, paths)
 
@@ -120,7 +121,7 @@ def test_gitlab_recipe_runs_on_manifest_and_policy_changes():
         for rule in job.get("rules", [])
         if "changes" in rule
     }
-    assert {"validate", "apply"} <= set(filters)
+    assert {"validate", "saved-plans", "apply-staging", "apply-production"} <= set(filters)
     for name, patterns in filters.items():
         for path in WATCHED:
             assert watches(patterns, path), (name, path)
@@ -149,7 +150,7 @@ def pip_requirements(name: str) -> list[str]:
 
 def test_recipes_install_a_pinned_reconciler():
     version = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["version"]
-    for name, count in (("github-actions.yml", 4), ("gitlab-ci.yml", 1)):
+    for name, count in (("github-actions.yml", 5), ("gitlab-ci.yml", 1)):
         requirements = pip_requirements(name)
         assert len(requirements) == count, (name, requirements)
         for requirement in requirements:
@@ -211,6 +212,10 @@ def test_nightly_take_back_jobs_open_a_request_for_review():
     (script,) = [step["run"] for step in steps if "export --update" in step.get("run", "")]
     assert "reconciler plan campaigns/ --drift" in script
     assert "reconciler export --update campaigns/" in script
+    # Piped into tee: without pipefail a partial take-back (exit 1) would open a request.
+    update = next(line for line in script.splitlines() if "export --update" in line)
+    before = script[: script.index(update)]
+    assert "| tee" in update and "pipefail" in before.splitlines()[-1], script
     (action,) = [step for step in steps if "create-pull-request" in step.get("uses", "")]
     assert re.fullmatch(r"peter-evans/create-pull-request@v\d+", action["uses"])
     assert action["with"]["add-paths"] == "campaigns/**"

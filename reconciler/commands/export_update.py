@@ -80,10 +80,10 @@ def run_update(
                 new_problems += template_problems
                 labels = {name: _what(safe_yaml().load(text)) for name, text in files.items()}
                 updating.add_new_files(result, files, directory, labels)
-    _report(result, directory, check)
     problems = result.problems + new_problems
-    if not check:
+    if not check:  # written first: the report says what was written, never what was not
         updating.write_changes(result, directory)
+    _report(result, directory, check)
     for problem in problems:
         click.echo(shown(f"error: {problem}"), err=True)
     if problems:

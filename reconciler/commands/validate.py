@@ -52,7 +52,7 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
         fmt, out=out, stdout_is_text=not document_on_stdout, anchor=paths[0]
     )
     # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
-    manifests, findings, policies = load_checked_with_policies(paths)
+    manifests, findings, policies = load_checked_with_policies(paths, live=False)
     note = no_policies_note(policies)  # said last, on stderr, and in the JSON document
     if note and fmt == "json":
         report.note([no_policies_diagnostic(note)])
@@ -71,6 +71,8 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
     summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."
+    if manifests.environment:
+        summary = f"Environment {manifests.environment}: {summary}"
     click.echo(summary, err=document_on_stdout)  # stdout holds only the document then
     if note:
         click.echo(f"Note: {note}", err=True)

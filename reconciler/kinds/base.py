@@ -180,6 +180,22 @@ class Kind:
         """Valid, but most likely not what was meant: (path in the entry, message, code)."""
         return []
 
+    def manifest_warnings(
+        self, specs_by: Mapping[str, Mapping[str, Any]], where_by: Mapping[str, Where],
+    ) -> list[Diagnostic]:
+        """Located warnings across entries (of this kind and the kinds that use it), from what
+        the manifests declare alone (validate shows them; so does plan). `specs_by` and
+        `where_by` are keyed by kind name."""
+        return []
+
+    def plan_warnings(
+        self, specs_by: Mapping[str, Mapping[str, Any]],
+        live_by: Mapping[str, list[dict[str, Any]]], where_by: Mapping[str, Where],
+    ) -> list[Diagnostic]:
+        """`manifest_warnings` seen with the live objects too: only those the declared view
+        did not already give (a plan shows both)."""
+        return []
+
     def entry_files(self, spec: Any, directory: str) -> list[tuple[Loc, str, str]]:
         """Read the repository files a valid entry names (paths relative to its manifest's
         `directory`), keeping what they hold on the spec: (path in the entry, message, code)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +62,20 @@ class FileEdit:
         self.display = display
         self.newline = "\r\n" if "\r\n" in text else "\n"
         try:
-            self.root = YAML(typ="rt", pure=True).compose(text)
-        except YAMLError as exc:  # pragma: no cover - the loader read it a moment ago
-            raise EditError(f"{display}: cannot be read for editing: {exc}") from None
+            # The loader's C parser takes a tab as separation (`key:<TAB>value`, a tab before
+            # a comment or at a line's end); the pure one does not. A tab is one character,
+            # as is the space it becomes here, so every node's offsets still fit `text`.
+            self.root = YAML(typ="rt", pure=True).compose(text.replace("\t", " "))
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "not readable"
+            raise EditError(f"{display}{line}: cannot be read for editing ({problem}); "
+                            "the file is left as it is") from None
         self._splices: list[_Splice] = []
         self._wanted: list[tuple[Path, Any]] = []
         self._renamed: dict[Path, str] = {}
+        self._flow_spans: list[tuple[int, int]] | None = None
 
     # ---- the public edits ------------------------------------------------------------------
 
@@ -86,6 +94,17 @@ class FileEdit:
             key_node, value_node = pair
             self._set_value(key_node, value_node, value, path, pairing)
         self._wanted.append((path, value))
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Where the pending edits are now: `rollback` undoes every edit made after it (an
+        entry that cannot be edited leaves the entries before it in the file edited)."""
+        return len(self._splices), len(self._wanted), len(self._renamed)
+
+    def rollback(self, mark: tuple[int, int, int]) -> None:
+        splices, wanted, renamed = mark
+        del self._splices[splices:], self._wanted[wanted:]
+        for path in list(self._renamed)[renamed:]:
+            del self._renamed[path]
 
     def rename_key(self, path: Path, new_key: str) -> None:
         """Write the key at `path` under another name (`carrier` → `carrier_uuid`)."""
@@ -158,7 +177,8 @@ class FileEdit:
         self._refuse_shared(node, path)
         if isinstance(node, ScalarNode) and not isinstance(value, dict | list):
             start, end = self._content_span(node)
-            self._splice(start, end, self._scalar(value, node, key_column))
+            self._splice(start, end, self._scalar(value, node, key_column,
+                                                  flow=self._in_flow(node)))
         elif isinstance(node, MappingNode) and isinstance(value, dict) and not node.flow_style:
             self._reconcile_mapping(node, value, path)
         elif isinstance(node, SequenceNode) and isinstance(value, list) and not node.flow_style:
@@ -166,8 +186,21 @@ class FileEdit:
         elif _is_block(node) and isinstance(value, dict | list) and value:
             start, end = self._content_span(node)
             self._splice(start, end, self._block(value, _column(self.text, node)).lstrip(" "))
+        elif isinstance(node, MappingNode) and isinstance(value, dict) and _keeps_keys(node,
+                                                                                    value):
+            # `{viettel: 10, mobi: 0}`: key by key, so a comment inside stays
+            for key, item in node.value:
+                self._set_value(key, item, value[key.value], (*path, key.value))
+            for name, item in value.items():
+                if _own_pair(node, name) is None:
+                    self._insert_pair(node, str(name), item)
         else:  # a flow collection, or another shape: the value written anew on its line
             start, end = self._content_span(node)
+            if self._has_comment(node):
+                raise EditError(
+                    f"{self._where(path)}: a comment inside this flow collection would be "
+                    "lost by rewriting it; change it by hand"
+                )
             self._splice(start, end, self._inline(value, _first_scalar(node), key_column))
 
     def _reconcile_mapping(self, node: MappingNode, value: dict, path: Path) -> None:
@@ -252,7 +285,9 @@ class FileEdit:
     def _insert_pair(self, mapping: MappingNode, key: str, value: Any) -> None:
         pairs = list(mapping.value)
         if mapping.flow_style:
-            end = mapping.end_mark.index - 1  # the closing brace
+            # After the last pair (a trailing comma and a comment after it stay after it),
+            # or before the closing brace of `{}`.
+            end = self._pair_end(*pairs[-1]) if pairs else mapping.end_mark.index - 1
             separator = ", " if pairs else ""
             text = f"{separator}{self._key(key)}: {self._flow(value, _first_scalar(mapping))}"
             self._splice(end, end, text)
@@ -341,6 +376,27 @@ class FileEdit:
 
     # ---- positions ---------------------------------------------------------------------------
 
+    def _in_flow(self, node: Node) -> bool:
+        """Whether the node is inside a flow collection (where `,` `[` `]` `{` `}` end a plain
+        scalar)."""
+        if self._flow_spans is None:
+            self._flow_spans = [(item.start_mark.index, item.end_mark.index)
+                                for item in _walk(self.root) if _is_flow_item(item)]
+        start = node.start_mark.index
+        return any(low <= start < high for low, high in self._flow_spans)
+
+    def _has_comment(self, node: Node) -> bool:
+        """Whether a comment is written inside the node's text (a `#` after a space or at a
+        line's start, outside every scalar in it)."""
+        start, end = node.start_mark.index, _last_end(self.text, node)
+        scalars = [(item.start_mark.index, item.end_mark.index) for item in _walk(node)
+                   if isinstance(item, ScalarNode)]
+        for found in re.finditer(r"(?:^|(?<=[ \t]))#", self.text[start:end], re.MULTILINE):
+            index = start + found.start()
+            if not any(low <= index < high for low, high in scalars):
+                return True
+        return False
+
     def _content_span(self, node: Node) -> tuple[int, int]:
         """Where the value itself is: after its anchor or tag, up to its last character."""
         start = node.start_mark.index
@@ -414,6 +470,31 @@ def _node_text(text: str, node: Node) -> str:
     if _is_block(node):
         return "\n" + " " * _column(text, node) + text[start:end]
     return text[start:end]
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    """The node and every node inside it, each once (an anchor reached by many aliases too:
+    a "billion laughs" file stays linear)."""
+    seen: set[int] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, MappingNode):
+            pending.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, SequenceNode):
+            pending.extend(current.value)
+
+
+def _keeps_keys(node: MappingNode, value: dict) -> bool:
+    """A flow mapping whose keys all stay (plain keys, no merge): changed key by key."""
+    keys = [key for key, _ in node.value]
+    return bool(keys) and all(
+        isinstance(key, ScalarNode) and key.tag != _MERGE and key.value in value for key in keys
+    )
 
 
 def _is_block(node: Node) -> bool:

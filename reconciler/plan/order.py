@@ -106,7 +106,7 @@ def order_changes(changes: list[Change]) -> None:
         if key in visiting:
             raise PlanError(
                 f"{change.kind} {change.name!r}: its changes depend on each other in a circle; "
-                f"apply them in two runs (e.g. --target the {_first_plural(registry, by_kind)} "
+                f"apply them in two runs (e.g. --target the {_first_plural(registry, change)} "
                 "first)"
             )
         visiting.add(key)
@@ -120,9 +120,11 @@ def order_changes(changes: list[Change]) -> None:
         change.level = level(change)
 
 
-def _first_plural(registry: dict, by_kind: dict) -> str:
-    """The kind applied first among those the plan changes (the one others reference)."""
-    return next(kind for name, kind in registry.items() if name in by_kind).plural
+def _first_plural(registry: dict, change: Change) -> str:
+    """The kind to apply first: the change's own, when other kinds reference it; else the
+    first registered."""
+    kind = registry[change.kind]
+    return kind.plural if not kind.primary else next(iter(registry.values())).plural
 
 
 def phase(change: Change) -> tuple[int, int]:

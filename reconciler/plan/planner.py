@@ -21,7 +21,7 @@ from reconciler.kinds.base import located as _located
 from reconciler.kinds.registry import kinds, primary, referrers
 from reconciler.names import identity_key, lookalike_key
 from reconciler.plan.catalog import Catalog
-from reconciler.plan.model import Change, Plan
+from reconciler.plan.model import Change, Plan, Use
 from reconciler.plan.order import created_references, order_changes, reference_waits
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 from reconciler.safetext import spelt
@@ -110,10 +110,13 @@ def match(
             if not rows:  # left under a temporary name by a rename cycle cut short?
                 rows = parked.get(identity_key(claimed), [])
                 how = "by name, under the temporary name a cut-short rename left"
+            if not rows:  # still under a name it had before (renamed in place)?
+                rows, how = _by_previous_name(spec, by_name)
             row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
                 message = (
                     _lookalikes_message(kind, name, rows) if how.endswith("reads the same")
+                    else _previous_twins_message(kind, rows) if how.startswith("by its previous")
                     else _twins_message(kind, rows)
                 )
                 errors.append(_located(where, name, name_field, message, "ambiguous-live-name"))
@@ -146,13 +149,117 @@ def match(
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
     looks = {lookalike_key(kind.live_name(spec)): name for name, spec in specs.items()}
+    previous = {
+        identity_key(old): name for name, spec in specs.items()
+        for old in getattr(spec, "previous_names", None) or ()
+    }
     for row in matching.undeclared:
         entry = looks.get(lookalike_key(row[name_field]))
         if entry is not None:
             matching.lookalikes[row[uuid_field]] = entry
             matching.warnings.append(_unclaimed_lookalike(kind, entry, row, where))
+            continue
+        entry = previous.get(identity_key(row[name_field]))
+        if entry is not None and specs[entry].state == "present":
+            matching.lookalikes[row[uuid_field]] = entry  # --prune spares it
+            matching.warnings.append(_previous_name_left(kind, entry, row, where))
     matching.notes.extend(warning.text() for warning in matching.warnings)
     return matching
+
+
+def _by_previous_name(
+    spec: Spec, by_name: Mapping[str, list[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], str]:
+    """The live objects under the entry's `previous_names` (the terraform `moved` idea, by
+    name): one is renamed in place to the entry's name, keeping its uuid and history."""
+    rows: list[dict[str, Any]] = []
+    hows = []
+    for old in getattr(spec, "previous_names", None) or ():
+        found = by_name.get(identity_key(old), [])
+        rows += found
+        if found:
+            hows.append(repr(old))
+    return rows, f"by its previous name {' and '.join(hows)}"
+
+
+def _previous_twins_message(kind: Kind, rows: list[dict[str, Any]]) -> str:
+    listed = " and ".join(
+        f"{row[kind.name_field]!r} ({row[kind.uuid_field]})" for row in rows
+    )
+    return (
+        f"previous_names: {len(rows)} live {kind.plural} match this entry's previous names: "
+        f"{listed}; only one can be renamed to it (pin the one you mean with "
+        f"{kind.uuid_field}, or list one previous name)"
+    )
+
+
+def _previous_name_left(
+    kind: Kind, entry: str, row: dict[str, Any], where: Where
+) -> Diagnostic:
+    """Both the new name and a previous one exist live: nothing to rename, and the old
+    object is not the entry's."""
+    message = (
+        f"live {kind.name} {spelt(row[kind.name_field])} ({row[kind.uuid_field]}) has a "
+        f"previous name of {spelt(entry)}, which exists live too: it is not renamed (the new "
+        f"name is taken) and --prune never deletes it; declare it with state: absent to "
+        "retire it"
+    )
+    return replace(
+        _located(where, entry, "previous_names", message, "previous-name-left"),
+        severity="warning",
+    )
+
+
+def rename_hints(
+    kind: Kind,
+    changes: list[Change],
+    undeclared: list[dict[str, Any]],
+    values_by_name: Mapping[str, dict[str, Any]],
+    where: Where,
+) -> list[Diagnostic]:
+    """A create whose declared values all equal those of one live object no entry claims,
+    under another name: most likely a rename written as a new name. Said, with the fix."""
+    creates = [change for change in changes if change.action == "create"]
+    if not creates or not undeclared or len(creates) * len(undeclared) > 250_000:
+        return []
+    hints = []
+    for change in creates:
+        values = values_by_name.get(change.name) or {}
+        compared = {
+            key: value for key, value in values.items()
+            if key not in (kind.name_field, kind.uuid_field, "active", "type")
+            and isinstance(value, str | int | float | bool | list | dict)
+        }
+        alike = [
+            row for row in undeclared
+            if _same_declared(kind, compared, row)
+        ]
+        if len(alike) != 1:
+            continue
+        old = alike[0][kind.name_field]
+        message = (
+            f"{kind.name} {spelt(change.name)} looks like a rename of {spelt(old)} "
+            f"({alike[0][kind.uuid_field]}: every declared field is the same): add "
+            f"`previous_names: [{old}]` to rename it in place instead of creating another"
+        )
+        hints.append(replace(
+            _located(where, change.name, kind.name_field, message, "looks-like-rename"),
+            severity="warning",
+        ))
+    return hints
+
+
+def _same_declared(kind: Kind, values: Mapping[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a live row has every declared value (fields it does not carry, like a list
+    summary's schedules, are not counted); at least two must be compared."""
+    compared = 0
+    for key, value in values.items():
+        if row.get(key) is None:
+            continue
+        if not kind.same(key, row[key], value):
+            return False
+        compared += 1
+    return compared >= 2
 
 
 def match_primary(
@@ -352,6 +459,9 @@ def build_plan(
     unchanged = 0
     unchanged_by_kind: dict[str, int] = {}
     notes: list[str] = []
+    # (kind, entry) -> its declared values (their references: what it will use).
+    declared_values: dict[tuple[str, str], dict[str, Any]] = {}
+    unneeded: list[Diagnostic] = []
     for name, kind in registry.items():
         kind_specs, matching = specs_by.get(name, {}), matchings[name]
         kind_where = where_by.get(name, no_location)
@@ -359,23 +469,32 @@ def build_plan(
         kind_changes: list[Change] = []
         for entry, spec in kind_specs.items():
             live = matching.pairs[entry]
+            acknowledged = list(getattr(spec, "acknowledge", None) or ())
             # `where` may have to re-read a manifest for its lines: asked only for changes.
             if spec.state == "absent":
                 if live is not None:
-                    kind_changes.append(kind.plan_delete(live, kind_where(entry, None)))
+                    change = kind.plan_delete(live, kind_where(entry, None))
+                    change.acknowledge = acknowledged
+                    kind_changes.append(change)
+                elif acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
                 continue
             values = values_by_name[entry]
+            declared_values[name, entry] = values
             if live is None:
-                kind_changes.append(
-                    kind.plan_create(spec, values, context, kind_where(entry, None))
-                )
+                change = kind.plan_create(spec, values, context, kind_where(entry, None))
+                change.acknowledge = acknowledged
+                kind_changes.append(change)
                 continue
             change = kind.plan_update(spec, values, live, context)
             if change is None:
                 unchanged += 1
                 unchanged_by_kind[name] = unchanged_by_kind.get(name, 0) + 1
+                if acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
             else:
                 change.source = kind_where(entry, None)
+                change.acknowledge = acknowledged
                 kind_changes.append(change)
         if prune:
             for row in matching.undeclared:
@@ -392,6 +511,9 @@ def build_plan(
                 kind_changes.append(
                     kind.plan_delete(row, "not declared in any manifest (--prune)")
                 )
+        hints = rename_hints(kind, kind_changes, matching.undeclared, values_by_name, kind_where)
+        matching.warnings.extend(hints)
+        matching.notes.extend(hint.text() for hint in hints)
         _check_renames(kind, kind_changes, live_by.get(name, []), kind_where)
         order_renames(
             kind_changes,
@@ -439,13 +561,71 @@ def build_plan(
     if blind:
         raise PlanError(diagnostics=blind)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
+    for kind in registry.values():
+        found = kind.plan_warnings(specs_by, live_by, where_by)
+        warnings += found
+        notes.extend(warning.text() for warning in found)
     unchanged_others = sum(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings, left_out=left_out,
-                unchanged_others=[(kind.name, kind.plural, unchanged_by_kind.get(name, 0))
-                                  for name, kind in registry.items() if not kind.primary])
+                unchanged_templates=unchanged_others, warnings=warnings + unneeded,
+                left_out=left_out, usage=usage(live_by, declared_values, changes),
+                unchanged_kinds={registry[name].plural: count
+                                 for name, count in unchanged_by_kind.items()
+                                 if not registry[name].primary})
+
+
+def usage(
+    live_by: Mapping[str, list[dict[str, Any]]],
+    declared: Mapping[tuple[str, str], dict[str, Any]],
+    changes: list[Change],
+) -> dict[str, list[Use]]:
+    """Referenced uuid (or the name of an object this plan creates) -> the objects a change
+    of it reaches, by every kind's references: those using it now (with their live run
+    state), and those whose entry names it."""
+    registry = kinds()
+    renamed = {
+        (change.kind, change.name): change.live_name for change in changes
+        if change.live_name and change.live_name != change.name
+    }
+    found: dict[str, dict[tuple[str, str], Use]] = {}
+    for name, kind in registry.items():
+        for ref in kind.references:
+            rows = {row[kind.name_field]: row for row in live_by.get(name, [])}
+            for user, row in rows.items():
+                if row.get(ref.uuid_field):
+                    found.setdefault(row[ref.uuid_field], {})[name, user] = Use(
+                        user, name, row.get("status"), live=True
+                    )
+            for (kind_name, entry), values in declared.items():
+                if kind_name != name:
+                    continue
+                value = values.get(ref.uuid_field)
+                key = getattr(value, "name", value)  # a Pending object: its name
+                if not isinstance(key, str) or not key:
+                    continue
+                user = renamed.get((name, entry)) or entry
+                row = rows.get(user) or {}
+                before = found.setdefault(key, {}).get((name, user))
+                found[key][name, user] = Use(
+                    user, name, row.get("status"), live=before is not None, declared=True
+                )
+    return {key: [uses[user] for user in sorted(uses)] for key, uses in found.items()}
+
+
+def _unneeded(kind: Kind, entry: str, codes: list[str], where: Where) -> Diagnostic:
+    """An acknowledgement on an entry this plan does not change: it allows nothing."""
+    listed = ", ".join(codes)
+    return replace(
+        _located(
+            where, entry, "acknowledge",
+            f"acknowledge: {listed} is not needed: this plan does not change {kind.name} "
+            f"{entry!r}; remove it so it does not allow a later change unreviewed",
+            "acknowledge-unneeded",
+        ),
+        code="guard/acknowledge-unneeded", severity="warning", category="guard",
+    )
 
 
 def _declared(

@@ -18,9 +18,11 @@ def sentence(change: Change) -> str:
         return f"changed outside the manifests{since}"
     if change.action == "create":
         return "declared in the manifests, but not live (deleted outside them, or never applied)"
+    # "since" reads for a change; a delete says when the live object last changed.
+    when = f"at {change.updated_at}" if change.updated_at else "at an unknown time"
     if change.source.endswith("(--prune)"):
-        return f"live, but declared by no manifest (last changed{since or ' at an unknown time'})"
-    return f"live, but declared absent (last changed{since or ' at an unknown time'})"
+        return f"live, but declared by no manifest (last changed {when})"
+    return f"live, but declared absent (last changed {when})"
 
 
 def summary(plan: Plan) -> str:
