@@ -1,0 +1,110 @@
+"""Red team of environments and the tenant lock: what operators get wrong, each a test that
+failed before its fix (two emulators as staging and production, over real HTTP)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from clirun import run_cli
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reconciler.emulator import EmulatorServer
+from reconciler.redact import url_shown
+
+CONFIG = """\
+environments:
+  staging:
+    api_url: {staging}
+    token_env: STAGING_TOKEN
+    overrides:
+      - set: {{concurrent_call: 1}}
+  production:
+    api_url_env: PROD_API_URL
+    token_env: PROD_TOKEN
+"""
+MANIFEST = """\
+campaigns:
+  - campaign_name: Reminder
+    concurrent_call: 5
+    call_timeout: 40
+  - campaign_name: Promo
+    labels: {purpose: advertising}
+    concurrent_call: 3
+"""
+SECRET = "hunter2-password"
+
+
+@pytest.fixture
+def tenants(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, EmulatorServer]]:
+    servers = {
+        "staging": EmulatorServer(token="staging-secret-token"),
+        "production": EmulatorServer(token="production-secret-token"),
+    }
+    for server in servers.values():
+        server.start()
+    for name in ("RECONCILER_API_URL", "RECONCILER_TOKEN", "RECONCILER_API_KEY",
+                 "RECONCILER_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STAGING_TOKEN", servers["staging"].token)
+    monkeypatch.setenv("PROD_TOKEN", servers["production"].token)
+    monkeypatch.setenv("PROD_API_URL", servers["production"].url)
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+@pytest.fixture
+def repo(tenants: dict[str, EmulatorServer], tmp_path: Path) -> Path:
+    (tmp_path / "reconciler.yaml").write_text(
+        CONFIG.format(staging=tenants["staging"].url), encoding="utf-8"
+    )
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "c.yaml").write_text(MANIFEST, encoding="utf-8")
+    return tmp_path
+
+
+def cli(repo: Path, *args: str):  # noqa: ANN201
+    return run_cli("--config", str(repo / "reconciler.yaml"), *args)
+
+
+def live(server: EmulatorServer, name: str) -> dict:
+    return server.store.get_campaign(server.store.campaign_uuid_by_name(name))
+
+
+# ---- a URL holding credentials is never printed ---------------------------------------------
+
+
+@pytest.mark.parametrize("url", [
+    f"http://admin:{SECRET}@127.0.0.1:9/v3",  # refused for /v3: printed the URL whole
+    f"ftp://admin:{SECRET}@host",  # refused for its scheme: printed the URL whole
+    f"admin:{SECRET}@host",  # no scheme at all
+    f"http://127.0.0.1:9/?token={SECRET}",  # a token in the query
+    f"http://127.0.0.1:9/v3?token={SECRET}",
+])
+def test_an_api_url_holding_credentials_is_refused_without_printing_them(
+    tenants, repo, monkeypatch, url
+):
+    monkeypatch.setenv("PROD_API_URL", url)
+    through_env = cli(repo, "plan", str(repo / "manifests"), "--env", "production")
+    assert through_env.code == 1 and through_env.stderr.startswith("error: ")
+    assert SECRET not in through_env.output
+    for name in ("STAGING_TOKEN", "PROD_TOKEN", "PROD_API_URL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("RECONCILER_API_URL", url)
+    monkeypatch.setenv("RECONCILER_TOKEN", "some-token-value")
+    generic = run_cli("--config", "/dev/null", "plan", str(repo / "manifests"))
+    assert generic.code == 1 and "error: " in generic.stderr
+    assert SECRET not in generic.output
+
+
+@given(st.text(alphabet="abc:/@?#.x-", max_size=30), st.text(alphabet="XYZ", min_size=3))
+def test_a_url_as_shown_never_holds_its_user_info_or_query(url, secret):
+    shown = url_shown(f"http://user:{secret}@{url}?t={secret}")
+    assert secret not in shown
+    assert url_shown("https://api.example.vn:8443/base") == "https://api.example.vn:8443/base"
