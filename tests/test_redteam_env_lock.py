@@ -108,3 +108,27 @@ def test_a_url_as_shown_never_holds_its_user_info_or_query(url, secret):
     shown = url_shown(f"http://user:{secret}@{url}?t={secret}")
     assert secret not in shown
     assert url_shown("https://api.example.vn:8443/base") == "https://api.example.vn:8443/base"
+
+
+# ---- export --update never takes an override's value back into the files --------------------
+
+
+def test_export_update_in_an_environment_leaves_what_its_overrides_set(tenants, repo):
+    manifests = repo / "manifests"
+    assert cli(repo, "apply", str(manifests), "--env", "staging", "--auto-approve").code == 0
+    staging = tenants["staging"]
+    # Drift in staging: a field the manifests set, and one the staging override sets.
+    staging.store.update_campaign_raw(staging.store.campaign_uuid_by_name("Reminder"),
+                                      call_timeout=55, concurrent_call=7)
+    result = cli(repo, "export", "--update", str(manifests), "--env", "staging")
+    assert result.code == 0, result.output
+    text = (manifests / "c.yaml").read_text(encoding="utf-8")
+    assert "call_timeout: 55" in text  # drift the manifests own: taken back
+    # The override's field: staging's value, not the manifests' (5 stays, for every tenant).
+    assert "concurrent_call: 5" in text and "concurrent_call: 7" not in text
+    assert "concurrent_call: 1\n" not in text
+    assert (f"Kept: campaign 'Reminder': concurrent_call (set by the staging override at "
+            f"{repo / 'reconciler.yaml'}:6; never taken back)") in result.stdout
+    # Production has no override: nothing of staging's reaches it.
+    assert cli(repo, "apply", str(manifests), "--env", "production", "--auto-approve").code == 0
+    assert live(tenants["production"], "Reminder")["concurrent_call"] == 5
