@@ -132,3 +132,28 @@ def test_export_update_in_an_environment_leaves_what_its_overrides_set(tenants, 
     # Production has no override: nothing of staging's reaches it.
     assert cli(repo, "apply", str(manifests), "--env", "production", "--auto-approve").code == 0
     assert live(tenants["production"], "Reminder")["concurrent_call"] == 5
+
+
+# ---- validate without --env judges every environment's values -------------------------------
+
+
+def test_validate_without_env_refuses_an_override_that_breaks_a_policy_in_one_environment(
+    tenants, repo
+):
+    config = repo / "reconciler.yaml"
+    config.write_text(config.read_text() + (
+        "    overrides:\n"
+        "      - match: {names: [Reminder]}\n"
+        "        set: {concurrent_call: 50}\n"
+        "policies:\n  rules:\n    - id: max-cc\n      severity: error\n"
+        "      max: {concurrent_call: 10}\n"
+    ), encoding="utf-8")
+    manifests = str(repo / "manifests")
+    result = cli(repo, "validate", manifests)
+    assert result.code == 1, result.output
+    assert (f"{config}:12: max-cc: concurrent_call is 50; the maximum is 10 "
+            "(environment production)") in result.stderr
+    assert result.stderr.count("max-cc") == 1
+    assert cli(repo, "validate", manifests, "--env", "staging").code == 0
+    refused = cli(repo, "apply", manifests, "--env", "production", "--auto-approve")
+    assert refused.code == 1 and "1 policy error" in refused.stderr
