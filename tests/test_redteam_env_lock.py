@@ -157,3 +157,47 @@ def test_validate_without_env_refuses_an_override_that_breaks_a_policy_in_one_en
     assert cli(repo, "validate", manifests, "--env", "staging").code == 0
     refused = cli(repo, "apply", manifests, "--env", "production", "--auto-approve")
     assert refused.code == 1 and "1 policy error" in refused.stderr
+
+
+# ---- an override that matches nothing, one that deletes -------------------------------------
+
+
+def test_an_override_that_matches_nothing_is_a_located_warning_with_did_you_mean(tenants, repo):
+    config = repo / "reconciler.yaml"
+    config.write_text(config.read_text().replace(
+        "      - set: {concurrent_call: 1}\n",
+        "      - match: {names: [Remnder]}\n        set: {concurrent_call: 1}\n",
+    ), encoding="utf-8")
+    manifests = str(repo / "manifests")
+    warning = (f"{config}:6: warning: environments.staging.overrides[0] matches no campaign "
+               "entry, so it changes nothing (did you mean 'Reminder'?)")
+    validated = cli(repo, "validate", manifests)  # every environment's overrides, offline
+    assert validated.code == 0 and warning in validated.stderr
+    planned = cli(repo, "plan", manifests, "--env", "staging")
+    assert planned.code == 0 and warning in planned.stderr
+    assert "warning" not in cli(repo, "plan", manifests, "--env", "production").stderr
+
+
+def test_an_override_that_deletes_an_entry_says_so_wherever_the_delete_is_shown(tenants, repo):
+    config = repo / "reconciler.yaml"
+    config.write_text(config.read_text() + (
+        "    overrides:\n      - match: {names: [Promo]}\n        set: {state: absent}\n"
+    ), encoding="utf-8")
+    manifests = str(repo / "manifests")
+    assert cli(repo, "apply", manifests, "--env", "production", "--auto-approve").code == 0
+    assert tenants["production"].store.campaign_uuid_by_name("Promo") is None  # not created
+    tenants["production"].store.add_campaign({"campaign_name": "Promo", "active": False})
+    text = cli(repo, "plan", manifests, "--env", "production").stdout
+    line = next(line for line in text.splitlines() if "delete Promo" in line)
+    assert "state: absent (production override)" in line
+    assert line.endswith(f"{config}:12)")  # the override's line, not the manifest's entry
+    markdown = cli(repo, "plan", manifests, "--env", "production", "--format", "markdown")
+    assert "state: absent (production override)" in markdown.stdout
+    html = cli(repo, "plan", manifests, "--env", "production", "--format", "html").stdout
+    assert "deleted (live status: stop) by state: absent (production override)" in html
+    document = json.loads(cli(repo, "plan", manifests, "--env", "production", "--format",
+                              "json").stdout)
+    (delete,) = [c for c in document["changes"] if c["action"] == "delete"]
+    assert delete["overrides"] == {"state": {"environment": "production",
+                                             "source": f"{config}:12"}}
+    assert delete["source"] == f"{config}:12"

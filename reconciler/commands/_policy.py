@@ -35,12 +35,15 @@ def load_checked_with_policies(paths: Sequence[str], *, live: bool = True):  # n
         cfg.environment = chosen(cfg, live=live)[0]
         cfg.environment_chosen = True
     _report.set_environment(cfg.environment)
-    per_environment = []
+    per_environment, warnings = [], list(manifests.diagnostics)
     if cfg.environment is None and not live:
         for name in project.environments:  # every override is checked, every time
-            per_environment.append((name, environment_manifests(
-                manifests, project, name, live=False)[1]))
+            seen, found = environment_manifests(manifests, project, name, live=False)
+            per_environment.append((name, found))
+            warnings += [item for item in seen.diagnostics if item not in warnings]
     manifests, findings = environment_manifests(manifests, project, cfg.environment, live=live)
+    if per_environment:  # an override that matches nothing, said by validate as well
+        manifests.diagnostics = warnings
     return manifests, findings + _only_there(findings, per_environment), project.policies
 
 
