@@ -58,19 +58,19 @@ def test_the_plan_document_keys():
     document = plan_document(mixed_plan())
 
     assert list(document) == ["format_version", "api_url", "environment", "changes", "summary",
-                              "notes", "policy"]
+                              "notes", "policy", "risk", "refusals"]
     assert (document["format_version"], document["api_url"]) == (1, API)
     assert document["summary"] == {"create": 1, "update": 2, "delete": 1, "unchanged": 0}
     assert (document["notes"], document["policy"]) == ([], [])
     assert [list(change) for change in document["changes"]] == [
-        ["action", "kind", "template_name", "template_uuid", "fields", "source", "apply"],
+        ["action", "kind", "template_name", "template_uuid", "fields", "source", "risk", "apply"],
         # a live object's updated_at rides along (the builder's campaign rows carry one)
-        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "updated_at",
-         "apply"],
-        ["action", "kind", "template_name", "template_uuid", "fields", "source", "placeholders",
-         "apply"],
-        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "updated_at",
+        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "risk",
+         "updated_at", "apply"],
+        ["action", "kind", "template_name", "template_uuid", "fields", "source", "risk",
          "placeholders", "apply"],
+        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "risk",
+         "updated_at", "placeholders", "apply"],
     ]
     assert APPLY_KEYS == ("create_body", "put", "active", "fingerprint", "live_name",
                           "live_status", "wave", "via_name", "refs", "level")
@@ -82,6 +82,8 @@ def test_the_plan_document_values():
     for change in changes:
         fingerprint = change["apply"].pop("fingerprint")
         assert fingerprint is None or FINGERPRINT.match(fingerprint)
+        # Not yet reviewed (reconciler.plan.review fills it in): the neutral default.
+        assert change.pop("risk") == {"level": "low", "reasons": []}
 
     nothing = {"create_body": {}, "put": {}, "active": None, "wave": 0, "via_name": None,
                "refs": {}}
@@ -168,7 +170,7 @@ def test_a_change_saved_without_a_kind_is_a_campaign_change():
 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format_version=2), "unsupported format_version 2"),
-    (lambda d: d["changes"][0].update(kind="carrier"), "unknown kind 'carrier'"),
+    (lambda d: d["changes"][0].update(kind="gateway"), "unknown kind 'gateway'"),
     (lambda d: d["changes"][0].update(action="rename"), "unknown action 'rename'"),
     (lambda d: d.update(notes="x"), "notes must be a list of strings"),
 ])

@@ -31,7 +31,9 @@ from reconciler.commands._policy import (
 )
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import ReconcilerError
-from reconciler.plan.guards import guard_diagnostics, guard_problems
+from reconciler.plan.guards import DEFAULT_MAX_DELETES, GUARD_CODES, diagnostic, guard_problems
+from reconciler.plan.review import review
+from reconciler.plan.risk import hours_by_campaign
 from reconciler.redact import redact
 from reconciler.safetext import shown
 
@@ -67,7 +69,8 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
     "--detailed-exitcode",
     is_flag=True,
     help=(
-        "Exit 2 when there are changes (0 none, 1 error): a drift check. A template rewritten "
+        "Exit 2 when there are changes (0 none, 1 error, or a plan apply would refuse as "
+        "written: a guard, a policy error): a drift and PR check. A template rewritten "
         "only because its press options' write-only keys cannot be read back is not drift."
     ),
 )
@@ -76,6 +79,13 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
     is_flag=True,
     help="Word the plan as drift (what changed outside the manifests, since each object's "
     "updated_at) in text and markdown; exit 2 when there is drift, as --detailed-exitcode.",
+)
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(0),
+    default=DEFAULT_MAX_DELETES,
+    show_default=True,
+    help="Show as refused a plan deleting more than this (as apply --max-deletes would).",
 )
 @PRUNE_OPTION
 @TARGET_OPTION
@@ -87,6 +97,7 @@ def plan(
     out: str | None,
     detailed_exitcode: bool,
     drift: bool,
+    max_deletes: int,
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int,
@@ -101,7 +112,8 @@ def plan(
     environments = chosen(cfg, several=True)
     if len(environments) == 1:
         cfg.environment, cfg.environment_chosen = environments[0], True
-        code = _plan_one(paths, fmt, out, detailed_exitcode, drift, prune, targets, parallelism)
+        code = _plan_one(paths, fmt, out, detailed_exitcode, drift, prune, targets, parallelism,
+                         max_deletes)
         if code:
             raise click.exceptions.Exit(code)
         return
@@ -129,7 +141,8 @@ def plan(
                                        f"{exc.strerror or exc}") from None
         try:
             code = _plan_one(
-                paths, fmt, target, detailed_exitcode, drift, prune, targets, parallelism
+                paths, fmt, target, detailed_exitcode, drift, prune, targets, parallelism,
+                max_deletes,
             )
         except ReconcilerError as exc:  # said in its section; the others are still planned
             click.echo(f"Environment {name}: plan failed.")
@@ -149,9 +162,10 @@ def _plan_one(
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int,
+    max_deletes: int,
 ) -> int:
     """One environment's plan, shown as asked; its exit code (0, or 2 for changes with
-    --detailed-exitcode/--drift)."""
+    --detailed-exitcode/--drift, or 1 for a plan apply would refuse as written)."""
     from reconciler.render import render
 
     cfg = settings()
@@ -177,9 +191,12 @@ def _plan_one(
         findings = within_targets(findings, plan_scope(the_plan, targets))
         report.note([finding.diagnostic() for finding in findings])
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
+    # Risk and refusals, computed once: every format shows them, apply enforces the same.
+    review(the_plan, hours=hours_by_campaign(policies.rule_list, manifests.campaigns),
+           max_deletes=max_deletes)
     if note and fmt == "json":
         the_plan.notes.append(note)
-    report.note(the_plan.warnings + _guard_warnings(the_plan))
+    report.note(_risk_notes(the_plan) + the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:
             click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
@@ -198,13 +215,22 @@ def _plan_one(
     report.finish()
     if note and fmt != "json":
         click.echo(f"Note: {note}", err=True)
-    for problem in guard_problems(the_plan):
+    for problem in guard_problems(the_plan, max_deletes=max_deletes):
         click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if blocking(findings):
         click.echo(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
             err=True,
         )
+    refused = the_plan.blocking_refusals()
+    if (detailed_exitcode or drift) and refused:
+        click.echo(
+            f"error: apply would refuse this plan as written ({plural(len(refused), 'refusal')}"
+            f": {', '.join(sorted({r.code for r in refused}))}); fix it, or override it in "
+            "review (acknowledge:, policy_waivers:)",
+            err=True,
+        )
+        return 1
     if (detailed_exitcode or drift) and the_plan.has_drift:
         return 2
     return 0
@@ -226,13 +252,42 @@ def _begin_report(fmt: str | None, out: str | None) -> _report.Report:
     return _report.begin(fmt, stdout_is_text=stdout_is_text)
 
 
-def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
-    """What the default guards of apply would refuse, as warnings of this plan."""
+def _risk_notes(the_plan) -> list[Diagnostic]:  # noqa: ANN001
+    """Each change that needs care, at its manifest line: a high risk as a warning, a medium
+    one as a note (SARIF, GitLab, GitHub annotations)."""
+    from reconciler.diagnostics.model import Subject
+    from reconciler.plan.risk import needs_care
+
     return [
-        replace(
-            diagnostic,
-            severity="warning",
-            summary=f"apply with default guards will refuse: {diagnostic.summary}",
+        Diagnostic(
+            "warning" if change.risk.level == "high" else "note",
+            f"risk/{change.risk.level}",
+            f"{change.risk.level} risk: {change.action} {change.kind} {change.name!r}: "
+            + "; ".join(change.risk.reasons),
+            Subject.parse(change.source, campaign=change.name),
+            category="plan",
         )
-        for diagnostic in guard_diagnostics(the_plan)
+        for change in needs_care(the_plan)
     ]
+
+
+def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
+    """What the guards of apply would refuse, as warnings of this plan (policy errors are
+    reported as their findings); an acknowledged one as a note."""
+    found = []
+    for refusal in the_plan.refusals:
+        if refusal.code not in GUARD_CODES:
+            continue
+        if refusal.acknowledged:
+            said = diagnostic(refusal, "note")
+            found.append(replace(
+                said, detail="",
+                summary=f"{refusal.code} acknowledged in review for {refusal.subject!r} "
+                "(acknowledge: on its entry): apply allows it",
+            ))
+        else:
+            said = diagnostic(refusal, "warning")
+            found.append(
+                replace(said, summary=f"apply with default guards will refuse: {said.summary}")
+            )
+    return found

@@ -14,6 +14,7 @@ from reconciler.commands._policy import (
     refuse_if_blocking,
 )
 from reconciler.diagnostics.render import DOCUMENT_FORMATS, FORMATS
+from reconciler.kinds.registry import kinds
 
 
 @click.command()
@@ -61,9 +62,11 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
     what = plural(count, "campaign")
-    if manifests.templates:  # said only where templates are declared
-        count += len(manifests.templates)
-        what += f" and {plural(len(manifests.templates), 'template')}"
+    for kind in kinds().values():  # the other kinds said only where some are declared
+        declared = manifests.specs(kind.name) if not kind.primary else {}
+        if declared:
+            count += len(declared)
+            what += f" and {plural(len(declared), kind.name)}"
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
     summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."

@@ -55,6 +55,12 @@ CODES: dict[str, str] = {
     "guard/running-campaign": "The plan deletes a running campaign (status start).",
     "guard/paused-campaign": "The plan deletes a paused campaign (status pause; it resumes).",
     "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
+    "guard/acknowledge-unneeded": (
+        "An entry acknowledges a refusal that no change of this plan meets (remove it)."
+    ),
+    # risk: what needs care in review (plan)
+    "risk/high": "A change that needs care: it reaches calls now, or widens what calls do.",
+    "risk/medium": "A change worth a second look (a delete, a switch, a shared template).",
     # the tenant lock (one apply at a time)
     "lock/held": "Another apply holds the tenant lock (reconciler unlock breaks a stale one).",
     "lock/error": "The tenant lock could not be taken, read or broken.",
@@ -64,6 +70,19 @@ CODES: dict[str, str] = {
     "error": "The command failed.",
     "manifest/error": "A problem in a manifest file.",
 }
+
+
+# Refusal codes: short, stable names of what apply refuses (JSON `refusals[].code`, and what
+# a manifest entry's `acknowledge:` names), each with the diagnostic code it is reported under.
+REFUSAL_CODES: dict[str, str] = {
+    "delete-running": "guard/running-campaign",
+    "delete-paused": "guard/paused-campaign",
+    "max-deletes": "guard/max-deletes",
+    "policy-error": "policy",
+    "stale-plan": "guard/stale-plan",
+}
+# The refusals an entry may acknowledge beside the change they allow (a reviewed override).
+ACKNOWLEDGEABLE: tuple[str, ...] = ("delete-running", "delete-paused")
 
 
 def description(code: str, category: str = "") -> str:

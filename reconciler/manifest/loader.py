@@ -286,6 +286,9 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     problems.raise_if_any()
     manifests = Manifests(specs, sources, origins, problems.warnings())
     manifests.env_pins = {kind: pins for kind, pins in env_pins.items() if pins}
+    where_by = {kind: manifests.where_for(kind) for kind in specs}
+    for kind in registry.values():
+        manifests.diagnostics += kind.manifest_warnings(specs, where_by)
     return manifests
 
 

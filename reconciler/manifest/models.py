@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from reconciler import fields
+from reconciler.diagnostics.codes import ACKNOWLEDGEABLE
 from reconciler.manifest import schedule
 from reconciler.names import lookalike_key
 
@@ -49,7 +50,7 @@ EXCLUSIVE_FIELDS: tuple[tuple[str, str], ...] = (
 # Declared in a manifest but not API fields: identity, lifecycle, and policy metadata
 # (labels select campaigns for rules, waivers excuse them): never sent, never compared.
 NOT_MANAGED = frozenset(
-    {"state", "campaign_uuid", "labels", "policy_waivers", "previous_names"}
+    {"state", "campaign_uuid", "labels", "policy_waivers", "previous_names", "acknowledge"}
 )
 PREVIOUS_NAMES_DESCRIPTION = (
     "Names this entry had before: a live object under one of them (and none under the "
@@ -111,6 +112,12 @@ ModeCall = Literal[fields.MODE_CALL]  # type: ignore[valid-type]
 PriorityRecall = Literal[fields.PRIORITY_RECALL]  # type: ignore[valid-type]
 ScheduleRecall = Literal[fields.SCHEDULE_RECALL]  # type: ignore[valid-type]
 RecallStatus = Literal[fields.RECALL_STATUSES]  # type: ignore[valid-type]
+GuardCode = Literal[ACKNOWLEDGEABLE]  # type: ignore[valid-type]
+ACKNOWLEDGE_DESCRIPTION = (
+    "Refusals of apply this entry's change is allowed past, each by its code "
+    "(delete-running, delete-paused): a reviewed override, shown in every plan; one that no "
+    "change needs is a warning."
+)
 HumanSchedules = Annotated[list[dict[str, str]] | None, WithJsonSchema(SCHEDULES_SCHEMA)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, validate_default=False)
@@ -279,6 +286,16 @@ class CampaignSpec(BaseModel):
         ),
     )
 
+    acknowledge: list[GuardCode] = Field(
+        default=None, json_schema_extra={"uniqueItems": True},
+        description=ACKNOWLEDGE_DESCRIPTION,
+    )
+
+    @field_validator("acknowledge", mode="before")
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        """`acknowledge:` with nothing under it acknowledges nothing."""
+        return [] if value is None else value
     previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
 
     @field_validator("labels", "policy_waivers", mode="before")

@@ -12,10 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from reconciler import template_fields
 from reconciler.manifest.models import (
     _STRICT,
+    ACKNOWLEDGE_DESCRIPTION,
     NAME_PATTERN,
     PREVIOUS_NAMES_DESCRIPTION,
     UUID_PATTERN,
     FieldError,
+    GuardCode,
     NonNegInt,
     name_problem,
     previous_names_checked,
@@ -35,7 +37,7 @@ CLEARABLE_FIELDS: dict[str, Any] = {
 }
 # Declared but not API fields: identity, lifecycle, policy metadata.
 NOT_MANAGED = frozenset(
-    {"state", "template_uuid", "labels", "policy_waivers", "previous_names"}
+    {"state", "template_uuid", "labels", "policy_waivers", "previous_names", "acknowledge"}
 )
 
 
@@ -230,10 +232,20 @@ class TemplateSpec(BaseModel):
     def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
         return previous_names_checked(value, info.data.get("template_name"), "template_name")
 
+    acknowledge: list[GuardCode] = Field(
+        default=None, json_schema_extra={"uniqueItems": True},
+        description=ACKNOWLEDGE_DESCRIPTION,
+    )
+
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod
     def _null_is_empty(cls, value: Any, info: Any) -> Any:
         return CLEARABLE_FIELDS[info.field_name] if value is None else value
+
+    @field_validator("acknowledge", mode="before")
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        return [] if value is None else value
 
     @field_validator("labels", "policy_waivers", mode="before")
     @classmethod

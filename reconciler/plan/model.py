@@ -28,6 +28,63 @@ class FieldDiff:
     after: Any
 
 
+RiskLevel = Literal["high", "medium", "low"]
+RISK_LEVELS: tuple[RiskLevel, ...] = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """How much care a change needs, and why (reconciler/plan/risk.py decides)."""
+
+    level: RiskLevel = "low"
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Risk:
+        if not isinstance(data, dict) or data.get("level") not in RISK_LEVELS:
+            raise ValueError(f"risk must be {{level, reasons}}, not {data!r}")
+        return cls(data["level"], tuple(str(reason) for reason in data.get("reasons") or ()))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Something apply refuses unless overridden: `code` is short and stable
+    (`delete-running`, `max-deletes`, `policy-error`, `stale-plan`), `subject` the object's
+    name (None: the plan as a whole), `override` how to proceed if it is intended. An
+    `acknowledged` refusal was allowed by the entry's `acknowledge:` and blocks nothing."""
+
+    code: str
+    subject: str | None
+    message: str
+    override: str
+    kind: str = "campaign"
+    source: str = ""
+    acknowledged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "subject": self.subject, "message": self.message,
+            "override": self.override, "kind": self.kind, "source": self.source,
+            "acknowledged": self.acknowledged,
+        }
+
+
+@dataclass(frozen=True)
+class Use:
+    """An object a change of the one it references reaches (a campaign using a template):
+    one that uses it now (`live`), or whose manifest entry names it (`declared`); `status`
+    its live run state (None: not live)."""
+
+    name: str
+    kind: str
+    status: str | None = None
+    live: bool = False
+    declared: bool = False
+
+
 @dataclass(init=False)
 class Change:
     """What happens to one object of one kind ("campaign" or "template"): `name` and `uuid`
@@ -69,6 +126,10 @@ class Change:
     uses: str | None
     # When the live object last changed (its `updated_at`), for drift reports.
     updated_at: str | None
+    # The refusal codes the entry acknowledges (`acknowledge: [delete-running]`).
+    acknowledge: list[str]
+    # How much care it needs (filled in by reconciler.plan.risk once planned).
+    risk: Risk
     # Fields whose value an environment's override set: field -> {environment, source}
     # (`source`: the override's reconciler.yaml:LINE).
     overrides: dict[str, dict[str, str]]
@@ -97,6 +158,8 @@ class Change:
         rewrite: bool = False,
         uses: str | None = None,
         updated_at: str | None = None,
+        acknowledge: list[str] | None = None,
+        risk: Risk | dict[str, Any] | None = None,
         overrides: dict[str, dict[str, str]] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
@@ -122,6 +185,8 @@ class Change:
         self.rewrite = rewrite
         self.uses = uses
         self.updated_at = updated_at
+        self.acknowledge = list(acknowledge) if acknowledge else []
+        self.risk = Risk.from_dict(risk) if isinstance(risk, dict) else (risk or Risk())
         self.overrides = overrides if overrides is not None else {}
 
     def origin(self, field_name: str) -> str:
@@ -160,6 +225,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fields"] = {name: asdict(diff) for name, diff in self.fields.items()}
+        data["risk"] = self.risk.to_dict()
         return data
 
     @classmethod
@@ -183,9 +249,15 @@ class Plan:
     # What a reviewer should know that is not a change (targeting in effect, name spellings).
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
-    unchanged_templates: int = 0  # of `unchanged`, how many are templates
+    unchanged_templates: int = 0  # of `unchanged`, how many are of the other kinds
+    # Those, by the kind's plural ("templates", "carriers"); none given: all templates.
+    unchanged_kinds: dict[str, int] = field(default_factory=dict)
     # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
     warnings: list[Diagnostic] = field(default_factory=list)
+    # Referenced uuid (or, for an object this plan creates, its name) -> who uses it.
+    usage: dict[str, list[Use]] = field(default_factory=dict)
+    # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
+    refusals: list[Refusal] = field(default_factory=list)
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
@@ -206,12 +278,17 @@ class Plan:
                     "(the live objects do not all match: plan without --target to see them).")
         if not self.unchanged_templates:
             return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
-        campaigns = self.unchanged - self.unchanged_templates
-        templates = self.unchanged_templates
+        counts = {"campaigns": self.unchanged - self.unchanged_templates}
+        counts.update(
+            {plural: count for plural, count in self.unchanged_kinds.items() if count}
+            or {"templates": self.unchanged_templates}
+        )
+        counted = [
+            f"{count} {plural if count != 1 else plural.removesuffix('s')}"
+            for plural, count in counts.items()
+        ]
         return (
-            "The live campaigns and templates match the manifests "
-            f"({campaigns} campaign{'' if campaigns == 1 else 's'} and {templates} "
-            f"template{'' if templates == 1 else 's'} unchanged)."
+            f"The live {_and(list(counts))} match the manifests ({_and(counted)} unchanged)."
         )
 
     def __post_init__(self) -> None:
@@ -227,6 +304,10 @@ class Plan:
         `plan --detailed-exitcode` reports (a rewrite happens on every plan, by design)."""
         return any(not change.rewrite for change in self.changes)
 
+    def blocking_refusals(self) -> list[Refusal]:
+        """The refusals nothing in the manifests overrides: apply stops on these."""
+        return [refusal for refusal in self.refusals if not refusal.acknowledged]
+
     def rewrites(self) -> int:
         return sum(1 for change in self.changes if change.rewrite)
 
@@ -240,3 +321,8 @@ class Plan:
             "delete": self.count("delete"),
             "unchanged": self.unchanged,
         }
+
+
+def _and(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -21,7 +21,7 @@ from reconciler.kinds.base import located as _located
 from reconciler.kinds.registry import kinds, primary, referrers
 from reconciler.names import identity_key, lookalike_key
 from reconciler.plan.catalog import Catalog
-from reconciler.plan.model import Change, Plan
+from reconciler.plan.model import Change, Plan, Use
 from reconciler.plan.order import created_references, order_changes, reference_waits
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 from reconciler.safetext import spelt
@@ -455,6 +455,9 @@ def build_plan(
     unchanged = 0
     unchanged_by_kind: dict[str, int] = {}
     notes: list[str] = []
+    # (kind, entry) -> its declared values (their references: what it will use).
+    declared_values: dict[tuple[str, str], dict[str, Any]] = {}
+    unneeded: list[Diagnostic] = []
     for name, kind in registry.items():
         kind_specs, matching = specs_by.get(name, {}), matchings[name]
         kind_where = where_by.get(name, no_location)
@@ -462,23 +465,32 @@ def build_plan(
         kind_changes: list[Change] = []
         for entry, spec in kind_specs.items():
             live = matching.pairs[entry]
+            acknowledged = list(getattr(spec, "acknowledge", None) or ())
             # `where` may have to re-read a manifest for its lines: asked only for changes.
             if spec.state == "absent":
                 if live is not None:
-                    kind_changes.append(kind.plan_delete(live, kind_where(entry, None)))
+                    change = kind.plan_delete(live, kind_where(entry, None))
+                    change.acknowledge = acknowledged
+                    kind_changes.append(change)
+                elif acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
                 continue
             values = values_by_name[entry]
+            declared_values[name, entry] = values
             if live is None:
-                kind_changes.append(
-                    kind.plan_create(spec, values, context, kind_where(entry, None))
-                )
+                change = kind.plan_create(spec, values, context, kind_where(entry, None))
+                change.acknowledge = acknowledged
+                kind_changes.append(change)
                 continue
             change = kind.plan_update(spec, values, live, context)
             if change is None:
                 unchanged += 1
                 unchanged_by_kind[name] = unchanged_by_kind.get(name, 0) + 1
+                if acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
             else:
                 change.source = kind_where(entry, None)
+                change.acknowledge = acknowledged
                 kind_changes.append(change)
         if prune:
             for row in matching.undeclared:
@@ -537,11 +549,71 @@ def build_plan(
     if blind:
         raise PlanError(diagnostics=blind)
     warnings = [warning for matching in matchings.values() for warning in matching.warnings]
+    for kind in registry.values():
+        found = kind.plan_warnings(specs_by, live_by, where_by)
+        warnings += found
+        notes.extend(warning.text() for warning in found)
     unchanged_others = sum(
         count for name, count in unchanged_by_kind.items() if not registry[name].primary
     )
     return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings, left_out=left_out)
+                unchanged_templates=unchanged_others, warnings=warnings + unneeded,
+                left_out=left_out, usage=usage(live_by, declared_values, changes),
+                unchanged_kinds={registry[name].plural: count
+                                 for name, count in unchanged_by_kind.items()
+                                 if not registry[name].primary})
+
+
+def usage(
+    live_by: Mapping[str, list[dict[str, Any]]],
+    declared: Mapping[tuple[str, str], dict[str, Any]],
+    changes: list[Change],
+) -> dict[str, list[Use]]:
+    """Referenced uuid (or the name of an object this plan creates) -> the objects a change
+    of it reaches, by every kind's references: those using it now (with their live run
+    state), and those whose entry names it."""
+    registry = kinds()
+    renamed = {
+        (change.kind, change.name): change.live_name for change in changes
+        if change.live_name and change.live_name != change.name
+    }
+    found: dict[str, dict[tuple[str, str], Use]] = {}
+    for name, kind in registry.items():
+        for ref in kind.references:
+            rows = {row[kind.name_field]: row for row in live_by.get(name, [])}
+            for user, row in rows.items():
+                if row.get(ref.uuid_field):
+                    found.setdefault(row[ref.uuid_field], {})[name, user] = Use(
+                        user, name, row.get("status"), live=True
+                    )
+            for (kind_name, entry), values in declared.items():
+                if kind_name != name:
+                    continue
+                value = values.get(ref.uuid_field)
+                key = getattr(value, "name", value)  # a Pending object: its name
+                if not isinstance(key, str) or not key:
+                    continue
+                user = renamed.get((name, entry)) or entry
+                row = rows.get(user) or {}
+                before = found.setdefault(key, {}).get((name, user))
+                found[key][name, user] = Use(
+                    user, name, row.get("status"), live=before is not None, declared=True
+                )
+    return {key: [uses[user] for user in sorted(uses)] for key, uses in found.items()}
+
+
+def _unneeded(kind: Kind, entry: str, codes: list[str], where: Where) -> Diagnostic:
+    """An acknowledgement on an entry this plan does not change: it allows nothing."""
+    listed = ", ".join(codes)
+    return replace(
+        _located(
+            where, entry, "acknowledge",
+            f"acknowledge: {listed} is not needed: this plan does not change {kind.name} "
+            f"{entry!r}; remove it so it does not allow a later change unreviewed",
+            "acknowledge-unneeded",
+        ),
+        code="guard/acknowledge-unneeded", severity="warning", category="guard",
+    )
 
 
 def _declared(

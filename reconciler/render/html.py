@@ -15,6 +15,8 @@ from reconciler.kinds.registry import kind_of
 from reconciler.manifest.schedule import ScheduleError
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.care import HTML_CSS as CARE_CSS
+from reconciler.render.care import html_section as care_section
 from reconciler.render.findings import HTML_CSS, html_section
 from reconciler.render.values import (
     NO_WINDOWS,
@@ -396,6 +398,16 @@ def _meta(change: Change) -> str:
     return f'<p class="meta">{" · ".join(facts)}</p>' if facts else ""
 
 
+def _risk_badge(change: Change) -> str:
+    if change.risk.level == "low":
+        return ""
+    why = "; ".join(change.risk.reasons)
+    return (
+        f'<span class="risk {change.risk.level}" title="{escape(why)}">'
+        f"{change.risk.level} risk</span>"
+    )
+
+
 def change_section(index: int, change: Change) -> str:
     hooks = attrs(
         id=_anchor(index),
@@ -404,6 +416,7 @@ def change_section(index: int, change: Change) -> str:
         data_kind=change.kind,
         data_action=change.action,
         data_uuid=change.uuid,
+        data_risk=change.risk.level,
     )
     uuid = (
         f'<span class="uuid">{escape(change.campaign_uuid)}</span>' if change.campaign_uuid else ""
@@ -411,7 +424,7 @@ def change_section(index: int, change: Change) -> str:
     title = (
         f'<h2><span class="badge {change.action}">{change.action}</span>'
         f"{'' if kind_of(change).primary else f'<span>{escape(change.kind)}</span>'}"
-        f"<span>{escape(visible(change.name))}</span>{uuid}</h2>"
+        f"<span>{escape(visible(change.name))}</span>{uuid}{_risk_badge(change)}</h2>"
     )
     detail = f"{field_table(change)}{schedule_view(change)}"
     if change.action == "create":  # a create's table and week fit side by side
@@ -428,6 +441,7 @@ def body(plan: Plan) -> str:
     heading = escape(plan.heading("Reconciler plan"))
     title = f"<h1{attrs(data_environment=plan.environment)}>{heading}</h1>"
     head = f"<header>{title}{target}{summary(plan)}{notes}</header>"
+    head += care_section(plan)  # what needs care leads
     head += html_section(plan.findings)
     if not plan.has_changes:
         note = (
@@ -445,6 +459,6 @@ def render(plan: Plan, *, title: str = "Reconciler plan", **_options: object) ->
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}{HTML_CSS}</style></head>"
+        f"<title>{escape(title)}</title><style>{CSS}{HTML_CSS}{CARE_CSS}</style></head>"
         f"<body><main>{body(plan)}</main></body></html>\n"
     )

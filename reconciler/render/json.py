@@ -4,7 +4,8 @@ saved-plan file.
 `changes[].{action, campaign_name, campaign_uuid, fields}` and `summary` are the promise;
 the `apply` block of each change is what `apply --plan` executes. Every change says its
 `kind`, and names itself with its kind's name and uuid fields (`template_name` and
-`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`).
+`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`). Each change
+carries its `risk`; the document the plan's `risk` summary and its `refusals`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from reconciler.kinds.registry import kind_of, kinds, primary
 from reconciler.plan.model import FORMAT_VERSION, Change, Plan
 from reconciler.plan.order import order_changes
+from reconciler.plan.risk import summary
 from reconciler.policy.findings import Finding
 from reconciler.safetext import INVISIBLE, UNSAFE_BUT_NEWLINE
 
@@ -35,7 +37,10 @@ def change_document(change: Change) -> dict[str, Any]:
         uuid_key: change.uuid,
         "fields": data["fields"],
         "source": change.source,
+        "risk": change.risk.to_dict(),
     }
+    if change.acknowledge:
+        document["acknowledge"] = list(change.acknowledge)
     if change.updated_at:
         document["updated_at"] = change.updated_at
     if change.placeholders:
@@ -59,6 +64,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "notes": list(plan.notes),
         "policy": [finding.to_dict() for finding in plan.findings],
+        "risk": summary(plan),
+        "refusals": [refusal.to_dict() for refusal in plan.refusals],
     }
 
 
@@ -75,6 +82,14 @@ def safe_json(document: Any) -> str:
     text = json.dumps(document, indent=2, ensure_ascii=False)
     text = UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return INVISIBLE.sub(lambda match: json.dumps(match.group())[1:-1], text)
+
+
+def _codes(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValueError("acknowledge must be a list of refusal codes")
+    return list(value)
 
 
 def plan_from_document(document: dict[str, Any]) -> Plan:
@@ -95,6 +110,9 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         data["unverifiable"] = item.get("unverifiable") or []
         data["rewrite"] = item.get("rewrite") is True
         data["updated_at"] = item.get("updated_at")
+        data["acknowledge"] = _codes(item.get("acknowledge"))
+        if "risk" in item:
+            data["risk"] = item["risk"]
         data["overrides"] = _overrides(item.get("overrides"))
         data.update(item["apply"])
         leveled = leveled and "level" in item["apply"]

@@ -13,6 +13,8 @@ from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
+from reconciler.render.care import headline
+from reconciler.render.care import markdown_section as care_section
 from reconciler.render.findings import markdown_section
 from reconciler.render.mdtext import _fit, _longest_run, code_cell, escape
 from reconciler.render.values import (
@@ -159,10 +161,14 @@ def render(
     if drift:
         lead = (f"**{drift_words.no_drift(plan)}**" if not plan.has_changes
                 else f"**{drift_words.summary(plan)}** Each diff reads live → manifests.")
+    care_line = headline(plan)  # one line for the comment's first screen
+    if care_line:
+        lead = f"**{'⛔' if plan.blocking_refusals() else '⚠️'} {escape(care_line)}**\n\n{lead}"
     notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
     title = plan.heading(drift_words.TITLE if drift else "Reconciler plan")
     head = "\n\n".join(
-        part for part in (f"### {escape(title)}", lead, target, notes) if part
+        part for part in (f"### {escape(title)}", lead, target, notes,
+                          care_section(plan, limit // 4)) if part
     )
     policy = markdown_section(plan.findings, limit // 3)
     if policy:

@@ -8,6 +8,7 @@ from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
+from reconciler.render.care import text_lines as care_lines
 from reconciler.render.findings import finding_lines
 from reconciler.render.values import (
     SCRIPT_FIELDS,
@@ -70,6 +71,8 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         where.append(change.deleted_by_override())
     if change.source:
         where.append(change.source)
+    if change.risk.level != "low":
+        where.append(f"{change.risk.level} risk")
     suffix = shown(f"  ({'; '.join(where)})") if where else ""
     what = kind_of(change).label
     head = _paint(f"  {mark} {change.action} {what}{visible(change.name)}", hue, color)
@@ -113,12 +116,16 @@ def render(plan: Plan, *, color: bool = False, drift: bool = False, **_options: 
     """The plan; with `drift`, worded as what changed outside the manifests (plan --drift)."""
     notes = environment_lines(plan) + note_lines(plan)
     policy = finding_lines(plan.findings, color)  # [] when no rule found anything
+    care = care_lines(plan, color)  # what needs care leads: risk, refusals
     if not plan.has_changes:
         none = drift_words.no_drift(plan) if drift else f"No changes. {plan.no_changes_sentence()}"
         head = "".join(f"{line}\n" for line in notes) + f"{none}\n"
+        head += "".join(f"{line}\n" for line in ["", *care]) if care else ""
         return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
     heading = drift_words.HEADING if drift else "Reconciler will perform the following actions:"
-    lines = [*notes, "", heading, ""] if notes else [heading, ""]
+    lines = [*notes, ""] if notes else []
+    lines += [*care, ""] if care else []
+    lines += [heading, ""]
     for change in plan.changes:
         block = change_lines(change, color)
         if drift:
