@@ -188,9 +188,10 @@ def test_an_override_that_deletes_an_entry_says_so_wherever_the_delete_is_shown(
     assert tenants["production"].store.campaign_uuid_by_name("Promo") is None  # not created
     tenants["production"].store.add_campaign({"campaign_name": "Promo", "active": False})
     text = cli(repo, "plan", manifests, "--env", "production").stdout
-    line = next(line for line in text.splitlines() if "delete Promo" in line)
+    assert "  medium  delete Promo: deleted (state: absent (production override))" in text
+    line = next(line for line in text.splitlines() if line.startswith("  - delete Promo"))
     assert "state: absent (production override)" in line
-    assert line.endswith(f"{config}:12)")  # the override's line, not the manifest's entry
+    assert f"{config}:12;" in line  # the override's line, not the manifest's entry
     markdown = cli(repo, "plan", manifests, "--env", "production", "--format", "markdown")
     assert "state: absent (production override)" in markdown.stdout
     html = cli(repo, "plan", manifests, "--env", "production", "--format", "html").stdout
