@@ -202,3 +202,46 @@ def test_an_override_that_deletes_an_entry_says_so_wherever_the_delete_is_shown(
     assert delete["overrides"] == {"state": {"environment": "production",
                                              "source": f"{config}:12"}}
     assert delete["source"] == f"{config}:12"
+
+
+# ---- choosing environments: all at once is for plan only ------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["apply", "{manifests}", "--auto-approve"], ["unlock", "--yes"], ["status", "{manifests}"],
+])
+def test_env_all_on_a_command_of_one_tenant_is_refused_as_such(tenants, repo, command):
+    args = [part.format(manifests=repo / "manifests") for part in command]
+    result = cli(repo, *args, "--env", "all")
+    assert result.code == 1
+    assert "--env all: this command works on one environment at a time" in result.stderr
+    assert "no such environment" not in result.stderr
+    assert tenants["staging"].store.campaign_uuid_by_name("Reminder") is None
+    assert tenants["production"].store.campaign_uuid_by_name("Reminder") is None
+
+
+# ---- the lock: unlock names its tenant, hostile lock text is escaped ------------------------
+
+
+def lock_template(server: EmulatorServer, description: str) -> str:
+    return server.store.add_template("~reconciler-lock", description=description)
+
+
+def test_unlock_names_its_environment_and_both_commands_escape_a_hostile_lock(tenants, repo):
+    record = {"lock": "reconciler tenant lock", "pid": 1, "nonce": "n",
+              "holder": "evil\x1b[2J\x1b]0;pwned\x07\u202eoops\r\nLock released",
+              "since": "2024-01-01T00:00:00Z\x1b[31m", "plan_digest": "sha256:\u202e",
+              "version": "0.1\x1b[0m"}
+    lock_template(tenants["production"], json.dumps(record))
+    refused = cli(repo, "apply", str(repo / "manifests"), "--env", "production",
+                  "--auto-approve")
+    assert refused.code == 1 and "locked by another apply" in refused.stderr
+    broken = cli(repo, "unlock", "--env", "production", "--yes")
+    assert broken.code == 0, broken.output
+    # Which tenant's lock is broken: said first (an operator with two tenants must know).
+    assert broken.stdout.startswith(f"Environment production ({tenants['production'].url})\n")
+    assert "Lock broken." in broken.stdout
+    for output in (refused.output, broken.output):
+        assert not any(char in output for char in "\x1b\x07\u202e\r")
+        assert "evil\\x1b[2J\\x1b]0;pwned\\x07\\u202eoops\\r\\nLock released" in output
+    assert tenants["production"].store.campaign_uuid_by_name("Reminder") is None
