@@ -38,7 +38,7 @@ from reconciler.api.paging import OnRows, collect
 from reconciler.api.retry import RETRY_STATUSES, CallState, RetrySettings, call_scope
 from reconciler.api.session import TOKEN_PATH, build_session
 from reconciler.errors import ConfigError
-from reconciler.redact import remember
+from reconciler.redact import remember, url_shown
 from reconciler.template_fields import LOCK_NAME
 
 log = logging.getLogger("reconciler.api")
@@ -809,14 +809,20 @@ def _backoff_seconds(text: str) -> float:
 def _checked_base_url(base_url: str) -> str:
     url = (base_url or "").strip().rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"the API URL must be an http(s) URL such as https://host, not {url!r}")
-    if parts.username or parts.password:
+    # Credentials first: no later message may print them (nor a query, where a token hides).
+    if parts.username or parts.password or "@" in url.split("?")[0].split("#")[0]:
         raise ConfigError(
             f"do not put credentials in the API URL: use {TOKEN_ENV} or {API_KEY_ENV}"
         )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"the API URL must be an http(s) URL such as https://host, not {url_shown(url)!r}"
+        )
     if parts.query or parts.fragment:
-        raise ConfigError(f"the API URL must not have a query or fragment: {url!r}")
+        raise ConfigError(
+            f"the API URL must not have a query or fragment: {url_shown(url)!r} (the part "
+            "after ? or # is not shown: it may hold a token)"
+        )
     return url
 
 
