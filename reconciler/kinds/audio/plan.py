@@ -21,6 +21,7 @@ from reconciler.api import ApiError
 from reconciler.audio_fields import template_audio
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.kinds.audio import names, settle, usage, write
+from reconciler.kinds.audio.location import outside_problem
 from reconciler.kinds.audio.wav import WavProblem, read_wav
 from reconciler.kinds.base import Context, Kind, Loc, Where
 from reconciler.manifest.audio_spec import AudioSpec
@@ -62,6 +63,9 @@ class AudioKind(Kind):
         if spec.state != "present" or spec.file is None:
             return []
         shown = os.path.join(directory, spec.file) if directory else spec.file
+        outside = outside_problem(directory, spec.file, shown)
+        if outside:
+            return [(("file",), outside, "audio-file-outside")]
         try:
             spec._wav = read_wav(Path(shown), shown)
         except WavProblem as problem:

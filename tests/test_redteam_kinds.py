@@ -1,0 +1,65 @@
+"""Carriers and audio attacked as an operator would (issue 22's red team): each test is a
+way the two kinds broke, kept so they stay fixed. Real CLI, real HTTP, the emulator as the
+tenant."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from clirun import run_cli
+from test_audio import make_wav
+
+from reconciler.emulator import EmulatorServer
+
+GATEWAY = "953a918a-0035-4e6f-97d1-c64e7943b7df"
+
+
+def write(directory: Path, text: str) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "m.yaml").write_text(text, encoding="utf-8")
+    return str(directory)
+
+
+def audio_entry(file: str, name: str = "loi_chao") -> str:
+    return f"audio:\n  - audio_name: {name}\n    file: {file}\n"
+
+
+# -- audio files come from the repository only ------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink"])
+def test_a_wav_outside_the_repository_is_refused_before_any_upload(
+    api_env: EmulatorServer, tmp_path: Path, how: str
+) -> None:
+    """A valid WAV outside the repository (reached by `..`, an absolute path or a symlink
+    inside the repository) was uploaded silently: bytes no reviewer saw."""
+    outside = tmp_path / "elsewhere" / "secret.wav"
+    make_wav(outside)
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    if how == "symlink":
+        (repository / "manifests" / "audio").mkdir(parents=True)
+        os.symlink(outside, repository / "manifests" / "audio" / "loi_chao.wav")
+    file = {"dotdot": "../../elsewhere/secret.wav", "absolute": str(outside),
+            "symlink": "audio/loi_chao.wav"}[how]
+    path = write(repository / "manifests", audio_entry(file))
+    for command in (["validate", path], ["apply", path, "--auto-approve"]):
+        result = run_cli(*command)
+        assert result.code == 1, result.output
+        assert "m.yaml:3: file " in result.output
+        assert ("absolute path" if how == "absolute" else "outside the repository") \
+            in result.output
+        assert "Traceback" not in result.output
+    assert api_env.write_requests() == []
+
+
+def test_a_wav_elsewhere_in_the_same_repository_is_accepted(tmp_path: Path) -> None:
+    """`../audio/x.wav` from manifests/ stays inside the git work tree: fine."""
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    make_wav(repository / "audio" / "loi_chao.wav")
+    path = write(repository / "manifests", audio_entry("../audio/loi_chao.wav"))
+    result = run_cli("validate", path)
+    assert result.code == 0, result.output
