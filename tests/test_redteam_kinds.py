@@ -63,3 +63,20 @@ def test_a_wav_elsewhere_in_the_same_repository_is_accepted(tmp_path: Path) -> N
     path = write(repository / "manifests", audio_entry("../audio/loi_chao.wav"))
     result = run_cli("validate", path)
     assert result.code == 0, result.output
+
+
+def test_audio_names_sharing_an_upload_name_are_refused(
+    api_env: EmulatorServer, tmp_path: Path
+) -> None:
+    """`x` and `x.wav` both upload as `x-<digest>.wav`: with the same file, the first apply
+    sent two POSTs of one name (the second refused, `audio is existed`) and every later plan
+    failed; with two files, each entry's change deleted the other's uploads as "replaced"."""
+    make_wav(tmp_path / "a.wav")
+    path = write(tmp_path, "audio:\n  - audio_name: x\n    file: a.wav\n"
+                           "  - audio_name: x.WAV\n    file: a.wav\n")
+    for command in (["validate", path], ["apply", path, "--auto-approve"]):
+        result = run_cli(*command)
+        assert result.code == 1, result.output
+        assert "m.yaml:4: duplicate audio_name 'x.WAV'" in result.output
+        assert "'x' there: the two would be one name live" in result.output
+    assert api_env.write_requests() == []

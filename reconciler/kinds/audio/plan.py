@@ -72,6 +72,9 @@ class AudioKind(Kind):
             return [(("file",), str(problem), "audio-file")]
         return []
 
+    def unique_name(self, name: str) -> str:
+        return names.stem(name)  # `x` and `x.wav` would share the uploads `x-<digest>.wav`
+
     def live_name(self, spec: Any) -> str:
         if spec.state != "present" or spec.wav is None:
             return spec.audio_name
