@@ -4,6 +4,7 @@ tenant."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -80,3 +81,28 @@ def test_audio_names_sharing_an_upload_name_are_refused(
         assert "m.yaml:4: duplicate audio_name 'x.WAV'" in result.output
         assert "'x' there: the two would be one name live" in result.output
     assert api_env.write_requests() == []
+
+
+# -- carriers ----------------------------------------------------------------------------------
+
+
+def test_a_dial_type_change_shows_the_prefixes_it_drops_and_the_one_it_lacks(
+    api_env: EmulatorServer, tmp_path: Path
+) -> None:
+    """channel_prefix → channel_one_for_all: the plan showed only dial_type, while the PUT
+    dropped prefix_mobi/prefix_vina unseen, and the new dial type's missing `prefix` was
+    warned about only by the plan after the apply."""
+    api_env.store.add_carrier("Pfx", concurrent_call=5, dial_type="channel_prefix",
+                              prefix_mobi="9", prefix_vina="8")
+    path = write(tmp_path, "carriers:\n  - carrier_name: Pfx\n    dial_type: channel_one_for_all\n")
+    plan = run_cli("plan", path, "--format", "json")
+    assert plan.code == 0, plan.output
+    (change,) = json.loads(plan.stdout)["changes"]
+    assert change["fields"]["prefix_mobi"] == {"before": "9", "after": ""}
+    assert change["fields"]["prefix_vina"] == {"before": "8", "after": ""}
+    assert "carrier 'Pfx': dial_type channel_one_for_all dials through prefix, but it has " \
+        "none" in run_cli("plan", path).output
+    applied = run_cli("apply", path, "--auto-approve")
+    assert applied.code == 0, applied.output
+    again = run_cli("plan", path, "--detailed-exitcode")
+    assert again.code == 0, again.output

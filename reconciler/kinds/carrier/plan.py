@@ -105,6 +105,7 @@ class CarrierKind(Kind):
 
     def plan_update(self, spec: Any, values: dict[str, Any], live: dict[str, Any],
                     context: Context) -> Change | None:
+        values = {**values, **_dropped_prefixes(values, live)}
         fields = {
             key: FieldDiff(display(key, live.get(key)), display(key, value))
             for key, value in values.items()
@@ -174,6 +175,17 @@ class CarrierKind(Kind):
 
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, pin_uuid=pin_uuid), []
+
+
+def _dropped_prefixes(values: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """The prefixes a declared dial_type change drops (empty): the live carrier's old dial
+    type reads them back, the new one never does, so the PUT cannot keep them — the plan
+    shows them going rather than losing them unseen. Declared ones are the entry's own."""
+    old = str(live.get("dial_type") or "")
+    new = str(values.get("dial_type") or old)
+    kept = cf.DATA_PREFIXES.get(new, ())
+    return {key: "" for key in cf.DATA_PREFIXES.get(old, ())
+            if key not in kept and key not in values and live.get(key)}
 
 
 CARRIER = CarrierKind()
