@@ -106,3 +106,27 @@ def test_a_dial_type_change_shows_the_prefixes_it_drops_and_the_one_it_lacks(
     assert applied.code == 0, applied.output
     again = run_cli("plan", path, "--detailed-exitcode")
     assert again.code == 0, again.output
+
+
+@pytest.mark.parametrize(("dial_type", "kept", "declared"), [
+    ("channel_prefix", {"prefix_mobi": "9"}, "prefix_mobi"),
+    ("sip_random_for_all", {"data": {"caller_id": ["0281", "0282"]}}, "data"),
+])
+def test_an_update_of_a_carrier_read_without_data_is_refused(
+    api_env: EmulatorServer, tmp_path: Path, dial_type: str, kept: dict, declared: str
+) -> None:
+    """A listing row without `data` hides the prefixes (or a random type's caller ids): the
+    update's full-replace PUT sent none, erasing them unseen. Refused at plan time, located;
+    declaring them all lets the PUT carry them."""
+    uuid = api_env.store.add_carrier("Raw", concurrent_call=5, dial_type=dial_type, **kept)
+    row = api_env.store.get_carrier(uuid)
+    row.pop("data")
+    api_env.store.replace_carrier(row)
+    path = write(tmp_path, "carriers:\n  - carrier_name: Raw\n    concurrent_call: 6\n")
+    result = run_cli("apply", path, "--auto-approve")
+    assert result.code == 1, result.output
+    assert "m.yaml:2: carrier 'Raw': the listing shows no `data`" in result.output
+    assert f"declare {declared}" in result.output
+    assert api_env.write_requests() == []
+    unchanged = write(tmp_path, "carriers:\n  - carrier_name: Raw\n    concurrent_call: 5\n")
+    assert run_cli("plan", unchanged, "--detailed-exitcode").code == 0

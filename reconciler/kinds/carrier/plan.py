@@ -81,6 +81,15 @@ class CarrierKind(Kind):
                         f"carrier {name!r} does not exist yet, and creating it needs "
                         f"{', '.join(missing)} (the API requires them): declare them"
                     ), "carrier-create-incomplete"))
+            elif _blind_put(values[name], row):
+                dial_type = str(values[name].get("dial_type") or row.get("dial_type") or "")
+                held = _held_in_data(dial_type)
+                errors.append(located(where, name, None, (
+                    f"carrier {name!r}: the listing shows no `data`, where a {dial_type} "
+                    f"carrier's {' / '.join(held)} are read; an update replaces the whole "
+                    "carrier (PUT) and would erase them unseen: check the carrier in the "
+                    f"portal, or declare {' and '.join(held)} so the PUT carries them"
+                ), "carrier-data-unread"))
             elif "dial_type" not in spec.declared():
                 dial_type = str(row.get("dial_type") or "")
                 for key in cf.PREFIX_FIELDS:
@@ -175,6 +184,25 @@ class CarrierKind(Kind):
 
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, pin_uuid=pin_uuid), []
+
+
+def _held_in_data(dial_type: str) -> tuple[str, ...]:
+    """The declared fields a read of this dial type answers under `data` (its prefixes, or
+    a random type's caller ids)."""
+    return (*cf.DATA_PREFIXES.get(dial_type, ()),
+            *(("data",) if dial_type in cf.RANDOM_DIAL_TYPES else ()))
+
+
+def _blind_put(values: dict[str, Any], live: dict[str, Any]) -> bool:
+    """Whether an update would PUT a carrier whose read lacks the `data` its dial type keeps
+    values in, without the entry declaring them all: the full replace would erase what the
+    read did not show (an answer not understood is never written over)."""
+    if isinstance(live.get("data"), dict):
+        return False
+    held = _held_in_data(str(values.get("dial_type") or live.get("dial_type") or ""))
+    changes = any(canonical(key, live.get(key)) != canonical(key, value)
+                  for key, value in values.items())
+    return bool(held) and changes and not all(key in values for key in held)
 
 
 def _dropped_prefixes(values: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
