@@ -14,6 +14,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from reconciler.diagnostics.model import Diagnostic
 from reconciler.kinds.registry import kind_of, kinds
 from reconciler.manifest.loader import Manifests
 from reconciler.plan.catalog import Catalog
@@ -27,13 +28,13 @@ def promoted(
     target: Manifests,
     source_live: Mapping[str, Mapping[str, dict[str, Any] | None]],
     catalog: Catalog,
-) -> tuple[Manifests, list[str]]:
+) -> tuple[Manifests, list[Diagnostic]]:
     """The target's manifests with each shared entry's declared fields set to the source
     tenant's live values (`source_live`: kind -> entry name -> matched live object, detail
     read where schedules are managed). Returns them and notes on what was left out."""
     result = copy.copy(target)
     result._specs = {kind: {} for kind in kinds()}
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     names = {kind: _Names(catalog, kind) for kind in ("carrier", "template")}
     for kind_name in kinds():
         kind = kind_of(kind_name)
@@ -43,7 +44,10 @@ def promoted(
             if spec.state != "present" or source.specs(kind_name).get(name) is None:
                 continue
             if live is None:
-                notes.append(f"{kind_name} {name!r}: not in {source.environment}, not compared")
+                notes.append(_note(
+                    f"{kind_name} {name!r}: not in {source.environment}, not compared",
+                    "diff/not-in-source",
+                ))
                 continue
             exported, _notes = kind.export_entry(live, names)
             data = spec.model_dump(exclude_unset=True)
@@ -58,9 +62,17 @@ def promoted(
             try:
                 kept[name] = type(spec).model_validate(data)
             except ValueError as exc:  # a live value no manifest can hold: said, not copied
-                notes.append(f"{kind_name} {name!r}: {source.environment}'s values cannot be "
-                             f"written as a manifest ({str(exc).splitlines()[0]}); not compared")
+                notes.append(_note(
+                    f"{kind_name} {name!r}: {source.environment}'s values cannot be "
+                    f"written as a manifest ({str(exc).splitlines()[0]}); not compared",
+                    "diff/not-comparable",
+                ))
     return result, notes
+
+
+def _note(summary: str, code: str) -> Diagnostic:
+    """A remark for the diff's plan notes."""
+    return Diagnostic("note", code, summary, category="plan")
 
 
 class _Names(Mapping[str, str]):

@@ -46,12 +46,30 @@ def read_catalog(
     ordered = [name for name in registry if name in wanted]
     ordered += [name for name in wanted if name not in registry]
     listings = {name: wanted[name](client) for name in ordered}
-    catalog = Catalog.from_listings(listings)
+    catalog = Catalog.from_listings(listings, texts_placeholders())
     live = {
         kind.name: listings.get(kind.name) or []
         for kind in registry.values() if not kind.primary and manifests.specs(kind.name)
     }
     return catalog, live
+
+
+def texts_placeholders() -> dict[str, Any]:
+    """How to find the placeholders of each kind whose objects have texts (for the catalog)."""
+    return {kind.name: kind.placeholders for kind in kinds().values() if kind.has_placeholders}
+
+
+def read_full_catalog(client: ApiClient) -> Catalog:
+    """Every listing a reference may name (a saved plan's stale check: it has no manifests
+    to say which are needed)."""
+    registry = kinds()
+    listers: dict[str, Any] = {}
+    for kind in registry.values():
+        for ref in kind.references:
+            target = registry.get(ref.target)
+            listers.setdefault(ref.target, target.list_live if target is not None else ref.lister)
+    listings = {name: lister(client) for name, lister in listers.items()}
+    return Catalog.from_listings(listings, texts_placeholders())
 
 
 def read_live(

@@ -269,12 +269,12 @@ def _saved(client, plan_file):  # noqa: ANN001, ANN202
 
 def _refuse_if_stale(client, the_plan, why: str) -> None:  # noqa: ANN001
     """Refuse (exit 1, no write) a plan that no longer holds against the live tenant."""
-    from reconciler.plan.catalog import Catalog
+    from reconciler.refresh import read_full_catalog
     from reconciler.saved_plan import live_for, stale_problems
 
     problems = stale_problems(
         the_plan, live_for(the_plan, client), client.base_url, client.get_campaign,
-        lambda: Catalog.from_rows(client.list_carriers(), client.list_templates()),
+        lambda: read_full_catalog(client),
     )
     if problems:
         raise PlanError(

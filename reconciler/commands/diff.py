@@ -27,6 +27,7 @@ def diff(paths: tuple[str, ...], fmt: str, detailed_exitcode: bool, parallelism:
     from reconciler.api import ApiClient
     from reconciler.commands._env import chosen, connection
     from reconciler.commands._policy import environment_manifests, load_base
+    from reconciler.diagnostics.model import Diagnostic
     from reconciler.kinds.registry import kinds
     from reconciler.plan.planner import match
     from reconciler.promote import promoted
@@ -59,9 +60,13 @@ def diff(paths: tuple[str, ...], fmt: str, detailed_exitcode: bool, parallelism:
     with ApiClient.from_env(url, pool_size=parallelism, environ=environ) as client:
         the_plan = make_plan(client, desired, parallelism=parallelism)
     the_plan.notes[:0] = [
-        f"diff: what would change in {target_name} to look like {source_name} now "
-        f"({source_name}'s live values of the declared fields; overrides and pins stay "
-        "per environment)",
+        Diagnostic(
+            "note", "diff/compared",
+            f"diff: what would change in {target_name} to look like {source_name} now "
+            f"({source_name}'s live values of the declared fields; overrides and pins stay "
+            "per environment)",
+            category="plan",
+        ),
         *notes,
     ]
     click.echo(render(the_plan, fmt), nl=False)

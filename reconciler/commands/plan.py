@@ -25,6 +25,7 @@ from reconciler.commands._live import (
 from reconciler.commands._policy import (
     blocking,
     load_checked_with_policies,
+    no_policies_diagnostic,
     no_policies_note,
     plan_scope,
     within_targets,
@@ -195,7 +196,7 @@ def _plan_one(
     review(the_plan, hours=hours_by_campaign(policies.rule_list, manifests.campaigns),
            max_deletes=max_deletes)
     if note and fmt == "json":
-        the_plan.notes.append(note)
+        the_plan.notes.append(no_policies_diagnostic(note))
     report.note(_risk_notes(the_plan) + the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:

@@ -109,7 +109,7 @@ class Context:
 
     catalog: Catalog
     declared: dict[str, Declared] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
 
     def of(self, kind: str) -> Declared | None:
         """What is declared of `kind`; None when it is not a managed kind (carriers)."""
@@ -219,7 +219,7 @@ class Kind:
     def check_writes(
         self, changes: list[Change], specs: Mapping[str, Any],
         live: Mapping[str, dict[str, Any] | None], where: Where,
-    ) -> tuple[list[Diagnostic], list[str]]:
+    ) -> tuple[list[Diagnostic], list[Diagnostic]]:
         """Refusals (and notes) about the writes this plan makes of this kind, checked on the
         changes that are applied (after --target)."""
         return [], []

@@ -6,7 +6,7 @@ the applier sends (`create_body`, `put`, `active`), so a saved plan applies exac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from reconciler.diagnostics.model import Diagnostic
@@ -87,7 +87,7 @@ class Use:
 
 @dataclass(init=False)
 class Change:
-    """What happens to one object of one kind ("campaign" or "template"): `name` and `uuid`
+    """What happens to one object of one kind (a registered kind's name): `name` and `uuid`
     are the object's (campaign_name/template_name ...); `put` holds API fields to set on it.
 
     `refs` names API fields whose value is the uuid of an object this apply creates
@@ -239,14 +239,13 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     api_url: str = ""
-    # What a reviewer should know that is not a change (targeting in effect, name spellings).
-    notes: list[str] = field(default_factory=list)
+    # What a reviewer should know that is not a change (targeting in effect, name spellings):
+    # diagnostics, warnings among them (a look-alike name matched), rendered by `note_text`.
+    notes: list[Diagnostic] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
-    unchanged_templates: int = 0  # of `unchanged`, how many are of the other kinds
-    # Those, by the kind's plural ("templates", "carriers"); none given: all templates.
-    unchanged_kinds: dict[str, int] = field(default_factory=dict)
-    # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
-    warnings: list[Diagnostic] = field(default_factory=list)
+    # Of `unchanged`, how many of each kind (by kind name; a saved plan has none: all
+    # are then counted as the primary kind's).
+    unchanged_by_kind: dict[str, int] = field(default_factory=dict)
     # Referenced uuid (or, for an object this plan creates, its name) -> who uses it.
     usage: dict[str, list[Use]] = field(default_factory=dict)
     # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
@@ -261,28 +260,13 @@ class Plan:
         """`Reconciler plan (environment staging)`: every output names its environment."""
         return f"{title} (environment {self.environment})" if self.environment else title
 
-    def no_changes_sentence(self) -> str:
-        """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
-        some of the unchanged objects are templates; under --target with changes held back,
-        only that the targets need none."""
-        if self.left_out:
-            other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
-            return (f"The targets match the manifests; {other} outside --target not shown "
-                    "(the live objects do not all match: plan without --target to see them).")
-        if not self.unchanged_templates:
-            return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
-        counts = {"campaigns": self.unchanged - self.unchanged_templates}
-        counts.update(
-            {plural: count for plural, count in self.unchanged_kinds.items() if count}
-            or {"templates": self.unchanged_templates}
-        )
-        counted = [
-            f"{count} {plural if count != 1 else plural.removesuffix('s')}"
-            for plural, count in counts.items()
-        ]
-        return (
-            f"The live {_and(list(counts))} match the manifests ({_and(counted)} unchanged)."
-        )
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The notes that are warnings (reported in SARIF, GitLab and annotations too)."""
+        return [note for note in self.notes if note.severity == "warning"]
+
+    def note_texts(self) -> list[str]:
+        return [note_text(note) for note in self.notes]
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)
@@ -316,6 +300,10 @@ class Plan:
         }
 
 
-def _and(items: list[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def note_text(note: Diagnostic) -> str:
+    """A plan note as text reports print it: a warning as its located line (`file:line:
+    warning: ...`, a guard's too), a remark as its sentence alone (its subject is for the
+    documents)."""
+    if note.severity != "warning":
+        return note.summary
+    return replace(note, category="plan").text() if note.category == "guard" else note.text()

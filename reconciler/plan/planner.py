@@ -51,8 +51,9 @@ class Matching:
 
     pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     undeclared: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    # Located warnings (a look-alike name matched); their text is in `notes` too.
+    # Remarks and warnings for the plan's notes (a name spelt in another Unicode form).
+    notes: list[Diagnostic] = field(default_factory=list)
+    # Located warnings (a look-alike name matched), added to `notes` once matching is done.
     warnings: list[Diagnostic] = field(default_factory=list)
     # Undeclared live objects whose name reads like a declared one: uuid -> that entry.
     # --prune never deletes them (the entry may mean them).
@@ -125,15 +126,18 @@ def match(
             claims.setdefault(row[uuid_field], []).append((name, how))
             if row[name_field] != name and identity_key(row[name_field]) == identity_key(name):
                 matching.notes.append(
-                    _located(
-                        where,
-                        name,
-                        name_field,
-                        f"warning: {name_field} {name!r} is spelt in another Unicode form "
-                        f"than the live {row[name_field]!r}; they are the same name "
-                        "(compared in NFC) and the live spelling is kept",
-                        "unicode-spelling",
-                    ).text()
+                    replace(
+                        _located(
+                            where,
+                            name,
+                            name_field,
+                            f"{name_field} {name!r} is spelt in another Unicode form "
+                            f"than the live {row[name_field]!r}; they are the same name "
+                            "(compared in NFC) and the live spelling is kept",
+                            "unicode-spelling",
+                        ),
+                        severity="warning",
+                    )
                 )
             elif how.endswith("reads the same"):
                 matching.warnings.append(_lookalike_warning(kind, name, row, spec, where))
@@ -159,7 +163,7 @@ def match(
         if entry is not None and specs[entry].state == "present":
             matching.lookalikes[row[uuid_field]] = entry  # --prune spares it
             matching.warnings.append(_previous_name_left(kind, entry, row, where))
-    matching.notes.extend(warning.text() for warning in matching.warnings)
+    matching.notes.extend(matching.warnings)
     return matching
 
 
@@ -454,7 +458,7 @@ def build_plan(
     changes: list[Change] = []
     unchanged = 0
     unchanged_by_kind: dict[str, int] = {}
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     # (kind, entry) -> its declared values (their references: what it will use).
     declared_values: dict[tuple[str, str], dict[str, Any]] = {}
     unneeded: list[Diagnostic] = []
@@ -497,19 +501,19 @@ def build_plan(
                 if not kind.prunable(row) or row[kind.uuid_field] in matching.lookalikes:
                     continue
                 if parked_name(row[kind.name_field]) is not None:
-                    notes.append(
+                    notes.append(_note(
                         f"--prune: not deleting {row[kind.name_field]!r} "
                         f"({row[kind.uuid_field]}): a rename cycle cut short left it under "
                         "this temporary name; declare it (by its original name or pinned "
-                        "uuid) to finish or undo the rename"
-                    )
+                        "uuid) to finish or undo the rename",
+                        "prune-parked-name",
+                    ))
                     continue
                 kind_changes.append(
                     kind.plan_delete(row, "not declared in any manifest (--prune)")
                 )
         hints = rename_hints(kind, kind_changes, matching.undeclared, values_by_name, kind_where)
-        matching.warnings.extend(hints)
-        matching.notes.extend(hint.text() for hint in hints)
+        matching.notes.extend(hints)
         _check_renames(kind, kind_changes, live_by.get(name, []), kind_where)
         order_renames(
             kind_changes,
@@ -545,23 +549,15 @@ def build_plan(
             where_by.get(name, no_location),
         )
         blind += refused
-        notes.extend(write_notes)
+        notes.extend(_as_notes(write_notes))
     if blind:
         raise PlanError(diagnostics=blind)
-    warnings = [warning for matching in matchings.values() for warning in matching.warnings]
-    for kind in registry.values():
-        found = kind.plan_warnings(specs_by, live_by, where_by)
-        warnings += found
-        notes.extend(warning.text() for warning in found)
-    unchanged_others = sum(
-        count for name, count in unchanged_by_kind.items() if not registry[name].primary
-    )
-    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings + unneeded,
-                left_out=left_out, usage=usage(live_by, declared_values, changes),
-                unchanged_kinds={registry[name].plural: count
-                                 for name, count in unchanged_by_kind.items()
-                                 if not registry[name].primary})
+    for kind in registry.values():  # a kind's own checks on declared values (warnings)
+        notes.extend(kind.plan_warnings(specs_by, live_by, where_by))
+    # Unneeded acknowledgements: warnings, said after every other note.
+    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes + unneeded,
+                unchanged_by_kind=unchanged_by_kind,
+                left_out=left_out, usage=usage(live_by, declared_values, changes))
 
 
 def usage(
@@ -642,10 +638,10 @@ def _declared(
 def _in_use(
     changes: list[Change], live_by: Mapping[str, list[dict[str, Any]]],
     where_by: Mapping[str, Where],
-) -> tuple[list[Change], list[str]]:
+) -> tuple[list[Change], list[Diagnostic]]:
     """Refuse deleting an object that another which stays (live or planned) still references,
     naming those; with --prune, an unused-only rule: a used object is kept."""
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     for target in kinds().values():
         for referrer, ref in referrers(target.name):
             changes, kept_notes = _in_use_by(
@@ -659,7 +655,7 @@ def _in_use(
 def _in_use_by(
     changes: list[Change], target: Kind, referrer: Kind, ref: Any,
     rows: list[dict[str, Any]], where: Where,
-) -> tuple[list[Change], list[str]]:
+) -> tuple[list[Change], list[Diagnostic]]:
     final: dict[str, str] = {}  # referrer name -> the target uuid it will use
     gone = {c.uuid for c in changes if c.kind == referrer.name and c.action == "delete"}
     for row in rows:
@@ -678,7 +674,7 @@ def _in_use_by(
         users.setdefault(uuid, []).append(name)
     kept: list[Change] = []
     errors: list[Diagnostic] = []
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     for change in changes:
         using = users.get(change.uuid or "") if change.kind == target.name else None
         if change.action != "delete" or not using:
@@ -686,10 +682,11 @@ def _in_use_by(
             continue
         listed = ", ".join(repr(name) for name in sorted(using))
         if change.source.endswith("(--prune)"):
-            notes.append(
+            notes.append(_note(
                 f"--prune: {target.name} {change.name!r} is kept: {referrer.plural} use it "
-                f"({listed})"
-            )
+                f"({listed})",
+                "prune-kept-in-use",
+            ))
             continue
         errors.append(_located(
             where, change.name, "state",
@@ -709,7 +706,7 @@ def select_targets(
     specs: Mapping[str, Mapping[str, Spec]],
     live: Mapping[str, list[dict]],
     target_uuids: Collection[str] = (),
-) -> tuple[list[Change], list[str]]:
+) -> tuple[list[Change], list[Diagnostic]]:
     """Keep only the named objects' changes, plus those they cannot apply without (the
     delete or rename that frees a name one of them takes, the template a campaign starts
     using, the campaigns a template delete waits for). Returns notes saying what targeting
@@ -752,24 +749,27 @@ def select_targets(
                 reasons[id(needed)] = why
                 todo.append(needed)
     notes = [
-        f"--target: also {change.action} {change.name!r}: {reasons[id(change)]}"
+        _note(f"--target: also {change.action} {change.name!r}: {reasons[id(change)]}",
+              "target-added")
         for change in added
     ]
     left_out = len(changes) - len(kept) - len(added)
-    notes.append(
+    notes.append(_note(
         f"--target is in effect: only {_plural(len(kept) + len(added), 'change')} "
-        f"shown and applied; {_plural(left_out, 'other change')} not shown"
-    )
+        f"shown and applied; {_plural(left_out, 'other change')} not shown",
+        "target-in-effect",
+    ))
     for target in targets:
         key = identity_key(target)
         if key in live_names and key not in declared and not any(
             targeted(c) for c in kept if identity_key(c.name) == key
             or (c.live_name and identity_key(c.live_name) == key)
         ):
-            notes.append(
+            notes.append(_note(
                 f"--target {target!r}: a live {primary().name} no manifest declares, so it is "
-                "not managed (add an entry for it, or use --prune to delete it)"
-            )
+                "not managed (add an entry for it, or use --prune to delete it)",
+                "target-unmanaged",
+            ))
     result = kept + added
     result.sort(key=lambda change: change.sort_key)
     return result, notes
@@ -800,6 +800,17 @@ def _unknown_target(name: str, known: list[str]) -> str:
     close += [c for c in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if c not in close]
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     return f"--target {name!r} names no declared or live {primary().name}{hint}"
+
+
+def _note(summary: str, code: str) -> Diagnostic:
+    """A remark of the plan (`plan/<code>`): not a problem, what a reviewer should know."""
+    return Diagnostic("note", f"plan/{code}", summary, category="plan")
+
+
+def _as_notes(notes: list[Diagnostic] | list[str]) -> list[Diagnostic]:
+    """A kind's notes as diagnostics (a kind written before notes were diagnostics gives
+    sentences: remarks with no code of their own)."""
+    return [note if isinstance(note, Diagnostic) else _note(note, "note") for note in notes]
 
 
 def _plural(count: int, noun: str) -> str:

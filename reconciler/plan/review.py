@@ -5,7 +5,6 @@ both call this, so apply refuses exactly what the plan showed."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from reconciler.plan import guards, risk
 from reconciler.plan.model import Plan
@@ -25,16 +24,6 @@ def review(
         risk.assess_plan(plan, hours)
     plan.refusals = guards.refusals(plan, max_deletes=max_deletes, force=force)
     for warning in guards.acknowledge_warnings(plan):
-        if warning not in plan.warnings:
-            plan.warnings.append(warning)
-    for warning in plan.warnings:
-        if warning.code == "guard/acknowledge-unneeded":
-            text = _warning_text(warning)
-            if text not in plan.notes:
-                plan.notes.append(text)
+        if warning not in plan.notes:  # a note (a warning) the reports render
+            plan.notes.append(warning)
     return plan
-
-
-def _warning_text(warning) -> str:  # noqa: ANN001 - a Diagnostic
-    """`file:line: warning: ...`, as the planner's other warnings read in notes."""
-    return replace(warning, category="plan").text()

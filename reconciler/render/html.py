@@ -18,6 +18,7 @@ from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render.care import HTML_CSS as CARE_CSS
 from reconciler.render.care import html_section as care_section
 from reconciler.render.findings import HTML_CSS, html_section
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     NO_WINDOWS,
     SCRIPT_FIELDS,
@@ -436,7 +437,7 @@ def body(plan: Plan) -> str:
     target = (
         f'<p class="sub">Against <code>{escape(plan.api_url)}</code></p>' if plan.api_url else ""
     )
-    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.notes)
+    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.note_texts())
     heading = escape(plan.heading("Reconciler plan"))
     title = f"<h1{attrs(data_environment=plan.environment)}>{heading}</h1>"
     head = f"<header>{title}{target}{summary(plan)}{notes}</header>"
@@ -445,7 +446,7 @@ def body(plan: Plan) -> str:
     if not plan.has_changes:
         note = (
             '<p class="empty" data-no-changes><b>No changes.</b> '
-            f"{escape(plan.no_changes_sentence())}</p>"
+            f"{escape(no_changes_sentence(plan))}</p>"
         )
         return head + note
     sections = "".join(change_section(i, change) for i, change in enumerate(plan.changes))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.diagnostics.model import Diagnostic, diagnostic_from_dict
 from reconciler.kinds.registry import kind_of, kinds, primary
-from reconciler.plan.model import FORMAT_VERSION, Change, Plan
+from reconciler.plan.model import FORMAT_VERSION, Change, Plan, note_text
 from reconciler.plan.order import order_changes
 from reconciler.plan.risk import summary
 from reconciler.policy.findings import Finding
@@ -62,10 +63,12 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "environment": plan.environment,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
-        "notes": list(plan.notes),
+        "notes": plan.note_texts(),
         "policy": [finding.to_dict() for finding in plan.findings],
         "risk": summary(plan),
         "refusals": [refusal.to_dict() for refusal in plan.refusals],
+        # `notes` with their code, severity and subject (added; `notes` stays text).
+        "notes_detail": [note.to_dict() for note in plan.notes],
     }
 
 
@@ -124,6 +127,13 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     notes = document.get("notes") or []
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
         raise ValueError("notes must be a list of strings")
+    details = document.get("notes_detail")
+    if isinstance(details, list) and len(details) == len(notes):
+        noted = [diagnostic_from_dict(detail) for detail in details]
+        if [note_text(note) for note in noted] != notes:
+            raise ValueError("notes_detail does not match notes")
+    else:  # saved before notes had details (or edited): each a remark as written
+        noted = [Diagnostic("note", "plan/note", note, category="plan") for note in notes]
     environment = document.get("environment")
     if environment is not None and not isinstance(environment, str):
         raise ValueError("environment must be a string or null")
@@ -131,7 +141,7 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         changes=changes,
         unchanged=document["summary"]["unchanged"],
         api_url=document["api_url"],
-        notes=notes,
+        notes=noted,
         findings=[Finding.from_dict(item) for item in document.get("policy") or []],
         environment=environment,
     )

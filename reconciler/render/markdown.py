@@ -17,6 +17,7 @@ from reconciler.render.care import headline
 from reconciler.render.care import markdown_section as care_section
 from reconciler.render.findings import markdown_section
 from reconciler.render.mdtext import _fit, _longest_run, code_cell, escape
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -138,7 +139,7 @@ def omitted_note(total: int, rows: int, details: int) -> str:
 
 
 def _no_changes(plan: Plan) -> str:
-    return f"**No changes.** {plan.no_changes_sentence()}"
+    return f"**No changes.** {no_changes_sentence(plan)}"
 
 
 def render(
@@ -160,7 +161,7 @@ def render(
     care_line = headline(plan)  # one line for the comment's first screen
     if care_line:
         lead = f"**{'⛔' if plan.blocking_refusals() else '⚠️'} {escape(care_line)}**\n\n{lead}"
-    notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
+    notes = "\n".join(f"> {escape(note)}" for note in plan.note_texts())
     title = plan.heading(drift_words.TITLE if drift else "Reconciler plan")
     head = "\n\n".join(
         part for part in (f"### {escape(title)}", lead, target, notes,

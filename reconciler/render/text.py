@@ -10,6 +10,7 @@ from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
 from reconciler.render.care import text_lines as care_lines
 from reconciler.render.findings import finding_lines
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -99,7 +100,7 @@ def summary_line(plan: Plan) -> str:
 
 
 def note_lines(plan: Plan) -> list[str]:
-    return [shown(f"Note: {note}") for note in plan.notes]
+    return [shown(f"Note: {note}") for note in plan.note_texts()]
 
 
 def environment_lines(plan: Plan) -> list[str]:
@@ -116,7 +117,7 @@ def render(plan: Plan, *, color: bool = False, drift: bool = False, **_options: 
     policy = finding_lines(plan.findings, color)  # [] when no rule found anything
     care = care_lines(plan, color)  # what needs care leads: risk, refusals
     if not plan.has_changes:
-        none = drift_words.no_drift(plan) if drift else f"No changes. {plan.no_changes_sentence()}"
+        none = drift_words.no_drift(plan) if drift else f"No changes. {no_changes_sentence(plan)}"
         head = "".join(f"{line}\n" for line in notes) + f"{none}\n"
         head += "".join(f"{line}\n" for line in ["", *care]) if care else ""
         return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
