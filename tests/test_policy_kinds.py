@@ -179,7 +179,9 @@ def test_a_waiver_on_a_carrier_is_honoured_with_its_reason() -> None:
     spec = carrier(policy_waivers={"carriers/caller-id": reason})
     (found,) = evaluate([CALLER_ID], {"Main": spec}, locate, "carrier")
     assert (found.waived, found.reason, found.blocking) == (True, reason, False)
-    assert found.line() == f"Main:: carriers/caller-id: caller_id must be declared [waived: {reason}]"
+    assert found.line() == (
+        f"Main:: carriers/caller-id: caller_id must be declared [waived: {reason}]"
+    )
 
 
 def test_a_template_waiver_naming_no_rule_is_a_warning_once_rules_are_in_force() -> None:
