@@ -35,9 +35,12 @@ def test_reference_doc_is_current() -> None:
 
 def test_schema_describes_every_field_in_human_form() -> None:
     schema = manifest_schema()
-    # campaigns:, templates:, or both.
+    # campaigns:, templates:, carriers:, audio:, or any of them together.
     assert schema["anyOf"] == [{"required": ["campaigns"]}, {"required": ["templates"]},
-                               {"required": ["carriers"]}]
+                               {"required": ["carriers"]}, {"required": ["audio"]}]
+    audio = schema["$defs"]["AudioSpec"]
+    assert set(audio["properties"]) == {"audio_name", "file", "state", "labels", "policy_waivers"}
+    assert all(prop.get("description") for prop in audio["properties"].values())
     template = schema["$defs"]["TemplateSpec"]
     assert set(template["properties"]) == set(TemplateSpec.model_fields)
     for name, prop in template["properties"].items():

@@ -260,7 +260,7 @@ def test_calling_window_checks_are_for_campaigns_only(check: dict, kind: str) ->
 
 def test_an_unknown_kind_is_refused_with_a_suggestion() -> None:
     message = problem(select={"kind": "carier"}, required=["caller_id"])
-    assert "must be one of campaign, template, carrier; got the string 'carier'" in message
+    assert "must be one of campaign, template, carrier, audio; got the string 'carier'" in message
     assert "(did you mean 'carrier'?)" in message
 
 

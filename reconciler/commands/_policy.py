@@ -35,11 +35,32 @@ def load_checked_with_policies(paths: Sequence[str], *, live: bool = True):  # n
         cfg.environment = chosen(cfg, live=live)[0]
         cfg.environment_chosen = True
     _report.set_environment(cfg.environment)
+    per_environment, warnings = [], list(manifests.diagnostics)
     if cfg.environment is None and not live:
         for name in project.environments:  # every override is checked, every time
-            environment_manifests(manifests, project, name, live=False)
+            seen, found = environment_manifests(manifests, project, name, live=False)
+            per_environment.append((name, found))
+            warnings += [item for item in seen.diagnostics if item not in warnings]
     manifests, findings = environment_manifests(manifests, project, cfg.environment, live=live)
-    return manifests, findings, project.policies
+    if per_environment:  # an override that matches nothing, said by validate as well
+        manifests.diagnostics = warnings
+    return manifests, findings + _only_there(findings, per_environment), project.policies
+
+
+def _only_there(findings: list, per_environment: list) -> list:  # noqa: ANN001
+    """The findings an environment's values cause that the manifests as written do not (an
+    override breaking a rule only in production), each naming its environment: validate
+    without --env must not pass what `plan --env production` refuses."""
+    from dataclasses import replace
+
+    seen = {finding.line() for finding in findings}
+    extra = []
+    for name, found in per_environment:
+        for finding in found:
+            if finding.line() not in seen:
+                seen.add(finding.line())
+                extra.append(replace(finding, message=f"{finding.message} (environment {name})"))
+    return extra
 
 
 def load_base(paths: Sequence[str]):  # noqa: ANN201

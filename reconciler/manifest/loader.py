@@ -274,6 +274,9 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             for loc, message, code in entry_problems:
                 problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
             if spec is not None:
+                directory = os.path.dirname(display)
+                for loc, message, code in registry[kind].entry_files(spec, directory):
+                    problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
                 for loc, message, code in registry[kind].entry_warnings(spec):
                     problems.warn(source, (top, index, *loc), message, code, _name(raw))
             if identities[kind].claim(source, index, raw) and spec is not None:

@@ -57,7 +57,8 @@ def assess(change: Change, facts: Facts = Facts()) -> Risk:
     state = RUN_STATES.get(change.live_status or "")
     if change.action == "delete":
         pruned = change.source.endswith("(--prune)")
-        what = "pruned: no manifest declares it" if pruned else "deleted (state: absent)"
+        absent = change.deleted_by_override() or "state: absent"  # an override's, said
+        what = "pruned: no manifest declares it" if pruned else f"deleted ({absent})"
         if state:
             reasons.append(("high", f"{what}, while {state} now"))
         else:

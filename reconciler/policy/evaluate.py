@@ -267,11 +267,10 @@ def _shown(value: Any) -> str:
 
 def _name_pattern(rule: Rule, spec: Any) -> list[Problem]:
     field = SUBJECTS[rule.kind][1]  # campaign_name, template_name, carrier_name
-    if re.search(identity_key(rule.name_pattern or ""), identity_key(spec.name)):
+    name = getattr(spec, field)
+    if re.search(identity_key(rule.name_pattern or ""), identity_key(name)):
         return []
-    return [
-        ((field,), f"{field} '{spec.name}' does not match the pattern '{rule.name_pattern}'")
-    ]
+    return [((field,), f"{field} '{name}' does not match the pattern '{rule.name_pattern}'")]
 
 
 def _windows(spec: CampaignSpec) -> Iterator[tuple[Loc, str, tuple[int, ...], int, int]]:

@@ -4,7 +4,7 @@ The kinds and their entry models are the registry's (reconciler/kinds/registry.p
 spec_model, name_field, uuid_field). Policies sit below the kinds in the import layers, so
 `SUBJECTS` names the same entry models from reconciler/manifest/ (a test holds the two equal).
 The campaign's vocabulary is the one rules always had (curated in rules.py and passed in); a
-template's or a carrier's is derived from its model: whole-number fields (and `network.KEY`)
+template's, a carrier's or an audio entry's is derived from its model: whole-number fields (and `network.KEY`)
 for `max`/`min`, single-valued fields and lists of choices for `allowed`, every declarable field
 for `required`. Checks about calling windows (`calling_hours`, `quiet_days`) stay campaign-only.
 """
@@ -19,6 +19,7 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel
 
 from reconciler import fields
+from reconciler.manifest.audio_spec import AudioSpec
 from reconciler.manifest.carrier_spec import CarrierSpec
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.template_spec import TemplateSpec
@@ -29,6 +30,7 @@ SUBJECTS: dict[str, tuple[type[BaseModel], str, str]] = {
     "campaign": (CampaignSpec, "campaign_name", "campaign_uuid"),
     "template": (TemplateSpec, "template_name", "template_uuid"),
     "carrier": (CarrierSpec, "carrier_name", "carrier_uuid"),
+    "audio": (AudioSpec, "audio_name", "audio_uuid"),
 }
 KIND_NAMES = tuple(SUBJECTS)
 CAMPAIGN_ONLY_CHECKS = ("calling_hours", "quiet_days")

@@ -3,7 +3,7 @@
 A rule is `id`, `severity`, an optional selector (`select:` by kind, labels and
 type_autocall), an optional `message` added to its findings, and exactly one check: `max`,
 `min`, `required`, `allowed`, `name_pattern`, `calling_hours` or `quiet_days`. A rule checks
-entries of one kind (`select.kind`: campaign, the default, template or carrier), and names only
+entries of one kind (`select.kind`: campaign, the default, template, carrier or audio), and names only
 that kind's fields (reconciler/policy/kindfields.py); the calling-window checks are for
 campaigns. Checks read only what the manifest declares, so they run offline (validate) exactly
 as at plan and apply time.
@@ -128,16 +128,22 @@ def _field_name(
         f" ({name} is a campaign field; this rule selects kind {kind})"
         if kind != CAMPAIGN and name in (*campaign.requirable, *campaign.choices) else ""
     )
-    raise FieldError(
-        f"'{name}' is not a field {what}{did_you_mean(name, vocabulary)}{of}; "
-        f"use one of {', '.join(vocabulary)}{extra}",
-        (name,),
+    use = (
+        f"use one of {', '.join(vocabulary)}{extra}" if vocabulary
+        else f"{_a(kind)} entry has none{extra.replace(', or', ': use')}"
     )
+    raise FieldError(
+        f"'{name}' is not a field {what}{did_you_mean(name, vocabulary)}{of}; {use}", (name,)
+    )
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
 
 def _what(kind: str, campaign_text: str, other_text: str) -> str:
     """How a field-name error names the kind: as it always did for campaigns."""
-    return campaign_text if kind == CAMPAIGN else other_text.format(kind=kind)
+    return campaign_text if kind == CAMPAIGN else other_text.format(a_kind=_a(kind))
 
 
 def _selected_kind(info: ValidationInfo) -> str | None:
@@ -182,8 +188,8 @@ class Selector(BaseModel):
     kind: str = Field(
         default=CAMPAIGN,
         description=(
-            "The kind of entry the rule checks: campaign (the default), template or carrier. "
-            "Its checks name that kind's fields."
+            "The kind of entry the rule checks: campaign (the default), template, carrier or "
+            "audio. Its checks name that kind's fields."
         ),
         json_schema_extra={"enum": list(KIND_NAMES)},
     )
@@ -219,7 +225,7 @@ class Selector(BaseModel):
     def _composed(self) -> Selector:
         if self.type_autocall and self.kind != CAMPAIGN:
             raise FieldError(
-                f"type_autocall selects campaigns by their type; a {self.kind} has none "
+                f"type_autocall selects campaigns by their type; {_a(self.kind)} has none "
                 "(select it by labels)",
                 ("type_autocall",),
             )
@@ -272,8 +278,8 @@ class Rule(BaseModel):
     select: Selector = Field(
         default=None,
         description=(
-            "Which entries the rule checks (default: every campaign; kind: template or carrier "
-            "for those)."
+            "Which entries the rule checks (default: every campaign; kind: template, carrier "
+            "or audio for those)."
         ),
     )
     max: dict[str, int] = Field(
@@ -305,8 +311,8 @@ class Rule(BaseModel):
     name_pattern: str = Field(
         default=None,
         description=(
-            "A regular expression the entry's name (campaign_name, template_name or "
-            "carrier_name) must contain a match of (^...$ anchors)."
+            "A regular expression the entry's name (campaign_name, template_name, "
+            "carrier_name, audio_name) must contain a match of (^...$ anchors)."
         ),
     )
     calling_hours: dict[str, str] = Field(
@@ -337,7 +343,7 @@ class Rule(BaseModel):
         kind = _selected_kind(info)
         for name, limit in value.items():
             if kind is not None:
-                what = _what(kind, "with a number", "of a {kind} entry with a number")
+                what = _what(kind, "with a number", "of {a_kind} entry with a number")
                 _field_name(name, VOCABULARY[kind].numeric, what, kind=kind)
             if limit < 0:
                 raise FieldError("must be >= 0", (name,))
@@ -349,7 +355,7 @@ class Rule(BaseModel):
         kind = _selected_kind(info)
         if kind is None:
             return value
-        what = _what(kind, "of a campaign entry", "of a {kind} entry")
+        what = _what(kind, "of a campaign entry", "of {a_kind} entry")
         for index, name in enumerate(value):
             try:
                 _field_name(name, VOCABULARY[kind].requirable, what, labels=True, kind=kind)
@@ -366,7 +372,7 @@ class Rule(BaseModel):
         if kind is None:
             return value
         vocabulary = VOCABULARY[kind]
-        what = _what(kind, "with a choice", "of a {kind} entry with a choice")
+        what = _what(kind, "with a choice", "of {a_kind} entry with a choice")
         for name, choices in value.items():
             _field_name(name, vocabulary.choices, what, labels=True, kind=kind)
             if not choices:
@@ -415,7 +421,7 @@ class Rule(BaseModel):
         if given[0] in CAMPAIGN_ONLY_CHECKS and self.kind != CAMPAIGN:
             raise ValueProblem(
                 f"checks a campaign's calling windows, and this rule selects kind {self.kind} "
-                f"(a {self.kind} has none): calling-window rules are for campaigns",
+                f"({_a(self.kind)} has none): calling-window rules are for campaigns",
                 (given[0],),
             )
         if self.calling_hours is not None:
