@@ -3,10 +3,10 @@
 The kinds and their entry models are the registry's (reconciler/kinds/registry.py: kind.name,
 spec_model, name_field, uuid_field). Policies sit below the kinds in the import layers, so
 `SUBJECTS` names the same entry models from reconciler/manifest/ (a test holds the two equal).
-The campaign's vocabulary is the one rules always had (curated in rules.py and passed in); a
-template's, a carrier's or an audio entry's is derived from its model: whole-number fields (and `network.KEY`)
-for `max`/`min`, single-valued fields and lists of choices for `allowed`, every declarable field
-for `required`. Checks about calling windows (`calling_hours`, `quiet_days`) stay campaign-only.
+The campaign's vocabulary is the one rules always had (curated in rules.py and passed in);
+another kind's is derived from its model: whole-number fields (and `network.KEY`) for
+`max`/`min`, single-valued fields and lists of choices for `allowed`, every declarable field for
+`required`. Checks about calling windows (`calling_hours`, `quiet_days`) stay campaign-only.
 """
 
 from __future__ import annotations

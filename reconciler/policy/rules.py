@@ -3,9 +3,9 @@
 A rule is `id`, `severity`, an optional selector (`select:` by kind, labels and
 type_autocall), an optional `message` added to its findings, and exactly one check: `max`,
 `min`, `required`, `allowed`, `name_pattern`, `calling_hours` or `quiet_days`. A rule checks
-entries of one kind (`select.kind`: campaign, the default, template, carrier or audio), and names only
-that kind's fields (reconciler/policy/kindfields.py); the calling-window checks are for
-campaigns. Checks read only what the manifest declares, so they run offline (validate) exactly
+entries of one kind (`select.kind`: campaign, the default, template, carrier or audio), and
+names only that kind's fields (reconciler/policy/kindfields.py); the calling-window checks are
+for campaigns. Checks read only what the manifest declares, so they run offline (validate) exactly
 as at plan and apply time.
 """
 
