@@ -130,3 +130,18 @@ def test_an_update_of_a_carrier_read_without_data_is_refused(
     assert api_env.write_requests() == []
     unchanged = write(tmp_path, "carriers:\n  - carrier_name: Raw\n    concurrent_call: 5\n")
     assert run_cli("plan", unchanged, "--detailed-exitcode").code == 0
+
+
+def test_a_replaced_upload_is_not_said_to_be_deleted_by_state_absent(
+    api_env: EmulatorServer, tmp_path: Path
+) -> None:
+    """The risk line of an earlier upload of a changed file said `deleted (state: absent)`,
+    which the manifest never says."""
+    make_wav(tmp_path / "a.wav")
+    path = write(tmp_path, audio_entry("a.wav"))
+    assert run_cli("apply", path, "--auto-approve").code == 0
+    make_wav(tmp_path / "a.wav", level=9)
+    result = run_cli("plan", path)
+    assert result.code == 0, result.output
+    assert "deleted (replaced by a new upload of the file)" in result.output
+    assert "state: absent" not in result.output

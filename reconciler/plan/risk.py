@@ -57,7 +57,9 @@ def assess(change: Change, facts: Facts = Facts()) -> Risk:
     state = RUN_STATES.get(change.live_status or "")
     if change.action == "delete":
         pruned = change.source.endswith("(--prune)")
-        absent = change.deleted_by_override() or "state: absent"  # an override's, said
+        # An override's, said; or the reason the source gives (an audio upload "replaced by
+        # a new upload of the file" is not a `state: absent`).
+        absent = change.deleted_by_override() or _said(change.source) or "state: absent"
         what = "pruned: no manifest declares it" if pruned else f"deleted ({absent})"
         if state:
             reasons.append(("high", f"{what}, while {state} now"))
@@ -266,3 +268,10 @@ def _days(names: list[str]) -> str:
 
 def _value(value: Any) -> str:
     return "none" if value in (None, "") else str(value)
+
+
+def _said(source: str) -> str:
+    """The reason a delete's source ends with, `m.yaml:3 (replaced by ...)` → `replaced by
+    ...` ("" when it names only a place)."""
+    _place, bracket, reason = source.rpartition(" (")
+    return reason[:-1] if bracket and reason.endswith(")") else ""
