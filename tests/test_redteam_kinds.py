@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from clirun import run_cli
-from test_audio import make_wav
+from test_audio import MANIFEST, make_wav, repo
 
 from reconciler.emulator import EmulatorServer
 
@@ -145,3 +145,20 @@ def test_a_replaced_upload_is_not_said_to_be_deleted_by_state_absent(
     assert result.code == 0, result.output
     assert "deleted (replaced by a new upload of the file)" in result.output
     assert "state: absent" not in result.output
+
+
+def test_a_repointed_press_option_shows_the_upload_it_played_by_name(
+    api_env: EmulatorServer, tmp_path: Path
+) -> None:
+    """The plan's `before` of a re-pointed press option showed the old upload's raw uuid and
+    a bogus second option `{"press_num": "audio_file", ...}`: the read form's `[{"1": ...}]`
+    was indexed as if written."""
+    path = repo(tmp_path, MANIFEST)
+    assert run_cli("apply", path, "--auto-approve").code == 0
+    make_wav(tmp_path / "audio" / "loi_chao.wav", level=9)
+    plan = run_cli("plan", path, "--format", "json")
+    assert plan.code == 0, plan.output
+    template = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "template")
+    (before,) = template["fields"]["press_options"]["before"]
+    assert before["press_num"] == "1"
+    assert before["audio_file"].startswith("loi_chao-") and before["audio_file"].endswith(".wav")
