@@ -7,6 +7,8 @@ Real CLI, real HTTP."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from clirun import run_cli
 from reconciler.emulator import EmulatorServer
 from reconciler.kinds.audio import names
 
+ROOT = Path(__file__).resolve().parent.parent
 GATEWAY = "953a918a-0035-4e6f-97d1-c64e7943b7df"  # gateways have no API: given by uuid
 
 
@@ -195,3 +198,38 @@ def test_a_tenant_from_nothing_then_a_new_recording_and_a_changed_carrier(
     assert (changed["data"]["prefix_mobi"], changed["data"]["prefix_viettel"]) == ("12", "34")
     assert store.get_campaign(store.campaign_uuid_by_name("NhacNo"))["carrier_uuid"] == \
         changed["carrier_uuid"]
+
+
+def documented_example() -> tuple[list[str], str]:
+    """docs/carriers-and-audio.md's "A tenant from nothing": its shell lines and its manifest."""
+    doc = (ROOT / "docs" / "carriers-and-audio.md").read_text(encoding="utf-8")
+    section = doc[doc.index("\n## A tenant from nothing\n"):]
+    shell = section[section.index("```sh\n") + 6:]
+    manifest = section[section.index("```yaml\n# tenant/tenant.yaml\n") + 8:]
+    return shell[:shell.index("```")].splitlines(), manifest[:manifest.index("```")]
+
+
+def test_the_documented_tenant_from_nothing_runs_as_written(
+    empty_tenant: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shell, manifest = documented_example()
+    assert shell[0].startswith("reconciler emulator --port 8080 --empty &")
+    monkeypatch.chdir(tmp_path)
+    for line in shell[2:4]:  # mkdir, then the WAV written with the wave module
+        command = line.split("  #")[0].replace("python3 -c", f"{sys.executable} -c", 1)
+        subprocess.run(["bash", "-c", command], check=True)
+    (tmp_path / "tenant" / "tenant.yaml").write_text(manifest, encoding="utf-8")
+    with wave.open(str(tmp_path / "tenant" / "audio" / "chao.wav")) as recording:
+        assert recording.getnframes() / recording.getframerate() == 0.5
+
+    assert [line.split("  #")[0].strip() for line in shell[4:]] == [
+        "reconciler plan tenant", "reconciler apply tenant --auto-approve",
+        "reconciler plan tenant --detailed-exitcode"]
+    planned = run_cli("plan", "tenant")
+    assert planned.code == 0, planned.output
+    assert planned.stdout.splitlines()[-1] == shell[4].split("# ", 1)[1]  # as the doc says
+    assert planned.stdout.splitlines()[-1].startswith("Plan: 6 to create")
+    assert run_cli("apply", "tenant", "--auto-approve").code == 0
+    assert run_cli("plan", "tenant", "--detailed-exitcode").code == 0  # "exit 0"
+    assert {row["template_name"] for row in empty_tenant.store.templates()} == {
+        "chao_audio", "nhac_no"}
