@@ -136,7 +136,8 @@ def template(server: EmulatorServer, name: str) -> dict:
 
 
 def the_carrier(server: EmulatorServer) -> dict:
-    [row] = json.loads("[" + ",".join(server.store.list_json("carrier", 100, 0)[0]) + "]")
+    """The tenant's only carrier, as the listing shows it."""
+    [row] = [json.loads(text) for text in server.store.list_json("carrier", 100, 0)[0]]
     return row
 
 
@@ -185,7 +186,8 @@ def test_a_tenant_from_nothing_then_a_new_recording_and_a_changed_carrier(
         in shown and "state: absent" not in shown
     apply_and_replan(path, saved_plan)
 
-    [second_upload] = uploads(server)  # the old upload is gone
+    assert first_upload not in uploads(server)  # the old upload is gone
+    [second_upload] = uploads(server)
     second_uuid = uploads(server)[second_upload]
     assert second_upload != first_upload and second_uuid != first_uuid
     assert names.declared_name(second_upload) == "loi_chao"
