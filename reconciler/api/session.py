@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -119,7 +120,7 @@ class Transport:
         options: dict[str, Any] = {
             "body": body, "headers": {**_HEADERS, **(headers or {})},
             "retries": self.token_retry if url == self._token_url else self.retry,
-            "timeout": Timeout(connect=timeout[0], read=timeout[1]),
+            "timeout": _timeout(*timeout),
             "redirect": False, "preload_content": True, "decode_content": True,
         }
         if self._pool is None:
@@ -136,6 +137,12 @@ class Transport:
 
     def close(self) -> None:
         self.manager.clear()
+
+
+@lru_cache(maxsize=8)
+def _timeout(connect: float, read: float) -> Timeout:
+    """urllib3's timeout object, built once per setting (it is immutable)."""
+    return Timeout(connect=connect, read=read)
 
 
 def build_session(

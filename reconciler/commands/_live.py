@@ -43,7 +43,7 @@ TARGET_OPTION = click.option(
 )
 
 
-def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of requests
+def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of the HTTP stack
     from reconciler.api import ApiClient
 
     url = cfg.resolved_api_url()  # a bad URL is an error before anything else happens
@@ -71,7 +71,7 @@ class EarlyRead:
     def __init__(self, client, listing, problem: ReconcilerError | None):  # noqa: ANN001
         self._client, self.listing, self._problem = client, listing, problem
 
-    def client(self):  # noqa: ANN201 - lazy import of requests
+    def client(self):  # noqa: ANN201 - lazy import of the HTTP stack
         """The client; a bad URL or credentials are raised here, after the manifests have
         been checked, so their errors still come first."""
         if self._problem is not None:
