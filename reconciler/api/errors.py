@@ -145,6 +145,12 @@ def error_from_response(
     method: str, path: str, response: Response, *, cls: type[ApiError] = ApiError
 ) -> ApiError:
     message, fields = parse_error_body(response)
+    location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
+    if location:
+        message += (
+            f" (redirected to {_snippet(location)}; redirects are not followed: if the API "
+            "moved, give its new address with --api-url or RECONCILER_API_URL)"
+        )
     return cls(
         message, status=response.status_code, method=method, path=path, url=response.url,
         field_errors=fields,
