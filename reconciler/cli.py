@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "leads": "reconciler.commands.leads:leads",
     "export": "reconciler.commands.export:export",
     "doctor": "reconciler.commands.doctor:doctor",
+    "diff": "reconciler.commands.diff:diff",
     "unlock": "reconciler.commands.unlock:unlock",
     "emulator": "reconciler.commands.emulator:emulator",
 }

@@ -46,12 +46,30 @@ def read_catalog(
     ordered = [name for name in registry if name in wanted]
     ordered += [name for name in wanted if name not in registry]
     listings = {name: wanted[name](client) for name in ordered}
-    catalog = Catalog.from_listings(listings)
+    catalog = Catalog.from_listings(listings, texts_placeholders())
     live = {
         kind.name: listings.get(kind.name) or []
         for kind in registry.values() if not kind.primary and manifests.specs(kind.name)
     }
     return catalog, live
+
+
+def texts_placeholders() -> dict[str, Any]:
+    """How to find the placeholders of each kind whose objects have texts (for the catalog)."""
+    return {kind.name: kind.placeholders for kind in kinds().values() if kind.has_placeholders}
+
+
+def read_full_catalog(client: ApiClient) -> Catalog:
+    """Every listing a reference may name (a saved plan's stale check: it has no manifests
+    to say which are needed)."""
+    registry = kinds()
+    listers: dict[str, Any] = {}
+    for kind in registry.values():
+        for ref in kind.references:
+            target = registry.get(ref.target)
+            listers.setdefault(ref.target, target.list_live if target is not None else ref.lister)
+    listings = {name: lister(client) for name, lister in listers.items()}
+    return Catalog.from_listings(listings, texts_placeholders())
 
 
 def read_live(
@@ -160,7 +178,7 @@ def make_plan(
     live, catalog = read_live(
         client, manifests, parallelism=parallelism, progress=progress, listing=listing
     )
-    return build_plan(
+    plan = build_plan(
         {kind: manifests.specs(kind) for kind in kinds()},
         live,
         catalog,
@@ -169,3 +187,18 @@ def make_plan(
         targets=targets,
         api_url=client.base_url,
     )
+    return with_environment(plan, manifests)
+
+
+def with_environment(plan: Plan, manifests: Manifests) -> Plan:
+    """The plan names the environment its manifests are for, and each field an override of
+    that environment set (so every report can say where the value came from)."""
+    plan.environment = manifests.environment
+    for change in plan.changes:
+        for field in change.fields:
+            source = manifests.override_at(change.kind, change.name, field)
+            if source is not None:
+                change.overrides[field] = {
+                    "environment": manifests.environment or "", "source": source,
+                }
+    return plan

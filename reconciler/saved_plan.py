@@ -30,6 +30,23 @@ def read_saved_plan(path: str | Path) -> Plan:
         ) from None
 
 
+def environment_problem(plan: Plan, environment: str | None) -> str | None:
+    """Why a saved plan may not be applied in this environment (None when it may): a plan
+    made for staging holds staging's uuids and overrides, never production's."""
+    if plan.environment == environment:
+        return None
+    if plan.environment is None:
+        return (
+            f"the plan was made without an environment (against {plan.api_url}), not for "
+            f"environment {environment}: make a new plan with --env {environment}"
+        )
+    now = f"environment {environment}" if environment else "no environment"
+    return (
+        f"the plan was made for environment {plan.environment}, not {now}: apply it with "
+        f"--env {plan.environment}, or make a new plan for {environment or 'this tenant'}"
+    )
+
+
 def stale_problems(
     plan: Plan,
     live: list[dict[str, Any]] | Mapping[str, list[dict[str, Any]]],

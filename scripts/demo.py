@@ -1,4 +1,6 @@
-"""The README quick start: a seeded emulator, then plan → apply → plan on examples/campaigns.
+"""The README quick start: a seeded emulator, then plan → apply → plan on examples/campaigns;
+then two emulators as the tenants staging and production, driven by the same manifests with
+one override for staging.
 
 Runs the real `reconciler` CLI in subprocesses against a real HTTP emulator, exactly as a user
 would, and stops with a non-zero exit if any step does not do what it should.
@@ -10,6 +12,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from reconciler.emulator import EmulatorServer
@@ -48,6 +51,44 @@ def main() -> None:
     print("\nDone: the live campaigns and templates now match examples/campaigns in all a read")
     print("returns (nhac_no_tet's press-option write-only keys cannot be read back: every plan")
     print("shows it rewritten, unverifiable, and that is not drift).")
+    environments()
+
+
+ENVIRONMENTS = """
+environments:
+  staging:
+    api_url_env: STAGING_API_URL
+    token_env: STAGING_TOKEN
+    overrides:
+      - set: {concurrent_call: 1}   # staging never rings more than one line at once
+  production:
+    api_url_env: PROD_API_URL
+    token_env: PROD_TOKEN
+"""
+
+
+def environments() -> None:
+    """Two tenants from one repository: every uuid differs, the override shows in the plan."""
+    with EmulatorServer(port=0, seed=SEED, token="staging-token") as staging, \
+            EmulatorServer(port=0, seed=SEED, token="production-token") as production, \
+            tempfile.TemporaryDirectory() as workdir:
+        config = Path(workdir) / "reconciler.yaml"
+        policies = (ROOT / "examples" / "reconciler.yaml").read_text(encoding="utf-8")
+        config.write_text(policies + ENVIRONMENTS, encoding="utf-8")
+        print("\n--- Environments: two emulators as staging and production, one repository ---")
+        print(f"reconciler.yaml = examples/reconciler.yaml plus:{ENVIRONMENTS}")
+        env = {**os.environ, "STAGING_API_URL": staging.url, "STAGING_TOKEN": staging.token,
+               "PROD_API_URL": production.url, "PROD_TOKEN": production.token}
+        for name in ("RECONCILER_API_URL", "RECONCILER_TOKEN", "RECONCILER_API_KEY",
+                     "RECONCILER_ENV"):
+            env.pop(name, None)
+        options = ["--config", str(config)]
+        run(["plan", MANIFESTS, "--env", "staging", "--detailed-exitcode", *options], env, 2)
+        run(["apply", MANIFESTS, "--env", "staging", "--auto-approve", *options], env, 0)
+        run(["apply", MANIFESTS, "--env", "production", "--auto-approve", *options], env, 0)
+        run(["plan", MANIFESTS, "--env", "all", "--detailed-exitcode", *options], env, 0)
+    print("\nDone: both tenants match the manifests, each with its own uuids; staging runs")
+    print("every campaign with concurrent_call 1 (the plan said so: '(staging override)').")
 
 
 if __name__ == "__main__":

@@ -139,9 +139,14 @@ def catalog(
     templates: Iterable[dict[str, Any]] | None = None,
 ) -> Catalog:
     """The carrier and template listings as read (None: that listing was not read)."""
-    return Catalog.from_rows(
-        None if carriers is None else list(carriers),
-        None if templates is None else list(templates),
+    from reconciler.refresh import texts_placeholders
+
+    return Catalog.from_listings(
+        {
+            "carrier": None if carriers is None else list(carriers),
+            "template": None if templates is None else list(templates),
+        },
+        texts_placeholders(),
     )
 
 

@@ -278,4 +278,11 @@ def test_verbose_plan_shows_the_level_reached(api_env, tmp_path, caplog):
     result = run_cli("--verbose", "plan", str(tmp_path), "-p", "8")
     assert result.code == 0, result.output
     logged = [r.getMessage() for r in caplog.records if r.name == "reconciler.pace"]
-    assert "parallelism: reached 8 (ceiling 8), now 8; backed off 0 times" in logged
+    # How far it climbs depends on the machine's load (it backs off when answers slow down):
+    # assert the report, not a timing. (The climb itself is tested on Pace, without time.)
+    [line] = [m for m in logged if m.startswith("parallelism: reached")]
+    found = re.fullmatch(r"parallelism: reached (\d+) \(ceiling 8\), now (\d+); "
+                         r"backed off (\d+) times?", line)
+    assert found, line
+    reached, now = int(found[1]), int(found[2])
+    assert 1 <= now <= reached <= 8, line

@@ -182,11 +182,17 @@ def test_plan_sarif_on_success_carries_findings_and_guard_warnings(api_env, tmp_
     assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"])
             for r in results] == [
         ("vn-decree-91/one-call-a-day", "warning", {"startLine": 6}),
+        ("risk/high", "warning", {"startLine": 2}),  # what needs care, at the entry
         ("guard/running-campaign", "warning", {"startLine": 2}),
     ]
     assert results[1]["message"]["text"] == (
+        "high risk: delete campaign 'Live': deleted (state: absent), while running now"
+    )
+    assert results[2]["message"]["text"] == (
         "apply with default guards will refuse: refusing to delete running campaign 'Live' "
-        "(status start); stop it first or pass --force"
+        "(status start); stop it first, acknowledge it (acknowledge: [delete-running]) or pass "
+        "--force\nto proceed: acknowledge: [delete-running] on its entry (reviewed), or apply "
+        "--force"
     )
     # With --out the document goes to the file and the text plan is shown.
     result = run_cli("plan", "c.yaml", "--format", "sarif", "--out", "plan.sarif")
@@ -207,9 +213,12 @@ def test_plan_github_prints_annotations_then_the_text_plan(api_env, tmp_path, mo
         "::warning file=c.yaml,line=6,title=vn-decree-91/one-call-a-day::recall_times is 2; "
         "the maximum is 0 (Decree 91/2020/ND-CP: at most one advertising call to a number "
         "per 24 hours, so no recalls)",
+        "::warning file=c.yaml,line=2,title=risk/high::high risk: delete campaign 'Live': "
+        "deleted (state: absent), while running now",
         "::warning file=c.yaml,line=2,title=guard/running-campaign::apply with default guards "
         "will refuse: refusing to delete running campaign 'Live' (status start); stop it "
-        "first or pass --force",
+        "first, acknowledge it (acknowledge: [delete-running]) or pass --force%0Ato proceed: "
+        "acknowledge: [delete-running] on its entry (reviewed), or apply --force",
     ]
     assert result.stdout.endswith(text.stdout)
     assert result.stderr == text.stderr
@@ -235,9 +244,12 @@ def test_apply_refusals_are_annotated_under_github_actions(api_env, tmp_path, mo
     assert result.code == 1
     assert [line for line in result.stdout.splitlines() if line.startswith("::")] == [
         "::error title=guard/max-deletes::the plan deletes 2 campaigns, more than "
-        "--max-deletes 1; check the plan, then raise --max-deletes if that is intended",
+        "--max-deletes 1; check the plan, then raise --max-deletes if that is intended%0A"
+        "to proceed: apply --max-deletes 2",
         "::error file=c.yaml,line=2,title=guard/running-campaign::refusing to delete running "
-        "campaign 'Live' (status start); stop it first or pass --force",
+        "campaign 'Live' (status start); stop it first, acknowledge it (acknowledge: "
+        "[delete-running]) or pass --force%0Ato proceed: acknowledge: [delete-running] on its "
+        "entry (reviewed), or apply --force",
     ]
     assert result.stderr.startswith("error: the plan deletes 2 campaigns")
     assert api_env.write_requests() == []

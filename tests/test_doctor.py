@@ -174,7 +174,7 @@ def test_put_dropping_schedules_fails_write_and_names_schedules(tenant: Emulator
         "differs", "not kept: schedules (sent 2 schedules, kept null)")
     assert found["write: schedules round-trip to the nanosecond"] == (
         "differs", "sent 2 schedules, kept 0")
-    assert "2 of 34 assumptions differ" in run.stderr
+    assert "2 of 38 assumptions differ" in run.stderr
     assert scratch_left(tenant) == []
 
 
@@ -365,3 +365,36 @@ def test_a_server_error_on_delete_is_not_taken_for_the_documented_refusal(api_en
     assert "write: DELETE refuses an active campaign (a server error, not the documented " \
         "refusal: 500" in result.output
     assert api_env.store.campaign_count() == 0
+
+
+def scratch_carriers(server: EmulatorServer) -> list[str]:
+    rows = [json.loads(text) for text in server.store.list_json("carrier", 1000, 0)[0]]
+    return [row["carrier_name"] for row in rows if row["carrier_name"].startswith(SCRATCH_PREFIX)]
+
+
+def test_doctor_checks_carriers_through_the_listing_and_deletes_its_scratch_carrier(
+    tenant: EmulatorServer,
+) -> None:
+    run = run_cli("doctor", "--write")
+    assert run.code == 0, run.output
+    found = lines(run)
+    for check in ("write: carrier create is kept; prefixes read back under data",
+                  "write: carrier PUT of the whole carrier is kept",
+                  "write: carrier delete; then the listing no longer shows it"):
+        assert found[check][0] == "ok", (check, found[check])
+    assert '"prefix_mobi": "12"' in found[
+        "write: carrier create is kept; prefixes read back under data"][1]
+    assert found["write: scratch carrier deleted"][1].startswith(SCRATCH_PREFIX)
+    assert not scratch_carriers(tenant)
+    writes = [(method, path) for method, path, _ in tenant.write_requests()
+              if path.startswith("/v3/carrier")]
+    assert [method for method, _ in writes] == ["POST", "PUT", "DELETE"]
+
+
+def test_a_carrier_put_that_is_not_kept_is_named(tenant: EmulatorServer) -> None:
+    tenant.faults.fail("PUT", "^/v3/carrier/", 500, times=None)
+    run = run_cli("doctor", "--write")
+    assert run.code == 1
+    status, detail = lines(run)["write: carrier PUT of the whole carrier is kept"]
+    assert status == "differs" and detail.startswith("PUT answered 500")
+    assert not scratch_carriers(tenant)

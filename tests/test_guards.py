@@ -123,8 +123,8 @@ def test_a_running_campaign_is_not_deleted_without_force(api_env, tmp_path):
     refused = run_cli("apply", manifests, "--auto-approve")
     assert_refused(
         refused, api_env,
-        "refusing to delete running campaigns (status start): Live; stop them first or pass "
-        "--force",
+        "refusing to delete running campaigns (status start): Live; stop them first, "
+        "acknowledge it on the entry (acknowledge: [delete-running]) or pass --force",
     )
     assert live_names(api_env) == ["Live", "Old0"]
 
@@ -144,7 +144,8 @@ def test_a_stopped_campaign_needs_no_force(api_env, tmp_path):
 
 PAUSED_REFUSAL = (
     "refusing to delete paused campaigns (status pause): Napping; a paused run resumes by "
-    "itself at its next window: stop them first or pass --force"
+    "itself at its next window: stop them first, acknowledge it on the entry "
+    "(acknowledge: [delete-paused]) or pass --force"
 )
 
 
@@ -186,13 +187,15 @@ def test_a_paused_campaign_is_its_own_diagnostic_at_its_entry(api_env, tmp_path)
     manifests = write(tmp_path, absent("Napping"))
     planned = run_cli("plan", manifests, "--format", "sarif")
     assert planned.code == 0, planned.output
-    [result] = json.loads(planned.stdout)["runs"][0]["results"]
+    risk, result = json.loads(planned.stdout)["runs"][0]["results"]
+    assert risk["ruleId"] == "risk/high"  # what needs care comes first, at the same line
     assert result["ruleId"] == "guard/paused-campaign"
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
     assert result["message"]["text"] == (
         "apply with default guards will refuse: refusing to delete paused campaign 'Napping' "
-        "(status pause); a paused run resumes by itself at its next window: stop it first or "
-        "pass --force"
+        "(status pause); a paused run resumes by itself at its next window: stop it first, "
+        "acknowledge it (acknowledge: [delete-paused]) or pass --force\n"
+        "to proceed: acknowledge: [delete-paused] on its entry (reviewed), or apply --force"
     )
 
 
@@ -273,9 +276,11 @@ def test_guard_problems_counts_only_deletes_and_names_running_ones():
     updates = [Change(action="update", campaign_name=f"U{n}") for n in range(9)]
     plan = Plan(changes=[*updates, delete("A"), delete("B", "start"), delete("C", "pause")])
     assert guard_problems(plan, max_deletes=3) == [
-        "refusing to delete running campaigns (status start): B; stop them first or pass --force",
+        "refusing to delete running campaigns (status start): B; stop them first, acknowledge "
+        "it on the entry (acknowledge: [delete-running]) or pass --force",
         "refusing to delete paused campaigns (status pause): C; a paused run resumes by itself "
-        "at its next window: stop them first or pass --force",
+        "at its next window: stop them first, acknowledge it on the entry "
+        "(acknowledge: [delete-paused]) or pass --force",
     ]
     assert guard_problems(plan, max_deletes=3, force=True) == []
     [too_many] = guard_problems(plan, max_deletes=2, force=True)

@@ -195,6 +195,30 @@ def test_a_decomposed_name_finds_the_composed_live_campaign(api_env, tmp_path):
     assert names(api_env) == {uuid: NFC_NAME}
 
 
+def test_the_unicode_spelling_warning_reaches_sarif_and_annotations_at_its_line(
+    api_env, tmp_path
+):
+    api_env.store.add_campaign({"campaign_name": NFC_NAME, "concurrent_call": 1})
+    manifests = write(tmp_path, f'campaigns:\n  - campaign_name: "{NFD_NAME}"\n'
+                                "    concurrent_call: 3\n")
+    result = run_cli("plan", manifests, "--format", "sarif")
+    assert result.code == 0, result.output
+    [found] = [item for item in json.loads(result.stdout)["runs"][0]["results"]
+               if item["ruleId"] == "plan/unicode-spelling"]
+    assert found["level"] == "warning"
+    location = found["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("campaigns.yaml")
+    assert location["region"]["startLine"] == 2
+    assert "another Unicode form" in found["message"]["text"]
+    annotated = run_cli("plan", manifests, "--format", "github")
+    assert "::warning file=" in annotated.stdout
+    assert "line=2" in annotated.stdout and "another Unicode form" in annotated.stdout
+    # the text plan says it as before, once
+    text = run_cli("plan", manifests).stdout
+    assert text.count("another Unicode form") == 1
+    assert "campaigns.yaml:2: warning: campaign_name" in text
+
+
 def test_the_same_name_in_two_unicode_forms_across_files_is_a_duplicate(tmp_path):
     write(tmp_path, f'campaigns:\n  - campaign_name: "{NFC_NAME}"\n', "a.yaml")
     write(tmp_path, f'campaigns:\n  - campaign_name: "{NFD_NAME}"\n', "b.yaml")

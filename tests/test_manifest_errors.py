@@ -15,7 +15,10 @@ from clirun import Run, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
 UUID_A = "5f427552-857e-4939-8edf-cbd0f1ef6842"
-SHAPE = "a manifest is a mapping with campaigns: and/or templates: (lists of entries)"
+SHAPE = (
+    "a manifest is a mapping with campaigns: and/or carriers: and/or templates: (lists of "
+    "entries)"
+)
 
 
 def yaml(text: str) -> str:
@@ -570,10 +573,10 @@ FILE_CASES = {
     "other top-level keys": (
         """
         campaigns: []
-        carriers: []
+        gateways: []
         """,
         [
-            f"2: unknown top-level key 'carriers'; {SHAPE}"
+            f"2: unknown top-level key 'gateways'; {SHAPE}"
         ],
     ),
     "no campaigns key": (
@@ -587,7 +590,7 @@ FILE_CASES = {
     ),
     "empty mapping": (
         "{}\n",
-        [f"1: missing the key 'campaigns' or 'templates'; {SHAPE}"],
+        [f"1: missing the key 'campaigns' or 'carriers' or 'templates'; {SHAPE}"],
     ),
     "campaigns not a list": (
         """

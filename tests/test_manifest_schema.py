@@ -36,7 +36,8 @@ def test_reference_doc_is_current() -> None:
 def test_schema_describes_every_field_in_human_form() -> None:
     schema = manifest_schema()
     # campaigns:, templates:, or both.
-    assert schema["anyOf"] == [{"required": ["campaigns"]}, {"required": ["templates"]}]
+    assert schema["anyOf"] == [{"required": ["campaigns"]}, {"required": ["templates"]},
+                               {"required": ["carriers"]}]
     template = schema["$defs"]["TemplateSpec"]
     assert set(template["properties"]) == set(TemplateSpec.model_fields)
     for name, prop in template["properties"].items():

@@ -117,6 +117,11 @@ def test_update_changes_only_declared_fields_and_preserves_the_rest(api_env, tmp
             "campaign_uuid": uuid,
             "fields": {"concurrent_call": {"before": 1, "after": 5}},
             "source": planned["changes"][0]["source"],
+            # what needs care: 1 → 5 calls at once, on a paused run that resumes by itself
+            "risk": {"level": "high", "reasons": [
+                "concurrent_call raised 1 → 5 (5×)",
+                "paused now: the run resumes with this change at its next window",
+            ]},
             "updated_at": before["updated_at"],  # when the live object last changed
             "apply": planned["changes"][0]["apply"],
         }

@@ -198,7 +198,7 @@ def test_no_changes_counts_templates_as_templates():
     from reconciler.render import html, markdown, text
 
     only_campaigns = Plan(unchanged=3)
-    with_templates = Plan(unchanged=5, unchanged_templates=1)
+    with_templates = Plan(unchanged=5, unchanged_by_kind={"template": 1})
     assert text.render(only_campaigns) == (
         "No changes. The live campaigns match the manifests (3 unchanged).\n"
     )
@@ -210,5 +210,16 @@ def test_no_changes_counts_templates_as_templates():
     assert sentence in markdown.render(with_templates)
     assert sentence in html.render(with_templates)
     assert "(0 campaigns and 2 templates unchanged)" in text.render(
-        Plan(unchanged=2, unchanged_templates=2)
+        Plan(unchanged=2, unchanged_by_kind={"template": 2})
+    )
+
+
+def test_no_changes_names_every_kind_with_unchanged_objects_in_registry_order():
+    from reconciler.plan.model import Plan
+    from reconciler.render.unchanged import no_changes_sentence
+
+    the_plan = Plan(unchanged=6, unchanged_by_kind={"template": 2, "carrier": 1, "campaign": 3})
+    assert no_changes_sentence(the_plan) == (
+        "The live campaigns, carriers and templates match the manifests "
+        "(3 campaigns, 1 carrier and 2 templates unchanged)."
     )

@@ -186,7 +186,7 @@ def test_misspelt_rule_key_is_located_with_a_suggestion(tmp_path, monkeypatch) -
 CONFIG_CASES = {
     "misspelt section": (
         "polices:\n  presets: []\n",
-        ["1: unknown key 'polices' (did you mean 'policies'?); expected policies"],
+        ["1: unknown key 'polices' (did you mean 'policies'?); expected policies, environments"],
     ),
     "misspelt preset": (
         "policies:\n  presets: [vn-decree91]\n",
@@ -376,8 +376,8 @@ CONFIG_CASES = {
     "not a mapping": (
         "- policies\n",
         [
-            "1: expected a mapping, got a list; reconciler.yaml is a mapping with the key "
-            "policies: (presets: and rules:)"
+            "1: expected a mapping, got a list; reconciler.yaml is a mapping with the keys "
+            "environments: (tenants) and policies: (presets: and rules:)"
         ],
     ),
     "duplicate key": (

@@ -68,7 +68,7 @@ def test_start_of_an_active_declared_campaign_calls_run_start_only(
         result.stdout)
     assert "Start complete: 1 started." in result.stdout
     # The run state is not configuration: no drift, and an apply leaves the run alone.
-    plan = run_cli("plan", "c.yaml", "--detailed-exitcode")
+    plan = run_cli("plan", "c.yaml", "--detailed-exitcode", "--config", os.devnull)
     assert plan.code == 0, plan.output
     (project / "c.yaml").write_text(MANIFEST.replace("concurrent_call: 3", "concurrent_call: 4"),
                                     encoding="utf-8")

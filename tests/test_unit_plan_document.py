@@ -25,6 +25,7 @@ from builders import (
 from reconciler.apply import with_references
 from reconciler.plan.model import Plan
 from reconciler.render.json import APPLY_KEYS, plan_document, plan_from_document, render
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.saved_plan import stale_problems
 
 API = "http://api.example"
@@ -57,20 +58,21 @@ def mixed_plan() -> Plan:
 def test_the_plan_document_keys():
     document = plan_document(mixed_plan())
 
-    assert list(document) == ["format_version", "api_url", "changes", "summary", "notes",
-                              "policy"]
+    assert list(document) == ["format_version", "api_url", "environment", "changes", "summary",
+                              "notes", "policy", "risk", "refusals",
+                              "notes_detail"]
     assert (document["format_version"], document["api_url"]) == (1, API)
     assert document["summary"] == {"create": 1, "update": 2, "delete": 1, "unchanged": 0}
     assert (document["notes"], document["policy"]) == ([], [])
     assert [list(change) for change in document["changes"]] == [
-        ["action", "kind", "template_name", "template_uuid", "fields", "source", "apply"],
+        ["action", "kind", "template_name", "template_uuid", "fields", "source", "risk", "apply"],
         # a live object's updated_at rides along (the builder's campaign rows carry one)
-        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "updated_at",
-         "apply"],
-        ["action", "kind", "template_name", "template_uuid", "fields", "source", "placeholders",
-         "apply"],
-        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "updated_at",
+        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "risk",
+         "updated_at", "apply"],
+        ["action", "kind", "template_name", "template_uuid", "fields", "source", "risk",
          "placeholders", "apply"],
+        ["action", "kind", "campaign_name", "campaign_uuid", "fields", "source", "risk",
+         "updated_at", "placeholders", "apply"],
     ]
     assert APPLY_KEYS == ("create_body", "put", "active", "fingerprint", "live_name",
                           "live_status", "wave", "via_name", "refs", "level")
@@ -82,6 +84,8 @@ def test_the_plan_document_values():
     for change in changes:
         fingerprint = change["apply"].pop("fingerprint")
         assert fingerprint is None or FINGERPRINT.match(fingerprint)
+        # Not yet reviewed (reconciler.plan.review fills it in): the neutral default.
+        assert change.pop("risk") == {"level": "low", "reasons": []}
 
     nothing = {"create_body": {}, "put": {}, "active": None, "wave": 0, "via_name": None,
                "refs": {}}
@@ -132,14 +136,34 @@ def test_a_saved_plan_reads_back_as_the_same_changes():
 def test_a_saved_plan_keeps_the_unchanged_count_but_not_how_many_are_templates():
     the_plan = plan([template("T", content="x"), campaign("A")], [campaign_row("A", 1)],
                     [template_row("T", 1, content="x")], api_url=API)
-    assert (the_plan.unchanged, the_plan.unchanged_templates) == (2, 1)
+    assert (the_plan.unchanged, the_plan.unchanged_by_kind.get("template", 0)) == (2, 1)
 
     again = plan_from_document(json.loads(render(the_plan)))
 
     # pins current behaviour: the document has no unchanged_templates, so a saved plan says
     # "campaigns" where the plan it was made from said "1 campaign and 1 template".
-    assert (again.unchanged, again.unchanged_templates) == (2, 0)
-    assert again.no_changes_sentence() == "The live campaigns match the manifests (2 unchanged)."
+    assert (again.unchanged, again.unchanged_by_kind.get("template", 0)) == (2, 0)
+    assert no_changes_sentence(again) == "The live campaigns match the manifests (2 unchanged)."
+
+
+def test_a_saved_plan_keeps_its_notes_as_diagnostics():
+    from reconciler.diagnostics.model import Diagnostic, Subject
+
+    warning = Diagnostic("warning", "plan/unicode-spelling", "campaign_name 'A' is spelt ...",
+                         Subject(file="c.yaml", line=2, campaign="A"), category="plan")
+    remark = Diagnostic("note", "plan/target-in-effect", "--target is in effect", category="plan")
+    the_plan = mixed_plan()
+    the_plan.notes = [warning, remark]
+    document = json.loads(render(the_plan))
+    assert document["notes"] == ["c.yaml:2: warning: campaign_name 'A' is spelt ...",
+                                 "--target is in effect"]
+
+    again = plan_from_document(document)
+
+    assert again.notes == [warning, remark] and again.warnings == [warning]
+    assert plan_document(again) == document
+    del document["notes_detail"]  # saved before notes had details: remarks as written
+    assert plan_from_document(document).note_texts() == document["notes"]
 
 
 def test_a_plan_saved_before_levels_gets_them_filled_in_on_reading():
@@ -168,9 +192,14 @@ def test_a_change_saved_without_a_kind_is_a_campaign_change():
 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format_version=2), "unsupported format_version 2"),
-    (lambda d: d["changes"][0].update(kind="carrier"), "unknown kind 'carrier'"),
+    (lambda d: d["changes"][0].update(kind="gateway"), "unknown kind 'gateway'"),
     (lambda d: d["changes"][0].update(action="rename"), "unknown action 'rename'"),
     (lambda d: d.update(notes="x"), "notes must be a list of strings"),
+    (lambda d: d.update(notes=["x"], notes_detail=[{"severity": "bad"}]),
+     "unknown severity 'bad'"),
+    (lambda d: d.update(notes=["x"], notes_detail=[
+        {"severity": "note", "code": "c", "summary": "y", "detail": "", "category": "plan"}
+    ]), "notes_detail does not match notes"),
 ])
 def test_a_malformed_saved_plan_is_refused(edit, message):
     document = json.loads(render(plan([campaign("N")], api_url=API)))

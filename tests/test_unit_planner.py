@@ -20,6 +20,7 @@ from builders import (
 
 from reconciler.errors import PlanError
 from reconciler.plan.model import FieldDiff
+from reconciler.render.unchanged import no_changes_sentence
 
 C1, C2, C3 = uuid("c", 1), uuid("c", 2), uuid("c", 3)
 T1, T2 = uuid("t", 1), uuid("t", 2)
@@ -97,8 +98,8 @@ def test_campaign_equal_values_are_unchanged_and_counted():
                     [campaign_row("B", 2, description="x", concurrent_call=4)])
 
     assert the_plan.changes == []
-    assert (the_plan.unchanged, the_plan.unchanged_templates) == (1, 0)
-    assert the_plan.no_changes_sentence() == (
+    assert (the_plan.unchanged, the_plan.unchanged_by_kind.get("template", 0)) == (1, 0)
+    assert no_changes_sentence(the_plan) == (
         "The live campaigns match the manifests (1 unchanged)."
     )
 
@@ -200,8 +201,8 @@ def test_template_unchanged_is_counted_as_a_template():
                     [template_row("T", 1, content="same")])
 
     assert the_plan.changes == []
-    assert (the_plan.unchanged, the_plan.unchanged_templates) == (2, 1)
-    assert the_plan.no_changes_sentence() == (
+    assert (the_plan.unchanged, the_plan.unchanged_by_kind.get("template", 0)) == (2, 1)
+    assert no_changes_sentence(the_plan) == (
         "The live campaigns and templates match the manifests "
         "(1 campaign and 1 template unchanged)."
     )
@@ -259,7 +260,7 @@ def test_template_kind_create_update_delete_unchanged_together():
     ]
     # Templates keep no phases of their own: nothing here waits for anything.
     assert [change.level for change in the_plan.changes] == [0, 0, 0]
-    assert (the_plan.unchanged, the_plan.unchanged_templates) == (1, 1)
+    assert (the_plan.unchanged, the_plan.unchanged_by_kind.get("template", 0)) == (1, 1)
 
 
 # -- prune ------------------------------------------------------------------------------------
@@ -303,7 +304,7 @@ def test_prune_notes_come_kind_by_kind_templates_first():
                     [template_row("Kept", 1), template_row("T~reconciler-rename", 2)], prune=True)
 
     assert the_plan.changes == []
-    assert [note.split(" (")[0] for note in the_plan.notes] == [
+    assert [note.split(" (")[0] for note in the_plan.note_texts()] == [
         "--prune: not deleting 'T~reconciler-rename'",
         "--prune: not deleting 'C~reconciler-rename'",
     ]
@@ -323,7 +324,9 @@ def test_prune_never_deletes_a_template_a_staying_campaign_uses():
                     [template_row("Kept", 1, content="x"), template_row("Used", 2)], prune=True)
 
     assert the_plan.changes == []
-    assert the_plan.notes == ["--prune: template 'Used' is kept: campaigns use it ('Inbound')"]
+    assert the_plan.note_texts() == [
+        "--prune: template 'Used' is kept: campaigns use it ('Inbound')"
+    ]
 
 
 def test_prune_deletes_a_template_whose_only_user_is_pruned_too_after_it():
@@ -341,7 +344,7 @@ def test_prune_skips_a_campaign_left_under_a_temporary_rename_name():
     the_plan = plan([], [campaign_row("A~reconciler-rename", 1)], prune=True)
 
     assert the_plan.changes == []
-    assert the_plan.notes == [
+    assert the_plan.note_texts() == [
         f"--prune: not deleting 'A~reconciler-rename' ({C1}): a rename cycle cut short left it "
         "under this temporary name; declare it (by its original name or pinned uuid) to finish "
         "or undo the rename"

@@ -22,7 +22,7 @@ def test_a_target_keeps_only_its_own_change_and_says_how_many_are_left_out():
     the_plan = plan(ENTRIES, LIVE, TEMPLATES, targets=["A"])
 
     assert actions(the_plan) == [("campaign", "update", "A")]
-    assert the_plan.notes == [
+    assert the_plan.note_texts() == [
         "--target is in effect: only 1 change shown and applied; 3 other changes not shown"
     ]
 
@@ -40,7 +40,7 @@ def test_a_targeted_campaign_brings_the_template_it_starts_using():
         ("template", "create", "New T", 0),
         ("campaign", "create", "K", 1),
     ]
-    assert the_plan.notes == [
+    assert the_plan.note_texts() == [
         "--target: also create 'New T': a targeted campaign uses the template it creates",
         "--target is in effect: only 2 changes shown and applied; 2 other changes not shown",
     ]
@@ -61,7 +61,9 @@ def test_a_targeted_rename_brings_the_rename_that_frees_its_name():
     assert [(c.name, c.live_name, c.level) for c in the_plan.changes] == [
         ("C", "B", 0), ("B", "A", 1),
     ]
-    assert the_plan.notes[0] == "--target: also update 'C': it frees a name a targeted rename needs"
+    assert the_plan.note_texts()[0] == (
+        "--target: also update 'C': it frees a name a targeted rename needs"
+    )
 
 
 def test_a_target_names_both_the_change_to_that_name_and_the_one_from_it():
@@ -73,7 +75,7 @@ def test_a_target_names_both_the_change_to_that_name_and_the_one_from_it():
     the_plan = plan(entries, live, targets=["B"])
 
     assert [c.name for c in the_plan.changes] == ["C", "B"]
-    assert the_plan.notes == [
+    assert the_plan.note_texts() == [
         "--target is in effect: only 2 changes shown and applied; 0 other changes not shown"
     ]
 
@@ -89,7 +91,9 @@ def test_a_targeted_template_delete_brings_the_campaigns_it_waits_for():
         ("campaign", "update", "K", 0),
         ("template", "delete", "Live T", 1),
     ]
-    assert the_plan.notes[0] == "--target: also update 'K': a targeted template delete waits for it"
+    assert the_plan.note_texts()[0] == (
+        "--target: also update 'K': a targeted template delete waits for it"
+    )
 
 
 def test_a_target_by_entry_name_finds_a_pinned_delete_listed_under_its_live_name():
@@ -108,7 +112,7 @@ def test_a_target_with_nothing_to_do_says_so():
 
     assert the_plan.changes == []
     assert the_plan.unchanged == 1
-    assert the_plan.notes == [
+    assert the_plan.note_texts() == [
         "--target is in effect: only 0 changes shown and applied; 0 other changes not shown"
     ]
 
@@ -117,7 +121,7 @@ def test_a_target_naming_a_live_campaign_no_manifest_declares_is_explained():
     the_plan = plan(ENTRIES, [*LIVE, campaign_row("U", 3)], TEMPLATES, targets=["U"])
 
     assert the_plan.changes == []
-    assert the_plan.notes[1] == (
+    assert the_plan.note_texts()[1] == (
         "--target 'U': a live campaign no manifest declares, so it is not managed (add an entry "
         "for it, or use --prune to delete it)"
     )
@@ -147,7 +151,10 @@ def test_select_targets_on_its_own():
     kept, notes = select_targets([create_t, create_k, update_a], ["K"], specs, live)
 
     assert kept == [create_t, create_k]
-    assert notes == [
+    assert [(note.severity, note.code) for note in notes] == [
+        ("note", "plan/target-added"), ("note", "plan/target-in-effect"),
+    ]
+    assert [note.summary for note in notes] == [
         "--target: also create 'T': a targeted campaign uses the template it creates",
         "--target is in effect: only 2 changes shown and applied; 1 other change not shown",
     ]

@@ -255,6 +255,40 @@ class ApiClient:
             "/v3/carrier", {}, 100, key="carrier_uuid", what="carrier", required=("carrier_name",)
         )
 
+    def get_carrier(self, uuid: str) -> dict:
+        """The carrier as the listing shows it: the API documents no GET by id. A carrier the
+        listing does not show is an ApiError with status 404."""
+        for row in self.list_carriers():
+            if row.get("carrier_uuid") == uuid:
+                return row
+        raise ApiError(f"carrier {uuid} is not in the carrier listing", status=404,
+                       method="GET", path="/v3/carrier")
+
+    def find_carrier_by_name(self, name: str) -> dict | None:
+        """The carrier named exactly `name`, or None (to learn what an unclear create did)."""
+        return next((row for row in self.list_carriers() if row.get("carrier_name") == name),
+                    None)
+
+    def create_carrier(self, body: dict) -> str:
+        """POST a carrier; its uuid. Never re-sent once it may have reached the server
+        (AmbiguousWriteError, as for campaigns)."""
+        return self._create("/v3/carrier", body, "carrier_uuid")
+
+    def update_carrier(self, uuid: str, body: dict) -> dict:
+        """PUT the whole carrier (the docs' sample sends the whole object: a full replace)."""
+        return self._call("PUT", f"/v3/carrier/{_seg(uuid)}", body=body)
+
+    def delete_carrier(self, uuid: str) -> dict:
+        """DELETE a carrier. Its documented answer is `{"carrier_uuid", "created": true}`,
+        which says nothing of a delete: the caller confirms by listing that it is gone. A 404
+        on a retried delete means an earlier attempt did it."""
+        try:
+            return self._call("DELETE", f"/v3/carrier/{_seg(uuid)}")
+        except ApiError as err:
+            if err.status == 404 and err.retries:
+                return {"carrier_uuid": uuid}
+            raise
+
     def list_templates(self, name: str | None = None, *, with_lock: bool = False) -> list[dict]:
         """Every template, all pages; `name` is passed as the server's template_name filter
         (whether it matches exactly is up to the server: compare names yourself). The tenant

@@ -32,6 +32,10 @@ class Settings:
     config: str | None = None  # --config FILE (else env RECONCILER_CONFIG, ./reconciler.yaml)
     verbose: bool = False
     no_color: bool = False
+    envs: tuple[str, ...] = ()  # --env NAME, repeatable (else env RECONCILER_ENV)
+    # The environment the command works on now, once chosen (commands/_env.py).
+    environment: str | None = None
+    environment_chosen: bool = False
 
     def resolved_api_url(self) -> str:
         """--api-url, else RECONCILER_API_URL, else the local emulator's address. A value
@@ -94,6 +98,13 @@ def _store(attribute: str) -> Callable[[click.Context, click.Parameter, Any], No
     return callback
 
 
+def _store_env(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
+    """--env before and after the command name add up (`--env a plan --env b`)."""
+    if value:
+        cfg = settings(ctx)
+        cfg.envs = (*cfg.envs, *(name for name in value if name not in cfg.envs))
+
+
 def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         from reconciler import __version__
@@ -103,7 +114,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 
 
 def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Attach --api-url, --config, --verbose, --no-color and --version, accepted on the group
+    """Attach --env, --api-url, --config, --verbose, --no-color and --version, accepted on the group
     and every command (so `reconciler plan --version` works as `reconciler --version` does)."""
     func = click.option(
         "--version",
@@ -134,6 +145,15 @@ def global_options(func: Callable[..., Any]) -> Callable[..., Any]:
         expose_value=False,
         callback=_store("config"),
         help="Project config with the policies (env RECONCILER_CONFIG; default ./reconciler.yaml).",
+    )(func)
+    func = click.option(
+        "--env",
+        metavar="NAME",
+        multiple=True,
+        expose_value=False,
+        callback=_store_env,
+        help="The environment (tenant) of reconciler.yaml to work on (env RECONCILER_ENV); "
+        "plan takes several, or all.",
     )(func)
     func = click.option(
         "--api-url",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import click
@@ -44,11 +44,25 @@ TARGET_OPTION = click.option(
 
 
 def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of the HTTP stack
+    """A client for the chosen environment's API (or the global settings' without one)."""
     from reconciler.api import ApiClient
 
-    url = cfg.resolved_api_url()  # a bad URL is an error before anything else happens
+    url, environ = client_settings(cfg)  # a bad URL is an error before anything happens
     _show_retries()
-    return ApiClient.from_env(url, pool_size=parallelism)
+    return ApiClient.from_env(url, pool_size=parallelism, environ=environ)
+
+
+def client_settings(cfg: Settings) -> tuple[str, Mapping[str, str] | None]:
+    """(API URL, credential variables) of the environment chosen (choosing it if no
+    manifest load did: a command without manifests still needs --env)."""
+    from reconciler.commands import _report
+    from reconciler.commands._env import chosen, connection
+
+    if not cfg.environment_chosen:
+        cfg.environment = chosen(cfg)[0]
+        cfg.environment_chosen = True
+        _report.set_environment(cfg.environment)
+    return connection(cfg, cfg.environment)
 
 
 def _show_retries() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import click
 
+from reconciler.commands import _report
 from reconciler.commands._common import one_line_each, plural, settings
 from reconciler.errors import ManifestError, PlanError
 
@@ -20,18 +21,39 @@ def load_checked(paths: Sequence[str]):  # noqa: ANN201 - lazy imports keep star
     return manifests, findings
 
 
-def load_checked_with_policies(paths: Sequence[str]):  # noqa: ANN201
-    """(manifests, findings, policies): load_checked, and the PolicySet in force."""
+def load_checked_with_policies(paths: Sequence[str], *, live: bool = True):  # noqa: ANN201
+    """(manifests, findings, policies): load_checked, and the PolicySet in force. The
+    manifests are the chosen environment's (its pins and overrides applied; policies run on
+    the overridden values). `live`: the command talks to the API, so with environments
+    declared one must be chosen; validate (not live) without --env checks every
+    environment's overrides and the manifests as written."""
+    from reconciler.commands._env import chosen
+
+    cfg = settings()
+    manifests, project = load_base(paths)
+    if not cfg.environment_chosen:
+        cfg.environment = chosen(cfg, live=live)[0]
+        cfg.environment_chosen = True
+    _report.set_environment(cfg.environment)
+    if cfg.environment is None and not live:
+        for name in project.environments:  # every override is checked, every time
+            environment_manifests(manifests, project, name, live=False)
+    manifests, findings = environment_manifests(manifests, project, cfg.environment, live=live)
+    return manifests, findings, project.policies
+
+
+def load_base(paths: Sequence[str]):  # noqa: ANN201
+    """(manifests as written, project config). Problems in reconciler.yaml and in the
+    manifests are reported together, config first."""
+    from reconciler.commands._env import project as load_project
     from reconciler.manifest.loader import ManifestLoadError, load_manifests
-    from reconciler.policy.config import load_policies
-    from reconciler.policy.evaluate import evaluate
 
     errors: list[str] = []
     files: list[str] = []
     diagnostics = []
-    policies = manifests = None
+    project = manifests = None
     try:
-        policies = load_policies(settings().config)
+        project = load_project(settings())
     except ManifestError as exc:
         errors += exc.errors
         files += getattr(exc, "files", [])
@@ -42,10 +64,20 @@ def load_checked_with_policies(paths: Sequence[str]):  # noqa: ANN201
         errors += exc.errors
         files += [name for name in getattr(exc, "files", []) if name not in files]
         diagnostics += exc.diagnostics
-    if errors or policies is None or manifests is None:
+    if errors or project is None or manifests is None:
         raise ManifestLoadError(errors, files, diagnostics)
-    findings = evaluate(policies.rule_list, manifests.campaigns, manifests.at)
-    return manifests, findings, policies
+    return manifests, project
+
+
+def environment_manifests(manifests, project, name: str | None, *, live: bool = True):  # noqa: ANN001, ANN201
+    """(the manifests as environment `name` sees them, the policy findings on them)."""
+    from reconciler.manifest.overrides import for_environment
+    from reconciler.policy.evaluate import evaluate
+
+    seen = for_environment(
+        manifests, name, project.environments, project.source, need_pins=live
+    )
+    return seen, evaluate(project.policies.rule_list, seen.campaigns, seen.at)
 
 
 def no_policies_note(policies) -> str | None:  # noqa: ANN001 - a PolicySet

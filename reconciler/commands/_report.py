@@ -37,6 +37,7 @@ class Report:
     annotate: bool = False
     on_failure_only: bool = False  # plan --format json: the plan document is the success
     anchor: str | None = None  # where SARIF/GitLab place a diagnostic without a file
+    environment: str | None = None  # the tenant the run is for (SARIF run properties)
     noted: list[Diagnostic] = field(default_factory=list)
 
     def note(self, diagnostics: Sequence[Diagnostic]) -> None:
@@ -61,7 +62,7 @@ class Report:
 
     def _emit(self, diagnostics: Sequence[Diagnostic]) -> None:
         assert self.document is not None
-        text = render(diagnostics, self.document, self.anchor)
+        text = render(diagnostics, self.document, self.anchor, environment=self.environment)
         if self.out and not self.on_failure_only:
             write_atomically(self.out, text)
             click.echo(f"{NAMES[self.document]} report written to {self.out}.", err=True)
@@ -101,6 +102,11 @@ def begin(
     document = fmt if fmt in DOCUMENT_FORMATS else None
     _current = Report(document, out, annotate, on_failure_only, anchor=anchor)
     return _current
+
+
+def set_environment(name: str | None) -> None:
+    """The environment chosen for this run: its documents name it."""
+    _current.environment = name
 
 
 def failure(exc: Exception) -> None:

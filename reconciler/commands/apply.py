@@ -19,7 +19,7 @@ from reconciler.commands._live import (
 from reconciler.commands._policy import (
     blocking,
     echo_findings,
-    load_checked,
+    load_checked_with_policies,
     plan_scope,
     refuse_if_blocking,
     within_targets,
@@ -28,6 +28,8 @@ from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
 from reconciler.interrupt import Interrupted, finish_in_flight, signal_name
 from reconciler.plan.guards import DEFAULT_MAX_DELETES, guard_diagnostics, guard_problems
+from reconciler.plan.review import review
+from reconciler.plan.risk import hours_by_campaign
 from reconciler.safetext import shown
 
 SYMBOLS = {"done": ("✓", "green"), "failed": ("✗", "red"), "not attempted": ("·", None)}
@@ -78,7 +80,9 @@ class Duration(click.ParamType):
 )
 @click.option(
     "--force", is_flag=True,
-    help="Allow deleting running or paused campaigns (status start or pause).",
+    help="Allow deleting running or paused campaigns (status start or pause) without an "
+    "acknowledge: in the manifest (for a person at a terminal; a pipeline applies what review "
+    "acknowledged).",
 )
 @click.option(
     "--lock-timeout",
@@ -113,7 +117,9 @@ def apply(
     # Bad manifests, a bad reconciler.yaml, or a policy error: refused before any call. With
     # --target only the targets' errors can refuse here; what the targeted changes pull in is
     # known once planned, and errors elsewhere are shown but block nothing.
-    manifests, findings = (None, []) if plan_file else load_checked(paths)
+    manifests, findings, policies = (
+        (None, [], None) if plan_file else load_checked_with_policies(paths)
+    )
     if manifests is not None:
         report_warnings(manifests.warnings)
         report.note(manifests.diagnostics)
@@ -137,6 +143,14 @@ def apply(
             )
         if manifests is None or targets:  # not annotated above: a saved plan's, a targeted one's
             report.note([finding.diagnostic() for finding in the_plan.findings])
+        # The refusals plan showed, computed the same way (a saved plan keeps its risk).
+        review(
+            the_plan,
+            hours=None if policies is None else hours_by_campaign(
+                policies.rule_list, manifests.campaigns
+            ),
+            max_deletes=max_deletes, force=force, assess=manifests is not None,
+        )
         click.echo(render(the_plan, "text", color=cfg.color()), nl=False)
         refuse_if_blocking(the_plan.findings)  # a saved plan's findings hold too
         if not the_plan.has_changes:
@@ -239,21 +253,28 @@ def lookup_wait_from_env():  # noqa: ANN201 - lazy import of the applier
 
 
 def _saved(client, plan_file):  # noqa: ANN001, ANN202
-    from reconciler.saved_plan import read_saved_plan
+    from reconciler.saved_plan import environment_problem, read_saved_plan
 
     the_plan = read_saved_plan(plan_file)
+    elsewhere = environment_problem(the_plan, settings().environment)
+    if elsewhere:  # refused before the tenant is read: not stale, meant for another one
+        raise PlanError(
+            f"{plan_file}: {elsewhere}; nothing was changed",
+            [Diagnostic("error", "guard/other-environment", f"{plan_file}: {elsewhere}",
+                        category="guard")],
+        )
     _refuse_if_stale(client, the_plan, f"{plan_file} is stale")
     return the_plan
 
 
 def _refuse_if_stale(client, the_plan, why: str) -> None:  # noqa: ANN001
     """Refuse (exit 1, no write) a plan that no longer holds against the live tenant."""
-    from reconciler.plan.catalog import Catalog
+    from reconciler.refresh import read_full_catalog
     from reconciler.saved_plan import live_for, stale_problems
 
     problems = stale_problems(
         the_plan, live_for(the_plan, client), client.base_url, client.get_campaign,
-        lambda: Catalog.from_rows(client.list_carriers(), client.list_templates()),
+        lambda: read_full_catalog(client),
     )
     if problems:
         raise PlanError(

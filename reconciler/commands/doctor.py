@@ -58,10 +58,14 @@ def doctor(write: bool, output_format: str) -> None:
 
     interrupted: int | None = None
     left_behind: ScratchLeftBehind | None = None
-    with sigterm_raises(), Probe.from_env(cfg.resolved_api_url()) as probe:
+    from reconciler.commands._live import client_settings
+
+    url, environ = client_settings(cfg)
+    with sigterm_raises(), Probe.from_env(url, environ) as probe:
         if text:
             what = "read-only checks and write checks" if write else "read-only checks"
-            click.echo(f"Checking {probe.base_url} ({what}):", err=True)
+            env = f" (environment {cfg.environment})" if cfg.environment else ""
+            click.echo(f"Checking {probe.base_url}{env} ({what}):", err=True)
         try:
             run_checks(probe, write=write, report=report)
         except KeyboardInterrupt:

@@ -66,6 +66,14 @@ from reconciler.safetext import shown
     "select campaigns only).",
 )
 @click.option(
+    "--carriers/--no-carriers",
+    "with_carriers",
+    default=False,
+    show_default=True,
+    help="Also write every carrier, one carrier-<name>.yaml each (then campaigns name "
+    "declared carriers, and --prune may delete the undeclared ones).",
+)
+@click.option(
     "--pin-uuid",
     is_flag=True,
     help="Write campaign_uuid too, so a later change of campaign_name plans as a rename.",
@@ -83,6 +91,7 @@ def export(
     overwrite: bool,
     pin_uuid: bool,
     with_templates: bool,
+    with_carriers: bool,
     parallelism: int,
 ) -> None:
     """Write manifests reproducing the live campaigns, so `plan` on them shows no changes.
@@ -128,6 +137,8 @@ def export(
     objects = {"campaign": details.values()}
     if with_templates:
         objects["template"] = template_rows
+    if with_carriers:
+        objects["carrier"] = carrier_rows
     files, problems = exporting.render_export(
         objects,
         {"carrier": carrier_rows, "template": template_rows},
@@ -138,14 +149,18 @@ def export(
     exporting.write_files(out_dir, files, overwrite=overwrite)
     left_out = {
         kind: sum(problem.startswith(kind) for problem in problems)
-        for kind in ("campaign", "template")
+        for kind in ("campaign", "template", "carrier")
     }
     count = len(details) - left_out["campaign"]
     what = f"{count} campaign{'' if count == 1 else 's'}"
     if with_templates:
         count = len(template_rows) - left_out["template"]
         what += f" and {count} template{'' if count == 1 else 's'}"
-    click.echo(f"Exported {what} to {out_dir}.")
+    if with_carriers:
+        count = len(carrier_rows) - left_out["carrier"]
+        what += f" and {count} carrier{'' if count == 1 else 's'}"
+    env = cfg.environment
+    click.echo(f"Exported {what}{f' from environment {env}' if env else ''} to {out_dir}.")
     if selection.skipped_by_match:
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:

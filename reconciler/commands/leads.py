@@ -3,9 +3,11 @@ validated, compliant, and never twice (see reconciler/leads/ and docs/leads.md).
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 import click
@@ -27,6 +29,7 @@ FIRST_LINES = 10  # lines shown per kind of outcome
 @click.option("--dry-run", is_flag=True, help="Check and show what would be pushed; send nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask; required without a terminal.")
 @click.option("--rate", type=click.FloatRange(0.01, 100), default=5.0, show_default=True,
+              callback=lambda _ctx, _param, value: _finite(value),
               help="Calls started per second, at most.")
 @click.option("--parallel", type=click.IntRange(1, 16), default=4, show_default=True,
               help="Requests in flight at once, at most.")
@@ -65,7 +68,8 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
                          if number not in excluded})
     journal_file = Path(journal_path or f"{file}.journal")
     results_file = Path(results_path or f"{file}.results.csv")
-    with make_client(settings(), parallel) as client:
+    _distinct_paths(file, journal_file, results_file)
+    with make_client(settings(), parallel) as client, ExitStack() as held:
         target = prepare.find_campaign(client, campaign)
         if target.type not in (None, "autocall"):
             raise ReconcilerError(f"campaign {campaign!r} is of type {target.type!r}: leads are "
@@ -79,10 +83,14 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
         source = manifest_set.where(spec.campaign_name) if spec is not None else ""
         prepare.govern(target, spec, rules, source)
         _refuse_policy_errors(findings, spec)
-        book = Journal(journal_file, target.campaign_uuid, campaign, file)
+        # A push holds the journal from before it reads it to the end: a second push of the
+        # same list is refused rather than sending the rows this one has not reached yet.
+        book = held.enter_context(closing(
+            Journal(journal_file, target.campaign_uuid, campaign, file, lock=not dry_run)))
         settled = _settle_earlier(client, book, checked, dry_run)
         now = clock.now()
         recent: dict[str, str] = {}
+        ads: list[tuple[str, str]] = []
         if target.advertising:
             ads = prepare.advertising_campaigns(manifest_set, client.list_campaigns())
             if target.campaign_uuid not in {uuid for _, uuid in ads}:
@@ -108,9 +116,37 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
             _finish(batch.outcomes, results_file, None)
             return
         _confirm(yes, batch)
-        outcomes, signum = _push(client, book, batch, clock, rate, parallel, at_next_window)
+        _recheck(client, target, "nothing was sent")
+        outcomes, signum = _push(client, book, batch, clock, rate, parallel, at_next_window,
+                                 _reopened(client, target, ads, clock))
         book.close()
     _finish(batch.outcomes + outcomes, results_file, signum)
+
+
+def _finite(rate: float) -> float:
+    """`--rate nan` passes a range check (every comparison with NaN is false)."""
+    if not math.isfinite(rate):
+        raise click.BadParameter(f"{rate} is not a number of calls a second", param_hint="--rate")
+    return rate
+
+
+def _distinct_paths(file: str, journal_file: Path, results_file: Path) -> None:
+    """Refuse before anything is read when the journal or the results would overwrite the
+    list itself or each other (`--results calls.csv` would replace the list by its results),
+    or the results could not be written at the end (after the calls were made)."""
+    named = {"FILE.csv": Path(file), "--journal": journal_file, "--results": results_file}
+    seen: dict[Path, str] = {}
+    for option, path in named.items():
+        real = path.resolve()
+        if real in seen:
+            raise ReconcilerError(f"{option} {path} is the same file as {seen[real]}: give "
+                                  "the list, the journal and the results different paths")
+        seen[real] = f"{option} {path}" if option != "FILE.csv" else f"the list {path}"
+    for option, path in (("--journal", journal_file), ("--results", results_file)):
+        folder = path.resolve().parent
+        if not folder.is_dir():
+            raise ReconcilerError(f"{option} {path}: no folder {folder} to write it in "
+                                  "(nothing was sent)")
 
 
 def _read_table(file: str, csvread):  # noqa: ANN001, ANN202 - lazy module
@@ -196,7 +232,7 @@ def _describe(batch, checked, file: str, settled: int, rate: float, dry_run: boo
     head = f"{target.campaign_name} ({target.campaign_uuid}"
     if target.template_name:
         head += f"; template {target.template_name}"
-    head += ")"
+    head = _one_line(head + ")")
     if target.active is False:
         click.echo(f"Note: {target.campaign_name} is inactive: its calls wait until it is "
                    "switched on.", err=True)
@@ -232,6 +268,39 @@ def _describe(batch, checked, file: str, settled: int, rate: float, dry_run: boo
                    + (" (--at-next-window: the push waits for it)" if at_next_window else ""))
 
 
+def _reopened(client, target, ads, clock):  # noqa: ANN001, ANN202
+    """What a push does when a window it waited for opens, hours after the checks: read the
+    template again, and the numbers advertising campaigns called in the 24 h before now."""
+    from reconciler.leads import compliance, prepare
+
+    def skips(rest):  # noqa: ANN001, ANN202
+        _recheck(client, target, "the rest was not sent")
+        if not target.advertising:
+            return {}
+        recent = prepare.recent_numbers(client, ads, clock.now())
+        return compliance.skips(rest, {}, recent, {})
+
+    return skips
+
+
+def _recheck(client, target, after: str) -> None:  # noqa: ANN001
+    """Read the campaign and its template again just before the first call (a person may
+    have sat at the prompt a long while): a placeholder the file was not checked against
+    would be read aloud as nothing, so the push is refused."""
+    from reconciler.leads import prepare
+
+    again = prepare.find_campaign(client, target.campaign_name)
+    if again.campaign_uuid != target.campaign_uuid:
+        raise ReconcilerError(f"campaign {target.campaign_name!r} is now another campaign "
+                              f"({again.campaign_uuid}): run again ({after})")
+    added = [name for name in again.placeholders if name not in target.placeholders]
+    if added:
+        listed = ", ".join("{{" + name + "}}" for name in added)
+        raise ReconcilerError(_one_line(
+            f"the campaign's template ({again.template_name}) changed since the file was "
+            f"checked: it now reads {listed}; run again to check the file against it ({after})"))
+
+
 def _confirm(yes: bool, batch) -> None:  # noqa: ANN001
     if yes:
         return
@@ -246,7 +315,8 @@ def _confirm(yes: bool, batch) -> None:  # noqa: ANN001
         raise click.exceptions.Exit(1)
 
 
-def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool):  # noqa: ANN001, ANN202
+def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool,  # noqa: ANN001, ANN202
+          reopened=None):  # noqa: ANN001
     from reconciler.interrupt import finish_in_flight
     from reconciler.leads import lookup, push
 
@@ -254,12 +324,14 @@ def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool):  
     announce = lambda line: click.echo(line, err=True)  # noqa: E731
     pusher = push.Pusher(client, book, batch.target.campaign_uuid, rate=rate, parallel=parallel,
                          clock=clock, limits=batch.target.limits, wait=wait, stop=stop,
-                         announce=announce, progress=_progress())
+                         announce=announce, progress=_progress(), reopened=reopened)
     in_flight = lambda: [f"line {line}" for line in sorted(pusher.in_flight)]  # noqa: E731
     with finish_in_flight(stop, in_flight, announce) as received:
         outcomes = pusher.run(batch.to_send)
     if sys.stderr.isatty():
         click.echo("", err=True)
+    if book.disturbed:
+        click.echo(f"warning: {_one_line(book.disturbed)}", err=True)
     unclear = {item.phone_number: book.entries[item.phone_number]
                for item in outcomes.values() if item.outcome == push.UNCLEAR}
     if unclear:

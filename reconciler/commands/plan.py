@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from reconciler.commands import _report
-from reconciler.commands._common import global_options, plural, report_warnings, settings
+from reconciler.commands._common import (
+    global_options,
+    one_line_each,
+    plural,
+    report_warnings,
+    settings,
+)
 from reconciler.commands._live import (
     PARALLELISM_OPTION,
     PRUNE_OPTION,
@@ -18,12 +25,17 @@ from reconciler.commands._live import (
 from reconciler.commands._policy import (
     blocking,
     load_checked_with_policies,
+    no_policies_diagnostic,
     no_policies_note,
     plan_scope,
     within_targets,
 )
 from reconciler.diagnostics.model import Diagnostic
-from reconciler.plan.guards import guard_diagnostics, guard_problems
+from reconciler.errors import ReconcilerError
+from reconciler.plan.guards import DEFAULT_MAX_DELETES, GUARD_CODES, diagnostic, guard_problems
+from reconciler.plan.review import review
+from reconciler.plan.risk import hours_by_campaign
+from reconciler.redact import redact
 from reconciler.safetext import shown
 
 DOCUMENT_FORMATS = ("markdown", "html")
@@ -58,7 +70,8 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
     "--detailed-exitcode",
     is_flag=True,
     help=(
-        "Exit 2 when there are changes (0 none, 1 error): a drift check. A template rewritten "
+        "Exit 2 when there are changes (0 none, 1 error, or a plan apply would refuse as "
+        "written: a guard, a policy error): a drift and PR check. A template rewritten "
         "only because its press options' write-only keys cannot be read back is not drift."
     ),
 )
@@ -67,6 +80,13 @@ DIAGNOSTIC_FORMATS = ("sarif", "github", "gitlab")
     is_flag=True,
     help="Word the plan as drift (what changed outside the manifests, since each object's "
     "updated_at) in text and markdown; exit 2 when there is drift, as --detailed-exitcode.",
+)
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(0),
+    default=DEFAULT_MAX_DELETES,
+    show_default=True,
+    help="Show as refused a plan deleting more than this (as apply --max-deletes would).",
 )
 @PRUNE_OPTION
 @TARGET_OPTION
@@ -78,11 +98,75 @@ def plan(
     out: str | None,
     detailed_exitcode: bool,
     drift: bool,
+    max_deletes: int,
     prune: bool,
     targets: tuple[str, ...],
     parallelism: int,
 ) -> None:
-    """Compare the manifests under PATHS with the live campaigns and show the changes."""
+    """Compare the manifests under PATHS with the live campaigns and show the changes.
+
+    With several --env (or --env all), each environment is planned in turn, a section
+    each; the exit code is the worst of them, and --out must name `{env}`."""
+    from reconciler.commands._env import chosen
+
+    cfg = settings()
+    environments = chosen(cfg, several=True)
+    if len(environments) == 1:
+        cfg.environment, cfg.environment_chosen = environments[0], True
+        code = _plan_one(paths, fmt, out, detailed_exitcode, drift, prune, targets, parallelism,
+                         max_deletes)
+        if code:
+            raise click.exceptions.Exit(code)
+        return
+    if out and "{env}" not in out:
+        raise click.UsageError(
+            "with several environments, --out must name {env} (e.g. --out plan-{env}.json): "
+            "one file per environment"
+        )
+    if fmt in ("json", "sarif", "gitlab", "html") and not out:
+        raise click.UsageError(
+            f"with several environments, --format {fmt} needs --out FILE naming {{env}} (one "
+            "document per environment); text and markdown print a section each"
+        )
+    worst = 0
+    for index, name in enumerate(environments):
+        if index and fmt in (None, "text", "github"):
+            click.echo()
+        cfg.environment, cfg.environment_chosen = name, True
+        target = out.replace("{env}", str(name)) if out else None
+        if target:  # plans/{env}.json: the directory is made for the files
+            try:
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise click.UsageError(f"--out {out}: cannot make {Path(target).parent}: "
+                                       f"{exc.strerror or exc}") from None
+        try:
+            code = _plan_one(
+                paths, fmt, target, detailed_exitcode, drift, prune, targets, parallelism,
+                max_deletes,
+            )
+        except ReconcilerError as exc:  # said in its section; the others are still planned
+            click.echo(f"Environment {name}: plan failed.")
+            click.echo(f"error: {one_line_each(redact(str(exc)))}", err=True)
+            code = 1
+        worst = max(worst, code) if 1 not in (worst, code) else 1
+    if worst:
+        raise click.exceptions.Exit(worst)
+
+
+def _plan_one(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    out: str | None,
+    detailed_exitcode: bool,
+    drift: bool,
+    prune: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    max_deletes: int,
+) -> int:
+    """One environment's plan, shown as asked; its exit code (0, or 2 for changes with
+    --detailed-exitcode/--drift, or 1 for a plan apply would refuse as written)."""
     from reconciler.render import render
 
     cfg = settings()
@@ -108,9 +192,12 @@ def plan(
         findings = within_targets(findings, plan_scope(the_plan, targets))
         report.note([finding.diagnostic() for finding in findings])
     the_plan.findings = findings  # every report lists them, waived ones with their reasons
+    # Risk and refusals, computed once: every format shows them, apply enforces the same.
+    review(the_plan, hours=hours_by_campaign(policies.rule_list, manifests.campaigns),
+           max_deletes=max_deletes)
     if note and fmt == "json":
-        the_plan.notes.append(note)
-    report.note(the_plan.warnings + _guard_warnings(the_plan))
+        the_plan.notes.append(no_policies_diagnostic(note))
+    report.note(_risk_notes(the_plan) + the_plan.warnings + _guard_warnings(the_plan))
     if fmt in DIAGNOSTIC_FORMATS:  # sarif, gitlab: the document, and the text plan with --out
         if out:
             click.echo(render(the_plan, "text", color=cfg.color(), drift=drift), nl=False)
@@ -129,15 +216,25 @@ def plan(
     report.finish()
     if note and fmt != "json":
         click.echo(f"Note: {note}", err=True)
-    for problem in guard_problems(the_plan):
+    for problem in guard_problems(the_plan, max_deletes=max_deletes):
         click.echo(shown(f"warning: apply with default guards will refuse: {problem}"), err=True)
     if blocking(findings):
         click.echo(
             f"warning: apply will refuse: {plural(len(blocking(findings)), 'policy error')}",
             err=True,
         )
+    refused = the_plan.blocking_refusals()
+    if (detailed_exitcode or drift) and refused:
+        click.echo(
+            f"error: apply would refuse this plan as written ({plural(len(refused), 'refusal')}"
+            f": {', '.join(sorted({r.code for r in refused}))}); fix it, or override it in "
+            "review (acknowledge:, policy_waivers:)",
+            err=True,
+        )
+        return 1
     if (detailed_exitcode or drift) and the_plan.has_drift:
-        raise click.exceptions.Exit(2)
+        return 2
+    return 0
 
 
 def _write(path: str, text: str) -> None:
@@ -156,13 +253,42 @@ def _begin_report(fmt: str | None, out: str | None) -> _report.Report:
     return _report.begin(fmt, stdout_is_text=stdout_is_text)
 
 
-def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
-    """What the default guards of apply would refuse, as warnings of this plan."""
+def _risk_notes(the_plan) -> list[Diagnostic]:  # noqa: ANN001
+    """Each change that needs care, at its manifest line: a high risk as a warning, a medium
+    one as a note (SARIF, GitLab, GitHub annotations)."""
+    from reconciler.diagnostics.model import Subject
+    from reconciler.plan.risk import needs_care
+
     return [
-        replace(
-            diagnostic,
-            severity="warning",
-            summary=f"apply with default guards will refuse: {diagnostic.summary}",
+        Diagnostic(
+            "warning" if change.risk.level == "high" else "note",
+            f"risk/{change.risk.level}",
+            f"{change.risk.level} risk: {change.action} {change.kind} {change.name!r}: "
+            + "; ".join(change.risk.reasons),
+            Subject.parse(change.source, campaign=change.name),
+            category="plan",
         )
-        for diagnostic in guard_diagnostics(the_plan)
+        for change in needs_care(the_plan)
     ]
+
+
+def _guard_warnings(the_plan) -> list[Diagnostic]:  # noqa: ANN001
+    """What the guards of apply would refuse, as warnings of this plan (policy errors are
+    reported as their findings); an acknowledged one as a note."""
+    found = []
+    for refusal in the_plan.refusals:
+        if refusal.code not in GUARD_CODES:
+            continue
+        if refusal.acknowledged:
+            said = diagnostic(refusal, "note")
+            found.append(replace(
+                said, detail="",
+                summary=f"{refusal.code} acknowledged in review for {refusal.subject!r} "
+                "(acknowledge: on its entry): apply allows it",
+            ))
+        else:
+            said = diagnostic(refusal, "warning")
+            found.append(
+                replace(said, summary=f"apply with default guards will refuse: {said.summary}")
+            )
+    return found

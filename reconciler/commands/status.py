@@ -66,6 +66,7 @@ def status(
     rules = load_policies(settings().config).rule_list
     with make_client(settings(), parallelism) as client:
         report = read_status(client, manifests, rules, window, parallelism=parallelism)
+    report.environment = manifests.environment
     text = render(report, fmt)
     if out:
         _write(out, text)

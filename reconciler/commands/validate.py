@@ -14,6 +14,7 @@ from reconciler.commands._policy import (
     refuse_if_blocking,
 )
 from reconciler.diagnostics.render import DOCUMENT_FORMATS, FORMATS
+from reconciler.kinds.registry import kinds
 
 
 @click.command()
@@ -51,7 +52,7 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
         fmt, out=out, stdout_is_text=not document_on_stdout, anchor=paths[0]
     )
     # A ManifestError (manifests or reconciler.yaml) is reported by run_guarded.
-    manifests, findings, policies = load_checked_with_policies(paths)
+    manifests, findings, policies = load_checked_with_policies(paths, live=False)
     note = no_policies_note(policies)  # said last, on stderr, and in the JSON document
     if note and fmt == "json":
         report.note([no_policies_diagnostic(note)])
@@ -61,12 +62,16 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
     what = plural(count, "campaign")
-    if manifests.templates:  # said only where templates are declared
-        count += len(manifests.templates)
-        what += f" and {plural(len(manifests.templates), 'template')}"
+    for kind in kinds().values():  # the other kinds said only where some are declared
+        declared = manifests.specs(kind.name) if not kind.primary else {}
+        if declared:
+            count += len(declared)
+            what += f" and {plural(len(declared), kind.name)}"
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
     summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."
+    if manifests.environment:
+        summary = f"Environment {manifests.environment}: {summary}"
     click.echo(summary, err=document_on_stdout)  # stdout holds only the document then
     if note:
         click.echo(f"Note: {note}", err=True)

@@ -43,6 +43,12 @@ CODES: dict[str, str] = {
     "plan/lookalike-name": (
         "A live name reads like the entry's but differs in spaces or invisible characters."
     ),
+    "plan/previous-name-left": (
+        "A live object has one of an entry's previous_names while the new name exists too."
+    ),
+    "plan/looks-like-rename": (
+        "A create equals a live object no entry claims, under another name: a rename?"
+    ),
     "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
     "plan/template-absent": "A campaign names a template declared state: absent.",
     "plan/template-renamed": "A campaign names a template by the name this plan renames.",
@@ -50,11 +56,33 @@ CODES: dict[str, str] = {
         "A template write would send press options without their toggled, enable, type and "
         "extension (never read back), resetting them."
     ),
+    # plan notes: what a reviewer should know that is not a change (severity note)
+    "plan/prune-parked-name": (
+        "--prune leaves an object a cut-short rename cycle left under its temporary name."
+    ),
+    "plan/prune-kept-in-use": "--prune keeps an undeclared object that others still use.",
+    "plan/target-added": "--target also plans a change a targeted one cannot apply without.",
+    "plan/target-in-effect": "--target is in effect: other changes are not shown or applied.",
+    "plan/target-unmanaged": "A --target names a live object no manifest declares.",
+    "plan/write-only-defaults": (
+        "A template is created with the API's defaults for press-option keys it leaves out."
+    ),
+    "plan/note": "A note of a plan saved before notes had codes.",
+    # diff --env A --env B: what the comparison is, and what it left out (notes)
+    "diff/compared": "What diff compares: the target tenant made to look like the source now.",
+    "diff/not-in-source": "An entry the source tenant has no live object for: not compared.",
+    "diff/not-comparable": "A source value no manifest can hold: the entry is not compared.",
     # guards: refusals before any write
     "guard/max-deletes": "The plan deletes more campaigns than --max-deletes allows.",
     "guard/running-campaign": "The plan deletes a running campaign (status start).",
     "guard/paused-campaign": "The plan deletes a paused campaign (status pause; it resumes).",
     "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
+    "guard/acknowledge-unneeded": (
+        "An entry acknowledges a refusal that no change of this plan meets (remove it)."
+    ),
+    # risk: what needs care in review (plan)
+    "risk/high": "A change that needs care: it reaches calls now, or widens what calls do.",
+    "risk/medium": "A change worth a second look (a delete, a switch, a shared template).",
     # the tenant lock (one apply at a time)
     "lock/held": "Another apply holds the tenant lock (reconciler unlock breaks a stale one).",
     "lock/error": "The tenant lock could not be taken, read or broken.",
@@ -64,6 +92,19 @@ CODES: dict[str, str] = {
     "error": "The command failed.",
     "manifest/error": "A problem in a manifest file.",
 }
+
+
+# Refusal codes: short, stable names of what apply refuses (JSON `refusals[].code`, and what
+# a manifest entry's `acknowledge:` names), each with the diagnostic code it is reported under.
+REFUSAL_CODES: dict[str, str] = {
+    "delete-running": "guard/running-campaign",
+    "delete-paused": "guard/paused-campaign",
+    "max-deletes": "guard/max-deletes",
+    "policy-error": "policy",
+    "stale-plan": "guard/stale-plan",
+}
+# The refusals an entry may acknowledge beside the change they allow (a reviewed override).
+ACKNOWLEDGEABLE: tuple[str, ...] = ("delete-running", "delete-paused")
 
 
 def description(code: str, category: str = "") -> str:

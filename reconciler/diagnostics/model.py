@@ -46,6 +46,13 @@ class Subject:
         }
 
     @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Subject:
+        """Inverse of to_dict (a saved plan's note); TypeError on another shape."""
+        if not isinstance(data, dict):
+            raise TypeError("a subject must be a mapping")
+        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__})
+
+    @classmethod
     def parse(cls, location: str, campaign: str | None = None) -> Subject:
         """From a `file:line` source string (a finding's, a change's); a string of another
         shape (`not declared in any manifest (--prune)`, '') has no file."""
@@ -122,6 +129,24 @@ class Diagnostic:
             "waived": self.waived,
             "reason": self.reason,
         }
+
+
+def diagnostic_from_dict(data: dict[str, Any]) -> Diagnostic:
+    """Inverse of Diagnostic.to_dict (a saved plan's notes); TypeError/ValueError on another
+    shape."""
+    if not isinstance(data, dict):
+        raise TypeError("a diagnostic must be a mapping")
+    if data.get("severity") not in SEVERITIES:
+        raise ValueError(f"unknown severity {data.get('severity')!r}")
+    texts = [data.get(key) for key in ("code", "summary", "detail", "category")]
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError("a diagnostic's code, summary, detail and category are text")
+    subject = data.get("subject")
+    return Diagnostic(
+        data["severity"], data["code"], data["summary"],
+        Subject.from_dict(subject) if subject is not None else None,
+        data["detail"], data["category"], data.get("waived") is True, data.get("reason"),
+    )
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> dict[Severity, int]:

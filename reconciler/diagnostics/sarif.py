@@ -85,7 +85,10 @@ def _message(diagnostic: Diagnostic) -> str:
     return f"{text}\n{diagnostic.detail}" if diagnostic.detail else text
 
 
-def document(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> dict[str, Any]:
+def document(
+    diagnostics: Sequence[Diagnostic], anchor: str | None = None,
+    environment: str | None = None,
+) -> dict[str, Any]:
     from reconciler import __version__
 
     rules: list[dict[str, Any]] = []
@@ -96,25 +99,23 @@ def document(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> di
             index[diagnostic.code] = len(rules)
             rules.append(_rule(diagnostic.code, diagnostic.category))
         results.append(_result(diagnostic, index[diagnostic.code], anchor))
-    return {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "reconciler",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+    driver = {
+        "name": "reconciler", "version": __version__, "semanticVersion": __version__,
+        "rules": rules,
     }
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if environment:  # which tenant's plan these results are about
+        run["properties"] = {"environment": environment}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(diagnostics: Sequence[Diagnostic], anchor: str | None = None) -> str:
-    return json_safe(json.dumps(document(diagnostics, anchor), indent=2, ensure_ascii=False)) + "\n"
+def render(
+    diagnostics: Sequence[Diagnostic], anchor: str | None = None,
+    environment: str | None = None,
+) -> str:
+    text = json.dumps(document(diagnostics, anchor, environment), indent=2, ensure_ascii=False)
+    return json_safe(text) + "\n"

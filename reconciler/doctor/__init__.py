@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from reconciler.doctor.carriers import ScratchCarrier
 from reconciler.doctor.probe import Probe
 from reconciler.doctor.reading import READ_ONLY_CHECKS, check_token
 from reconciler.doctor.result import DIFFERS, OK, SKIPPED, Result, all_hold, skipped
@@ -49,6 +50,8 @@ def run_checks(probe: Probe, *, write: bool = False,
     if write:
         _write_checks(probe, add, scratch_name)
         _template_checks(probe, add, scratch_name)
+        _run_scratch(ScratchCarrier(probe, f"{scratch_name}-carrier" if scratch_name else None),
+                     "carrier", add)
     return results
 
 

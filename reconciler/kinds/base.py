@@ -109,7 +109,7 @@ class Context:
 
     catalog: Catalog
     declared: dict[str, Declared] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
 
     def of(self, kind: str) -> Declared | None:
         """What is declared of `kind`; None when it is not a managed kind (carriers)."""
@@ -170,6 +170,22 @@ class Kind:
         """Valid, but most likely not what was meant: (path in the entry, message, code)."""
         return []
 
+    def manifest_warnings(
+        self, specs_by: Mapping[str, Mapping[str, Any]], where_by: Mapping[str, Where],
+    ) -> list[Diagnostic]:
+        """Located warnings across entries (of this kind and the kinds that use it), from what
+        the manifests declare alone (validate shows them; so does plan). `specs_by` and
+        `where_by` are keyed by kind name."""
+        return []
+
+    def plan_warnings(
+        self, specs_by: Mapping[str, Mapping[str, Any]],
+        live_by: Mapping[str, list[dict[str, Any]]], where_by: Mapping[str, Where],
+    ) -> list[Diagnostic]:
+        """`manifest_warnings` seen with the live objects too: only those the declared view
+        did not already give (a plan shows both)."""
+        return []
+
     # -- planning (pure) -------------------------------------------------------------------
 
     def placeholders(self, values: Mapping[str, Any]) -> list[str]:
@@ -203,7 +219,7 @@ class Kind:
     def check_writes(
         self, changes: list[Change], specs: Mapping[str, Any],
         live: Mapping[str, dict[str, Any] | None], where: Where,
-    ) -> tuple[list[Diagnostic], list[str]]:
+    ) -> tuple[list[Diagnostic], list[Diagnostic]]:
         """Refusals (and notes) about the writes this plan makes of this kind, checked on the
         changes that are applied (after --target)."""
         return [], []

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from reconciler.kinds.base import Kind, Reference
 from reconciler.kinds.campaign import CAMPAIGN
+from reconciler.kinds.carrier import CARRIER
 from reconciler.kinds.template import TEMPLATE
 
-KINDS: list[Kind] = [TEMPLATE, CAMPAIGN]
+KINDS: list[Kind] = [CARRIER, TEMPLATE, CAMPAIGN]
 
 _BY_NAME: dict[str, Kind] = {}
 

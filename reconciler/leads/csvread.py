@@ -74,7 +74,8 @@ def sniff(text: str) -> str:
 
 
 def parse(text: str, delimiter: str | None = None) -> Table:
-    """The header and the records of `text`; blank lines are skipped."""
+    """The header and the records of `text`; blank lines (and lines of delimiters only,
+    `,,,`, which Excel writes for rows that were merely formatted) are skipped."""
     sep = delimiter or sniff(text)
     rows = list(_records(text, sep))
     if not rows:
@@ -129,6 +130,6 @@ def _records(text: str, sep: str):  # noqa: ANN202 - a generator of Record
         if index < size and text[index] == "\n":
             index += 1
         line, column = line + 1, 1
-        if len(record.cells) == 1 and not record.cells[0].text.strip():
-            continue  # a blank line
+        if not any(cell.text.strip() for cell in record.cells):
+            continue  # a blank line, or one of only delimiters (Excel's formatted empty rows)
         yield record

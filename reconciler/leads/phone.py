@@ -1,9 +1,10 @@
 """Vietnamese phone numbers in the one form the import takes: `0` and 9 or 10 digits. Pure.
 
 People write numbers every way: `+84 912 345 678`, `84912345678`, `0912.345.678`,
-`(024) 3825 1234`, and spreadsheets drop the leading zero (`912345678`). All of them are the
-same subscriber, so they are compared, deduplicated and sent in one form. Mobile numbers are
-10 digits (03x, 05x, 07x, 08x, 09x since the 2018 renumbering); landlines 11 (02x).
+`(024) 3825 1234`, `+84 (0) 912 345 678`, and spreadsheets drop the leading zero
+(`912345678`). All of them are the same subscriber, so they are compared, deduplicated and
+sent in one form. Mobile numbers are 10 digits (03x, 05x, 07x, 08x, 09x since the 2018
+renumbering); landlines 11 (02x).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def normalise(text: str) -> tuple[str | None, str]:
     digits = compact
     if digits.startswith("0084"):
         digits = digits[2:]
-    if digits.startswith("84") and len(digits) in (11, 12):
+    if digits.startswith("840") and len(digits) in (12, 13):
+        digits = digits[2:]  # `+84 (0) 912 345 678`: the trunk 0 written after the country code
+    elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
     elif not digits.startswith("0") and len(digits) in (9, 10):
         digits = "0" + digits  # a spreadsheet dropped the leading zero

@@ -4,6 +4,7 @@ placeholders its template reads, and the numbers advertising campaigns called in
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -132,9 +133,10 @@ def recent_numbers(client: Any, campaigns: Sequence[tuple[str, str]], now: datet
 
 
 def read_exclusions(path: str) -> dict[str, int]:
-    """{number: line} of a do-not-call list: one number a line (a CSV's first column does);
-    blank lines, `#` comments and a header line skipped; a line that is no phone number is
-    an error (a list that cannot be read whole cannot be honoured)."""
+    """{number: line} of a do-not-call list: one number a line (a CSV's first column does,
+    separated by `,`, `;` or a tab, quoted or not); blank lines, `#` comments and a header
+    line skipped; a line that is no phone number is an error (a list that cannot be read
+    whole cannot be honoured)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
             lines = handle.read().splitlines()
@@ -145,7 +147,7 @@ def read_exclusions(path: str) -> dict[str, int]:
     numbers: dict[str, int] = {}
     problems = []
     for index, line in enumerate(lines, start=1):
-        text = line.split("#", 1)[0].strip().split(",", 1)[0].strip()
+        text = _first_field(line.split("#", 1)[0])
         if not text or (index == 1 and not any(char.isdigit() for char in text)):
             continue  # blank, a comment, or a header line (phone_number)
         number, why = phone.normalise(text)
@@ -156,6 +158,15 @@ def read_exclusions(path: str) -> dict[str, int]:
     if problems:
         raise ReconcilerError("\n".join(problems))
     return numbers
+
+
+def _first_field(line: str) -> str:
+    """The first field of a CSV line separated by `,`, `;` (Excel where the decimal mark is
+    a comma, as in Vietnamese) or a tab, without the quotes a spreadsheet puts around it."""
+    text = re.split(r"[,;\t]", line.strip(), maxsplit=1)[0].strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    return text
 
 
 def _nfc(value: Any) -> Any:

@@ -3,16 +3,18 @@
 The order of a row's steps is the whole safety story: `sending` is on disk before the
 request leaves, the answer is on disk before the row counts as done. An answer that proves
 nothing was imported (a 4xx, an error body) is `refused`; no answer, a 5xx, or an answer
-without ids is `unclear`, never retried here. Calls start at most `rate` a second and at most
+without ids is `unclear`, never retried here; five of either in a row stop the push (the
+rest is left unattempted, for a plain re-run). Calls start at most `rate` a second and at most
 `parallel` at once; before each one the calling windows are checked again (a long list may
-outlive its window): closed, the rest waits for the next window or is left unattempted.
+outlive its window): closed, the rest waits for the next window or is left unattempted. After
+such a wait the template and the last 24 h of advertising calls are read again.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,9 @@ from reconciler.safetext import shown as safe
 SENT, SKIPPED, REFUSED, UNCLEAR, NOT_ATTEMPTED = (
     "sent", "skipped", "refused", "unclear", "not attempted")
 REFUSALS_IN_A_ROW = 5  # the API refusing every row (a deleted campaign, a bad token): stop
+# A gateway failing every row (502s, dropped connections): each such row is unclear and needs
+# a person; stop before the whole list is.
+UNCLEAR_IN_A_ROW = 5
 
 
 @dataclass
@@ -48,18 +53,24 @@ class Pusher:
         parallel: int, clock: Clock, limits: Sequence[compliance.Limit], wait: bool,
         stop: threading.Event, announce: Callable[[str], None],
         progress: Progress | None = None,
+        reopened: Callable[[Sequence[Lead]], Mapping[int, str]] | None = None,
     ) -> None:
         self.client, self.book, self.campaign_uuid = client, book, campaign_uuid
         self.interval = 1.0 / rate
         self.parallel = parallel
         self.clock, self.limits, self.wait = clock, list(limits), wait
         self.stop, self.announce, self.progress = stop, announce, progress
+        # After waiting for a window (hours): the rows to skip now ({line: why}), read again
+        # (another advertising campaign may have called some meanwhile); raises to stop.
+        self.reopened = reopened
+        self._waited = False
         self.outcomes: dict[int, Outcome] = {}
         self.in_flight: set[int] = set()
         self.halted = ""
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(parallel)
         self._refusals: list[str] = []
+        self._unclear: list[str] = []
         self._finished = 0
 
     def run(self, leads: Sequence[Lead]) -> dict[int, Outcome]:
@@ -68,12 +79,14 @@ class Pusher:
         next_at = time.monotonic()
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="reconciler-leads") as pool:
             for index, lead in enumerate(leads):
-                why = self._hold()
+                why = self._hold() or self._reopen(leads[index:])
                 if why:
                     for rest in leads[index:]:
-                        self.outcomes[rest.line] = Outcome(rest.line, rest.phone_number,
-                                                           NOT_ATTEMPTED, why)
+                        self.outcomes.setdefault(rest.line, Outcome(
+                            rest.line, rest.phone_number, NOT_ATTEMPTED, why))
                     break
+                if lead.line in self.outcomes:  # skipped when the window reopened
+                    continue
                 now = time.monotonic()
                 if next_at > now:
                     if self.stop.wait(next_at - now):
@@ -83,7 +96,16 @@ class Pusher:
                     if self.stop.is_set():
                         break
                 else:
-                    self.book.record(journal.SENDING, lead.line, lead.phone_number)
+                    if self.halted or self.book.disturbed:  # said by the row that freed the slot
+                        self._slots.release()
+                        continue
+                    try:
+                        self.book.record(journal.SENDING, lead.line, lead.phone_number)
+                    except OSError as exc:  # nothing was sent for it: stop here
+                        self._slots.release()
+                        self.halted = (f"stopped: the journal {self.book.path} could not be "
+                                       f"written ({exc})")
+                        continue
                     with self._lock:
                         self.in_flight.add(lead.line)
                     pool.submit(self._send, lead, total)
@@ -101,6 +123,8 @@ class Pusher:
             return "interrupted"
         if self.halted:
             return self.halted
+        if self.book.disturbed:
+            return self.book.disturbed
         now = self.clock.now()
         closed = compliance.closed_by(self.limits, now)
         if not closed:
@@ -114,22 +138,46 @@ class Pusher:
                       "(Ctrl-C to stop: nothing more is sent).")
         if not self.clock.wait_until(opens, self.stop):
             return "interrupted"
+        self._waited = True
         return self._hold()
+
+    def _reopen(self, rest: Sequence[Lead]) -> str:
+        """After a wait for the window: skip the rows `reopened` says to; why to stop, or ""."""
+        if not self._waited or self.reopened is None:
+            return ""
+        self._waited = False
+        try:
+            skips = self.reopened(rest)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, nothing more is sent
+            return safe(f"stopped when the window reopened: {exc}")
+        for lead in rest:
+            if lead.line in skips:
+                self.outcomes[lead.line] = Outcome(lead.line, lead.phone_number, SKIPPED,
+                                                   skips[lead.line])
+        return ""
 
     def _send(self, lead: Lead, total: int) -> None:
         try:
-            outcome = self._import(lead)
-        except OSError as exc:  # the journal could not be written: stop before the next row
-            outcome = Outcome(lead.line, lead.phone_number, UNCLEAR,
-                              f"the journal could not be written: {exc}")
-            self.halted = f"stopped: the journal {self.book.path} could not be written ({exc})"
-        finally:
+            try:
+                outcome = self._import(lead)
+            except OSError as exc:  # the journal could not be written: stop before the next
+                outcome = Outcome(lead.line, lead.phone_number, UNCLEAR,
+                                  f"the journal could not be written: {exc}")
+                self.halted = (f"stopped: the journal {self.book.path} could not be written "
+                               f"({exc})")
+            finished = self._count(lead, outcome)
+        finally:  # only once counted: the next row must see a stop this outcome calls for
             self._slots.release()
+        if self.progress is not None:
+            self.progress(finished, total)
+
+    def _count(self, lead: Lead, outcome: Outcome) -> int:
+        """Record the outcome; stop the push after too many refused or unclear rows in a
+        row. How many rows are finished."""
         with self._lock:
             self.in_flight.discard(lead.line)
             self.outcomes[lead.line] = outcome
             self._finished += 1
-            finished = self._finished
             if outcome.outcome == REFUSED:
                 self._refusals.append(outcome.detail)
                 if len(self._refusals) >= REFUSALS_IN_A_ROW and not self.halted:
@@ -137,8 +185,14 @@ class Pusher:
                                    f"row (last: {outcome.detail})")
             else:
                 self._refusals.clear()
-        if self.progress is not None:
-            self.progress(finished, total)
+            if outcome.outcome == UNCLEAR:
+                self._unclear.append(outcome.detail)
+                if len(self._unclear) >= UNCLEAR_IN_A_ROW and not self.halted:
+                    self.halted = (f"stopped: {UNCLEAR_IN_A_ROW} rows in a row got no clear "
+                                   f"answer (last: {outcome.detail})")
+            else:
+                self._unclear.clear()
+            return self._finished
 
     def _import(self, lead: Lead) -> Outcome:
         line, number = lead.line, lead.phone_number

@@ -2,7 +2,8 @@
 
 The CSV is written whole to a temporary file and renamed over the old one, so a reader never
 sees half of it; its `outcome` is `sent`, `skipped`, `invalid`, `refused`, `unclear` or
-`not attempted`, with the reason in `detail`.
+`not attempted`, with the reason in `detail`. A cell that would start a spreadsheet formula
+(an id or a message from the server) is written with a leading `'`.
 """
 
 from __future__ import annotations
@@ -22,13 +23,26 @@ COLUMNS = ("row", "number", "call_id", "lead_uuid", "outcome", "detail")
 SETTLED = ("sent", "skipped", "invalid")
 
 
+# A cell a spreadsheet would run as a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`)
+# when the results are opened in Excel; the ids and reasons come from the server's answers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def inert(value: object) -> str:
+    """The cell as text a spreadsheet shows and never evaluates: a leading `'` before a
+    formula's first character (OWASP's advice for CSV injection). Pure."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def write(path: Path, outcomes: Iterable[Outcome]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for item in sorted(outcomes, key=lambda item: item.line):
-        writer.writerow([item.line, item.phone_number, item.call_id, item.lead_uuid,
-                         item.outcome, item.detail])
+        writer.writerow([inert(cell) for cell in (
+            item.line, item.phone_number, item.call_id, item.lead_uuid, item.outcome,
+            item.detail)])
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(buffer.getvalue(), encoding="utf-8")
     os.replace(temporary, path)

@@ -1,20 +1,23 @@
-"""A manifest file as a whole: `campaigns:` and/or `templates:` (the schema's root)."""
+"""A manifest file as a whole: `campaigns:`, `templates:` and/or `carriers:` (the schema's
+root)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.manifest.carrier_spec import CarrierSpec
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.template_spec import TemplateSpec
 
 
 class ManifestFile(BaseModel):
-    """A manifest file: `campaigns` and/or `templates`, each a list of entries."""
+    """A manifest file: `campaigns`, `templates` and/or `carriers`, each a list of entries."""
 
     model_config = ConfigDict(
         extra="forbid",
         title="reconciler manifest",
-        json_schema_extra={"anyOf": [{"required": ["campaigns"]}, {"required": ["templates"]}]},
+        json_schema_extra={"anyOf": [{"required": ["campaigns"]}, {"required": ["templates"]},
+                                    {"required": ["carriers"]}]},
     )
 
     campaigns: list[CampaignSpec] | None = Field(
@@ -29,5 +32,12 @@ class ManifestFile(BaseModel):
         description=(
             "The call-script templates this file declares; names are unique across all files. "
             "A campaign's `template:` may name one of them."
+        ),
+    )
+    carriers: list[CarrierSpec] | None = Field(
+        default=None,
+        description=(
+            "The carriers (outgoing number pools) this file declares; names are unique across "
+            "all files. A campaign's `carrier:` may name one of them."
         ),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler import fields, template_fields
+from reconciler.diagnostics.codes import ACKNOWLEDGEABLE
 from reconciler.manifest import models
 from reconciler.manifest.models import CampaignSpec, exclusive_field_problems
 from reconciler.manifest.template_spec import (
@@ -35,6 +36,7 @@ _LITERAL_CHOICES: dict[str, tuple[str, ...]] = {
     "recall_status": fields.RECALL_STATUSES,
     "voice_type": template_fields.VOICE_TYPES,
     "voice_tts": template_fields.VOICES,
+    "acknowledge": ACKNOWLEDGEABLE,
 }
 # Keys a misspelt key is compared with, per model (nested models' keys included).
 _KNOWN_KEYS: dict[type[BaseModel], tuple[str, ...]] = {
@@ -197,7 +199,7 @@ def _wording(
         hint = " (quote it)" if isinstance(value, int | float) or _is_date(value) else ""
         return prefix + f"must be text, got {describe(value)}{hint}"
     if kind == "literal_error":
-        return prefix + _choice_message(field, value)
+        return prefix + _choice_message(field, value, ctx)
     if kind == "list_type":
         return prefix + f"must be a list, got {describe(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -208,8 +210,13 @@ def _wording(
     return prefix + fallback[0].lower() + fallback[1:]
 
 
-def _choice_message(field: str, value: Any) -> str:
-    choices = _LITERAL_CHOICES.get(field, ())
+def _choice_message(field: str, value: Any, ctx: dict[str, Any] | None = None) -> str:
+    # A field with no table here (a newer kind's enum): the choices pydantic names.
+    expected = str((ctx or {}).get("expected") or "")
+    choices = _LITERAL_CHOICES.get(field) or tuple(
+        part.strip().strip("'") for part in expected.replace(" or ", ", ").split(",")
+        if part.strip()
+    )
     message = f"must be one of {', '.join(choices)}; got {describe(value)}"
     if field == "mode_call" and value == "parallel":
         return message + " (did you mean 'parralel'? that is the API's spelling)"

@@ -94,6 +94,17 @@ class Manifests:
         self._origins = {kind: dict(origins.get(kind) or {}) for kind in kinds()}
         # Valid, but most likely not what was meant (overlapping calling windows...).
         self.diagnostics = list(warnings or [])
+        # Pins given per environment: kind -> entry name -> {environment: uuid}.
+        self.env_pins: dict[str, dict[str, dict[str, str]]] = {}
+        # The environment these specs are for (overrides and pins applied), if any, and the
+        # fields an override set: kind -> entry name -> field -> `reconciler.yaml:LINE`.
+        self.environment: str | None = None
+        self.overridden: dict[str, dict[str, dict[str, str]]] = {}
+
+    def override_at(self, kind: str, name: str, field: str | Loc | None) -> str | None:
+        """Where an override set this field of this entry (`reconciler.yaml:LINE`), if one did."""
+        first = field if isinstance(field, str) else (field[0] if field else None)
+        return self.overridden.get(kind, {}).get(name, {}).get(first) if first else None
 
     def __getattr__(self, name: str) -> dict[str, Any]:
         for kind in kinds().values():
@@ -119,8 +130,12 @@ class Manifests:
         self, name: str, field: str | Loc | None = None, kind: str | None = None
     ) -> str:
         """`path/file.yaml:LINE` of the entry (of the primary kind unless `kind` says), or
-        of one of its fields (or of a value inside one: `("press_options", 0)`)."""
+        of one of its fields (or of a value inside one: `("press_options", 0)`); an
+        overridden field's is the override's."""
         kind = kind or primary().name
+        overridden = self.override_at(kind, name, field)
+        if overridden:
+            return overridden
         source, index = self._origins[kind][name]
         if field is None and KIND_KEYS[kind] == TOP_KEY and index < len(source.entry_lines):
             return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
@@ -143,6 +158,9 @@ class Manifests:
         kind = kind or primary().name
         if not path:
             return self.where(name, None, kind)
+        overridden = self.override_at(kind, name, path)
+        if overridden:
+            return overridden
         source, index = self._origins[kind][name]
         return source.at((KIND_KEYS[kind], index, *path))
 
@@ -243,13 +261,15 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     specs: dict[str, dict[str, Any]] = {kind: {} for kind, *_ in SECTIONS.values()}
     origins: dict[str, dict[str, tuple[Source, int]]] = {kind: {} for kind in specs}
     sources: list[Source] = []
+    env_pins: dict[str, dict[str, dict[str, str]]] = {kind: {} for kind in specs}
     for display, path in discover(paths, problems):
         source = _read(display, path, problems)
         if source is None:
             continue
         sources.append(source)
         for top, index, raw in _entries(source, _parse(yaml, source, problems), problems):
-            kind, model, _entry_name, _pin = SECTIONS[top]
+            kind, model, _entry_name, pin_key = SECTIONS[top]
+            raw, pins = _pins_by_environment(source, (top, index), raw, pin_key, problems)
             spec, entry_problems = validate_entry_coded(raw, model)
             for loc, message, code in entry_problems:
                 problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
@@ -259,8 +279,83 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
             if identities[kind].claim(source, index, raw) and spec is not None:
                 specs[kind][spec.name] = spec
                 origins[kind][spec.name] = (source, index)
+                if pins:
+                    env_pins[kind][spec.name] = pins
+    for key, (kind, _model, _name_key, _pin) in SECTIONS.items():
+        _previous_names_unique(specs[kind], origins[kind], key, problems)
     problems.raise_if_any()
-    return Manifests(specs, sources, origins, problems.warnings())
+    manifests = Manifests(specs, sources, origins, problems.warnings())
+    manifests.env_pins = {kind: pins for kind, pins in env_pins.items() if pins}
+    where_by = {kind: manifests.where_for(kind) for kind in specs}
+    for kind in registry.values():
+        manifests.diagnostics += kind.manifest_warnings(specs, where_by)
+    return manifests
+
+
+def _pins_by_environment(
+    source: Source, at: Loc, raw: dict[Any, Any], pin_key: str, problems: _Problems
+) -> tuple[dict[Any, Any], dict[str, str]]:
+    """A pin given per environment (`campaign_uuid: {staging: ..., production: ...}`): the
+    entry without it (validated as unpinned) and the mapping, each uuid checked here. Which
+    one applies is decided once the environment is known (manifest/overrides.py)."""
+    import re
+
+    from reconciler.manifest.models import UUID_PATTERN
+
+    given = raw.get(pin_key)
+    if not isinstance(given, dict):
+        return raw, {}
+    pins: dict[str, str] = {}
+    if not given:
+        problems.at(source, (*at, pin_key), f"{pin_key}: give a uuid, or a mapping of "
+                    "environment names to uuids; this mapping is empty", "invalid-value",
+                    campaign=_name(raw))
+    for env, uuid in given.items():
+        if not isinstance(env, str) or not isinstance(uuid, str) or not re.match(
+            UUID_PATTERN, uuid
+        ):
+            problems.at(
+                source, (*at, pin_key, env),
+                f"{pin_key}.{env}: must be a uuid like 5f427552-857e-4939-8edf-cbd0f1ef6842, "
+                f"got {describe(uuid)}", "invalid-value", campaign=_name(raw),
+            )
+            continue
+        pins[env] = uuid
+    return {key: value for key, value in raw.items() if key != pin_key}, pins
+
+
+def _previous_names_unique(
+    specs: dict[str, Any], origins: dict[str, tuple[Source, int]], top: str,
+    problems: _Problems,
+) -> None:
+    """A previous name is nobody's current name and only one entry's previous name: else
+    which live object becomes which entry would depend on the tenant."""
+    names = {identity_key(name): name for name in specs}
+    claimed: dict[str, str] = {}
+    for name, spec in specs.items():
+        for index, previous in enumerate(getattr(spec, "previous_names", None) or []):
+            key = identity_key(previous)
+            source, entry = origins[name]
+            where = (top, entry, "previous_names", index)
+            if key in names:
+                other = origins[names[key]]
+                problems.at(
+                    source, where,
+                    f"previous_names[{index}]: {previous!r} is the name of another entry "
+                    f"(at {other[0].at((top, other[1]))}); a name is either current or "
+                    "previous", "duplicate-identity", campaign=name,
+                )
+            elif key in claimed:
+                problems.at(
+                    source, where,
+                    f"previous_names[{index}]: {previous!r} is already a previous name of "
+                    f"{claimed[key]!r}; one live object can become one entry only",
+                    "duplicate-identity", campaign=name,
+                )
+            else:
+                claimed[key] = name
+
+
 
 
 class _Identities:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from reconciler import fields
+from reconciler.diagnostics.codes import ACKNOWLEDGEABLE
 from reconciler.manifest import schedule
 from reconciler.names import lookalike_key
 
@@ -48,7 +49,14 @@ EXCLUSIVE_FIELDS: tuple[tuple[str, str], ...] = (
 )
 # Declared in a manifest but not API fields: identity, lifecycle, and policy metadata
 # (labels select campaigns for rules, waivers excuse them): never sent, never compared.
-NOT_MANAGED = frozenset({"state", "campaign_uuid", "labels", "policy_waivers"})
+NOT_MANAGED = frozenset(
+    {"state", "campaign_uuid", "labels", "policy_waivers", "previous_names", "acknowledge"}
+)
+PREVIOUS_NAMES_DESCRIPTION = (
+    "Names this entry had before: a live object under one of them (and none under the "
+    "entry's name) is renamed in place, keeping its uuid and history, in every tenant that "
+    "still has it; where the new name already exists this is a no-op."
+)
 # Names resolved to uuids by the planner; not in api_values().
 NAME_FIELDS = frozenset({"carrier", "template"})
 
@@ -104,6 +112,12 @@ ModeCall = Literal[fields.MODE_CALL]  # type: ignore[valid-type]
 PriorityRecall = Literal[fields.PRIORITY_RECALL]  # type: ignore[valid-type]
 ScheduleRecall = Literal[fields.SCHEDULE_RECALL]  # type: ignore[valid-type]
 RecallStatus = Literal[fields.RECALL_STATUSES]  # type: ignore[valid-type]
+GuardCode = Literal[ACKNOWLEDGEABLE]  # type: ignore[valid-type]
+ACKNOWLEDGE_DESCRIPTION = (
+    "Refusals of apply this entry's change is allowed past, each by its code "
+    "(delete-running, delete-paused): a reviewed override, shown in every plan; one that no "
+    "change needs is a warning."
+)
 HumanSchedules = Annotated[list[dict[str, str]] | None, WithJsonSchema(SCHEDULES_SCHEMA)]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, validate_default=False)
@@ -171,7 +185,8 @@ class CampaignSpec(BaseModel):
         pattern=UUID_PATTERN,
         description=(
             "Optional pin to a live campaign by uuid: then changing campaign_name renames it "
-            "instead of deleting and creating."
+            "instead of deleting and creating. Uuids differ per tenant: give one per "
+            "environment as a mapping, {staging: ..., production: ...}."
         ),
     )
     type: CampaignType = Field(
@@ -271,6 +286,18 @@ class CampaignSpec(BaseModel):
         ),
     )
 
+    acknowledge: list[GuardCode] = Field(
+        default=None, json_schema_extra={"uniqueItems": True},
+        description=ACKNOWLEDGE_DESCRIPTION,
+    )
+
+    @field_validator("acknowledge", mode="before")
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        """`acknowledge:` with nothing under it acknowledges nothing."""
+        return [] if value is None else value
+    previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
+
     @field_validator("labels", "policy_waivers", mode="before")
     @classmethod
     def _null_is_none_declared(cls, value: Any, info: Any) -> Any:
@@ -280,6 +307,11 @@ class CampaignSpec(BaseModel):
         if info.field_name == "policy_waivers" and isinstance(value, dict):
             return {rule: "" if reason is None else reason for rule, reason in value.items()}
         return value
+
+    @field_validator("previous_names")
+    @classmethod
+    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
+        return previous_names_checked(value, info.data.get("campaign_name"), "campaign_name")
 
     @field_validator("policy_waivers")
     @classmethod
@@ -401,6 +433,28 @@ def name_problem(name: str, field: str = "campaign_name") -> str:
                 f"{position}: two names would look the same"
             )
     return ""
+
+
+def previous_names_checked(
+    value: list[str], name: str | None, field: str
+) -> list[str]:
+    """Each previous name reads as what it is, is given once, and is not the entry's own."""
+    from reconciler.names import identity_key
+
+    seen: set[str] = set()
+    for index, previous in enumerate(value):
+        problem = name_problem(previous, f"previous_names[{index}]") if previous else (
+            f"previous_names[{index}] is empty"
+        )
+        if problem:
+            raise FieldError(problem.split(" ", 1)[1] if previous else "is empty", (index,))
+        key = identity_key(previous)
+        if name is not None and key == identity_key(name):
+            raise FieldError(f"{previous!r} is the entry's own {field}", (index,))
+        if key in seen:
+            raise FieldError(f"{previous!r} is listed twice", (index,))
+        seen.add(key)
+    return value
 
 
 def waivers_with_reasons(value: dict[str, str], noun: str) -> dict[str, str]:

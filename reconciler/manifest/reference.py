@@ -10,6 +10,7 @@ from typing import Any
 
 from reconciler import fields
 from reconciler.manifest import schedule
+from reconciler.manifest.carrier_spec import CarrierData, CarrierSpec
 from reconciler.manifest.models import (
     CLEARABLE_FIELDS,
     EXCLUSIVE_FIELDS,
@@ -177,6 +178,60 @@ The reason is required, and must say something (not only spaces or invisible cha
 """
 
 
+_ACKNOWLEDGE = """\
+Apply refuses some changes unless a person says they are intended: deleting a campaign that
+is running (`delete-running`) or paused (`delete-paused`; a paused run resumes by itself).
+`plan` shows every such refusal, and `plan --detailed-exitcode` exits 1 while one stands, so
+a pull request check goes red. To allow one in review, put its code beside the change:
+
+```yaml
+  - campaign_name: SummerPromo2026
+    state: absent
+    acknowledge: [delete-running]      # reviewed: the promotion ends today
+```
+
+The plan then lists the refusal as *acknowledged*, and `apply` deletes the campaign without
+`--force` (which stays for a person at a terminal). An acknowledgement that no change of the
+plan needs is a warning, so it does not linger to allow a later change unreviewed.
+See [reviews](reviews.md).
+"""
+
+_CARRIERS = """\
+`carriers:` declares outgoing number pools with the carrier API's write-side field names.
+Identity is `carrier_name` (unique across all files; `carrier_uuid:` pins one live carrier so
+a changed `carrier_name` renames it). A campaign's `carrier:` may name a declared carrier,
+even one the same apply creates: carriers are created and updated before the campaigns that
+start using them, and deleted only after the campaigns that stop using them. Deleting a
+carrier a campaign that stays uses is refused at plan time and checked again right before the
+DELETE; `--prune` deletes undeclared carriers only when some carrier is declared, and never
+one a campaign uses.
+
+```yaml
+carriers:
+  - carrier_name: Billing04
+    gateway_uuid: 953a918a-0035-4e6f-97d1-c64e7943b7df
+    dial_type: channel_prefix
+    caller_id: "02873003586"
+    network: {viettel: 10, mobi: 5}
+    concurrent_call: 20
+    prefix_mobi: "12"
+campaigns:
+  - campaign_name: NhacNo04
+    carrier: Billing04
+```
+
+Creating a carrier needs `gateway_uuid`, `dial_type` and `concurrent_call` (the API requires
+them; gateways have no API of their own, so give the uuid). The prefixes are declared at the
+top level, as writes send them; a read answers them under `data`, and only those the dial type
+uses (`prefix` for channel_one_for_all, `prefix_mobi` … `prefix_offnet` for channel_prefix),
+so a prefix declared with another dial type is refused (no plan could confirm it). A random
+dial type's caller ids are `data: {caller_id: [...]}`. An update sends the whole carrier as
+read with the declared fields over it (the API's PUT replaces it). See
+[docs/carriers-and-audio.md](carriers-and-audio.md) for the checks made on campaigns and
+their carriers.
+"""
+
+
 def render_reference() -> str:
     """The whole docs/manifest.md page."""
     schema = manifest_schema()
@@ -196,6 +251,12 @@ def render_reference() -> str:
         _field_table(schema["$defs"]["PressOption"], PressOption),
         "### exit_sound and invalid_sound\n",
         _field_table(schema["$defs"]["Sound"], Sound),
+        "## Carriers\n",
+        _CARRIERS,
+        "### Carrier fields\n",
+        _field_table(schema["$defs"]["CarrierSpec"], CarrierSpec),
+        "### data\n",
+        _field_table(schema["$defs"]["CarrierData"], CarrierData),
         "## network\n",
         _network_table(),
         "## schedules\n",
@@ -206,6 +267,8 @@ def render_reference() -> str:
         ),
         "## Labels and waivers\n",
         _POLICY,
+        "## acknowledge\n",
+        _ACKNOWLEDGE,
         "## Clearing a value\n",
         _clearing(),
         "## Validation\n",
@@ -229,9 +292,11 @@ def _field_table(definition: dict[str, Any], model: Any) -> str:
             default = "required"
         elif "default" in prop:
             default = f"`{_yaml_scalar(prop['default'])}`"
-        elif name in ("campaign_uuid", "template_uuid") and model in (CampaignSpec, TemplateSpec):
+        elif name in ("campaign_uuid", "template_uuid", "carrier_uuid") and model in (
+            CampaignSpec, TemplateSpec, CarrierSpec
+        ):
             default = "not pinned"
-        elif name in ("labels", "policy_waivers"):
+        elif name in ("labels", "policy_waivers", "previous_names", "acknowledge"):
             default = "none"
         else:
             default = "not managed"
@@ -274,8 +339,16 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "mapping of text to text (see [labels and waivers](#labels-and-waivers))"
     if name == "policy_waivers":
         return "mapping of rule id to reason (see [labels and waivers](#labels-and-waivers))"
+    if name == "acknowledge":
+        return "list of refusal codes (see [acknowledge](#acknowledge))"
     if name == "press_options":
         return "list (see [press_options](#press_options))"
+    if name == "previous_names":
+        return "list of names"
+    if name in ("campaign_uuid", "template_uuid", "carrier_uuid"):
+        return "uuid, or a mapping of environment name to uuid"
+    if name == "data":
+        return "mapping (see [data](#data))"
     if name in ("exit_sound", "invalid_sound"):
         return "mapping (see [exit_sound and invalid_sound](#exit_sound-and-invalid_sound))"
     options = [option for option in prop.get("anyOf", [prop]) if option.get("type") != "null"]
@@ -286,6 +359,8 @@ def _type_label(name: str, prop: dict[str, Any]) -> str:
         return "one of " + ", ".join(f"`{value}`" for value in option["enum"])
     if option.get("type") == "array":
         items = option["items"]
+        if "enum" not in items:
+            return f"list of {items.get('type', 'values')}s".replace("strings", "text")
         return "set of " + ", ".join(f"`{value}`" for value in items["enum"])
     if option.get("type") == "integer":
         return "integer ≥ 0"

@@ -20,7 +20,27 @@ def manifest_schema() -> dict[str, Any]:
     """The schema as a dict: pydantic's, with one shared definition of a call window."""
     schema = _finish(ManifestFile.model_json_schema())
     schema["$defs"]["TimeRange"] = TIME_RANGE_SCHEMA
+    for definition, pin in (("CampaignSpec", "campaign_uuid"), ("TemplateSpec", "template_uuid")):
+        _pin_per_environment(schema["$defs"][definition]["properties"], pin)
     return {"$schema": SCHEMA_DIALECT, **schema}
+
+
+def _pin_per_environment(properties: dict[str, Any], pin: str) -> None:
+    """A pin is one uuid, or one per environment (`{staging: ..., production: ...}`): the
+    loader takes the mapping apart before the model sees the entry."""
+    uuid = {key: value for key, value in properties[pin].items() if key != "description"}
+    properties[pin] = {
+        "anyOf": [
+            uuid,
+            {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": uuid,
+                "description": "A uuid per environment of reconciler.yaml.",
+            },
+        ],
+        "description": properties[pin]["description"],
+    }
 
 
 def schema_json() -> str:

@@ -12,11 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from reconciler import template_fields
 from reconciler.manifest.models import (
     _STRICT,
+    ACKNOWLEDGE_DESCRIPTION,
     NAME_PATTERN,
+    PREVIOUS_NAMES_DESCRIPTION,
     UUID_PATTERN,
     FieldError,
+    GuardCode,
     NonNegInt,
     name_problem,
+    previous_names_checked,
     waivers_with_reasons,
 )
 
@@ -32,7 +36,9 @@ CLEARABLE_FIELDS: dict[str, Any] = {
     "press_options": [],
 }
 # Declared but not API fields: identity, lifecycle, policy metadata.
-NOT_MANAGED = frozenset({"state", "template_uuid", "labels", "policy_waivers"})
+NOT_MANAGED = frozenset(
+    {"state", "template_uuid", "labels", "policy_waivers", "previous_names", "acknowledge"}
+)
 
 
 def _placeholders_ok(text: str | None) -> str | None:
@@ -169,7 +175,8 @@ class TemplateSpec(BaseModel):
         default=None,
         pattern=UUID_PATTERN,
         description=(
-            "Optional pin to a live template by uuid: then a changed template_name renames it."
+            "Optional pin to a live template by uuid: then a changed template_name renames it. "
+            "One per environment as a mapping, {staging: ..., production: ...}."
         ),
     )
     description: str | None = Field(default=None, description='Free text. "" or null clears it.')
@@ -218,11 +225,27 @@ class TemplateSpec(BaseModel):
     policy_waivers: dict[str, str] = Field(
         default=None, description="Policy rules this template may break: {RULE_ID: reason}."
     )
+    previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
+
+    @field_validator("previous_names")
+    @classmethod
+    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
+        return previous_names_checked(value, info.data.get("template_name"), "template_name")
+
+    acknowledge: list[GuardCode] = Field(
+        default=None, json_schema_extra={"uniqueItems": True},
+        description=ACKNOWLEDGE_DESCRIPTION,
+    )
 
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod
     def _null_is_empty(cls, value: Any, info: Any) -> Any:
         return CLEARABLE_FIELDS[info.field_name] if value is None else value
+
+    @field_validator("acknowledge", mode="before")
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        return [] if value is None else value
 
     @field_validator("labels", "policy_waivers", mode="before")
     @classmethod

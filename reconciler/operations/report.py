@@ -41,6 +41,8 @@ def as_json(report: StatusReport) -> str:
 
 def text(report: StatusReport) -> str:
     lines = [f"Calls from {report.window.describe()}.", ""]
+    if report.environment:
+        lines[:0] = [f"Environment {report.environment} ({report.api_url})"]
     lines += [headline(report), ""]
     if report.audit:
         lines.append("Audit of real calls:")
@@ -145,7 +147,8 @@ def _cells(row: CampaignStatus) -> list[str]:
 
 def markdown(report: StatusReport) -> str:
     """For a nightly job's issue or chat message: verdict, findings, then the table."""
-    lines = [f"### {verdict(report)} Campaign status", "",
+    env = f" (environment {escape(report.environment)})" if report.environment else ""
+    lines = [f"### {verdict(report)} Campaign status{env}", "",
              f"Calls from {escape(report.window.describe())}.", "",
              escape(headline(report)), ""]
     if report.audit:

@@ -92,6 +92,7 @@ class StatusReport:
     campaigns: list[CampaignStatus]
     audit: list[CallFinding] = field(default_factory=list)
     api_url: str = ""
+    environment: str | None = None  # reconciler.yaml's tenant, when one was chosen
 
     @property
     def counting(self) -> list[CallFinding]:
@@ -117,6 +118,7 @@ class StatusReport:
         return {
             "format_version": 1,
             "api_url": self.api_url,
+            "environment": self.environment,
             "window": self.window.to_dict(),
             "campaigns": [row.to_dict() for row in self.campaigns],
             "audit": [finding.to_dict() for finding in self.audit],

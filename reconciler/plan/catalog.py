@@ -1,64 +1,68 @@
-"""Carrier and template names ↔ uuids, resolved without I/O from listings fetched earlier."""
+"""Names ↔ uuids of the kinds references name, resolved without I/O from listings fetched
+earlier. Keyed by kind name: a row of kind K names itself with `K_name` and `K_uuid`."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from reconciler.names import identity_key, looks_alike
 from reconciler.safetext import spelt
-from reconciler.template_fields import template_placeholders
+
+Placeholders = Callable[[Mapping[str, Any]], list[str]]
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """Names to uuids for carriers and templates (the listings, read once per run)."""
+    """Names to uuids, by kind (the listings, read once per run)."""
 
-    carriers: dict[str, str] = field(default_factory=dict)
-    templates: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
     # Names more than one row carries: resolving them by name would be a guess.
     ambiguous: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # The kinds whose whole listing was read: only those can say a uuid is not on the tenant.
     listed: frozenset[str] = frozenset()
     # Every uuid of each listed kind (names aside: a carrier may have no usable name).
     uuids: dict[str, frozenset[str]] = field(default_factory=dict)
-    # Template uuid -> the {{placeholders}} its texts use (the params lead imports supply).
+    # Uuid -> the {{placeholders}} its texts use (the params lead imports supply), for the
+    # kinds whose objects have texts.
     placeholders: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_listings(cls, listings: Mapping[str, list[dict] | None]) -> Catalog:
-        """From the listings read, by kind (a kind not read is left out)."""
-        return cls.from_rows(listings.get("carrier"), listings.get("template"))
-
-    @classmethod
-    def from_rows(cls, carriers: list[dict] | None, templates: list[dict] | None) -> Catalog:
-        """From the carrier and template listings; None for a listing that was not read."""
-        tables: dict[str, dict[str, str]] = {"carrier": {}, "template": {}}
-        ambiguous: dict[str, dict[str, list[str]]] = {"carrier": {}, "template": {}}
+    def from_listings(
+        cls,
+        listings: Mapping[str, list[dict] | None],
+        placeholders: Mapping[str, Placeholders] | None = None,
+    ) -> Catalog:
+        """From the listings read, by kind (a kind not read, or None, is left out);
+        `placeholders`: per kind whose objects have texts, how to find their placeholders."""
+        tables: dict[str, dict[str, str]] = {}
+        ambiguous: dict[str, dict[str, list[str]]] = {}
         uuids: dict[str, frozenset[str]] = {}
-        for kind, rows in (("carrier", carriers), ("template", templates)):
+        found: dict[str, list[str]] = {}
+        for kind, rows in listings.items():
             if rows is None:
                 continue
+            table = tables.setdefault(kind, {})
+            twins = ambiguous.setdefault(kind, {})
             uuids[kind] = frozenset(row[f"{kind}_uuid"] for row in rows)
             for row in rows:
                 name, uuid = row[f"{kind}_name"], row[f"{kind}_uuid"]
-                if name in tables[kind] and tables[kind][name] != uuid:
-                    ambiguous[kind].setdefault(name, [tables[kind][name]]).append(uuid)
-                tables[kind][name] = uuid
-        placeholders = {
-            row["template_uuid"]: template_placeholders(row) for row in templates or ()
-        }
-        return cls(
-            tables["carrier"], tables["template"], ambiguous, frozenset(uuids), uuids, placeholders
-        )
+                if name in table and table[name] != uuid:
+                    twins.setdefault(name, [table[name]]).append(uuid)
+                table[name] = uuid
+            of = (placeholders or {}).get(kind)
+            if of is not None:
+                found.update({row[f"{kind}_uuid"]: of(row) for row in rows})
+        return cls(tables, ambiguous, frozenset(uuids), uuids, found)
 
     def unknown_uuid(self, kind: str, uuid: str | None, current: str | None = None) -> str:
         """Why a declared `<kind>_uuid` cannot be set ("" when it can, or was not checked).
 
         Found at plan time, a wrong uuid fails before any write rather than half-way through
         an apply (the API refuses, or stores a dangling reference). A uuid the live campaign
-        already holds is no change, even if its carrier or template has gone since."""
+        already holds is no change, even if the object it names has gone since."""
         if not uuid or uuid == current or kind not in self.listed or uuid in self.uuids[kind]:
             return ""
         same = next((known for known in self.uuids[kind] if known.lower() == uuid.lower()), None)
@@ -106,7 +110,7 @@ class Catalog:
         return same[0] if len(same) == 1 else name
 
     def table(self, kind: str) -> dict[str, str]:
-        return self.carriers if kind == "carrier" else self.templates
+        return self.tables.get(kind, {})
 
     def name_of(self, kind: str, uuid: str) -> str | None:
         for name, known_uuid in self.table(kind).items():

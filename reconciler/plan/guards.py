@@ -1,34 +1,132 @@
-"""Safety guards checked before anything is written: too many deletes, deleting a running
-or paused campaign. Pure, so plan and apply (and apply of a saved plan) share them."""
+"""What apply refuses, as data: too many deletes, deleting a running or paused campaign, a
+policy error. Pure, and computed once per plan: `plan` shows exactly the refusals `apply`
+(and `apply --plan`) then enforces.
+
+A refusal has a short stable code (reconciler.diagnostics.codes.REFUSAL_CODES) and says how
+to proceed. Deleting a running or paused campaign may be allowed in review: the entry carries
+`acknowledge: [delete-running]` beside the change; `--force` stays for a person at a
+terminal. An acknowledgement that no refusal needs is a warning, so it does not linger.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from reconciler.diagnostics.codes import REFUSAL_CODES
 from reconciler.diagnostics.model import Diagnostic, Subject
-from reconciler.plan.model import Change, Plan
+from reconciler.plan.model import Change, Plan, Refusal
 
 DEFAULT_MAX_DELETES = 5
 
-# Run states whose campaign is deleted only with --force: a running one is calling, and a
-# paused one resumes calling by itself at its next window. Each with the word its report uses.
+# Run states whose campaign is deleted only when acknowledged (or with --force): a running
+# one is calling, and a paused one resumes calling by itself at its next window. Each with
+# the word its report uses.
 GUARDED_RUN_STATES = {"start": "running", "pause": "paused"}
+_CODES = {"start": "delete-running", "pause": "delete-paused"}
+_WHY = {"start": "", "pause": "a paused run resumes by itself at its next window: "}
+# The refusals a guard computes (policy errors are enforced before any API call as well).
+GUARD_CODES = ("max-deletes", "delete-running", "delete-paused")
+
+
+def refusals(
+    plan: Plan, *, max_deletes: int = DEFAULT_MAX_DELETES, force: bool = False
+) -> list[Refusal]:
+    """Everything apply would refuse in this plan, acknowledged ones marked (and left out
+    with `force`, which overrides the run-state guards at a terminal)."""
+    found: list[Refusal] = []
+    deletes = [c for c in plan.changes if c.action == "delete"]
+    if len(deletes) > max_deletes:
+        found.append(Refusal(
+            "max-deletes", None, _too_many(deletes, max_deletes),
+            f"apply --max-deletes {len(deletes)}", kind=_kinds(deletes),
+        ))
+    for change in deletes:
+        status = _run_state(change)
+        if status is None:
+            continue
+        code = _CODES[status]
+        acknowledged = code in change.acknowledge
+        if force and not acknowledged:
+            continue
+        word = GUARDED_RUN_STATES[status]
+        found.append(Refusal(
+            code, change.name,
+            f"refusing to delete {word} campaign {change.name!r} (status {status}); "
+            f"{_WHY[status]}stop it first, acknowledge it (acknowledge: [{code}]) or pass "
+            "--force",
+            _override(change, code), kind=change.kind, source=change.source,
+            acknowledged=acknowledged,
+        ))
+    for finding in plan.findings:
+        if finding.blocking:
+            found.append(Refusal(
+                "policy-error", finding.campaign_name, f"{finding.rule}: {finding.message}",
+                f"fix the campaign, or waive the rule on its entry: policy_waivers: "
+                f"{{{finding.rule}: reason}}",
+                source=finding.source,
+            ))
+    return found
+
+
+def stale_refusals(plan_file: str, problems: Sequence[str]) -> list[Refusal]:
+    """A saved plan that no longer holds: each reason, refused until a new plan is made."""
+    return [
+        Refusal("stale-plan", None, f"{plan_file} is stale: {problem}", "make a new plan")
+        for problem in problems
+    ]
+
+
+def acknowledge_warnings(plan: Plan) -> list[Diagnostic]:
+    """An acknowledgement beside a change that no refusal of that change needs."""
+    met = {(r.kind, r.subject, r.code) for r in plan.refusals if r.acknowledged}
+    warnings: list[Diagnostic] = []
+    for change in plan.changes:
+        unneeded = [code for code in change.acknowledge
+                    if (change.kind, change.name, code) not in met]
+        if unneeded:
+            warnings.append(Diagnostic(
+                "warning", "guard/acknowledge-unneeded",
+                f"acknowledge: {', '.join(unneeded)} is not needed: this plan's "
+                f"{change.action} of {change.kind} {change.name!r} is not refused for it; "
+                "remove it so it does not allow a later change unreviewed",
+                Subject.parse(change.source, campaign=change.name), category="guard",
+            ))
+    return warnings
+
+
+def diagnostic(refusal: Refusal, severity: str = "error") -> Diagnostic:
+    """A refusal as a diagnostic, under its long-standing code (`guard/running-campaign`)."""
+    code = REFUSAL_CODES.get(refusal.code, refusal.code)
+    if refusal.code == "policy-error":
+        code = refusal.message.split(":", 1)[0]  # the rule id, as its finding reports it
+    return Diagnostic(
+        severity,  # type: ignore[arg-type]
+        code,
+        refusal.message,
+        Subject.parse(refusal.source, campaign=refusal.subject) if refusal.subject else None,
+        detail=f"to proceed: {refusal.override}",
+        category="policy" if refusal.code == "policy-error" else "guard",
+    )
 
 
 def guard_problems(
     plan: Plan, *, max_deletes: int = DEFAULT_MAX_DELETES, force: bool = False
 ) -> list[str]:
-    """Every reason to refuse this plan, each saying how to proceed if it is intended."""
-    problems: list[str] = []
-    deletes = [c for c in plan.changes if c.action == "delete"]
-    if len(deletes) > max_deletes:
-        problems.append(_too_many(deletes, max_deletes))
-    if force:
-        return problems
+    """Every guard refusal not acknowledged, each saying how to proceed (the run-state ones
+    grouped: one line per state naming every campaign)."""
+    blocking = [
+        refusal for refusal in refusals(plan, max_deletes=max_deletes, force=force)
+        if refusal.code in GUARD_CODES and not refusal.acknowledged
+    ]
+    problems = [refusal.message for refusal in blocking if refusal.code == "max-deletes"]
     for status, word in GUARDED_RUN_STATES.items():
-        names = [c.name for c in deletes if _run_state(c) == status]
+        names = [refusal.subject for refusal in blocking if refusal.code == _CODES[status]]
         if names:
             problems.append(
-                f"refusing to delete {word} campaigns (status {status}): " + ", ".join(names)
-                + f"; {_WHY[status]}stop them first or pass --force"
+                f"refusing to delete {word} campaigns (status {status}): "
+                + ", ".join(str(name) for name in names)
+                + f"; {_WHY[status]}stop them first, acknowledge it on the entry "
+                f"(acknowledge: [{_CODES[status]}]) or pass --force"
             )
     return problems
 
@@ -36,34 +134,22 @@ def guard_problems(
 def guard_diagnostics(
     plan: Plan, *, max_deletes: int = DEFAULT_MAX_DELETES, force: bool = False
 ) -> list[Diagnostic]:
-    """The same reasons as diagnostics: a running or paused campaign each on its own, at its
+    """The same refusals as diagnostics: a running or paused campaign each on its own, at its
     entry."""
-    diagnostics: list[Diagnostic] = []
-    deletes = [c for c in plan.changes if c.action == "delete"]
-    if len(deletes) > max_deletes:
-        diagnostics.append(
-            Diagnostic(
-                "error", "guard/max-deletes", _too_many(deletes, max_deletes),
-                category="guard",
-            )
-        )
-    if not force:
-        diagnostics.extend(
-            Diagnostic(
-                "error",
-                f"guard/{GUARDED_RUN_STATES[status]}-campaign",
-                f"refusing to delete {GUARDED_RUN_STATES[status]} campaign {change.name!r} "
-                f"(status {status}); {_WHY[status]}stop it first or pass --force",
-                Subject.parse(change.source, campaign=change.name),
-                category="guard",
-            )
-            for change in deletes
-            if (status := _run_state(change)) is not None
-        )
-    return diagnostics
+    return [
+        diagnostic(refusal)
+        for refusal in refusals(plan, max_deletes=max_deletes, force=force)
+        if refusal.code in GUARD_CODES and not refusal.acknowledged
+    ]
 
 
-_WHY = {"start": "", "pause": "a paused run resumes by itself at its next window: "}
+def _override(change: Change, code: str) -> str:
+    if change.source.endswith("(--prune)"):
+        return (
+            f"declare it with state: absent and acknowledge: [{code}] (reviewed), "
+            "or apply --force"
+        )
+    return f"acknowledge: [{code}] on its entry (reviewed), or apply --force"
 
 
 def _run_state(change: Change) -> str | None:
@@ -71,6 +157,11 @@ def _run_state(change: Change) -> str | None:
     if change.kind == "campaign" and change.live_status in GUARDED_RUN_STATES:
         return change.live_status
     return None
+
+
+def _kinds(deletes: list[Change]) -> str:
+    kinds = {change.kind for change in deletes}
+    return kinds.pop() if len(kinds) == 1 else ""
 
 
 def _too_many(deletes: list, max_deletes: int) -> str:

@@ -6,7 +6,7 @@ the applier sends (`create_body`, `put`, `active`), so a saved plan applies exac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from reconciler.diagnostics.model import Diagnostic
@@ -28,9 +28,66 @@ class FieldDiff:
     after: Any
 
 
+RiskLevel = Literal["high", "medium", "low"]
+RISK_LEVELS: tuple[RiskLevel, ...] = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """How much care a change needs, and why (reconciler/plan/risk.py decides)."""
+
+    level: RiskLevel = "low"
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Risk:
+        if not isinstance(data, dict) or data.get("level") not in RISK_LEVELS:
+            raise ValueError(f"risk must be {{level, reasons}}, not {data!r}")
+        return cls(data["level"], tuple(str(reason) for reason in data.get("reasons") or ()))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Something apply refuses unless overridden: `code` is short and stable
+    (`delete-running`, `max-deletes`, `policy-error`, `stale-plan`), `subject` the object's
+    name (None: the plan as a whole), `override` how to proceed if it is intended. An
+    `acknowledged` refusal was allowed by the entry's `acknowledge:` and blocks nothing."""
+
+    code: str
+    subject: str | None
+    message: str
+    override: str
+    kind: str = "campaign"
+    source: str = ""
+    acknowledged: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "subject": self.subject, "message": self.message,
+            "override": self.override, "kind": self.kind, "source": self.source,
+            "acknowledged": self.acknowledged,
+        }
+
+
+@dataclass(frozen=True)
+class Use:
+    """An object a change of the one it references reaches (a campaign using a template):
+    one that uses it now (`live`), or whose manifest entry names it (`declared`); `status`
+    its live run state (None: not live)."""
+
+    name: str
+    kind: str
+    status: str | None = None
+    live: bool = False
+    declared: bool = False
+
+
 @dataclass(init=False)
 class Change:
-    """What happens to one object of one kind ("campaign" or "template"): `name` and `uuid`
+    """What happens to one object of one kind (a registered kind's name): `name` and `uuid`
     are the object's (campaign_name/template_name ...); `put` holds API fields to set on it.
 
     `refs` names API fields whose value is the uuid of an object this apply creates
@@ -69,6 +126,13 @@ class Change:
     uses: str | None
     # When the live object last changed (its `updated_at`), for drift reports.
     updated_at: str | None
+    # The refusal codes the entry acknowledges (`acknowledge: [delete-running]`).
+    acknowledge: list[str]
+    # How much care it needs (filled in by reconciler.plan.risk once planned).
+    risk: Risk
+    # Fields whose value an environment's override set: field -> {environment, source}
+    # (`source`: the override's reconciler.yaml:LINE).
+    overrides: dict[str, dict[str, str]]
 
     def __init__(
         self,
@@ -94,6 +158,9 @@ class Change:
         rewrite: bool = False,
         uses: str | None = None,
         updated_at: str | None = None,
+        acknowledge: list[str] | None = None,
+        risk: Risk | dict[str, Any] | None = None,
+        overrides: dict[str, dict[str, str]] | None = None,
         campaign_name: str | None = None,
         campaign_uuid: str | None = None,
     ) -> None:
@@ -118,6 +185,14 @@ class Change:
         self.rewrite = rewrite
         self.uses = uses
         self.updated_at = updated_at
+        self.acknowledge = list(acknowledge) if acknowledge else []
+        self.risk = Risk.from_dict(risk) if isinstance(risk, dict) else (risk or Risk())
+        self.overrides = overrides if overrides is not None else {}
+
+    def origin(self, field_name: str) -> str:
+        """` (staging override)` after a field an environment's override set, else ""."""
+        override = self.overrides.get(field_name)
+        return f" ({override['environment']} override)" if override else ""
 
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
@@ -143,6 +218,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fields"] = {name: asdict(diff) for name, diff in self.fields.items()}
+        data["risk"] = self.risk.to_dict()
         return data
 
     @classmethod
@@ -163,33 +239,34 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     api_url: str = ""
-    # What a reviewer should know that is not a change (targeting in effect, name spellings).
-    notes: list[str] = field(default_factory=list)
+    # What a reviewer should know that is not a change (targeting in effect, name spellings):
+    # diagnostics, warnings among them (a look-alike name matched), rendered by `note_text`.
+    notes: list[Diagnostic] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # policy findings on the manifests
-    unchanged_templates: int = 0  # of `unchanged`, how many are templates
-    # Located warnings of the planner (a look-alike name matched), also in `notes` as text.
-    warnings: list[Diagnostic] = field(default_factory=list)
+    # Of `unchanged`, how many of each kind (by kind name; a saved plan has none: all
+    # are then counted as the primary kind's).
+    unchanged_by_kind: dict[str, int] = field(default_factory=dict)
+    # Referenced uuid (or, for an object this plan creates, its name) -> who uses it.
+    usage: dict[str, list[Use]] = field(default_factory=dict)
+    # What apply would refuse (reconciler/plan/guards.py), acknowledged ones included.
+    refusals: list[Refusal] = field(default_factory=list)
     # Changes --target held back (computed, not shown): "the live campaigns match" is then
     # not true, only the targets do.
     left_out: int = 0
+    # The environment (tenant) of reconciler.yaml this plan is for; None without one.
+    environment: str | None = None
 
-    def no_changes_sentence(self) -> str:
-        """`The live campaigns match the manifests (3 unchanged).`, naming templates only when
-        some of the unchanged objects are templates; under --target with changes held back,
-        only that the targets need none."""
-        if self.left_out:
-            other = f"{self.left_out} other change{'' if self.left_out == 1 else 's'}"
-            return (f"The targets match the manifests; {other} outside --target not shown "
-                    "(the live objects do not all match: plan without --target to see them).")
-        if not self.unchanged_templates:
-            return f"The live campaigns match the manifests ({self.unchanged} unchanged)."
-        campaigns = self.unchanged - self.unchanged_templates
-        templates = self.unchanged_templates
-        return (
-            "The live campaigns and templates match the manifests "
-            f"({campaigns} campaign{'' if campaigns == 1 else 's'} and {templates} "
-            f"template{'' if templates == 1 else 's'} unchanged)."
-        )
+    def heading(self, title: str) -> str:
+        """`Reconciler plan (environment staging)`: every output names its environment."""
+        return f"{title} (environment {self.environment})" if self.environment else title
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The notes that are warnings (reported in SARIF, GitLab and annotations too)."""
+        return [note for note in self.notes if note.severity == "warning"]
+
+    def note_texts(self) -> list[str]:
+        return [note_text(note) for note in self.notes]
 
     def __post_init__(self) -> None:
         self.changes.sort(key=lambda change: change.sort_key)
@@ -204,6 +281,10 @@ class Plan:
         `plan --detailed-exitcode` reports (a rewrite happens on every plan, by design)."""
         return any(not change.rewrite for change in self.changes)
 
+    def blocking_refusals(self) -> list[Refusal]:
+        """The refusals nothing in the manifests overrides: apply stops on these."""
+        return [refusal for refusal in self.refusals if not refusal.acknowledged]
+
     def rewrites(self) -> int:
         return sum(1 for change in self.changes if change.rewrite)
 
@@ -217,3 +298,12 @@ class Plan:
             "delete": self.count("delete"),
             "unchanged": self.unchanged,
         }
+
+
+def note_text(note: Diagnostic) -> str:
+    """A plan note as text reports print it: a warning as its located line (`file:line:
+    warning: ...`, a guard's too), a remark as its sentence alone (its subject is for the
+    documents)."""
+    if note.severity != "warning":
+        return note.summary
+    return replace(note, category="plan").text() if note.category == "guard" else note.text()

@@ -106,7 +106,8 @@ def order_changes(changes: list[Change]) -> None:
         if key in visiting:
             raise PlanError(
                 f"{change.kind} {change.name!r}: its changes depend on each other in a circle; "
-                f"apply them in two runs (e.g. --target the {_first_plural(registry)} first)"
+                f"apply them in two runs (e.g. --target the {_first_plural(registry, change)} "
+                "first)"
             )
         visiting.add(key)
         floor = group_level(previous.get((change.kind, phase(change))))
@@ -119,9 +120,11 @@ def order_changes(changes: list[Change]) -> None:
         change.level = level(change)
 
 
-def _first_plural(registry: dict) -> str:
-    """The kind applied first (the one others reference)."""
-    return next(iter(registry.values())).plural
+def _first_plural(registry: dict, change: Change) -> str:
+    """The kind to apply first: the change's own, when other kinds reference it; else the
+    first registered."""
+    kind = registry[change.kind]
+    return kind.plural if not kind.primary else next(iter(registry.values())).plural
 
 
 def phase(change: Change) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from reconciler.kinds.base import located as _located
 from reconciler.kinds.registry import kinds, primary, referrers
 from reconciler.names import identity_key, lookalike_key
 from reconciler.plan.catalog import Catalog
-from reconciler.plan.model import Change, Plan
+from reconciler.plan.model import Change, Plan, Use
 from reconciler.plan.order import created_references, order_changes, reference_waits
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 from reconciler.safetext import spelt
@@ -51,8 +51,9 @@ class Matching:
 
     pairs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     undeclared: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    # Located warnings (a look-alike name matched); their text is in `notes` too.
+    # Remarks and warnings for the plan's notes (a name spelt in another Unicode form).
+    notes: list[Diagnostic] = field(default_factory=list)
+    # Located warnings (a look-alike name matched), added to `notes` once matching is done.
     warnings: list[Diagnostic] = field(default_factory=list)
     # Undeclared live objects whose name reads like a declared one: uuid -> that entry.
     # --prune never deletes them (the entry may mean them).
@@ -109,10 +110,13 @@ def match(
             if not rows:  # left under a temporary name by a rename cycle cut short?
                 rows = parked.get(identity_key(name), [])
                 how = "by name, under the temporary name a cut-short rename left"
+            if not rows:  # still under a name it had before (renamed in place)?
+                rows, how = _by_previous_name(spec, by_name)
             row = rows[0] if len(rows) == 1 else None
             if len(rows) > 1:
                 message = (
                     _lookalikes_message(kind, name, rows) if how.endswith("reads the same")
+                    else _previous_twins_message(kind, rows) if how.startswith("by its previous")
                     else _twins_message(kind, rows)
                 )
                 errors.append(_located(where, name, name_field, message, "ambiguous-live-name"))
@@ -122,15 +126,18 @@ def match(
             claims.setdefault(row[uuid_field], []).append((name, how))
             if row[name_field] != name and identity_key(row[name_field]) == identity_key(name):
                 matching.notes.append(
-                    _located(
-                        where,
-                        name,
-                        name_field,
-                        f"warning: {name_field} {name!r} is spelt in another Unicode form "
-                        f"than the live {row[name_field]!r}; they are the same name "
-                        "(compared in NFC) and the live spelling is kept",
-                        "unicode-spelling",
-                    ).text()
+                    replace(
+                        _located(
+                            where,
+                            name,
+                            name_field,
+                            f"{name_field} {name!r} is spelt in another Unicode form "
+                            f"than the live {row[name_field]!r}; they are the same name "
+                            "(compared in NFC) and the live spelling is kept",
+                            "unicode-spelling",
+                        ),
+                        severity="warning",
+                    )
                 )
             elif how.endswith("reads the same"):
                 matching.warnings.append(_lookalike_warning(kind, name, row, spec, where))
@@ -142,13 +149,117 @@ def match(
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
     looks = {lookalike_key(name): name for name in specs}
+    previous = {
+        identity_key(old): name for name, spec in specs.items()
+        for old in getattr(spec, "previous_names", None) or ()
+    }
     for row in matching.undeclared:
         entry = looks.get(lookalike_key(row[name_field]))
         if entry is not None:
             matching.lookalikes[row[uuid_field]] = entry
             matching.warnings.append(_unclaimed_lookalike(kind, entry, row, where))
-    matching.notes.extend(warning.text() for warning in matching.warnings)
+            continue
+        entry = previous.get(identity_key(row[name_field]))
+        if entry is not None and specs[entry].state == "present":
+            matching.lookalikes[row[uuid_field]] = entry  # --prune spares it
+            matching.warnings.append(_previous_name_left(kind, entry, row, where))
+    matching.notes.extend(matching.warnings)
     return matching
+
+
+def _by_previous_name(
+    spec: Spec, by_name: Mapping[str, list[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], str]:
+    """The live objects under the entry's `previous_names` (the terraform `moved` idea, by
+    name): one is renamed in place to the entry's name, keeping its uuid and history."""
+    rows: list[dict[str, Any]] = []
+    hows = []
+    for old in getattr(spec, "previous_names", None) or ():
+        found = by_name.get(identity_key(old), [])
+        rows += found
+        if found:
+            hows.append(repr(old))
+    return rows, f"by its previous name {' and '.join(hows)}"
+
+
+def _previous_twins_message(kind: Kind, rows: list[dict[str, Any]]) -> str:
+    listed = " and ".join(
+        f"{row[kind.name_field]!r} ({row[kind.uuid_field]})" for row in rows
+    )
+    return (
+        f"previous_names: {len(rows)} live {kind.plural} match this entry's previous names: "
+        f"{listed}; only one can be renamed to it (pin the one you mean with "
+        f"{kind.uuid_field}, or list one previous name)"
+    )
+
+
+def _previous_name_left(
+    kind: Kind, entry: str, row: dict[str, Any], where: Where
+) -> Diagnostic:
+    """Both the new name and a previous one exist live: nothing to rename, and the old
+    object is not the entry's."""
+    message = (
+        f"live {kind.name} {spelt(row[kind.name_field])} ({row[kind.uuid_field]}) has a "
+        f"previous name of {spelt(entry)}, which exists live too: it is not renamed (the new "
+        f"name is taken) and --prune never deletes it; declare it with state: absent to "
+        "retire it"
+    )
+    return replace(
+        _located(where, entry, "previous_names", message, "previous-name-left"),
+        severity="warning",
+    )
+
+
+def rename_hints(
+    kind: Kind,
+    changes: list[Change],
+    undeclared: list[dict[str, Any]],
+    values_by_name: Mapping[str, dict[str, Any]],
+    where: Where,
+) -> list[Diagnostic]:
+    """A create whose declared values all equal those of one live object no entry claims,
+    under another name: most likely a rename written as a new name. Said, with the fix."""
+    creates = [change for change in changes if change.action == "create"]
+    if not creates or not undeclared or len(creates) * len(undeclared) > 250_000:
+        return []
+    hints = []
+    for change in creates:
+        values = values_by_name.get(change.name) or {}
+        compared = {
+            key: value for key, value in values.items()
+            if key not in (kind.name_field, kind.uuid_field, "active", "type")
+            and isinstance(value, str | int | float | bool | list | dict)
+        }
+        alike = [
+            row for row in undeclared
+            if _same_declared(kind, compared, row)
+        ]
+        if len(alike) != 1:
+            continue
+        old = alike[0][kind.name_field]
+        message = (
+            f"{kind.name} {spelt(change.name)} looks like a rename of {spelt(old)} "
+            f"({alike[0][kind.uuid_field]}: every declared field is the same): add "
+            f"`previous_names: [{old}]` to rename it in place instead of creating another"
+        )
+        hints.append(replace(
+            _located(where, change.name, kind.name_field, message, "looks-like-rename"),
+            severity="warning",
+        ))
+    return hints
+
+
+def _same_declared(kind: Kind, values: Mapping[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a live row has every declared value (fields it does not carry, like a list
+    summary's schedules, are not counted); at least two must be compared."""
+    compared = 0
+    for key, value in values.items():
+        if row.get(key) is None:
+            continue
+        if not kind.same(key, row[key], value):
+            return False
+        compared += 1
+    return compared >= 2
 
 
 def match_primary(
@@ -347,7 +458,10 @@ def build_plan(
     changes: list[Change] = []
     unchanged = 0
     unchanged_by_kind: dict[str, int] = {}
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
+    # (kind, entry) -> its declared values (their references: what it will use).
+    declared_values: dict[tuple[str, str], dict[str, Any]] = {}
+    unneeded: list[Diagnostic] = []
     for name, kind in registry.items():
         kind_specs, matching = specs_by.get(name, {}), matchings[name]
         kind_where = where_by.get(name, no_location)
@@ -355,39 +469,51 @@ def build_plan(
         kind_changes: list[Change] = []
         for entry, spec in kind_specs.items():
             live = matching.pairs[entry]
+            acknowledged = list(getattr(spec, "acknowledge", None) or ())
             # `where` may have to re-read a manifest for its lines: asked only for changes.
             if spec.state == "absent":
                 if live is not None:
-                    kind_changes.append(kind.plan_delete(live, kind_where(entry, None)))
+                    change = kind.plan_delete(live, kind_where(entry, None))
+                    change.acknowledge = acknowledged
+                    kind_changes.append(change)
+                elif acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
                 continue
             values = values_by_name[entry]
+            declared_values[name, entry] = values
             if live is None:
-                kind_changes.append(
-                    kind.plan_create(spec, values, context, kind_where(entry, None))
-                )
+                change = kind.plan_create(spec, values, context, kind_where(entry, None))
+                change.acknowledge = acknowledged
+                kind_changes.append(change)
                 continue
             change = kind.plan_update(spec, values, live, context)
             if change is None:
                 unchanged += 1
                 unchanged_by_kind[name] = unchanged_by_kind.get(name, 0) + 1
+                if acknowledged:
+                    unneeded.append(_unneeded(kind, entry, acknowledged, kind_where))
             else:
                 change.source = kind_where(entry, None)
+                change.acknowledge = acknowledged
                 kind_changes.append(change)
         if prune:
             for row in matching.undeclared:
                 if not kind.prunable(row) or row[kind.uuid_field] in matching.lookalikes:
                     continue
                 if parked_name(row[kind.name_field]) is not None:
-                    notes.append(
+                    notes.append(_note(
                         f"--prune: not deleting {row[kind.name_field]!r} "
                         f"({row[kind.uuid_field]}): a rename cycle cut short left it under "
                         "this temporary name; declare it (by its original name or pinned "
-                        "uuid) to finish or undo the rename"
-                    )
+                        "uuid) to finish or undo the rename",
+                        "prune-parked-name",
+                    ))
                     continue
                 kind_changes.append(
                     kind.plan_delete(row, "not declared in any manifest (--prune)")
                 )
+        hints = rename_hints(kind, kind_changes, matching.undeclared, values_by_name, kind_where)
+        matching.notes.extend(hints)
         _check_renames(kind, kind_changes, live_by.get(name, []), kind_where)
         order_renames(
             kind_changes,
@@ -423,15 +549,67 @@ def build_plan(
             where_by.get(name, no_location),
         )
         blind += refused
-        notes.extend(write_notes)
+        notes.extend(_as_notes(write_notes))
     if blind:
         raise PlanError(diagnostics=blind)
-    warnings = [warning for matching in matchings.values() for warning in matching.warnings]
-    unchanged_others = sum(
-        count for name, count in unchanged_by_kind.items() if not registry[name].primary
+    for kind in registry.values():  # a kind's own checks on declared values (warnings)
+        notes.extend(kind.plan_warnings(specs_by, live_by, where_by))
+    # Unneeded acknowledgements: warnings, said after every other note.
+    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes + unneeded,
+                unchanged_by_kind=unchanged_by_kind,
+                left_out=left_out, usage=usage(live_by, declared_values, changes))
+
+
+def usage(
+    live_by: Mapping[str, list[dict[str, Any]]],
+    declared: Mapping[tuple[str, str], dict[str, Any]],
+    changes: list[Change],
+) -> dict[str, list[Use]]:
+    """Referenced uuid (or the name of an object this plan creates) -> the objects a change
+    of it reaches, by every kind's references: those using it now (with their live run
+    state), and those whose entry names it."""
+    registry = kinds()
+    renamed = {
+        (change.kind, change.name): change.live_name for change in changes
+        if change.live_name and change.live_name != change.name
+    }
+    found: dict[str, dict[tuple[str, str], Use]] = {}
+    for name, kind in registry.items():
+        for ref in kind.references:
+            rows = {row[kind.name_field]: row for row in live_by.get(name, [])}
+            for user, row in rows.items():
+                if row.get(ref.uuid_field):
+                    found.setdefault(row[ref.uuid_field], {})[name, user] = Use(
+                        user, name, row.get("status"), live=True
+                    )
+            for (kind_name, entry), values in declared.items():
+                if kind_name != name:
+                    continue
+                value = values.get(ref.uuid_field)
+                key = getattr(value, "name", value)  # a Pending object: its name
+                if not isinstance(key, str) or not key:
+                    continue
+                user = renamed.get((name, entry)) or entry
+                row = rows.get(user) or {}
+                before = found.setdefault(key, {}).get((name, user))
+                found[key][name, user] = Use(
+                    user, name, row.get("status"), live=before is not None, declared=True
+                )
+    return {key: [uses[user] for user in sorted(uses)] for key, uses in found.items()}
+
+
+def _unneeded(kind: Kind, entry: str, codes: list[str], where: Where) -> Diagnostic:
+    """An acknowledgement on an entry this plan does not change: it allows nothing."""
+    listed = ", ".join(codes)
+    return replace(
+        _located(
+            where, entry, "acknowledge",
+            f"acknowledge: {listed} is not needed: this plan does not change {kind.name} "
+            f"{entry!r}; remove it so it does not allow a later change unreviewed",
+            "acknowledge-unneeded",
+        ),
+        code="guard/acknowledge-unneeded", severity="warning", category="guard",
     )
-    return Plan(changes=changes, unchanged=unchanged, api_url=api_url, notes=notes,
-                unchanged_templates=unchanged_others, warnings=warnings, left_out=left_out)
 
 
 def _declared(
@@ -460,10 +638,10 @@ def _declared(
 def _in_use(
     changes: list[Change], live_by: Mapping[str, list[dict[str, Any]]],
     where_by: Mapping[str, Where],
-) -> tuple[list[Change], list[str]]:
+) -> tuple[list[Change], list[Diagnostic]]:
     """Refuse deleting an object that another which stays (live or planned) still references,
     naming those; with --prune, an unused-only rule: a used object is kept."""
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     for target in kinds().values():
         for referrer, ref in referrers(target.name):
             changes, kept_notes = _in_use_by(
@@ -477,7 +655,7 @@ def _in_use(
 def _in_use_by(
     changes: list[Change], target: Kind, referrer: Kind, ref: Any,
     rows: list[dict[str, Any]], where: Where,
-) -> tuple[list[Change], list[str]]:
+) -> tuple[list[Change], list[Diagnostic]]:
     final: dict[str, str] = {}  # referrer name -> the target uuid it will use
     gone = {c.uuid for c in changes if c.kind == referrer.name and c.action == "delete"}
     for row in rows:
@@ -496,7 +674,7 @@ def _in_use_by(
         users.setdefault(uuid, []).append(name)
     kept: list[Change] = []
     errors: list[Diagnostic] = []
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     for change in changes:
         using = users.get(change.uuid or "") if change.kind == target.name else None
         if change.action != "delete" or not using:
@@ -504,10 +682,11 @@ def _in_use_by(
             continue
         listed = ", ".join(repr(name) for name in sorted(using))
         if change.source.endswith("(--prune)"):
-            notes.append(
+            notes.append(_note(
                 f"--prune: {target.name} {change.name!r} is kept: {referrer.plural} use it "
-                f"({listed})"
-            )
+                f"({listed})",
+                "prune-kept-in-use",
+            ))
             continue
         errors.append(_located(
             where, change.name, "state",
@@ -527,7 +706,7 @@ def select_targets(
     specs: Mapping[str, Mapping[str, Spec]],
     live: Mapping[str, list[dict]],
     target_uuids: Collection[str] = (),
-) -> tuple[list[Change], list[str]]:
+) -> tuple[list[Change], list[Diagnostic]]:
     """Keep only the named objects' changes, plus those they cannot apply without (the
     delete or rename that frees a name one of them takes, the template a campaign starts
     using, the campaigns a template delete waits for). Returns notes saying what targeting
@@ -570,24 +749,27 @@ def select_targets(
                 reasons[id(needed)] = why
                 todo.append(needed)
     notes = [
-        f"--target: also {change.action} {change.name!r}: {reasons[id(change)]}"
+        _note(f"--target: also {change.action} {change.name!r}: {reasons[id(change)]}",
+              "target-added")
         for change in added
     ]
     left_out = len(changes) - len(kept) - len(added)
-    notes.append(
+    notes.append(_note(
         f"--target is in effect: only {_plural(len(kept) + len(added), 'change')} "
-        f"shown and applied; {_plural(left_out, 'other change')} not shown"
-    )
+        f"shown and applied; {_plural(left_out, 'other change')} not shown",
+        "target-in-effect",
+    ))
     for target in targets:
         key = identity_key(target)
         if key in live_names and key not in declared and not any(
             targeted(c) for c in kept if identity_key(c.name) == key
             or (c.live_name and identity_key(c.live_name) == key)
         ):
-            notes.append(
+            notes.append(_note(
                 f"--target {target!r}: a live {primary().name} no manifest declares, so it is "
-                "not managed (add an entry for it, or use --prune to delete it)"
-            )
+                "not managed (add an entry for it, or use --prune to delete it)",
+                "target-unmanaged",
+            ))
     result = kept + added
     result.sort(key=lambda change: change.sort_key)
     return result, notes
@@ -618,6 +800,17 @@ def _unknown_target(name: str, known: list[str]) -> str:
     close += [c for c in difflib.get_close_matches(name, known, n=3, cutoff=0.6) if c not in close]
     hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     return f"--target {name!r} names no declared or live {primary().name}{hint}"
+
+
+def _note(summary: str, code: str) -> Diagnostic:
+    """A remark of the plan (`plan/<code>`): not a problem, what a reviewer should know."""
+    return Diagnostic("note", f"plan/{code}", summary, category="plan")
+
+
+def _as_notes(notes: list[Diagnostic] | list[str]) -> list[Diagnostic]:
+    """A kind's notes as diagnostics (a kind written before notes were diagnostics gives
+    sentences: remarks with no code of their own)."""
+    return [note if isinstance(note, Diagnostic) else _note(note, "note") for note in notes]
 
 
 def _plural(count: int, noun: str) -> str:

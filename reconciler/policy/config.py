@@ -21,11 +21,21 @@ from reconciler.manifest.entry import Loc, _wording, format_loc
 from reconciler.manifest.loader import _INVALID, Source, _parse, _Problems, _read
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.manifest.yamlread import safe_yaml
+from reconciler.policy.environments import (
+    OVERRIDE_KINDS,
+    Environment,
+    Override,
+    OverrideMatch,
+    set_problems,
+)
 from reconciler.policy.rules import Policies, ProjectConfig, Rule, Selector, preset_rules
 
 DEFAULT_CONFIG = "reconciler.yaml"
 CONFIG_ENV = "RECONCILER_CONFIG"
-_SHAPE = "reconciler.yaml is a mapping with the key policies: (presets: and rules:)"
+_SHAPE = (
+    "reconciler.yaml is a mapping with the keys environments: (tenants) and policies: "
+    "(presets: and rules:)"
+)
 
 
 @dataclass(frozen=True)
@@ -69,14 +79,29 @@ def config_location(given: str | None) -> tuple[str, bool]:
     return DEFAULT_CONFIG, False
 
 
+@dataclass
+class Project:
+    """What reconciler.yaml says: the rules in force and the environments declared (with
+    the file they were read from, to locate an override's fields)."""
+
+    policies: PolicySet = field(default_factory=PolicySet)
+    environments: dict[str, Environment] = field(default_factory=dict)
+    source: Source | None = None
+
+
 def load_policies(given: str | None = None) -> PolicySet:
     """The rules in force; raises ManifestError listing every problem in the config file."""
+    return load_project(given).policies
+
+
+def load_project(given: str | None = None) -> Project:
+    """The project config; raises ManifestError listing every problem in the config file."""
     display, explicit = config_location(given)
     path = Path(display)
     problems = _Problems("config")
     if not path.exists():
         if not explicit:
-            return PolicySet()
+            return Project()
         problems.path(display, "no such config file (named by --config or RECONCILER_CONFIG)")
         problems.raise_if_any()
     if path.is_dir():
@@ -88,10 +113,16 @@ def load_policies(given: str | None = None) -> PolicySet:
     assert source is not None
     data = _parse(safe_yaml(), source, problems)
     config = _validate(source, data, problems)
+    if config is not None:
+        _check_overrides(source, config, problems)
     problems.raise_if_any()
-    if config is None or config.policies is None:
-        return PolicySet(config=display)
-    return PolicySet(_in_force(source, config.policies, problems), config=display)
+    if config is None:
+        return Project(PolicySet(config=display), {}, source)
+    policies = (
+        PolicySet(config=display) if config.policies is None
+        else PolicySet(_in_force(source, config.policies, problems), config=display)
+    )
+    return Project(policies, dict(config.environments or {}), source)
 
 
 def _validate(source: Source, data: Any, problems: _Problems) -> ProjectConfig | None:
@@ -110,6 +141,24 @@ def _validate(source: Source, data: Any, problems: _Problems) -> ProjectConfig |
             for loc, message in _explain(error):
                 problems.at(source, loc, message, code)
         return None
+
+
+def _check_overrides(source: Source, config: ProjectConfig, problems: _Problems) -> None:
+    """Each override's `set` against the schema of the kind it selects, located at the key."""
+    from reconciler.manifest.loader import SECTIONS
+
+    fields_of = {kind: (model, name, pin) for kind, model, name, pin in SECTIONS.values()}
+    for env, environment in (config.environments or {}).items():
+        for index, override in enumerate(environment.overrides or []):
+            where = ("environments", env, "overrides", index)
+            if override.kind not in fields_of:
+                continue
+            for problem in set_problems(override.kind, override.set, *fields_of[override.kind]):
+                problems.at(
+                    source, (*where, *problem.loc),
+                    f"environments.{env}.overrides[{index}]: {problem.message}",
+                    "invalid-value",
+                )
 
 
 def _in_force(source: Source, policies: Policies, problems: _Problems) -> list[RuleInForce]:
@@ -145,7 +194,18 @@ _MODELS: dict[tuple[Any, ...], type[BaseModel]] = {
     ("policies",): Policies,
     ("policies", "rules", 0): Rule,
     ("policies", "rules", 0, "select"): Selector,
+    ("environments", "*"): Environment,
+    ("environments", "*", "overrides", 0): Override,
+    ("environments", "*", "overrides", 0, "match"): OverrideMatch,
 }
+
+
+def _model_at(parent: Loc) -> type[BaseModel] | None:
+    """The model at a path inside the file (list indexes as 0, environment names as *)."""
+    key = tuple(0 if isinstance(part, int) else part for part in parent)
+    if len(key) >= 2 and key[0] == "environments":
+        key = ("environments", "*", *key[2:])
+    return _MODELS.get(key)
 
 
 def _explain(error: Any) -> list[tuple[Loc, str]]:
@@ -153,15 +213,17 @@ def _explain(error: Any) -> list[tuple[Loc, str]]:
     loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     if kind == "value_error":
-        cause = ctx.get("error")
-        inner = tuple(getattr(cause, "loc", ()) or ())
-        message = getattr(cause, "message", None) or str(cause)
-        shown = loc + inner if getattr(cause, "whole_path", False) else loc
-        return [(loc + inner, f"{format_loc(shown)}: {message}" if shown else message)]
+        found = []
+        for cause in getattr(ctx.get("error"), "problems", None) or [ctx.get("error")]:
+            inner = tuple(getattr(cause, "loc", ()) or ())
+            message = getattr(cause, "message", None) or str(cause)
+            shown = loc + inner if getattr(cause, "whole_path", False) else loc
+            found.append((loc + inner, f"{format_loc(shown)}: {message}" if shown else message))
+        return found
     if kind == "extra_forbidden":
         key = str(loc[-1])
         parent = loc[:-1]
-        model = _MODELS.get(tuple(0 if isinstance(part, int) else part for part in parent))
+        model = _model_at(parent)
         keys = list(model.model_fields) if model else []
         where = f" in {format_loc(parent)}" if parent else ""
         known = f"; expected {', '.join(keys)}" if keys else ""
@@ -177,6 +239,10 @@ def _explain(error: Any) -> list[tuple[Loc, str]]:
                 f"got {describe(value)}",
             )
         ]
+    if kind == "literal_error" and loc and loc[-1] == "kind":  # an override's match.kind
+        choices = ", ".join(OVERRIDE_KINDS)
+        hint = did_you_mean(value, OVERRIDE_KINDS)
+        return [(loc, prefix + f"must be one of {choices}; got {describe(value)}{hint}")]
     if kind == "literal_error":  # select.type_autocall
         choices = ", ".join(fields.TYPE_AUTOCALL)
         hint = did_you_mean(value, fields.TYPE_AUTOCALL)

@@ -28,6 +28,7 @@ from reconciler.manifest import schedule
 from reconciler.manifest.models import FieldError
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.names import identity_key
+from reconciler.policy.environments import Environment, EnvironmentName
 from reconciler.policy.presets import PRESETS
 
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
@@ -441,10 +442,23 @@ class ProjectConfig(BaseModel):
         default=None,
         description="Rules every plan is checked against before anything is written.",
     )
+    environments: dict[EnvironmentName, Environment] = Field(
+        default=None,
+        description=(
+            "Tenants this repository drives (staging, production, one per customer...): each "
+            "one's API, credential variables and overrides. Declared, they make --env "
+            "required on every command that talks to the API."
+        ),
+    )
 
     @field_validator("policies", mode="before")
     @classmethod
     def _null_is_none(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @field_validator("environments", mode="before")
+    @classmethod
+    def _no_environments(cls, value: Any) -> Any:
         return {} if value is None else value
 
 

@@ -4,6 +4,7 @@ when, rather than what apply will perform. The renderers ask this module for the
 from __future__ import annotations
 
 from reconciler.plan.model import Change, Plan
+from reconciler.render.unchanged import no_changes_sentence
 
 HEADING = "Changed outside the manifests (each field: live → manifests):"
 TITLE = "Reconciler drift report"
@@ -39,7 +40,7 @@ def summary(plan: Plan) -> str:
 
 
 def no_drift(plan: Plan) -> str:
-    return f"No drift. {plan.no_changes_sentence()}{_rewritten(plan)}"
+    return f"No drift. {no_changes_sentence(plan)}{_rewritten(plan)}"
 
 
 def _rewritten(plan: Plan) -> str:

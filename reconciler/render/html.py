@@ -15,7 +15,10 @@ from reconciler.kinds.registry import kind_of
 from reconciler.manifest.schedule import ScheduleError
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
+from reconciler.render.care import HTML_CSS as CARE_CSS
+from reconciler.render.care import html_section as care_section
 from reconciler.render.findings import HTML_CSS, html_section
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     NO_WINDOWS,
     SCRIPT_FIELDS,
@@ -244,13 +247,14 @@ def script_row(name: str, diff: FieldDiff) -> str:
     )
 
 
-def field_row(name: str, diff: FieldDiff, action: str) -> str:
+def field_row(name: str, diff: FieldDiff, action: str, origin: str = "") -> str:
     if (
         action == "update" and name in SCRIPT_FIELDS
         and isinstance(diff.before, str) and isinstance(diff.after, str)
     ):
         return script_row(name, diff)
-    head = f"<th>{escape(name)}</th>"
+    note = f'<br><small data-override>{escape(origin.strip(" ()"))}</small>' if origin else ""
+    head = f"<th>{escape(name)}{note}</th>"
     if action == "create":
         return (
             f"<tr{attrs(data_field=name)}>{head}{_cell(name, diff.after, None, '', 'after')}</tr>"
@@ -270,7 +274,10 @@ def field_table(change: Change) -> str:
         head = "<tr><th>Field</th><th>Value</th></tr>"
     else:
         head = "<tr><th>Field</th><th>Before</th><th>After</th></tr>"
-    rows = "".join(field_row(name, diff, change.action) for name, diff in change.fields.items())
+    rows = "".join(
+        field_row(name, diff, change.action, change.origin(name))
+        for name, diff in change.fields.items()
+    )
     return f'<table class="fields"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 
@@ -391,6 +398,16 @@ def _meta(change: Change) -> str:
     return f'<p class="meta">{" · ".join(facts)}</p>' if facts else ""
 
 
+def _risk_badge(change: Change) -> str:
+    if change.risk.level == "low":
+        return ""
+    why = "; ".join(change.risk.reasons)
+    return (
+        f'<span class="risk {change.risk.level}" title="{escape(why)}">'
+        f"{change.risk.level} risk</span>"
+    )
+
+
 def change_section(index: int, change: Change) -> str:
     hooks = attrs(
         id=_anchor(index),
@@ -399,6 +416,7 @@ def change_section(index: int, change: Change) -> str:
         data_kind=change.kind,
         data_action=change.action,
         data_uuid=change.uuid,
+        data_risk=change.risk.level,
     )
     uuid = (
         f'<span class="uuid">{escape(change.campaign_uuid)}</span>' if change.campaign_uuid else ""
@@ -406,7 +424,7 @@ def change_section(index: int, change: Change) -> str:
     title = (
         f'<h2><span class="badge {change.action}">{change.action}</span>'
         f"{'' if kind_of(change).primary else f'<span>{escape(change.kind)}</span>'}"
-        f"<span>{escape(visible(change.name))}</span>{uuid}</h2>"
+        f"<span>{escape(visible(change.name))}</span>{uuid}{_risk_badge(change)}</h2>"
     )
     detail = f"{field_table(change)}{schedule_view(change)}"
     if change.action == "create":  # a create's table and week fit side by side
@@ -419,13 +437,16 @@ def body(plan: Plan) -> str:
     target = (
         f'<p class="sub">Against <code>{escape(plan.api_url)}</code></p>' if plan.api_url else ""
     )
-    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.notes)
-    head = f"<header><h1>Reconciler plan</h1>{target}{summary(plan)}{notes}</header>"
+    notes = "".join(f'<p class="sub" data-note>{escape(note)}</p>' for note in plan.note_texts())
+    heading = escape(plan.heading("Reconciler plan"))
+    title = f"<h1{attrs(data_environment=plan.environment)}>{heading}</h1>"
+    head = f"<header>{title}{target}{summary(plan)}{notes}</header>"
+    head += care_section(plan)  # what needs care leads
     head += html_section(plan.findings)
     if not plan.has_changes:
         note = (
             '<p class="empty" data-no-changes><b>No changes.</b> '
-            f"{escape(plan.no_changes_sentence())}</p>"
+            f"{escape(no_changes_sentence(plan))}</p>"
         )
         return head + note
     sections = "".join(change_section(i, change) for i, change in enumerate(plan.changes))
@@ -434,9 +455,10 @@ def body(plan: Plan) -> str:
 
 def render(plan: Plan, *, title: str = "Reconciler plan", **_options: object) -> str:
     """The whole page as one string."""
+    title = plan.heading(title)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}{HTML_CSS}</style></head>"
+        f"<title>{escape(title)}</title><style>{CSS}{HTML_CSS}{CARE_CSS}</style></head>"
         f"<body><main>{body(plan)}</main></body></html>\n"
     )

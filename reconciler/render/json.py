@@ -4,7 +4,8 @@ saved-plan file.
 `changes[].{action, campaign_name, campaign_uuid, fields}` and `summary` are the promise;
 the `apply` block of each change is what `apply --plan` executes. Every change says its
 `kind`, and names itself with its kind's name and uuid fields (`template_name` and
-`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`).
+`template_uuid` where a campaign change has `campaign_name` and `campaign_uuid`). Each change
+carries its `risk`; the document the plan's `risk` summary and its `refusals`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.diagnostics.model import Diagnostic, diagnostic_from_dict
 from reconciler.kinds.registry import kind_of, kinds, primary
-from reconciler.plan.model import FORMAT_VERSION, Change, Plan
+from reconciler.plan.model import FORMAT_VERSION, Change, Plan, note_text
 from reconciler.plan.order import order_changes
+from reconciler.plan.risk import summary
 from reconciler.policy.findings import Finding
 from reconciler.safetext import INVISIBLE, UNSAFE_BUT_NEWLINE
 
@@ -35,7 +38,10 @@ def change_document(change: Change) -> dict[str, Any]:
         uuid_key: change.uuid,
         "fields": data["fields"],
         "source": change.source,
+        "risk": change.risk.to_dict(),
     }
+    if change.acknowledge:
+        document["acknowledge"] = list(change.acknowledge)
     if change.updated_at:
         document["updated_at"] = change.updated_at
     if change.placeholders:
@@ -44,6 +50,8 @@ def change_document(change: Change) -> dict[str, Any]:
         document["unverifiable"] = list(change.unverifiable)
     if change.rewrite:
         document["rewrite"] = True
+    if change.overrides:
+        document["overrides"] = {key: dict(value) for key, value in change.overrides.items()}
     document["apply"] = {key: data[key] for key in APPLY_KEYS}
     return document
 
@@ -52,10 +60,15 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "api_url": plan.api_url,
+        "environment": plan.environment,
         "changes": [change_document(change) for change in plan.changes],
         "summary": plan.summary(),
-        "notes": list(plan.notes),
+        "notes": plan.note_texts(),
         "policy": [finding.to_dict() for finding in plan.findings],
+        "risk": summary(plan),
+        "refusals": [refusal.to_dict() for refusal in plan.refusals],
+        # `notes` with their code, severity and subject (added; `notes` stays text).
+        "notes_detail": [note.to_dict() for note in plan.notes],
     }
 
 
@@ -72,6 +85,14 @@ def safe_json(document: Any) -> str:
     text = json.dumps(document, indent=2, ensure_ascii=False)
     text = UNSAFE_BUT_NEWLINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return INVISIBLE.sub(lambda match: json.dumps(match.group())[1:-1], text)
+
+
+def _codes(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValueError("acknowledge must be a list of refusal codes")
+    return list(value)
 
 
 def plan_from_document(document: dict[str, Any]) -> Plan:
@@ -92,6 +113,10 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
         data["unverifiable"] = item.get("unverifiable") or []
         data["rewrite"] = item.get("rewrite") is True
         data["updated_at"] = item.get("updated_at")
+        data["acknowledge"] = _codes(item.get("acknowledge"))
+        if "risk" in item:
+            data["risk"] = item["risk"]
+        data["overrides"] = _overrides(item.get("overrides"))
         data.update(item["apply"])
         leveled = leveled and "level" in item["apply"]
         if data["action"] not in ("create", "update", "delete"):
@@ -102,10 +127,33 @@ def plan_from_document(document: dict[str, Any]) -> Plan:
     notes = document.get("notes") or []
     if not isinstance(notes, list) or not all(isinstance(note, str) for note in notes):
         raise ValueError("notes must be a list of strings")
+    details = document.get("notes_detail")
+    if isinstance(details, list) and len(details) == len(notes):
+        noted = [diagnostic_from_dict(detail) for detail in details]
+        if [note_text(note) for note in noted] != notes:
+            raise ValueError("notes_detail does not match notes")
+    else:  # saved before notes had details (or edited): each a remark as written
+        noted = [Diagnostic("note", "plan/note", note, category="plan") for note in notes]
+    environment = document.get("environment")
+    if environment is not None and not isinstance(environment, str):
+        raise ValueError("environment must be a string or null")
     return Plan(
         changes=changes,
         unchanged=document["summary"]["unchanged"],
         api_url=document["api_url"],
-        notes=notes,
+        notes=noted,
         findings=[Finding.from_dict(item) for item in document.get("policy") or []],
+        environment=environment,
     )
+
+
+def _overrides(value: Any) -> dict[str, dict[str, str]]:
+    """A change's `overrides` as saved: {field: {environment, source}}."""
+    if not value:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(item, dict) and isinstance(item.get("environment"), str)
+        for item in value.values()
+    ):
+        raise ValueError("overrides must map fields to {environment, source}")
+    return {str(key): {k: str(v) for k, v in item.items()} for key, item in value.items()}

@@ -13,8 +13,11 @@ from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
+from reconciler.render.care import headline
+from reconciler.render.care import markdown_section as care_section
 from reconciler.render.findings import markdown_section
 from reconciler.render.mdtext import _fit, _longest_run, code_cell, escape
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -67,7 +70,7 @@ def table_row(change: Change) -> str:
     return f"| {ICONS[change.action]} {change.action} | {name} | {uuid} | {source} |"
 
 
-def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
+def field_lines(name: str, diff: FieldDiff, action: str, origin: str = "") -> list[str]:
     """`- field: before` / `+ field: after`; schedules one human entry per line."""
     if name == "schedules":
         rows = schedule_lines(diff.before, diff.after)
@@ -76,13 +79,13 @@ def field_lines(name: str, diff: FieldDiff, action: str) -> list[str]:
     else:
         rows = text_lines(None if action == "create" else diff.before, diff.after)
     if rows is not None:  # schedules, or multi-line text: one row per line
-        head = f"{SIGNS[action]} {name}:"
+        head = f"{SIGNS[action]} {name}:{origin}"
         return [head] + [f"{sign}   {_clip(text)}".rstrip() for sign, text in rows]
     lines = []
     if action != "create":
         lines.append(f"- {name}: {_clip(format_field(name, diff.before))}")
     if action != "delete":
-        lines.append(f"+ {name}: {_clip(format_field(name, diff.after))}")
+        lines.append(f"+ {name}: {_clip(format_field(name, diff.after))}{origin}")
     return lines
 
 
@@ -92,7 +95,7 @@ def diff_lines(change: Change) -> list[str]:
         return [f"- {change.kind} {safetext.visible(change.name)} ({change.uuid}{status})"]
     lines: list[str] = []
     for name, diff in change.fields.items():
-        lines.extend(field_lines(name, diff, change.action))
+        lines.extend(field_lines(name, diff, change.action, change.origin(name)))
     lines.extend(f"! {_clip(line)}" for line in unverifiable_lines(change))
     return lines
 
@@ -136,7 +139,7 @@ def omitted_note(total: int, rows: int, details: int) -> str:
 
 
 def _no_changes(plan: Plan) -> str:
-    return f"**No changes.** {plan.no_changes_sentence()}"
+    return f"**No changes.** {no_changes_sentence(plan)}"
 
 
 def render(
@@ -155,10 +158,14 @@ def render(
     if drift:
         lead = (f"**{drift_words.no_drift(plan)}**" if not plan.has_changes
                 else f"**{drift_words.summary(plan)}** Each diff reads live → manifests.")
-    notes = "\n".join(f"> {escape(note)}" for note in plan.notes)
+    care_line = headline(plan)  # one line for the comment's first screen
+    if care_line:
+        lead = f"**{'⛔' if plan.blocking_refusals() else '⚠️'} {escape(care_line)}**\n\n{lead}"
+    notes = "\n".join(f"> {escape(note)}" for note in plan.note_texts())
+    title = plan.heading(drift_words.TITLE if drift else "Reconciler plan")
     head = "\n\n".join(
-        part for part in (f"### {drift_words.TITLE if drift else 'Reconciler plan'}", lead,
-                          target, notes) if part
+        part for part in (f"### {escape(title)}", lead, target, notes,
+                          care_section(plan, limit // 4)) if part
     )
     policy = markdown_section(plan.findings, limit // 3)
     if policy:

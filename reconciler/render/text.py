@@ -8,7 +8,9 @@ from reconciler.kinds.registry import kind_of
 from reconciler.names import same_name
 from reconciler.plan.model import Change, FieldDiff, Plan
 from reconciler.render import drift as drift_words
+from reconciler.render.care import text_lines as care_lines
 from reconciler.render.findings import finding_lines
+from reconciler.render.unchanged import no_changes_sentence
 from reconciler.render.values import (
     SCRIPT_FIELDS,
     format_field,
@@ -30,7 +32,9 @@ def _paint(text: str, color: str | None, enabled: bool) -> str:
     return click.style(text, fg=color) if enabled and color else text
 
 
-def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[str]:
+def _field_lines(
+    name: str, diff: FieldDiff, action: str, color: bool, origin: str = ""
+) -> list[str]:
     mark = {"create": "+", "delete": "-"}.get(action, "~")
     if name == "schedules":
         rows = schedule_lines(diff.before, diff.after)
@@ -39,7 +43,7 @@ def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[s
     else:
         rows = text_lines(None if action == "create" else diff.before, diff.after)
     if rows is not None:  # schedules, or multi-line text: one row per line
-        lines = [_paint(f"      {mark} {name}:", LINE_COLORS[mark], color)]
+        lines = [_paint(f"      {mark} {name}:{origin}", LINE_COLORS[mark], color)]
         for sign, text in rows:
             lines.append(_paint(f"          {sign} {text}".rstrip(), LINE_COLORS[sign], color))
         return lines
@@ -48,7 +52,7 @@ def _field_lines(name: str, diff: FieldDiff, action: str, color: bool) -> list[s
     else:
         before, after = format_field(name, diff.before), format_field(name, diff.after)
         text = f"      ~ {name}: {before} → {after}"
-    return [_paint(text, LINE_COLORS[mark], color)]
+    return [_paint(text + origin, LINE_COLORS[mark], color)]
 
 
 def change_lines(change: Change, color: bool = False) -> list[str]:
@@ -66,6 +70,8 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         where.append(f"status {change.live_status}")
     if change.source:
         where.append(change.source)
+    if change.risk.level != "low":
+        where.append(f"{change.risk.level} risk")
     suffix = shown(f"  ({'; '.join(where)})") if where else ""
     what = kind_of(change).label
     head = _paint(f"  {mark} {change.action} {what}{visible(change.name)}", hue, color)
@@ -73,7 +79,7 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
     for name, diff in change.fields.items():
         if change.action == "create" and name in ("campaign_name", "template_name"):
             continue  # already the heading
-        lines.extend(_field_lines(name, diff, change.action, color))
+        lines.extend(_field_lines(name, diff, change.action, color, change.origin(name)))
     lines.extend(_paint(f"      ! {line}", hue, color) for line in unverifiable_lines(change))
     params = params_line(change)
     if params and change.action != "delete":
@@ -94,19 +100,31 @@ def summary_line(plan: Plan) -> str:
 
 
 def note_lines(plan: Plan) -> list[str]:
-    return [shown(f"Note: {note}") for note in plan.notes]
+    return [shown(f"Note: {note}") for note in plan.note_texts()]
+
+
+def environment_lines(plan: Plan) -> list[str]:
+    """`Environment staging (https://...)`: first, so no reader mistakes the tenant."""
+    if not plan.environment:
+        return []
+    against = f" ({plan.api_url})" if plan.api_url else ""
+    return [shown(f"Environment {plan.environment}{against}")]
 
 
 def render(plan: Plan, *, color: bool = False, drift: bool = False, **_options: object) -> str:
     """The plan; with `drift`, worded as what changed outside the manifests (plan --drift)."""
-    notes = note_lines(plan)
+    notes = environment_lines(plan) + note_lines(plan)
     policy = finding_lines(plan.findings, color)  # [] when no rule found anything
+    care = care_lines(plan, color)  # what needs care leads: risk, refusals
     if not plan.has_changes:
-        none = drift_words.no_drift(plan) if drift else f"No changes. {plan.no_changes_sentence()}"
+        none = drift_words.no_drift(plan) if drift else f"No changes. {no_changes_sentence(plan)}"
         head = "".join(f"{line}\n" for line in notes) + f"{none}\n"
+        head += "".join(f"{line}\n" for line in ["", *care]) if care else ""
         return head + ("\n" + "\n".join(policy) + "\n" if policy else "")
     heading = drift_words.HEADING if drift else "Reconciler will perform the following actions:"
-    lines = [*notes, "", heading, ""] if notes else [heading, ""]
+    lines = [*notes, ""] if notes else []
+    lines += [*care, ""] if care else []
+    lines += [heading, ""]
     for change in plan.changes:
         block = change_lines(change, color)
         if drift:

@@ -36,7 +36,7 @@ class CampaignKind(Kind):
     primary = True
     # Manifest name fields, the kind each names and the API uuid field it resolves to.
     references = (
-        Reference("carrier", "carrier", "carrier_uuid", lister=lambda api: api.list_carriers()),
+        Reference("carrier", "carrier", "carrier_uuid"),
         Reference("template", "template", "template_uuid", placeholders=True, ordered=True),
     )
     read_dependent = READ_DEPENDENT_FIELDS

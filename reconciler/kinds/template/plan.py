@@ -115,13 +115,13 @@ class TemplateKind(Kind):
     def known_placeholders(self, catalog: Catalog) -> dict[str, list[str]]:
         return {
             uuid: catalog.placeholders[uuid]
-            for uuid in catalog.templates.values() if uuid in catalog.placeholders
+            for uuid in catalog.table(self.name).values() if uuid in catalog.placeholders
         }
 
     def check_writes(
         self, changes: list[Change], specs: Mapping[str, Any],
         live: Mapping[str, dict[str, Any] | None], where: Where,
-    ) -> tuple[list[Diagnostic], list[str]]:
+    ) -> tuple[list[Diagnostic], list[Diagnostic]]:
         return write_only.check(self, changes, specs, live, where)
 
     def unverifiable_lines(self, change: Change, value: Callable[[Any], str]) -> list[str]:

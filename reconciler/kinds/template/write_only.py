@@ -30,12 +30,12 @@ def check(
     specs: Mapping[str, Any],
     live: Mapping[str, dict[str, Any] | None],
     where: Where,
-) -> tuple[list[Diagnostic], list[str]]:
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The template writes in `changes` that would send press options without their
     write-only keys: errors (each at the option's line, or the entry's), and notes for the
     creates that may (nothing live to reset, and nothing declared to rewrite)."""
     errors: list[Diagnostic] = []
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     for change in changes:
         spec = specs.get(change.name) if change.kind == kind.name else None
         if spec is None or change.action not in ("create", "update"):
@@ -45,7 +45,7 @@ def check(
         elif spec.unverifiable():
             errors.extend(_option_errors(change.name, spec, where, _REWRITTEN))
         else:
-            notes.extend(_create_notes(change.name, spec))
+            notes.extend(_create_notes(change.name, spec, where))
     return errors, notes
 
 
@@ -99,11 +99,16 @@ def _option_errors(name: str, spec: Any, where: Where, why: str) -> list[Diagnos
     return errors
 
 
-def _create_notes(name: str, spec: Any) -> list[str]:
+def _create_notes(name: str, spec: Any, where: Where) -> list[Diagnostic]:
+    """Remarks (severity note), each at the option's line when its file is known."""
+    index = {str(option.press_num): i for i, option in enumerate(spec.press_options or ())}
     return [
-        f"template {name!r}: press option {press_num} declares no {', '.join(keys)}: it is "
-        "created with the API's defaults for them, and an update of this template is refused "
-        "until they are declared (the API never reads them back)"
+        replace(_at(
+            where, name, ("press_options", index[press_num]),
+            f"template {name!r}: press option {press_num} declares no {', '.join(keys)}: it "
+            "is created with the API's defaults for them, and an update of this template is "
+            "refused until they are declared (the API never reads them back)",
+        ), severity="note", code="plan/write-only-defaults")
         for press_num, keys in spec.options_missing_unread().items()
     ]
 

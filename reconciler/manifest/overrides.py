@@ -1,0 +1,174 @@
+"""The manifests as one environment sees them: its pins chosen, its overrides applied.
+
+Overrides come from reconciler.yaml (`environments.NAME.overrides`) and apply in order after
+the manifests load, as if each selected entry declared the fields itself: the result is
+validated again (a value that breaks the entry is a located error at the override), and each
+overridden field keeps the override's place (`reconciler.yaml:LINE`) as its source, so a
+policy finding or a plan error about it points there and the plan can say where it came from.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from reconciler.manifest.loader import SECTIONS, Manifests, Source, _Problems
+from reconciler.manifest.models import EXCLUSIVE_FIELDS
+from reconciler.manifest.wording import did_you_mean
+from reconciler.names import identity_key
+
+
+def for_environment(
+    manifests: Manifests,
+    name: str | None,
+    environments: Mapping[str, Any],
+    config: Source | None,
+    *,
+    need_pins: bool = True,
+) -> Manifests:
+    """The manifests for environment `name` (None: none chosen). Every per-environment pin
+    must name a declared environment; without an environment, a per-environment pin is an
+    error when `need_pins` (a command about to talk to a tenant)."""
+    problems = _Problems()
+    _check_pin_names(manifests, environments, problems)
+    problems.raise_if_any()
+    if name is None:
+        if need_pins and any(manifests.env_pins.values()):
+            _no_environment_for_pins(manifests, problems)
+            problems.raise_if_any()
+        return manifests
+    result = copy.copy(manifests)
+    result._specs = {kind: dict(specs) for kind, specs in manifests._specs.items()}
+    result.environment = name
+    result.overridden = {}
+    for kind, pins in manifests.env_pins.items():
+        uuid_field = _fields(kind)[2]
+        specs = result.specs(kind)
+        for entry, by_env in pins.items():
+            if name in by_env:
+                specs[entry] = specs[entry].model_copy(update={uuid_field: by_env[name]})
+    environment = environments[name]
+    for index, override in enumerate(environment.overrides or []):
+        _apply(result, name, index, override, config, problems)
+    problems.raise_if_any()
+    return result
+
+
+def _apply(
+    manifests: Manifests, env: str, index: int, override: Any, config: Source | None,
+    problems: _Problems,
+) -> None:
+    """One override on every entry it selects; problems located at the override."""
+    from reconciler.manifest.entry import validate_entry_coded
+
+    kind = override.kind
+    model = _fields(kind)[0]
+    specs = manifests.specs(kind)
+    at = ("environments", env, "overrides", index)
+    for entry, spec in list(specs.items()):
+        if not selects(override, entry, spec):
+            continue
+        data = spec.model_dump(exclude_unset=True)
+        for _field, counterpart in _counterparts(override.set):
+            data.pop(counterpart, None)
+        data.update(override.set)
+        new, found = validate_entry_coded(data, model)
+        for loc, message, code in found:
+            where = (*at, "set", loc[0]) if loc and loc[0] in override.set else (*at, "set")
+            if config is not None:
+                problems.at(config, where, f"{kind} {entry!r}: {message}", code, campaign=entry)
+        if new is None:
+            continue
+        specs[entry] = new
+        fields = manifests.overridden.setdefault(kind, {}).setdefault(entry, {})
+        for field in override.set:
+            fields[field] = config.at((*at, "set", field)) if config is not None else ""
+
+
+def selects(override: Any, name: str, spec: Any) -> bool:
+    """Whether the override's `match` takes this entry: every condition given holds (names
+    and labels compared in NFC)."""
+    match = override.match
+    if match is None:
+        return True
+    if match.names is not None and identity_key(name) not in {
+        identity_key(wanted) for wanted in match.names
+    }:
+        return False
+    if match.labels:
+        labels = {identity_key(k): identity_key(v) for k, v in (spec.labels or {}).items()}
+        for key, value in match.labels.items():
+            if labels.get(identity_key(key)) != identity_key(value):
+                return False
+    return True
+
+
+def origin_words(manifests: Manifests, kind: str, name: str, field: str) -> str | None:
+    """`staging override` when an override of the environment set this field, else None."""
+    if manifests.override_at(kind, name, field) is None:
+        return None
+    return f"{manifests.environment} override"
+
+
+def _counterparts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """An override setting `carrier` replaces the entry's `carrier_uuid` (and the reverse):
+    the two may not be declared together."""
+    found = []
+    for name_field, uuid_field in EXCLUSIVE_FIELDS:
+        if name_field in values:
+            found.append((name_field, uuid_field))
+        if uuid_field in values:
+            found.append((uuid_field, name_field))
+    return found
+
+
+def _fields(kind: str) -> tuple[type, str, str]:
+    """The spec model, name field and uuid field of a kind, from the loader's sections."""
+    for model_kind, model, name_field, uuid_field in SECTIONS.values():
+        if model_kind == kind:
+            return model, name_field, uuid_field
+    raise KeyError(kind)
+
+
+def _check_pin_names(
+    manifests: Manifests, environments: Collection[str], problems: _Problems
+) -> None:
+    """A per-environment pin for an environment reconciler.yaml does not declare: a typo
+    (did you mean) or a config that was not found."""
+    for kind, pins in manifests.env_pins.items():
+        uuid_field = _fields(kind)[2]
+        for entry, by_env in pins.items():
+            for env in by_env:
+                if env in environments:
+                    continue
+                declared = ", ".join(environments) or "none (no environments: in reconciler.yaml)"
+                source, index = manifests.origin(entry, kind)
+                problems.at(
+                    source,
+                    (_key(kind), index, uuid_field, env),
+                    f"{uuid_field}: no environment {env!r}{did_you_mean(env, list(environments))};"
+                    f" reconciler.yaml declares {declared}",
+                    "unknown-environment",
+                    campaign=entry,
+                )
+
+
+def _no_environment_for_pins(manifests: Manifests, problems: _Problems) -> None:
+    for kind, pins in manifests.env_pins.items():
+        uuid_field = _fields(kind)[2]
+        for entry, by_env in pins.items():
+            source, index = manifests.origin(entry, kind)
+            problems.at(
+                source,
+                (_key(kind), index, uuid_field),
+                f"{uuid_field} is given per environment ({', '.join(by_env)}): choose one "
+                "with --env NAME",
+                "needs-environment",
+                campaign=entry,
+            )
+
+
+def _key(kind: str) -> str:
+    return next(key for key, (model_kind, *_rest) in SECTIONS.items() if model_kind == kind)
+
