@@ -2,9 +2,10 @@
 the retry policy and the network settings of the environment, read once.
 
 Why not `requests.Session`: a plan makes thousands of calls, and on a small machine their
-CPU is what bounds its pace. requests spends ~0.6 ms of CPU on each call (preparing,
-merging settings, hooks, cookie jars, wrapping the answer) on top of urllib3's own work; a
-plan of 2,000 campaigns paid about a second for it. Everything requests did for this
+CPU is what bounds its pace. One detail read cost 0.55-0.61 ms of CPU through requests
+(preparing, merging settings, hooks, cookie jars, wrapping the answer), 0.29-0.33 ms through
+urllib3 alone (plain http.client: 0.17 ms), measured against the emulator on this project's
+2-core machine; a plan of 2,000 campaigns spends ~0.6 s less CPU. What requests did for this
 client is done here, once, the way requests does it:
 
 - proxies from the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, any case),
