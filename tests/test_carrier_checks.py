@@ -158,3 +158,15 @@ def test_a_pinned_entry_matches_its_row_by_uuid_and_a_named_one_by_nfc_name():
     assert match("Café", "ab-3") is None  # pinned to nothing: no fallback to the name
     assert match("Café", None) is rows[0]  # NFC: the first of the two that read alike
     assert match("Other", None) is None and match("Other", "") is None
+
+
+def test_without_a_declared_carrier_the_campaigns_are_not_examined(monkeypatch):
+    """Only declared carriers are checked, so a project declaring none pays nothing for
+    its campaigns (a 2,000-campaign plan ran these checks three times)."""
+    import reconciler.kinds.carrier.checks as checks
+
+    def refuse(*_args: object) -> list:
+        raise AssertionError("campaigns examined with no carrier declared")
+
+    monkeypatch.setattr(checks, "_users", refuse)
+    assert codes([], [campaign("A", concurrent_call=4)]) == []

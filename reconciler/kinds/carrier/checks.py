@@ -53,6 +53,8 @@ def warnings(
 ) -> list[Diagnostic]:
     """Every warning, carrier by carrier in manifest order."""
     carriers = _carriers(specs_by.get("carrier", {}), live_by.get("carrier"))
+    if not carriers:  # only declared carriers are checked: no need to look at campaigns
+        return []
     users = _users(specs_by.get(USERS, {}), live_by.get(USERS, []), carriers)
     at_carrier = where_by.get("carrier") or (lambda _name, _field=None: "")
     at_user = where_by.get(USERS) or (lambda _name, _field=None: "")
