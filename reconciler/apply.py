@@ -104,13 +104,10 @@ def with_references(change: Change, created: dict[tuple[str, str], str]) -> Chan
     if not change.refs:
         return change
     kind = kind_of(change)
-    targets = {ref.uuid_field: ref.target for ref in kind.references}
     resolved = Change.from_dict(change.to_dict())
     for api_field, name in change.refs.items():
-        uuid = created[(targets[api_field], name)]
-        resolved.put[api_field] = uuid
-        if change.action == "create" and api_field in kind.create_fields:
-            resolved.create_body[api_field] = uuid
+        target = next(ref.target for ref in kind.references if ref.covers(api_field))
+        kind.set_reference(resolved, api_field, created[(target, name)])
     resolved.refs = {}
     return resolved
 

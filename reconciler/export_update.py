@@ -134,6 +134,26 @@ def take_back(
     return result
 
 
+def drop_overridden(plan: Plan, manifests: Manifests) -> list[str]:
+    """Take out of `plan`'s updates the fields an override of the environment sets: their
+    live value is that tenant's, not the manifests'. Returns what was kept, in words."""
+    kept = []
+    for change in plan.changes:
+        if change.action != "update":
+            continue
+        fields = [name for name in change.fields
+                  if manifests.override_at(change.kind, change.name, name)]
+        for name in fields:
+            del change.fields[name]
+        if fields:
+            kept.append(
+                f"{change.kind} {change.name!r}: {', '.join(fields)} (set by the "
+                f"{manifests.environment} override at "
+                f"{manifests.override_at(change.kind, change.name, fields[0])}; never taken back)"
+            )
+    return kept
+
+
 def _unspellable(change: Change, name: str, where: str, result: Update) -> bool:
     """A live name no manifest may declare (a trailing space, a zero-width character: the
     planner takes it as a look-alike of the entry's name) is not taken back: it is named as a

@@ -57,6 +57,20 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     return text
 
 
+def url_shown(url: str) -> str:
+    """`url` safe to print in an error: any user-info (`user:password@`, up to the last `@`)
+    and any query or fragment (where a token may hide) cut out. A URL is refused for holding
+    credentials, but the message refusing it for another reason must not print them."""
+    pieces = re.split(r"[?#]", url, maxsplit=1)
+    base, cut = pieces[0], len(pieces) > 1
+    scheme, sep, rest = base.partition("//")
+    if not sep:
+        scheme, rest = "", base
+    if "@" in rest:
+        rest = REDACTED + "@" + rest.rpartition("@")[2]
+    return scheme + sep + rest + ("?…" if cut else "")
+
+
 def _forms(secret: str) -> set[str]:
     raw = secret.encode("utf-8", "surrogatepass")
     forms = {

@@ -195,6 +195,11 @@ def with_environment(plan: Plan, manifests: Manifests) -> Plan:
     that environment set (so every report can say where the value came from)."""
     plan.environment = manifests.environment
     for change in plan.changes:
+        source = manifests.override_at(change.kind, change.name, "state")
+        if change.action == "delete" and source is not None:  # the override deletes it
+            change.overrides["state"] = {"environment": manifests.environment or "",
+                                         "source": source}
+            change.source = source
         for field in change.fields:
             source = manifests.override_at(change.kind, change.name, field)
             if source is not None:

@@ -67,7 +67,8 @@ def stale_problems(
         rows = live_by.get(change.kind, [])
         if change.action == "create":
             taken = {identity_key(row[kind.name_field]) for row in rows}
-            if identity_key(change.name) in taken:
+            # The name the POST takes (an audio upload's is its digest name).
+            if identity_key(str(change.create_body.get(kind.name_field) or change.name)) in taken:
                 problems.append(f"{change.name}: a {kind.name} of that name now exists")
                 continue
             alike = [row[kind.name_field] for row in rows

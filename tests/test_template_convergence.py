@@ -27,6 +27,8 @@ words = st.text(
     ),
     max_size=20,
 )
+# An audio_file holds an upload's uuid (or names a declared audio: tests/test_audio.py).
+audio_ids = st.one_of(st.just(""), st.uuids().map(str))
 
 
 @st.composite
@@ -44,7 +46,7 @@ def sounds(draw: st.DrawFn) -> dict:
     sound = {"enable": draw(st.booleans()), "voice_type": voice}
     key = "content" if voice == "tts" else "audio_file"
     if draw(st.booleans()):
-        sound[key] = draw(scripts()) if key == "content" else draw(words)
+        sound[key] = draw(scripts()) if key == "content" else draw(audio_ids)
     return sound
 
 
@@ -61,7 +63,7 @@ def press_options(draw: st.DrawFn) -> list[dict]:
             option["voice_type"] = voice
         text_key = "audio_file" if voice == "audio_file" else "content"
         if draw(st.booleans()):
-            option[text_key] = draw(scripts()) if text_key == "content" else draw(words)
+            option[text_key] = draw(scripts()) if text_key == "content" else draw(audio_ids)
         for unread in ("toggled", "enable"):
             if keys == "all" or (keys == "any" and draw(st.booleans())):
                 option[unread] = draw(st.booleans())
@@ -93,7 +95,7 @@ def templates(draw: st.DrawFn) -> dict:
         spec["content"] = draw(scripts())
     # Both texts without a voice_type are refused by validate (the call plays only one).
     if voice != "tts" and not (voice is None and "content" in spec) and draw(st.booleans()):
-        spec["audio_file"] = draw(words)
+        spec["audio_file"] = draw(audio_ids)
     return spec
 
 

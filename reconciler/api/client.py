@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from urllib3.exceptions import HTTPError as TransportError
+from urllib3.filepost import encode_multipart_formdata
 
+from reconciler import audio_fields
 from reconciler.api.auth import IssuedToken, TokenSource, bearer_header, bearer_problem
 from reconciler.api.errors import (
     AmbiguousWriteError,
@@ -36,7 +38,7 @@ from reconciler.api.paging import OnRows, collect
 from reconciler.api.retry import RETRY_STATUSES, CallState, RetrySettings, call_scope
 from reconciler.api.session import TOKEN_PATH, Answer, build_session
 from reconciler.errors import ConfigError
-from reconciler.redact import remember
+from reconciler.redact import remember, url_shown
 from reconciler.template_fields import LOCK_NAME
 
 log = logging.getLogger("reconciler.api")
@@ -339,6 +341,39 @@ class ApiClient:
                 return {"deleted": "true"}
             raise
 
+    # -- audio files (reconciler.audio_fields) ---------------------------------------------
+
+    def list_audio(self, name: str | None = None, *, uuid: str | None = None) -> list[dict]:
+        """Every uploaded audio file, all pages: audio_uuid, audio_name, user_uuid,
+        created_at (no size, no hash). `name` is the server's substring filter: compare names
+        yourself."""
+        base = {key: value for key, value in (("audio_name", name), ("audio_uuid", uuid))
+                if value}
+        return self._list(
+            "/v3/audio", base, 100, key="audio_uuid", what="audio file",
+            required=("audio_name",),
+        )
+
+    def find_audio_by_name(self, name: str) -> dict | None:
+        """The upload named exactly `name`, or None."""
+        for row in self.list_audio(name):
+            if row.get("audio_name") == name:
+                return row
+        return None
+
+    def upload_audio(self, name: str, filename: str, content: bytes) -> str:
+        """POST /v3/audio (multipart: audio_name, file) once; returns the new uuid (`id`).
+        Never re-sent once it may have reached the server: an unclear answer is
+        AmbiguousWriteError, settled by listing for the name. The bytes are never logged."""
+        body = Multipart({audio_fields.NAME_PART: name},
+                         (audio_fields.FILE_PART, filename, content))
+        return self._create("/v3/audio", body, "id")  # type: ignore[arg-type]
+
+    def delete_audio(self, uuid: str) -> dict:
+        """DELETE one upload; answers {"message": "delete audio success"} (an `error` body is
+        a failure at any status)."""
+        return self._call("DELETE", f"/v3/audio/{_seg(uuid)}")
+
     # -- runs and call reports (docs/api-facts.md, "Runs and call reports") ------------------
 
     def start_run(self, uuid: str) -> dict:
@@ -515,7 +550,9 @@ class ApiClient:
         # a transport failure.
         payload: bytes | None = None
         headers: dict[str, str] = {}
-        if body is not None:
+        if isinstance(body, Multipart):
+            payload, headers["Content-Type"] = body.encoded()
+        elif body is not None:
             payload = _json_bytes(body)
             headers["Content-Type"] = "application/json"
         if token is not None:
@@ -699,6 +736,23 @@ def _key_problem(api_key: str) -> str | None:
     return None
 
 
+class Multipart:
+    """A multipart/form-data body: text fields and one file (name, filename, bytes). Its
+    repr names the file and its size, never the bytes."""
+
+    def __init__(self, fields: Mapping[str, str], file: tuple[str, str, bytes]):
+        self.fields, self.file = dict(fields), file
+
+    def encoded(self) -> tuple[bytes, str]:
+        parts: dict[str, Any] = dict(self.fields)
+        part, filename, content = self.file
+        parts[part] = (filename, content, "audio/wav")
+        return encode_multipart_formdata(parts)
+
+    def __repr__(self) -> str:
+        return f"Multipart({self.fields!r}, file={self.file[1]!r}, {len(self.file[2])} bytes)"
+
+
 def _json_bytes(body: Any) -> bytes:
     """The JSON request body. Text holding a lone surrogate (as a server may send, escaped)
     goes back as the same JSON escape: it has no UTF-8 form."""
@@ -755,14 +809,20 @@ def _backoff_seconds(text: str) -> float:
 def _checked_base_url(base_url: str) -> str:
     url = (base_url or "").strip().rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"the API URL must be an http(s) URL such as https://host, not {url!r}")
-    if parts.username or parts.password:
+    # Credentials first: no later message may print them (nor a query, where a token hides).
+    if parts.username or parts.password or "@" in url.split("?")[0].split("#")[0]:
         raise ConfigError(
             f"do not put credentials in the API URL: use {TOKEN_ENV} or {API_KEY_ENV}"
         )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"the API URL must be an http(s) URL such as https://host, not {url_shown(url)!r}"
+        )
     if parts.query or parts.fragment:
-        raise ConfigError(f"the API URL must not have a query or fragment: {url!r}")
+        raise ConfigError(
+            f"the API URL must not have a query or fragment: {url_shown(url)!r} (the part "
+            "after ? or # is not shown: it may hold a token)"
+        )
     return url
 
 

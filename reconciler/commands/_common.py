@@ -16,7 +16,7 @@ import click
 
 from reconciler.errors import ConfigError, ManifestError, PlanError, ReconcilerError
 from reconciler.interrupt import Interrupted
-from reconciler.redact import redact
+from reconciler.redact import redact, url_shown
 from reconciler.safetext import shown
 
 DEFAULT_API_URL = "http://127.0.0.1:8080"
@@ -66,6 +66,16 @@ def checked_api_url(value: str, source: str) -> str:
     if not url:
         raise ConfigError(
             f"{source} is empty: give the API's base URL, e.g. https://api.example.vn"
+        )
+    if "@" in url.split("?")[0].split("#")[0]:  # user:password@: never echoed back
+        raise ConfigError(
+            f"{source} holds credentials in the URL ({url_shown(url)}): take them out; the "
+            "token goes in its own variable (RECONCILER_TOKEN, or the environment's token_env)"
+        )
+    if "?" in url or "#" in url:
+        raise ConfigError(
+            f"{source} must not have a query or fragment: {url_shown(url)} (the part after ? "
+            "or # is not shown: it may hold a token)"
         )
     path = urlsplit(url).path
     if path.lower().endswith("/v3"):

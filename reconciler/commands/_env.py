@@ -77,6 +77,11 @@ def chosen(cfg: Settings, *, live: bool = True, several: bool = False) -> list[s
         if name == ALL and several:
             result += [env for env in declared if env not in result]
             continue
+        if name == ALL:  # apply (say) to every tenant at once: never by one word
+            raise ConfigError(
+                f"--env all: this command works on one environment at a time ({config} "
+                f"declares {', '.join(declared)}); give --env NAME (plan takes --env all)"
+            )
         if name not in declared:
             hint = did_you_mean(name, declared)
             raise ConfigError(

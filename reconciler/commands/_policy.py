@@ -35,11 +35,32 @@ def load_checked_with_policies(paths: Sequence[str], *, live: bool = True):  # n
         cfg.environment = chosen(cfg, live=live)[0]
         cfg.environment_chosen = True
     _report.set_environment(cfg.environment)
+    per_environment, warnings = [], list(manifests.diagnostics)
     if cfg.environment is None and not live:
         for name in project.environments:  # every override is checked, every time
-            environment_manifests(manifests, project, name, live=False)
+            seen, found = environment_manifests(manifests, project, name, live=False)
+            per_environment.append((name, found))
+            warnings += [item for item in seen.diagnostics if item not in warnings]
     manifests, findings = environment_manifests(manifests, project, cfg.environment, live=live)
-    return manifests, findings, project.policies
+    if per_environment:  # an override that matches nothing, said by validate as well
+        manifests.diagnostics = warnings
+    return manifests, findings + _only_there(findings, per_environment), project.policies
+
+
+def _only_there(findings: list, per_environment: list) -> list:  # noqa: ANN001
+    """The findings an environment's values cause that the manifests as written do not (an
+    override breaking a rule only in production), each naming its environment: validate
+    without --env must not pass what `plan --env production` refuses."""
+    from dataclasses import replace
+
+    seen = {finding.line() for finding in findings}
+    extra = []
+    for name, found in per_environment:
+        for finding in found:
+            if finding.line() not in seen:
+                seen.add(finding.line())
+                extra.append(replace(finding, message=f"{finding.message} (environment {name})"))
+    return extra
 
 
 def load_base(paths: Sequence[str]):  # noqa: ANN201
@@ -70,14 +91,23 @@ def load_base(paths: Sequence[str]):  # noqa: ANN201
 
 
 def environment_manifests(manifests, project, name: str | None, *, live: bool = True):  # noqa: ANN001, ANN201
-    """(the manifests as environment `name` sees them, the policy findings on them)."""
+    """(the manifests as environment `name` sees them, the policy findings on them: each
+    kind's entries against the rules selecting that kind, campaigns first)."""
+    from reconciler.kinds.registry import kinds
     from reconciler.manifest.overrides import for_environment
     from reconciler.policy.evaluate import evaluate
 
     seen = for_environment(
         manifests, name, project.environments, project.source, need_pins=live
     )
-    return seen, evaluate(project.policies.rule_list, seen.campaigns, seen.at)
+    rules = project.policies.rule_list
+    findings = []
+    for kind in sorted(kinds().values(), key=lambda kind: not kind.primary):
+        def locate(entry: str, loc: tuple, kind: str = kind.name) -> str:
+            return seen.at(entry, loc, kind)
+
+        findings += evaluate(rules, seen.specs(kind.name), locate, kind.name)
+    return seen, findings
 
 
 def no_policies_note(policies) -> str | None:  # noqa: ANN001 - a PolicySet
@@ -116,7 +146,7 @@ def blocking(findings: Sequence) -> list:
 
 
 def within_targets(findings: Sequence, names: Iterable[str]) -> list:
-    """The findings with those of campaigns not in `names` (the targets and what the targeted
+    """The findings with those of entries not in `names` (the targets and what the targeted
     changes pull in) marked outside --target: still shown, no longer blocking."""
     from dataclasses import replace
 
@@ -131,14 +161,13 @@ def within_targets(findings: Sequence, names: Iterable[str]) -> list:
 
 
 def plan_scope(the_plan, targets: Sequence[str]) -> list[str]:  # noqa: ANN001 - a Plan
-    """What a targeted plan touches: the targets, and every campaign it changes (a target's
-    change, or one pulled in because a targeted change needs it)."""
+    """What a targeted plan touches: the targets, and every object it changes, of any kind
+    (a target's change, or one pulled in because a targeted change needs it)."""
     names = list(targets)
     for change in the_plan.changes:
-        if change.kind == "campaign":
-            names.append(change.name)
-            if change.live_name:
-                names.append(change.live_name)
+        names.append(change.name)
+        if change.live_name:
+            names.append(change.live_name)
     return names
 
 
@@ -146,9 +175,11 @@ def refuse_if_blocking(findings: Sequence, what: str = "nothing was changed") ->
     """Stop (exit 1) when a policy error is not waived."""
     errors = blocking(findings)
     if errors:
+        kinds = sorted({getattr(error, "kind", "campaign") for error in errors})
+        entry = kinds[0] if len(kinds) == 1 else "entry"
         # The findings are the diagnostics (noted when listed); the refusal adds none.
         raise PlanError(
-            f"{plural(len(errors), 'policy error')} (listed above): {what}. Fix the campaign, "
+            f"{plural(len(errors), 'policy error')} (listed above): {what}. Fix the {entry}, "
             "or waive the rule for it with policy_waivers: {RULE_ID: reason}",
             diagnostics=[],
         )

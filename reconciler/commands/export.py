@@ -104,6 +104,7 @@ def export(
     in place (comments, labels, waivers and pins stay), for a pull request after drift.
     """
     from reconciler import export as exporting
+    from reconciler.kinds.audio import export as audio_export
 
     if (out_dir is None) == (update_dir is None):
         fail("give one of --out DIR (a fresh export) or --update DIR (edit manifests in place)")
@@ -121,9 +122,10 @@ def export(
     assert out_dir is not None
     cfg = settings()
     with make_client(cfg, parallelism) as client:
-        with ThreadPoolExecutor(max_workers=2) as background:
+        with ThreadPoolExecutor(max_workers=3) as background:
             carriers = background.submit(client.list_carriers)
             templates = background.submit(client.list_templates)
+            audio = background.submit(client.list_audio) if with_templates else None
             listed = client.list_campaigns(None if campaign_type == "all" else campaign_type)
             selection = exporting.select_campaigns(listed, campaign_type, pattern)
             with detail_progress("Reading campaigns") as progress:
@@ -133,6 +135,7 @@ def export(
                     on_progress=_reporter(progress, len(selection.rows)),
                 )
             carrier_rows, template_rows = carriers.result(), templates.result()
+            audio_rows = audio.result() if audio is not None else []
         api_url = client.base_url
     objects = {"campaign": details.values()}
     if with_templates:
@@ -141,7 +144,8 @@ def export(
         objects["carrier"] = carrier_rows
     files, problems = exporting.render_export(
         objects,
-        {"carrier": carrier_rows, "template": template_rows},
+        {"carrier": carrier_rows, "template": template_rows,
+         "audio": audio_export.as_named(audio_rows)},
         api_url=api_url,
         schema_ref=exporting.schema_reference(out_dir, Path.cwd()),
         pin_uuid=pin_uuid,
@@ -161,6 +165,8 @@ def export(
         what += f" and {count} carrier{'' if count == 1 else 's'}"
     env = cfg.environment
     click.echo(f"Exported {what}{f' from environment {env}' if env else ''} to {out_dir}.")
+    if audio_export.summary(audio_rows):
+        click.echo(shown(audio_export.summary(audio_rows)))
     if selection.skipped_by_match:
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:

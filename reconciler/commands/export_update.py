@@ -38,6 +38,7 @@ def run_update(
     report_warnings(manifests.warnings)
     cfg = settings()
     with make_client(cfg, parallelism) as client:
+        manifests = _as_environment_sees_them(manifests, cfg)
         live, catalog = read_live(client, manifests, parallelism=parallelism)
         the_plan = build_plan(
             {kind: manifests.specs(kind) for kind in KINDS_READ},
@@ -47,6 +48,7 @@ def run_update(
             targets=targets,
             api_url=client.base_url,
         )
+        kept = updating.drop_overridden(the_plan, manifests)
         result = updating.take_back(manifests, the_plan, live, catalog, match=pattern)
         new_problems: list[str] = []
         if not no_new:
@@ -84,6 +86,8 @@ def run_update(
     if not check:  # written first: the report says what was written, never what was not
         updating.write_changes(result, directory)
     _report(result, directory, check)
+    for line in kept:
+        click.echo(shown(f"Kept: {line}"))
     for problem in problems:
         click.echo(shown(f"error: {problem}"), err=True)
     if problems:
@@ -91,6 +95,19 @@ def run_update(
              + ("nothing was written" if check else "every other change was written"))
     if check and result.changes_something:
         raise click.exceptions.Exit(2)
+
+
+def _as_environment_sees_them(manifests, cfg):  # noqa: ANN001, ANN202 - Manifests, Settings
+    """With an environment chosen, its pins and overrides applied: the live objects are
+    matched as its plan matches them, and what its overrides set is known (never taken back:
+    the files would then give that tenant's values to every tenant)."""
+    if cfg.environment is None:
+        return manifests
+    from reconciler.commands._env import project
+    from reconciler.manifest.overrides import for_environment
+
+    config = project(cfg)
+    return for_environment(manifests, cfg.environment, config.environments, config.source)
 
 
 def _what(document: dict) -> str:

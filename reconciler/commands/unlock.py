@@ -8,6 +8,7 @@ import click
 
 from reconciler.commands._common import fail, global_options, settings
 from reconciler.commands._live import make_client
+from reconciler.safetext import shown
 
 
 @click.command()
@@ -23,6 +24,8 @@ def unlock(yes: bool) -> None:
 
     cfg = settings()
     with make_client(cfg) as client:
+        if cfg.environment:  # which tenant's lock: said before anything else
+            click.echo(shown(f"Environment {cfg.environment} ({client.base_url})"))
         held = read_lock(client)
         if held is None:
             click.echo("The tenant is not locked.")

@@ -61,12 +61,13 @@ def validate(paths: tuple[str, ...], fmt: str | None, out: str | None) -> None:
     report.note(manifests.diagnostics + [finding.diagnostic() for finding in findings])
     refuse_if_blocking(findings, "the manifests break the project's policies")
     count, files = len(manifests.campaigns), len(manifests.files)
-    what = plural(count, "campaign")
-    for kind in kinds().values():  # the other kinds said only where some are declared
-        declared = manifests.specs(kind.name) if not kind.primary else {}
+    parts = [plural(count, "campaign")]
+    for kind in kinds().values():  # the other kinds, said only where declared
+        declared = len(manifests.specs(kind.name)) if not kind.primary else 0
         if declared:
-            count += len(declared)
-            what += f" and {plural(len(declared), kind.name)}"
+            count += declared
+            parts.append(f"{declared} {kind.name if declared == 1 else kind.plural}")
+    what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     verb = "is" if count == 1 else "are"
     warned = f" ({plural(len(manifests.warnings), 'warning')})" if manifests.warnings else ""
     summary = f"{what} in {plural(files, 'file')} {verb} valid{warned}."

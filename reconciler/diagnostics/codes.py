@@ -61,6 +61,8 @@ CODES: dict[str, str] = {
         "--prune leaves an object a cut-short rename cycle left under its temporary name."
     ),
     "plan/prune-kept-in-use": "--prune keeps an undeclared object that others still use.",
+    "plan/audio-not-adopted": "An audio upload this tool did not name is left as it is.",
+    "plan/audio-kept-in-use": "A replaced audio upload is kept: templates still play it.",
     "plan/target-added": "--target also plans a change a targeted one cannot apply without.",
     "plan/target-in-effect": "--target is in effect: other changes are not shown or applied.",
     "plan/target-unmanaged": "A --target names a live object no manifest declares.",

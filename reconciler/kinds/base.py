@@ -67,6 +67,11 @@ class Reference:
         """Whether an entry names the target (by name, or by a declared uuid)."""
         return getattr(spec, self.field) is not None or bool(getattr(spec, self.uuid_field))
 
+    def covers(self, key: str) -> bool:
+        """Whether a `refs` key is this reference's: its uuid field, or a path ending in it
+        (`press_options.0.audio_file`) for a reference held inside nested values."""
+        return key == self.uuid_field or key.endswith("." + self.uuid_field)
+
 
 @dataclass(frozen=True)
 class Pending:
@@ -160,6 +165,16 @@ class Kind:
     def read(self, client: ApiClient, uuid: str) -> dict[str, Any]:
         raise NotImplementedError
 
+    def live_name(self, spec: Any) -> str:
+        """The live name an entry claims (its own name; an audio entry, the digest-named
+        upload of its file)."""
+        return spec.name
+
+    def unique_name(self, name: str) -> str:
+        """What two entries' names may not share (their own names; audio: the upload name's
+        stem, as `x` and `x.wav` upload under the same name)."""
+        return name
+
     def needs_detail(self, spec: Any) -> bool:
         """Whether planning this spec takes a detail read (list rows are summaries)."""
         return False
@@ -184,6 +199,12 @@ class Kind:
     ) -> list[Diagnostic]:
         """`manifest_warnings` seen with the live objects too: only those the declared view
         did not already give (a plan shows both)."""
+        return []
+
+    def entry_files(self, spec: Any, directory: str) -> list[tuple[Loc, str, str]]:
+        """Read the repository files a valid entry names (paths relative to its manifest's
+        `directory`), keeping what they hold on the spec: (path in the entry, message, code)
+        for each one that cannot be used."""
         return []
 
     # -- planning (pure) -------------------------------------------------------------------
@@ -224,6 +245,15 @@ class Kind:
         changes that are applied (after --target)."""
         return [], []
 
+    def settle(
+        self, changes: list[Change], specs: Mapping[str, Any],
+        undeclared: list[dict[str, Any]], where: Where,
+    ) -> tuple[list[Change], list[Diagnostic], list[Diagnostic]]:
+        """Once every kind's changes are known: the plan's changes with this kind's own
+        adjusted (objects its declared entries replace; what stays because others still use
+        it), notes, and errors."""
+        return changes, [], []
+
     def same(self, field_name: str, kept: Any, sent: Any) -> bool:
         """Whether a read-back value is what was sent (as the planner compares them)."""
         raise NotImplementedError
@@ -243,6 +273,13 @@ class Kind:
         return []
 
     # -- writing ---------------------------------------------------------------------------
+
+    def set_reference(self, change: Change, key: str, uuid: str) -> None:
+        """Fill in a `refs` key with the uuid its object got in this apply (the applier's
+        `with_references`): the API field in `put`, and in the POST when it stores it."""
+        change.put[key] = uuid
+        if change.action == "create" and key in self.create_fields:
+            change.create_body[key] = uuid
 
     def actions(self) -> dict[str, Callable[..., Any]]:
         """create/update/delete/rename."""

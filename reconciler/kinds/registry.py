@@ -5,12 +5,13 @@ Adding a kind is a package under reconciler/kinds/ and one line in `KINDS`.
 
 from __future__ import annotations
 
+from reconciler.kinds.audio import AUDIO
 from reconciler.kinds.base import Kind, Reference
 from reconciler.kinds.campaign import CAMPAIGN
 from reconciler.kinds.carrier import CARRIER
 from reconciler.kinds.template import TEMPLATE
 
-KINDS: list[Kind] = [CARRIER, TEMPLATE, CAMPAIGN]
+KINDS: list[Kind] = [AUDIO, CARRIER, TEMPLATE, CAMPAIGN]
 
 _BY_NAME: dict[str, Kind] = {}
 

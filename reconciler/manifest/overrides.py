@@ -50,25 +50,48 @@ def for_environment(
                 specs[entry] = specs[entry].model_copy(update={uuid_field: by_env[name]})
     environment = environments[name]
     for index, override in enumerate(environment.overrides or []):
-        _apply(result, name, index, override, config, problems)
+        if not _apply(result, name, index, override, config, problems) and config is not None:
+            _matches_nothing(result, name, index, override, config, problems)
     problems.raise_if_any()
+    result.diagnostics = [*manifests.diagnostics, *problems.warnings()]
     return result
+
+
+def _matches_nothing(
+    manifests: Manifests, env: str, index: int, override: Any, config: Source,
+    problems: _Problems,
+) -> None:
+    """An override that selects no entry changes nothing: most likely a misspelt name or
+    label (said, with "did you mean", but not an error: an entry may come later)."""
+    kind = override.kind
+    names = list(manifests.specs(kind))
+    wanted = (override.match.names or []) if override.match is not None else []
+    hints = "".join(did_you_mean(name, names) for name in wanted if name not in names)
+    problems.warn(
+        config, ("environments", env, "overrides", index),
+        f"environments.{env}.overrides[{index}] matches no {kind} entry, so it changes "
+        f"nothing{hints}",
+        "override-matches-nothing",
+    )
 
 
 def _apply(
     manifests: Manifests, env: str, index: int, override: Any, config: Source | None,
     problems: _Problems,
-) -> None:
-    """One override on every entry it selects; problems located at the override."""
+) -> int:
+    """One override on every entry it selects; problems located at the override. Returns
+    how many entries it selected."""
     from reconciler.manifest.entry import validate_entry_coded
 
     kind = override.kind
     model = _fields(kind)[0]
     specs = manifests.specs(kind)
     at = ("environments", env, "overrides", index)
+    selected = 0
     for entry, spec in list(specs.items()):
         if not selects(override, entry, spec):
             continue
+        selected += 1
         data = spec.model_dump(exclude_unset=True)
         for _field, counterpart in _counterparts(override.set):
             data.pop(counterpart, None)
@@ -84,6 +107,7 @@ def _apply(
         fields = manifests.overridden.setdefault(kind, {}).setdefault(entry, {})
         for field in override.set:
             fields[field] = config.at((*at, "set", field)) if config is not None else ""
+    return selected
 
 
 def selects(override: Any, name: str, spec: Any) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from reconciler import fields
 from reconciler.manifest import schedule
+from reconciler.manifest.audio_spec import AudioSpec
 from reconciler.manifest.carrier_spec import CarrierData, CarrierSpec
 from reconciler.manifest.models import (
     CLEARABLE_FIELDS,
@@ -55,6 +56,29 @@ state) is never managed by manifests.
 Identity is `campaign_name`, unique across all files; an optional `campaign_uuid` pins an
 entry to one live campaign, so that a changed `campaign_name` renames it. An entry with
 `state: absent` needs only its name (other fields are still checked, then ignored).
+"""
+
+_AUDIO = """\
+`audio:` declares recordings: an `audio_name` and a WAV `file` in the repository (a path
+relative to the manifest file). `validate` refuses a missing, unreadable or non-WAV file at
+its `file:` line. The API cannot replace an upload or show its content, so uploads are named
+after their bytes: `<audio_name>-<first 8 hex digits of the sha256>.wav`. An unchanged file is
+never uploaded again; a changed one is uploaded under its new name, the templates that name
+the audio are re-pointed to it, and the earlier upload is deleted once nothing plays it (one
+another template still plays is kept, with a note). An upload this tool did not name (a plain
+`loi_chao` made in the portal) is never adopted: its bytes cannot be compared; it stays until
+`state: absent` or `--prune` deletes it. A template's `audio_file` (top level, press options,
+`exit_sound`, `invalid_sound`) may give the `audio_name` instead of an upload's uuid.
+
+```yaml
+audio:
+  - audio_name: loi_chao
+    file: audio/loi_chao.wav          # relative to this manifest file
+templates:
+  - template_name: chao_audio
+    voice_type: audio_file
+    audio_file: loi_chao              # the audio entry's name, or an upload's uuid
+```
 """
 
 _TEMPLATES = """\
@@ -162,7 +186,9 @@ malformed `{{{{placeholders}}}}`. Carrier and template *names* are resolved agai
 
 _POLICY = """\
 `labels` and `policy_waivers` are for the project's policies (`reconciler.yaml`, see the
-README's "Policies"); neither is ever sent to the API or compared with the live campaign.
+README's "Policies"); neither is ever sent to the API or compared with the live object.
+Campaigns, templates and carriers all take them: a rule checks one kind (`select: {kind:
+carrier}`; campaigns by default) and selects its entries by their labels.
 
 ```yaml
   - campaign_name: PromoAudioNov
@@ -171,7 +197,7 @@ README's "Policies"); neither is ever sent to the API or compared with the live 
       vn-decree-91/calling-hours: "Opted-in subscribers only (consent CRM-2291)"
 ```
 
-A waiver turns that rule's finding for this campaign into a *waived* finding: it no longer
+A waiver turns that rule's finding for this entry into a *waived* finding: it no longer
 fails `validate` or blocks `apply`, and it is shown, with its reason, in every plan report.
 The reason is required, and must say something (not only spaces or invisible characters).
 `reconciler policies` lists the rule ids in force.
@@ -257,6 +283,10 @@ def render_reference() -> str:
         _field_table(schema["$defs"]["CarrierSpec"], CarrierSpec),
         "### data\n",
         _field_table(schema["$defs"]["CarrierData"], CarrierData),
+        "## Audio\n",
+        _AUDIO,
+        "### Audio fields\n",
+        _field_table(schema["$defs"]["AudioSpec"], AudioSpec),
         "## network\n",
         _network_table(),
         "## schedules\n",

@@ -94,7 +94,9 @@ class Sound(BaseModel):
         default="", description="Text read by text-to-speech ({{placeholders}} allowed)."
     )
     audio_file: str = Field(
-        default="", description="Uploaded audio file id, for voice_type audio_file."
+        default="",
+        description="The upload played, for voice_type audio_file: an audio entry's audio_name "
+        "or an upload's uuid.",
     )
 
     _content = field_validator("content")(classmethod(lambda cls, value: _placeholders_ok(value)))
@@ -123,7 +125,9 @@ class PressOption(BaseModel):
     enable: bool = Field(default=None, description="Sent on every write; not read back.")
     content: str = Field(default=None, description="Text read when the key is pressed.")
     audio_file: str = Field(
-        default=None, description="Audio file id played when the key is pressed."
+        default=None,
+        description="The upload played when the key is pressed: an audio entry's audio_name or "
+        "an upload's uuid.",
     )
     type: str = Field(
         default=None, description='Action type, e.g. "tts". Sent on every write; not read back.'
@@ -203,7 +207,10 @@ class TemplateSpec(BaseModel):
     )
     audio_file: str | None = Field(
         default=None,
-        description="Uploaded audio file id played when answered (voice_type audio_file).",
+        description=(
+            "The upload played when answered (voice_type audio_file): an audio entry's "
+            "audio_name (resolved to its current upload) or an upload's uuid."
+        ),
     )
     enable_option: bool = Field(default=None, description="Whether the key-press menu is on.")
     press_options: list[PressOption] | None = Field(
@@ -220,7 +227,9 @@ class TemplateSpec(BaseModel):
         default=None, description="Seconds to wait between the digits of a key sequence."
     )
     labels: dict[str, str] = Field(
-        default=None, description="Text key/value pairs for policy rules. Never sent to the API."
+        default=None,
+        description="Text key/value pairs that policy rules of kind template select templates "
+        "by. Never sent to the API.",
     )
     policy_waivers: dict[str, str] = Field(
         default=None, description="Policy rules this template may break: {RULE_ID: reason}."

@@ -28,6 +28,8 @@ class Catalog:
     # Uuid -> the {{placeholders}} its texts use (the params lead imports supply), for the
     # kinds whose objects have texts.
     placeholders: dict[str, list[str]] = field(default_factory=dict)
+    # Every listing read, by kind (for kinds that resolve names in them themselves).
+    listings: dict[str, list[dict]] = field(default_factory=dict)
 
     @classmethod
     def from_listings(
@@ -55,7 +57,8 @@ class Catalog:
             of = (placeholders or {}).get(kind)
             if of is not None:
                 found.update({row[f"{kind}_uuid"]: of(row) for row in rows})
-        return cls(tables, ambiguous, frozenset(uuids), uuids, found)
+        read = {kind: list(rows) for kind, rows in listings.items() if rows is not None}
+        return cls(tables, ambiguous, frozenset(uuids), uuids, found, read)
 
     def unknown_uuid(self, kind: str, uuid: str | None, current: str | None = None) -> str:
         """Why a declared `<kind>_uuid` cannot be set ("" when it can, or was not checked).

@@ -194,6 +194,13 @@ class Change:
         override = self.overrides.get(field_name)
         return f" ({override['environment']} override)" if override else ""
 
+    def deleted_by_override(self) -> str:
+        """`state: absent (production override)` when an environment's override, not the
+        manifest, makes this a delete: said wherever the delete is shown."""
+        if self.action != "delete" or "state" not in self.overrides:
+            return ""
+        return f"state: absent{self.origin('state')}"
+
     # The campaign-era names, kept for readers written before kinds (renderers, reports).
     @property
     def campaign_name(self) -> str:

@@ -35,7 +35,7 @@ def reference_waits(change: Change, changes: dict[str, list[Change]]) -> list[Ch
             ]
         return needed
     for ref in kind.references:
-        uses = {name for field, name in change.refs.items() if field == ref.uuid_field}
+        uses = {name for field, name in change.refs.items() if ref.covers(field)}
         wanted_uuid = change.put.get(ref.uuid_field)
         for other in changes.get(ref.target, ()):
             if other.action == "delete":

@@ -102,13 +102,14 @@ def match(
                     )
                 )
         else:
-            rows = by_name.get(identity_key(name), [])
+            claimed = kind.live_name(spec)
+            rows = by_name.get(identity_key(claimed), [])
             how = "by name"
             if not rows:  # spelt with other spaces or invisible characters?
-                rows = by_look.get(lookalike_key(name), [])
+                rows = by_look.get(lookalike_key(claimed), [])
                 how = "by a name that reads the same"
             if not rows:  # left under a temporary name by a rename cycle cut short?
-                rows = parked.get(identity_key(name), [])
+                rows = parked.get(identity_key(claimed), [])
                 how = "by name, under the temporary name a cut-short rename left"
             if not rows:  # still under a name it had before (renamed in place)?
                 rows, how = _by_previous_name(spec, by_name)
@@ -124,7 +125,10 @@ def match(
         matching.pairs[name] = row
         if row is not None:
             claims.setdefault(row[uuid_field], []).append((name, how))
-            if row[name_field] != name and identity_key(row[name_field]) == identity_key(name):
+            claimed = kind.live_name(spec)
+            if row[name_field] != claimed and (
+                identity_key(row[name_field]) == identity_key(claimed)
+            ):
                 matching.notes.append(
                     replace(
                         _located(
@@ -148,7 +152,7 @@ def match(
         raise PlanError(diagnostics=errors)
     claimed = set(claims)
     matching.undeclared = [row for row in live_rows if row[uuid_field] not in claimed]
-    looks = {lookalike_key(name): name for name in specs}
+    looks = {lookalike_key(kind.live_name(spec)): name for name, spec in specs.items()}
     previous = {
         identity_key(old): name for name, spec in specs.items()
         for old in getattr(spec, "previous_names", None) or ()
@@ -522,6 +526,14 @@ def build_plan(
         )
         changes.extend(kind_changes)
         notes.extend(matching.notes)
+    for name, kind in registry.items():
+        changes, settle_notes, settle_errors = kind.settle(
+            changes, specs_by.get(name, {}), matchings[name].undeclared,
+            where_by.get(name, no_location),
+        )
+        if settle_errors:
+            raise PlanError(diagnostics=settle_errors)
+        notes.extend(settle_notes)
     changes, kept_notes = _in_use(changes, live_by, where_by)
     notes.extend(kept_notes)
     notes.extend(context.notes)
@@ -625,7 +637,8 @@ def _declared(
             continue
         uuid = live[kind.uuid_field] if live is not None else None
         declared.present[name] = uuid
-        if live is not None and identity_key(live[kind.name_field]) != identity_key(name):
+        claimed = kind.live_name(spec)
+        if live is not None and identity_key(live[kind.name_field]) != identity_key(claimed):
             declared.renamed[live[kind.name_field]] = name
         if kind.has_placeholders:
             values = {**(live or {}), **spec.api_values()}

@@ -269,7 +269,8 @@ def field_table(change: Change) -> str:
         return ""
     if not change.fields:
         status = f" (live status: {escape(change.live_status)})" if change.live_status else ""
-        return f'<p class="note">The whole {change.kind} will be deleted{status}.</p>'
+        by = f" by {escape(change.deleted_by_override())}" if change.deleted_by_override() else ""
+        return f'<p class="note">The whole {change.kind} will be deleted{status}{by}.</p>'
     if change.action == "create":
         head = "<tr><th>Field</th><th>Value</th></tr>"
     else:

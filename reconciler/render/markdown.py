@@ -56,7 +56,10 @@ def _notes(change: Change) -> str:
     ):
         return f" (renamed from {escape(safetext.visible(change.live_name))})"
     if change.action == "delete" and change.live_status:
-        return f" (status {escape(change.live_status)})"
+        by = f", {change.deleted_by_override()}" if change.deleted_by_override() else ""
+        return f" (status {escape(change.live_status)}{by})"
+    if change.deleted_by_override():
+        return f" ({change.deleted_by_override()})"
     if change.rewrite:
         return " (rewrite: write-only keys, unverifiable)"
     return ""
@@ -92,7 +95,8 @@ def field_lines(name: str, diff: FieldDiff, action: str, origin: str = "") -> li
 def diff_lines(change: Change) -> list[str]:
     if change.action == "delete" and not change.fields:
         status = f", status {change.live_status}" if change.live_status else ""
-        return [f"- {change.kind} {safetext.visible(change.name)} ({change.uuid}{status})"]
+        by = f", {change.deleted_by_override()}" if change.deleted_by_override() else ""
+        return [f"- {change.kind} {safetext.visible(change.name)} ({change.uuid}{status}{by})"]
     lines: list[str] = []
     for name, diff in change.fields.items():
         lines.extend(field_lines(name, diff, change.action, change.origin(name)))

@@ -68,6 +68,8 @@ def change_lines(change: Change, color: bool = False) -> list[str]:
         where.append(f"via temporary name {change.via_name!r}: a rename cycle")
     if change.action == "delete" and change.live_status:
         where.append(f"status {change.live_status}")
+    if change.deleted_by_override():
+        where.append(change.deleted_by_override())
     if change.source:
         where.append(change.source)
     if change.risk.level != "low":

@@ -6,15 +6,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler import template_fields
+from reconciler.audio_fields import set_template_audio, template_audio
 from reconciler.kinds.base import Kind
 
 
 def entry(
-    kind: Kind, live: Mapping[str, Any], *, pin_uuid: bool = False
+    kind: Kind, live: Mapping[str, Any], *, pin_uuid: bool = False,
+    audio_names: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """A live template (as any read shows it) as one manifest entry, keys in the API's write
-    order; press options in write form, with what a read returns of them. And the notes for
-    its file's header."""
+    order; press options in write form, with what a read returns of them; each upload it
+    plays by name where `audio_names` (uuid -> name) knows it. And the notes for its file's
+    header."""
     result: dict[str, Any] = {kind.name_field: live[kind.name_field]}
     if pin_uuid:
         result[kind.uuid_field] = live[kind.uuid_field]
@@ -34,6 +37,9 @@ def entry(
         elif value is None:
             continue
         result[field_name] = value
+    for key, uuid in template_audio(result):
+        if uuid in (audio_names or {}):
+            set_template_audio(result, key, audio_names[uuid])  # type: ignore[index]
     notes = []
     if live.get("press_options"):
         notes.append(

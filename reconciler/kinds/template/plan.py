@@ -16,8 +16,9 @@ from typing import Any
 
 from reconciler import template_fields as tf
 from reconciler.diagnostics.model import Diagnostic
+from reconciler.errors import PlanError
 from reconciler.kinds.base import Context, Kind, Where, updated_at
-from reconciler.kinds.template import export, write, write_only
+from reconciler.kinds.template import audio, export, write, write_only
 from reconciler.manifest.template_spec import TemplateSpec
 from reconciler.names import identity_key
 from reconciler.plan.catalog import Catalog
@@ -93,6 +94,8 @@ class TemplateKind(Kind):
     has_placeholders = True
     params_intro = "placeholders (each lead import must supply these params)"
     spec_model = TemplateSpec
+    # audio_file (anywhere) names an upload by uuid or by name (kinds/template/audio.py).
+    references = (audio.REFERENCE,)
 
     def list_live(self, client: Any, **options: Any) -> list[dict[str, Any]]:
         return client.list_templates()
@@ -131,13 +134,25 @@ class TemplateKind(Kind):
         self, specs: Mapping[str, Any], context: Context, where: Where,
         live: Mapping[str, dict[str, Any] | None],
     ) -> dict[str, dict[str, Any]]:
-        return {name: spec.api_values() for name, spec in specs.items() if spec.state == "present"}
+        resolved: dict[str, dict[str, Any]] = {}
+        errors: list[Diagnostic] = []
+        for name, spec in specs.items():
+            if spec.state != "present":
+                continue
+            values = spec.api_values()
+            audio.resolve(name, values, context, where, errors)
+            resolved[name] = values
+        if errors:
+            raise PlanError(diagnostics=errors)
+        return resolved
 
     def plan_create(self, spec: Any, values: dict[str, Any], context: Context,
                     source: str) -> Change:
+        values, refs = audio.split_pending(values)
+        shown = audio.named(values, refs, context)
         fields = {
             name: FieldDiff(None, display(name, value, everything=True))
-            for name, value in values.items()
+            for name, value in shown.items()
         }
         return Change(
             action="create",
@@ -146,14 +161,18 @@ class TemplateKind(Kind):
             fields=fields,
             create_body=dict(values),
             source=source,
+            refs=refs,
             placeholders=tf.template_placeholders(values),
             unverifiable=spec.unverifiable(),
         )
 
     def plan_update(self, spec: Any, values: dict[str, Any], live: dict[str, Any],
                     context: Context) -> Change | None:
+        values, refs = audio.split_pending(values)
+        shown = audio.named(values, refs, context)
+        before = audio.named(live, {}, context)
         fields = {
-            name: FieldDiff(display(name, live.get(name)), display(name, value))
+            name: FieldDiff(display(name, before.get(name)), display(name, shown[name]))
             for name, value in values.items()
             if canonical(name, live.get(name)) != canonical(name, value)
         }
@@ -179,6 +198,7 @@ class TemplateKind(Kind):
             placeholders=tf.template_placeholders({**live, **values}),
             unverifiable=unverifiable,
             rewrite=not fields,
+            refs=refs,
             updated_at=updated_at(live),
         )
 
@@ -194,6 +214,9 @@ class TemplateKind(Kind):
             updated_at=updated_at(live),
         )
 
+    def set_reference(self, change: Change, key: str, uuid: str) -> None:
+        audio.set_reference(change, key, uuid)
+
     def actions(self) -> dict[str, Callable[..., tuple[list[str], str]]]:
         return {
             "create": partial(write.apply_create, self),
@@ -206,7 +229,7 @@ class TemplateKind(Kind):
         return client.find_template_by_name(name)
 
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
-        return export.entry(self, live, pin_uuid=pin_uuid)
+        return export.entry(self, live, pin_uuid=pin_uuid, audio_names=names.get("audio", {}))
 
 
 TEMPLATE = TemplateKind()
