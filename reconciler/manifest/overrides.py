@@ -13,6 +13,7 @@ import copy
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from reconciler.diagnostics.model import Place
 from reconciler.manifest.loader import SECTIONS, Manifests, Source, _Problems
 from reconciler.manifest.models import EXCLUSIVE_FIELDS
 from reconciler.manifest.wording import did_you_mean
@@ -100,13 +101,14 @@ def _apply(
         for loc, message, code in found:
             where = (*at, "set", loc[0]) if loc and loc[0] in override.set else (*at, "set")
             if config is not None:
-                problems.at(config, where, f"{kind} {entry!r}: {message}", code, campaign=entry)
+                problems.at(config, where, f"{kind} {entry!r}: {message}", code,
+                            entry=(kind, entry))
         if new is None:
             continue
         specs[entry] = new
         fields = manifests.overridden.setdefault(kind, {}).setdefault(entry, {})
         for field in override.set:
-            fields[field] = config.at((*at, "set", field)) if config is not None else ""
+            fields[field] = config.place((*at, "set", field)) if config is not None else Place()
     return selected
 
 
@@ -174,7 +176,7 @@ def _check_pin_names(
                     f"{uuid_field}: no environment {env!r}{did_you_mean(env, list(environments))};"
                     f" reconciler.yaml declares {declared}",
                     "unknown-environment",
-                    campaign=entry,
+                    entry=(kind, entry),
                 )
 
 
@@ -189,7 +191,7 @@ def _no_environment_for_pins(manifests: Manifests, problems: _Problems) -> None:
                 f"{uuid_field} is given per environment ({', '.join(by_env)}): choose one "
                 "with --env NAME",
                 "needs-environment",
-                campaign=entry,
+                entry=(kind, entry),
             )
 
 
