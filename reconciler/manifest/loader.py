@@ -540,10 +540,7 @@ def _entries(
     """(top key, index, entry) of a well-formed file; shape problems are recorded, not raised."""
     if data is _INVALID:
         return
-    shape = (
-        f"a manifest is a mapping with {' and/or '.join(f'{key}:' for key in SECTIONS)} "
-        "(lists of entries)"
-    )
+    shape = f"a manifest is a mapping with any of: {', '.join(SECTIONS)} (lists of entries)"
     if data is None:
         problems.at(source, 1, f"empty file; {shape}", "shape")
         return
@@ -560,8 +557,7 @@ def _entries(
         )
     if not any(key in data for key in SECTIONS):
         if not unknown:
-            keys = " or ".join(f"'{key}'" for key in SECTIONS)
-            problems.at(source, (), f"missing the key {keys}; {shape}", "shape")
+            problems.at(source, (), f"no list of entries; {shape}", "shape")
         return
     for top, (kind, *_rest) in SECTIONS.items():
         entries = data.get(top)
