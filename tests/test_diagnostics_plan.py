@@ -46,8 +46,8 @@ def test_plan_json_with_an_unknown_carrier_prints_the_located_diagnostic(
                 "category": "plan",
                 "summary": 'carrier: unknown carrier "Biling" (did you mean "Billing"?)',
                 "detail": "",
-                "subject": {"file": "c.yaml", "line": 4, "column": None, "campaign": "One",
-                            "template": None},
+                "subject": {"file": "c.yaml", "line": 4, "column": None, "kind": "campaign",
+                            "campaign": "One", "template": None},
                 "waived": False,
                 "reason": None,
             }
@@ -306,3 +306,30 @@ def test_plan_sarif_and_gitlab_report_an_api_failure_at_the_manifest(
     result = run_cli("plan", "c.yaml", "--format", "github")
     assert result.code == 1
     assert result.stdout.startswith("::error title=api::")
+
+
+@pytest.mark.parametrize("kind, text, line, code", [
+    ("carrier", "carriers:\n  - carrier_name: NewTrunk\n", 2, "plan/carrier-create-incomplete"),
+    ("template", (
+        "templates:\n  - template_name: Greeting\n    template_uuid: " + MISSING + "\n"
+        "    content: Hello\n"
+    ), 3, "plan/pin-not-found"),
+])
+def test_a_plan_error_names_its_entry_under_its_kind(
+    api_env, tmp_path, monkeypatch, kind, text, line, code
+):
+    """A carrier's or a template's plan error is about that entry, under its kind's key (not
+    `campaign`), in the JSON document and in SARIF."""
+    write(tmp_path, monkeypatch, {"m.yaml": text})
+    result = run_cli("plan", "m.yaml", "--format", "json")
+    assert result.code == 1, result.output
+    diagnostic = only(json.loads(result.stdout))
+    name = "NewTrunk" if kind == "carrier" else "Greeting"
+    assert diagnostic["code"] == code
+    assert diagnostic["subject"]["kind"] == kind
+    assert diagnostic["subject"][kind] == name
+    assert (diagnostic["subject"]["file"], diagnostic["subject"]["line"]) == ("m.yaml", line)
+    assert diagnostic["subject"]["campaign"] is None
+    sarif = json.loads(run_cli("plan", "m.yaml", "--format", "sarif").stdout)
+    (sarif_result,) = sarif["runs"][0]["results"]
+    assert sarif_result["properties"] == {"kind": kind, kind: name}

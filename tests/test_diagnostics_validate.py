@@ -265,7 +265,10 @@ def test_json_form(case, tmp_path, monkeypatch):
     assert set(found) == {
         "severity", "code", "category", "summary", "detail", "subject", "waived", "reason"
     }
-    assert set(found["subject"]) == {"file", "line", "column", "campaign", "template"}
+    assert set(found["subject"]) >= {"file", "line", "column", "kind", "campaign", "template"}
+    kind = found["subject"]["kind"]
+    assert set(found["subject"]) - {"file", "line", "column", "kind", "campaign", "template"} \
+        <= ({kind} if kind else set())
     # The text report is unchanged on stderr, and says the same as the document.
     assert result.stderr.startswith(text.stderr.removesuffix(NO_POLICIES))
     text_lines = text.stderr.splitlines()
@@ -315,7 +318,8 @@ def test_sarif_form(case, tmp_path, monkeypatch):
     else:
         assert "suppressions" not in sarif_result
     if expected.get("campaign"):
-        assert sarif_result["properties"] == {"campaign": expected["campaign"]}
+        assert sarif_result["properties"] == {"kind": "campaign",
+                                              "campaign": expected["campaign"]}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -365,3 +365,40 @@ def test_the_github_recipe_applies_the_saved_plans_it_reviewed(tenants, repo, mo
     wrong = run_cli("apply", "--plan", "plans/production.json", "--env", "staging",
                     "--auto-approve")
     assert wrong.code == 1 and "made for environment production" in wrong.stderr
+
+
+CARRIER_OVERRIDE = """\
+      - match: {{kind: carrier, names: [Trunk]}}
+        set: {{concurrent_call: 2}}
+"""
+CARRIER_MANIFEST = """\
+carriers:
+  - carrier_name: Trunk
+    gateway_uuid: 953a918a-0035-4e6f-97d1-c64e7943b7df
+    dial_type: sip_one_for_all
+    concurrent_call: 30
+"""
+
+
+def test_an_override_sets_a_carriers_concurrent_call_in_one_environment(tenants, repo):
+    """Overrides take every kind of entry (`match.kind` from the registry): a carrier's
+    concurrent_call is 2 in staging, the manifest's 30 in production."""
+    config = CONFIG.replace("        set: {{active: false}}\n",
+                            "        set: {{active: false}}\n" + CARRIER_OVERRIDE)
+    (repo / "reconciler.yaml").write_text(config.format(staging=tenants["staging"].url),
+                                          encoding="utf-8")
+    (repo / "manifests" / "trunk.yaml").write_text(CARRIER_MANIFEST, encoding="utf-8")
+    manifests = str(repo / "manifests")
+    assert cli(repo, "validate", manifests).code == 0
+    plan = cli(repo, "plan", manifests, "--env", "staging")
+    assert plan.code == 0, plan.output
+    assert "staging override" in plan.stdout
+    for env in ("staging", "production"):
+        applied = cli(repo, "apply", manifests, "--env", env, "--auto-approve")
+        assert applied.code == 0, applied.output
+    for env, wanted in (("staging", 2), ("production", 30)):
+        rows, _total = tenants[env].store.list_json("carrier", 1000, 0)
+        (trunk,) = [row for row in map(json.loads, rows) if row["carrier_name"] == "Trunk"]
+        assert trunk["concurrent_call"] == wanted
+        again = cli(repo, "plan", manifests, "--env", env, "--detailed-exitcode")
+        assert again.code == 0, again.output

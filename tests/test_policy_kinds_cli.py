@@ -193,9 +193,9 @@ def test_sarif_and_annotations_locate_carrier_and_template_findings(
          item.get("properties"))
         for item in results
     ] == [
-        ("carriers/caller-id", "error", 2, None),
-        ("carriers/caller-id", "note", 6, None),
-        ("templates/voices", "error", 15, {"template": "Greeting"}),
+        ("carriers/caller-id", "error", 2, {"kind": "carrier", "carrier": "NoCaller"}),
+        ("carriers/caller-id", "note", 6, {"kind": "carrier", "carrier": "Trunk"}),
+        ("templates/voices", "error", 15, {"kind": "template", "template": "Greeting"}),
     ]
     assert results[1]["suppressions"][0]["justification"] == REASON
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.kinds.base import no_location
 from reconciler.kinds.registry import kind_of
 from reconciler.manifest.models import CampaignSpec
 from reconciler.manifest.overrides import selects
@@ -75,10 +76,10 @@ def test_a_create_equal_to_an_undeclared_object_hints_a_rename():
     values = {"New": {"campaign_name": "New", "concurrent_call": 3, "call_timeout": 40}}
     undeclared = [row("Old", "u1", concurrent_call=3, call_timeout=40),
                   row("Other", "u2", concurrent_call=3, call_timeout=41)]
-    (hint,) = rename_hints(CAMPAIGN, [create], undeclared, values, lambda *_: "")
+    (hint,) = rename_hints(CAMPAIGN, [create], undeclared, values, no_location)
     assert "looks like a rename of \"Old\"" in hint.summary
     one_field = {"New": {"campaign_name": "New", "concurrent_call": 3}}
-    assert rename_hints(CAMPAIGN, [create], undeclared, one_field, lambda *_: "") == []
+    assert rename_hints(CAMPAIGN, [create], undeclared, one_field, no_location) == []
 
 
 def test_a_saved_plan_belongs_to_its_environment():

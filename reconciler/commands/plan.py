@@ -265,7 +265,7 @@ def _risk_notes(the_plan) -> list[Diagnostic]:  # noqa: ANN001
             f"risk/{change.risk.level}",
             f"{change.risk.level} risk: {change.action} {change.kind} {change.name!r}: "
             + "; ".join(change.risk.reasons),
-            Subject.parse(change.source, campaign=change.name),
+            Subject.parse(change.source, kind=change.kind, name=change.name),
             category="plan",
         )
         for change in needs_care(the_plan)

@@ -39,12 +39,12 @@ def annotation(diagnostic: Diagnostic) -> str:
 
 
 def message(diagnostic: Diagnostic) -> str:
-    """What the annotation says: the summary, the campaign when the file does not say it,
+    """What the annotation says: the summary, the entry's name when the file does not say it,
     the waiver's reason, and the detail."""
     text = diagnostic.summary
     subject = diagnostic.subject
-    if subject is not None and subject.file is None and subject.campaign:
-        text = f"{subject.campaign}: {text}"
+    if subject is not None and subject.file is None and subject.name:
+        text = f"{subject.name}: {text}"
     if diagnostic.waived:
         text += f" [waived: {diagnostic.reason}]"
     if diagnostic.detail:

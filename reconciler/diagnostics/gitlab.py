@@ -33,7 +33,7 @@ def document(
         path = shown(place)
         subject = diagnostic.subject
         key = "\0".join(
-            [diagnostic.code, path, (subject.campaign if subject else None) or "",
+            [diagnostic.code, path, (subject.name if subject else None) or "",
              diagnostic.summary]
         )
         seen[key] = seen.get(key, 0) + 1  # the same problem twice in a file: two issues

@@ -19,49 +19,114 @@ Category = Literal["manifest", "config", "plan", "guard", "policy", "general"]
 
 
 @dataclass(frozen=True)
-class Subject:
-    """What a diagnostic is about: a place in a file (line and column 1-based, where known)
-    and the campaign (or template) entry concerned."""
+class Place:
+    """A place in a file (line 1-based, where known), as data: what a manifest says of where
+    an entry or one of its fields is, so no `file:line` text is formatted to be read back."""
 
     file: str | None = None
     line: int | None = None
-    column: int | None = None
-    campaign: str | None = None
-    template: str | None = None
 
-    @property
-    def location(self) -> str:
-        """`file:line`, `file`, or '' (the prefix of the text form)."""
+    def __str__(self) -> str:
+        """`file:line`, `file`, or '' (the prefix of a text report)."""
         if self.file is None:
             return ""
         return f"{self.file}:{self.line}" if self.line is not None else self.file
 
+    def __bool__(self) -> bool:
+        return self.file is not None
+
+
+# The entry keys every subject's JSON form has (null unless the subject is of that kind),
+# kept from the format's first version; a subject of another kind adds its own key.
+LEGACY_KEYS = ("campaign", "template")
+
+
+@dataclass(frozen=True, init=False)
+class Subject:
+    """What a diagnostic is about: a place in a file (line and column 1-based, where known)
+    and the entry concerned: its `kind` (campaign, template, carrier, audio...) and `name`.
+    `campaign=`/`template=` are shorthands for an entry of that kind."""
+
+    file: str | None
+    line: int | None
+    column: int | None
+    kind: str | None
+    name: str | None
+
+    def __init__(
+        self, file: str | None = None, line: int | None = None, column: int | None = None,
+        *, kind: str | None = None, name: str | None = None,
+        campaign: str | None = None, template: str | None = None,
+    ) -> None:
+        for shorthand, value in (("campaign", campaign), ("template", template)):
+            if value is not None:
+                kind, name = shorthand, value
+        if name is None:
+            kind = None
+        for key, value in (("file", file), ("line", line), ("column", column),
+                           ("kind", kind), ("name", name)):
+            object.__setattr__(self, key, value)
+
+    @classmethod
+    def at(cls, place: Place | None, kind: str | None = None, name: str | None = None,
+           column: int | None = None) -> Subject:
+        """At a place (or none), about the entry of `kind` named `name`."""
+        place = place or Place()
+        return cls(place.file, place.line, column, kind=kind, name=name)
+
+    @property
+    def campaign(self) -> str | None:
+        return self.name if self.kind == "campaign" else None
+
+    @property
+    def template(self) -> str | None:
+        return self.name if self.kind == "template" else None
+
+    @property
+    def location(self) -> str:
+        """`file:line`, `file`, or '' (the prefix of the text form)."""
+        return str(Place(self.file, self.line))
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "campaign": self.campaign,
-            "template": self.template,
+        """`file`, `line`, `column`, `kind`, and the entry's name under its kind's key
+        (`campaign` and `template` always present)."""
+        data: dict[str, Any] = {
+            "file": self.file, "line": self.line, "column": self.column, "kind": self.kind,
+            **dict.fromkeys(LEGACY_KEYS),
         }
+        if self.kind is not None:
+            data[self.kind] = self.name
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Subject:
-        """Inverse of to_dict (a saved plan's note); TypeError on another shape."""
+        """Inverse of to_dict, also of the form before `kind` (a saved plan's note);
+        TypeError on another shape."""
         if not isinstance(data, dict):
             raise TypeError("a subject must be a mapping")
-        return cls(**{key: data.get(key) for key in cls.__dataclass_fields__})
+        kind = data.get("kind")
+        if kind is None:
+            kind = next((key for key in LEGACY_KEYS if data.get(key) is not None), None)
+        if kind is not None and (not isinstance(kind, str) or kind in _PLACE_KEYS):
+            raise TypeError("a subject's kind names a kind of entry")
+        return cls(data.get("file"), data.get("line"), data.get("column"), kind=kind,
+                   name=data.get(kind) if kind is not None else None)
 
     @classmethod
-    def parse(cls, location: str, campaign: str | None = None) -> Subject:
-        """From a `file:line` source string (a finding's, a change's); a string of another
-        shape (`not declared in any manifest (--prune)`, '') has no file."""
+    def parse(
+        cls, location: str, campaign: str | None = None, *, kind: str | None = None,
+        name: str | None = None,
+    ) -> Subject:
+        """From a `file:line` source string kept as text (a change's, a finding's: they are
+        saved in plans); a string of another shape (`not declared in any manifest
+        (--prune)`, '') has no file."""
         match = _FILE_LINE.fullmatch(location or "")
         if match is None:
-            return cls(campaign=campaign)
-        return cls(file=match[1], line=int(match[2]), campaign=campaign)
+            return cls(kind=kind, name=name, campaign=campaign)
+        return cls(match[1], int(match[2]), kind=kind, name=name, campaign=campaign)
 
 
+_PLACE_KEYS = ("file", "line", "column", "kind")
 _FILE_LINE = re.compile(r"(.+):(\d+)")
 
 
@@ -101,7 +166,7 @@ class Diagnostic:
         subject = self.subject or Subject()
         where = subject.location
         if not where and self.category != "policy":  # a planner error with no manifest line
-            where = subject.campaign or subject.template or ""
+            where = subject.name or ""
         if self.category == "policy":
             body = f"{self.code}: {self.summary}"
             if self.waived:

@@ -64,14 +64,10 @@ def _result(diagnostic: Diagnostic, index: int, anchor: str | None) -> dict[str,
             {"kind": "inSource", "status": "accepted", "justification": diagnostic.reason or ""}
         ]
     subject = diagnostic.subject
-    properties = {
-        key: value
-        for key, value in (
-            ("campaign", subject.campaign if subject else None),
-            ("template", subject.template if subject else None),
-        )
-        if value is not None
-    }
+    properties = (
+        {"kind": subject.kind, subject.kind: subject.name}
+        if subject is not None and subject.kind is not None else {}
+    )
     if properties:
         result["properties"] = properties
     return result
@@ -80,8 +76,8 @@ def _result(diagnostic: Diagnostic, index: int, anchor: str | None) -> dict[str,
 def _message(diagnostic: Diagnostic) -> str:
     text = diagnostic.summary
     subject = diagnostic.subject
-    if subject is not None and subject.file is None and subject.campaign:
-        text = f"{subject.campaign}: {text}"
+    if subject is not None and subject.file is None and subject.name:
+        text = f"{subject.name}: {text}"
     return f"{text}\n{diagnostic.detail}" if diagnostic.detail else text
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reconciler.diagnostics.model import Diagnostic, Subject
+from reconciler.diagnostics.model import Diagnostic, Place, Subject
 from reconciler.names import identity_key
 from reconciler.plan.model import Change
 
@@ -23,20 +23,39 @@ if TYPE_CHECKING:
     from reconciler.api import ApiClient
     from reconciler.plan.catalog import Catalog
 
-Where = Callable[[str, str | None], str]
 Loc = tuple[int | str, ...]
 
 
-def no_location(_name: str, _field: str | None = None) -> str:
-    return ""
+def _nowhere(_name: str, _field: Any = None) -> Place:
+    return Place()
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the entries of one kind are declared: `place(name, field)` is the entry's (or
+    its field's, or a value's inside it: `("press_options", 0)`) place as data; calling it
+    gives that place as text (`file:line`, '' when not known), for messages and sources."""
+
+    kind: str | None = None
+    locate: Callable[[str, Any], Place] = _nowhere
+
+    def place(self, name: str, field_name: Any = None) -> Place:
+        return self.locate(name, field_name)
+
+    def __call__(self, name: str, field_name: Any = None) -> str:
+        return str(self.place(name, field_name))
+
+
+no_location = Where()
 
 
 def located(
-    where: Where, name: str, field_name: str | None, message: str, code: str = "error"
+    where: Where, name: str, field_name: Any, message: str, code: str = "error"
 ) -> Diagnostic:
-    """A plan error about one entry (`plan/<code>`): at the entry's field when its file is
-    known (its text is then `file:line: message`), else named by the entry."""
-    subject = Subject.parse(where(name, field_name), campaign=name)
+    """A plan error about one entry (`plan/<code>`) of the kind `where` locates: at the
+    entry's field when its file is known (its text is then `file:line: message`), else
+    named by the entry."""
+    subject = Subject.at(where.place(name, field_name), where.kind, name)
     return Diagnostic("error", f"plan/{code}", message, subject, category="plan")
 
 

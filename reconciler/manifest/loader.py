@@ -19,8 +19,9 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
-from reconciler.diagnostics.model import Category, Diagnostic, Severity, Subject
+from reconciler.diagnostics.model import Category, Diagnostic, Place, Severity, Subject
 from reconciler.errors import ManifestError
+from reconciler.kinds.base import Where
 from reconciler.kinds.registry import kinds, primary
 from reconciler.manifest.entry import Loc, validate_entry_coded
 from reconciler.manifest.locate import Locator
@@ -71,7 +72,11 @@ class Source:
         return self._locator
 
     def at(self, path: Loc) -> str:
-        return f"{self.display}:{self.locator.line(path)}"
+        return str(self.place(path))
+
+    def place(self, path: Loc) -> Place:
+        """The place of the value at `path` inside the file's data."""
+        return Place(self.display, self.locator.line(path))
 
     def position(self, path: Loc) -> tuple[int, int | None]:
         """(line, column) of the value at `path` inside the file's data."""
@@ -97,14 +102,19 @@ class Manifests:
         # Pins given per environment: kind -> entry name -> {environment: uuid}.
         self.env_pins: dict[str, dict[str, dict[str, str]]] = {}
         # The environment these specs are for (overrides and pins applied), if any, and the
-        # fields an override set: kind -> entry name -> field -> `reconciler.yaml:LINE`.
+        # fields an override set: kind -> entry name -> field -> its place in reconciler.yaml.
         self.environment: str | None = None
-        self.overridden: dict[str, dict[str, dict[str, str]]] = {}
+        self.overridden: dict[str, dict[str, dict[str, Place]]] = {}
+
+    def override_place(self, kind: str, name: str, field: str | Loc | None) -> Place | None:
+        """Where an override set this field of this entry, if one did."""
+        first = field if isinstance(field, str) else (field[0] if field else None)
+        return self.overridden.get(kind, {}).get(name, {}).get(first) if first else None
 
     def override_at(self, kind: str, name: str, field: str | Loc | None) -> str | None:
         """Where an override set this field of this entry (`reconciler.yaml:LINE`), if one did."""
-        first = field if isinstance(field, str) else (field[0] if field else None)
-        return self.overridden.get(kind, {}).get(name, {}).get(first) if first else None
+        place = self.override_place(kind, name, field)
+        return None if place is None else str(place)
 
     def __getattr__(self, name: str) -> dict[str, Any]:
         for kind in kinds().values():
@@ -132,25 +142,31 @@ class Manifests:
         """`path/file.yaml:LINE` of the entry (of the primary kind unless `kind` says), or
         of one of its fields (or of a value inside one: `("press_options", 0)`); an
         overridden field's is the override's."""
+        return str(self.place(name, field, kind))
+
+    def place(
+        self, name: str, field: str | Loc | None = None, kind: str | None = None
+    ) -> Place:
+        """`where`, as data."""
         kind = kind or primary().name
-        overridden = self.override_at(kind, name, field)
+        overridden = self.override_place(kind, name, field)
         if overridden:
             return overridden
         source, index = self._origins[kind][name]
         if field is None and KIND_KEYS[kind] == TOP_KEY and index < len(source.entry_lines):
-            return f"{source.display}:{source.entry_lines[index]}"  # no re-parse needed
+            return Place(source.display, source.entry_lines[index])  # no re-parse needed
         inner: Loc = (field,) if isinstance(field, str) else tuple(field or ())
         path: Loc = (KIND_KEYS[kind], index) + inner
-        return source.at(path)
+        return source.place(path)
 
     def origin(self, name: str, kind: str | None = None) -> tuple[Source, int]:
         """The file an entry is in and its index in that file's list of its kind (the
         primary kind unless `kind` says)."""
         return self._origins[kind or primary().name][name]
 
-    def where_for(self, kind: str) -> Callable[[str, str | None], str]:
+    def where_for(self, kind: str) -> Where:
         """`where` for the entries of one kind (the planner's Where)."""
-        return lambda name, field=None: self.where(name, field, kind)
+        return Where(kind, lambda name, field=None: self.place(name, field, kind))
 
     def at(self, name: str, path: Loc = (), kind: str | None = None) -> str:
         """`path/file.yaml:LINE` of a value inside the entry, e.g. at
@@ -190,10 +206,11 @@ class _Problems:
         message: str,
         file: str,
         position: tuple[int | None, int | None],
-        campaign: str | None,
+        entry: tuple[str, str | None] | None,
     ) -> Diagnostic:
         line, column = position
-        subject = Subject(file=file, line=line, column=column, campaign=campaign)
+        kind, name = entry or (None, None)
+        subject = Subject(file, line, column, kind=kind, name=name)
         return Diagnostic(severity, f"{self._kind}/{code}", message, subject, category=self._kind)
 
     def path(self, given: str, message: str, code: str = "path") -> None:
@@ -207,23 +224,25 @@ class _Problems:
         message: str,
         code: str,
         *,
-        campaign: str | None = None,
+        entry: tuple[str, str | None] | None = None,
         column: int | None = None,
     ) -> None:
-        """A problem at a path inside the file's data, or at a known 1-based line."""
+        """A problem at a path inside the file's data, or at a known 1-based line; `entry`:
+        the (kind, name) of the entry concerned."""
         position = source.position(where) if not isinstance(where, int) else (where, column)
         diagnostic = self._diagnostic(
-            "error", code, message, source.display, position, campaign
+            "error", code, message, source.display, position, entry
         )
         order = (self._group(source.display), position[0] or 0, len(self._items))
         self._items.append((*order, diagnostic))
 
     def warn(
-        self, source: Source, where: Loc, message: str, code: str, campaign: str | None = None
+        self, source: Source, where: Loc, message: str, code: str,
+        entry: tuple[str, str | None] | None = None,
     ) -> None:
         position = source.position(where)
         diagnostic = self._diagnostic(
-            "warning", code, message, source.display, position, campaign
+            "warning", code, message, source.display, position, entry
         )
         order = (self._group(source.display), position[0] or 0, len(self._warnings))
         self._warnings.append((*order, diagnostic))
@@ -244,18 +263,18 @@ def _order(item: tuple[int, int, int, Diagnostic]) -> tuple[int, int, int]:
     return item[0], item[1], item[2]
 
 
-def _name(raw: dict[Any, Any]) -> str | None:
-    """The object of the primary kind an entry declares, if its name is text (for a
+def _name(raw: dict[Any, Any], kind: str) -> tuple[str, str | None]:
+    """The entry of `kind` a raw entry declares, and its name if that is text (for a
     diagnostic's subject)."""
-    name = raw.get(primary().name_field)
-    return name if isinstance(name, str) else None
+    name = raw.get(kinds()[kind].name_field)
+    return kind, name if isinstance(name, str) else None
 
 
 def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
     problems = _Problems()
     registry = kinds()
-    identities = {kind: _Identities(problems, key, name, pin, registry[kind].unique_name)
+    identities = {kind: _Identities(problems, kind, key, name, pin, registry[kind].unique_name)
                   for key, (kind, _model, name, pin) in SECTIONS.items()}
     yaml = safe_yaml()
     specs: dict[str, dict[str, Any]] = {kind: {} for kind, *_ in SECTIONS.values()}
@@ -269,23 +288,25 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
         sources.append(source)
         for top, index, raw in _entries(source, _parse(yaml, source, problems), problems):
             kind, model, _entry_name, pin_key = SECTIONS[top]
-            raw, pins = _pins_by_environment(source, (top, index), raw, pin_key, problems)
+            raw, pins = _pins_by_environment(source, (top, index), raw, kind, pin_key,
+                                             problems)
             spec, entry_problems = validate_entry_coded(raw, model)
             for loc, message, code in entry_problems:
-                problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
+                problems.at(source, (top, index, *loc), message, code, entry=_name(raw, kind))
             if spec is not None:
                 directory = os.path.dirname(display)
                 for loc, message, code in registry[kind].entry_files(spec, directory):
-                    problems.at(source, (top, index, *loc), message, code, campaign=_name(raw))
+                    problems.at(source, (top, index, *loc), message, code,
+                                entry=_name(raw, kind))
                 for loc, message, code in registry[kind].entry_warnings(spec):
-                    problems.warn(source, (top, index, *loc), message, code, _name(raw))
+                    problems.warn(source, (top, index, *loc), message, code, _name(raw, kind))
             if identities[kind].claim(source, index, raw) and spec is not None:
                 specs[kind][spec.name] = spec
                 origins[kind][spec.name] = (source, index)
                 if pins:
                     env_pins[kind][spec.name] = pins
     for key, (kind, _model, _name_key, _pin) in SECTIONS.items():
-        _previous_names_unique(specs[kind], origins[kind], key, problems)
+        _previous_names_unique(specs[kind], origins[kind], key, kind, problems)
     problems.raise_if_any()
     manifests = Manifests(specs, sources, origins, problems.warnings())
     manifests.env_pins = {kind: pins for kind, pins in env_pins.items() if pins}
@@ -296,7 +317,8 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
 
 
 def _pins_by_environment(
-    source: Source, at: Loc, raw: dict[Any, Any], pin_key: str, problems: _Problems
+    source: Source, at: Loc, raw: dict[Any, Any], kind: str, pin_key: str,
+    problems: _Problems,
 ) -> tuple[dict[Any, Any], dict[str, str]]:
     """A pin given per environment (`campaign_uuid: {staging: ..., production: ...}`): the
     entry without it (validated as unpinned) and the mapping, each uuid checked here. Which
@@ -312,7 +334,7 @@ def _pins_by_environment(
     if not given:
         problems.at(source, (*at, pin_key), f"{pin_key}: give a uuid, or a mapping of "
                     "environment names to uuids; this mapping is empty", "invalid-value",
-                    campaign=_name(raw))
+                    entry=_name(raw, kind))
     for env, uuid in given.items():
         if not isinstance(env, str) or not isinstance(uuid, str) or not re.match(
             UUID_PATTERN, uuid
@@ -320,7 +342,7 @@ def _pins_by_environment(
             problems.at(
                 source, (*at, pin_key, env),
                 f"{pin_key}.{env}: must be a uuid like 5f427552-857e-4939-8edf-cbd0f1ef6842, "
-                f"got {describe(uuid)}", "invalid-value", campaign=_name(raw),
+                f"got {describe(uuid)}", "invalid-value", entry=_name(raw, kind),
             )
             continue
         pins[env] = uuid
@@ -328,7 +350,7 @@ def _pins_by_environment(
 
 
 def _previous_names_unique(
-    specs: dict[str, Any], origins: dict[str, tuple[Source, int]], top: str,
+    specs: dict[str, Any], origins: dict[str, tuple[Source, int]], top: str, kind: str,
     problems: _Problems,
 ) -> None:
     """A previous name is nobody's current name and only one entry's previous name: else
@@ -346,14 +368,14 @@ def _previous_names_unique(
                     source, where,
                     f"previous_names[{index}]: {previous!r} is the name of another entry "
                     f"(at {other[0].at((top, other[1]))}); a name is either current or "
-                    "previous", "duplicate-identity", campaign=name,
+                    "previous", "duplicate-identity", entry=(kind, name),
                 )
             elif key in claimed:
                 problems.at(
                     source, where,
                     f"previous_names[{index}]: {previous!r} is already a previous name of "
                     f"{claimed[key]!r}; one live object can become one entry only",
-                    "duplicate-identity", campaign=name,
+                    "duplicate-identity", entry=(kind, name),
                 )
             else:
                 claimed[key] = name
@@ -367,9 +389,9 @@ class _Identities:
     Checked on the raw entries, so a duplicate is reported even when an entry is also invalid.
     """
 
-    def __init__(self, problems: _Problems, top: str, name_key: str, pin_key: str,
+    def __init__(self, problems: _Problems, kind: str, top: str, name_key: str, pin_key: str,
                  unique: Callable[[str], str] = str):
-        self._problems = problems
+        self._problems, self._kind = problems, kind
         self._top, self._name_key, self._pin_key = top, name_key, pin_key
         self._unique = unique  # the part of a name no two entries may share (Kind.unique_name)
         self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
@@ -399,7 +421,7 @@ class _Identities:
                     f"duplicate {name_key} '{name}' (first declared at "
                     f"{other.at((top, other_index))}){spelling}",
                     "duplicate-identity",
-                    campaign=name,
+                    entry=(self._kind, name),
                 )
                 return False
             look = lookalike_key(self._unique(name))
@@ -413,7 +435,7 @@ class _Identities:
                     "invisible characters differ): the two would be look-alike twins live; "
                     "give each a name that reads differently",
                     "duplicate-identity",
-                    campaign=name,
+                    entry=(self._kind, name),
                 )
                 return False
             self._names[key] = (source, index, name)
@@ -427,7 +449,7 @@ class _Identities:
                     f"{pin_key} {pin} is already pinned by '{other_name}' at "
                     f"{other.at((top, other_index))}",
                     "duplicate-identity",
-                    campaign=_name(raw),
+                    entry=_name(raw, self._kind),
                 )
             else:
                 self._pins[pin.lower()] = (source, index, str(name))
@@ -523,10 +545,7 @@ def _entries(
     """(top key, index, entry) of a well-formed file; shape problems are recorded, not raised."""
     if data is _INVALID:
         return
-    shape = (
-        f"a manifest is a mapping with {' and/or '.join(f'{key}:' for key in SECTIONS)} "
-        "(lists of entries)"
-    )
+    shape = f"a manifest is a mapping with any of: {', '.join(SECTIONS)} (lists of entries)"
     if data is None:
         problems.at(source, 1, f"empty file; {shape}", "shape")
         return
@@ -543,8 +562,7 @@ def _entries(
         )
     if not any(key in data for key in SECTIONS):
         if not unknown:
-            keys = " or ".join(f"'{key}'" for key in SECTIONS)
-            problems.at(source, (), f"missing the key {keys}; {shape}", "shape")
+            problems.at(source, (), f"no list of entries; {shape}", "shape")
         return
     for top, (kind, *_rest) in SECTIONS.items():
         entries = data.get(top)

@@ -2,7 +2,8 @@
 
 Overrides come from reconciler.yaml (`environments.NAME.overrides`) and apply in order after
 the manifests load, as if each selected entry declared the fields itself: the result is
-validated again (a value that breaks the entry is a located error at the override), and each
+validated again (a value that breaks the entry is a located error at the override; the files
+it names are read again, relative to its manifest), and each
 overridden field keeps the override's place (`reconciler.yaml:LINE`) as its source, so a
 policy finding or a plan error about it points there and the plan can say where it came from.
 """
@@ -10,9 +11,12 @@ policy finding or a plan error about it points there and the plan can say where 
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from reconciler.diagnostics.model import Place
+from reconciler.kinds.registry import kinds
 from reconciler.manifest.loader import SECTIONS, Manifests, Source, _Problems
 from reconciler.manifest.models import EXCLUSIVE_FIELDS
 from reconciler.manifest.wording import did_you_mean
@@ -97,16 +101,21 @@ def _apply(
             data.pop(counterpart, None)
         data.update(override.set)
         new, found = validate_entry_coded(data, model)
+        if new is not None:  # the files it names read again, relative to its manifest
+            directory = os.path.dirname(manifests.origin(entry, kind)[0].display)
+            found = kinds()[kind].entry_files(new, directory)
+            new = None if found else new
         for loc, message, code in found:
             where = (*at, "set", loc[0]) if loc and loc[0] in override.set else (*at, "set")
             if config is not None:
-                problems.at(config, where, f"{kind} {entry!r}: {message}", code, campaign=entry)
+                problems.at(config, where, f"{kind} {entry!r}: {message}", code,
+                            entry=(kind, entry))
         if new is None:
             continue
         specs[entry] = new
         fields = manifests.overridden.setdefault(kind, {}).setdefault(entry, {})
         for field in override.set:
-            fields[field] = config.at((*at, "set", field)) if config is not None else ""
+            fields[field] = config.place((*at, "set", field)) if config is not None else Place()
     return selected
 
 
@@ -174,7 +183,7 @@ def _check_pin_names(
                     f"{uuid_field}: no environment {env!r}{did_you_mean(env, list(environments))};"
                     f" reconciler.yaml declares {declared}",
                     "unknown-environment",
-                    campaign=entry,
+                    entry=(kind, entry),
                 )
 
 
@@ -189,7 +198,7 @@ def _no_environment_for_pins(manifests: Manifests, problems: _Problems) -> None:
                 f"{uuid_field} is given per environment ({', '.join(by_env)}): choose one "
                 "with --env NAME",
                 "needs-environment",
-                campaign=entry,
+                entry=(kind, entry),
             )
 
 

@@ -89,7 +89,7 @@ def acknowledge_warnings(plan: Plan) -> list[Diagnostic]:
                 f"acknowledge: {', '.join(unneeded)} is not needed: this plan's "
                 f"{change.action} of {change.kind} {change.name!r} is not refused for it; "
                 "remove it so it does not allow a later change unreviewed",
-                Subject.parse(change.source, campaign=change.name), category="guard",
+                Subject.parse(change.source, kind=change.kind, name=change.name), category="guard",
             ))
     return warnings
 
@@ -103,7 +103,8 @@ def diagnostic(refusal: Refusal, severity: str = "error") -> Diagnostic:
         severity,  # type: ignore[arg-type]
         code,
         refusal.message,
-        Subject.parse(refusal.source, campaign=refusal.subject) if refusal.subject else None,
+        Subject.parse(refusal.source, kind=refusal.kind, name=refusal.subject)
+        if refusal.subject else None,
         detail=f"to proceed: {refusal.override}",
         category="policy" if refusal.code == "policy-error" else "guard",
     )

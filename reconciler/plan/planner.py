@@ -10,13 +10,13 @@ cross-kind checks and targeting are here, once.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.errors import PlanError
-from reconciler.kinds.base import Context, Declared, Kind, no_location
+from reconciler.kinds.base import Context, Declared, Kind, Where, no_location
 from reconciler.kinds.base import located as _located
 from reconciler.kinds.registry import kinds, primary, referrers
 from reconciler.names import identity_key, lookalike_key
@@ -25,8 +25,6 @@ from reconciler.plan.model import Change, Plan, Use
 from reconciler.plan.order import created_references, order_changes, reference_waits
 from reconciler.plan.renames import depends_on, is_rename, order_renames, parked_name
 from reconciler.safetext import spelt
-
-Where = Callable[[str, str | None], str]
 
 
 class Spec(Protocol):

@@ -22,11 +22,14 @@ from pydantic import (
 
 from reconciler.manifest.models import FieldError
 from reconciler.manifest.wording import describe, did_you_mean
+from reconciler.policy.kindfields import KIND_NAMES
 
 ENV_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 ALL = "all"  # `--env all`: every declared environment in turn
-OVERRIDE_KINDS = ("campaign", "template")
+# Every kind of entry (the registry's, through the entry models rules read), so adding a kind
+# makes its entries overridable too.
+OVERRIDE_KINDS = KIND_NAMES
 _STRICT = ConfigDict(extra="forbid", strict=True, validate_default=False)
 
 
@@ -52,7 +55,7 @@ class OverrideMatch(BaseModel):
     )
     kind: Literal[OVERRIDE_KINDS] = Field(  # type: ignore[valid-type]
         default="campaign",
-        description="The kind of entry: campaign (the default) or template.",
+        description=f"The kind of entry: {', '.join(OVERRIDE_KINDS)} (campaign by default).",
     )
 
 

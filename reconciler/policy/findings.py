@@ -4,7 +4,7 @@ message. Plain data."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from reconciler.diagnostics.model import Diagnostic, Subject
@@ -55,11 +55,7 @@ class Finding:
     def diagnostic(self) -> Diagnostic:
         """As a diagnostic coded by the rule id; a waived finding is a note with the reason."""
         outside = self.outside_target and self.severity == "error" and not self.waived
-        subject = Subject.parse(
-            self.source, campaign=self.campaign_name if self.kind == "campaign" else None
-        )
-        if self.kind == "template":
-            subject = replace(subject, template=self.campaign_name)
+        subject = Subject.parse(self.source, kind=self.kind, name=self.campaign_name)
         return Diagnostic(
             "note" if self.waived else "warning" if outside else self.severity,  # type: ignore[arg-type]
             self.rule,

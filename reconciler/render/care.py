@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 
+from reconciler.kinds.registry import kind_of
 from reconciler.plan.model import Change, Plan, Refusal
 from reconciler.plan.risk import needs_care
 from reconciler.render.findings import html_escape
@@ -17,8 +18,7 @@ _MARKS = {"high": "🔴 high", "medium": "🟠 medium"}
 
 
 def _what(change: Change) -> str:
-    kind = "" if change.kind == "campaign" else f"{change.kind} "
-    return f"{change.action} {kind}{visible(change.name)}"
+    return f"{change.action} {kind_of(change).label}{visible(change.name)}"
 
 
 def _count(count: int, noun: str) -> str:

@@ -8,6 +8,7 @@ from html import escape as _html_escape
 
 import click
 
+from reconciler.kinds.registry import kind_of
 from reconciler.policy.findings import OUTSIDE_TARGET, Finding, summary
 from reconciler.safetext import shown
 
@@ -32,8 +33,7 @@ def _kind(finding: Finding) -> str:
 def _subject(finding: Finding) -> str:
     """The entry a finding is about, as the change index names it: a campaign by its name,
     another kind's entry after its kind (`carrier Main`)."""
-    kind = finding.kind
-    return finding.campaign_name if kind == "campaign" else f"{kind} {finding.campaign_name}"
+    return f"{kind_of(finding.kind).label}{finding.campaign_name}"
 
 
 def heading(findings: Sequence[Finding]) -> str:

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler import carrier_fields as cf
-from reconciler.diagnostics.model import Diagnostic, Subject
+from reconciler.diagnostics.model import Diagnostic, Place, Subject
+from reconciler.kinds.base import Where, no_location
 from reconciler.kinds.carrier.values import caller_ids
 from reconciler.names import identity_key
 from reconciler.plan.normalize import canonical_network
 
-Where = Callable[[str, str | None], str]
+KIND = "carrier"
 USERS = "campaign"  # the kind whose entries name carriers (`carrier:` / `carrier_uuid`)
 SERIAL_MODES = ("serial", "parralel")
 
@@ -52,16 +53,17 @@ def warnings(
     where_by: Mapping[str, Where], category: str = "manifest",
 ) -> list[Diagnostic]:
     """Every warning, carrier by carrier in manifest order."""
-    carriers = _carriers(specs_by.get("carrier", {}), live_by.get("carrier"))
+    carriers = _carriers(specs_by.get(KIND, {}), live_by.get(KIND))
     if not carriers:  # only declared carriers are checked: no need to look at campaigns
         return []
     users = _users(specs_by.get(USERS, {}), live_by.get(USERS, []), carriers)
-    at_carrier = where_by.get("carrier") or (lambda _name, _field=None: "")
-    at_user = where_by.get(USERS) or (lambda _name, _field=None: "")
+    at_carrier = (where_by.get(KIND) or no_location).place
+    at_user = (where_by.get(USERS) or no_location).place
     found: list[Diagnostic] = []
 
-    def warn(code: str, message: str, where: str, carrier: str, user: str | None) -> None:
-        subject = Subject.parse(where, campaign=user)
+    def warn(code: str, message: str, where: Place, carrier: str, user: str | None) -> None:
+        """About the campaign `user` when given, else about the carrier."""
+        subject = Subject.at(where, USERS, user) if user else Subject.at(where, KIND, carrier)
         found.append(Diagnostic("warning", f"carrier/{code}", message, subject,
                                 category=category))  # type: ignore[arg-type]
 

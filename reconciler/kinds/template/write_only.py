@@ -16,10 +16,9 @@ from typing import Any
 
 from reconciler import template_fields as tf
 from reconciler.diagnostics.model import Diagnostic
-from reconciler.kinds.base import Kind, located
+from reconciler.kinds.base import Kind, Where, located
 from reconciler.plan.model import Change
 
-Where = Callable[[str, Any], str]
 CODE = "write-only-keys"
 ALL_KEYS = ", ".join(tf.PRESS_OPTION_UNREAD)
 
@@ -62,9 +61,7 @@ _REWRITTEN = (
 
 def _at(where: Where, name: str, path: Any, message: str) -> Diagnostic:
     """Located at `path` inside the template's entry, and about that template."""
-    diagnostic = located(where, name, path, message, CODE)
-    subject = replace(diagnostic.subject, campaign=None, template=name)
-    return replace(diagnostic, subject=subject)
+    return located(where, name, path, message, CODE)
 
 
 def _update_problems(
