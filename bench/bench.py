@@ -283,6 +283,7 @@ class Figures:
     big_fetch: list[float] = field(default_factory=list)
     big_plan: list[float] = field(default_factory=list)
     big_rss: list[float] = field(default_factory=list)
+    big_cpu: list[float] = field(default_factory=list)
     wan_fetch_8: list[float] = field(default_factory=list)
     wan_raw_8: list[float] = field(default_factory=list)
     wan_fetch_32: list[float] = field(default_factory=list)
@@ -385,8 +386,10 @@ def bench_big(args: argparse.Namespace, work: Path, figures: Figures) -> None:
             result = checked_plan(run(plan_command(manifests), url, work), drifted, "big plan")
             figures.big_plan.append(result.seconds)
             figures.big_rss.append(result.max_rss_mb)
+            figures.big_cpu.append(result.cpu)
             say(f"  run {attempt + 1}: bare fetch {figures.big_fetch[-1]:.2f} s, plan "
-                f"{figures.big_plan[-1]:.2f} s, peak RSS {figures.big_rss[-1]:.0f} MB")
+                f"{figures.big_plan[-1]:.2f} s ({result.cpu:.2f} s CPU), peak RSS "
+                f"{figures.big_rss[-1]:.0f} MB")
 
 
 def bench_wan(args: argparse.Namespace, work: Path, figures: Figures) -> None:
@@ -540,6 +543,9 @@ def report(args: argparse.Namespace, figures: Figures) -> list[str]:
         row(f"LAN {big}: reconciler plan", spread(figures.big_plan),
             f"{size:g} x plan {n} = {size * median(figures.plan):.2f} s",
             f"{growth:.2f}x for {size:g}x")
+        cpu_growth = median(figures.big_cpu) / median(figures.plan_cpu)
+        row("  its CPU time (user + system)", spread(figures.big_cpu), "",
+            f"{cpu_growth:.2f}x for {size:g}x")
         row(f"LAN {big}: peak RSS", spread(figures.big_rss, " MB", 0), "limit 250 MB",
             f"({n}: {max(figures.plan_rss):.0f} MB)")
         verdicts.append((growth <= size * 1.1,

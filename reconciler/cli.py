@@ -1,6 +1,6 @@
 """The `reconciler` command line: a thin click group; each command lives in reconciler/commands/.
 
-Commands are imported lazily so `reconciler validate` does not pay for requests.
+Commands are imported lazily so `reconciler validate` does not pay for the HTTP stack.
 """
 
 from __future__ import annotations

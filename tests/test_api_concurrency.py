@@ -33,8 +33,7 @@ def test_get_campaigns_returns_every_detail_in_the_order_asked(emulator):
 
     with ApiClient(emulator.url, token=emulator.token, pool_size=8) as api:
         details = api.get_campaigns(uuids + uuids[:5], parallelism=8, on_progress=report)
-        pools = api._session.get_adapter(emulator.url).poolmanager.pools
-        opened = sum(pools[key].num_connections for key in pools.keys())
+        opened = api._session.connections()
 
     assert list(details) == uuids  # duplicates read once, order kept
     assert all(details[u]["campaign_uuid"] == u for u in uuids)
@@ -82,8 +81,7 @@ def test_more_caller_threads_than_connections_wait_for_a_free_one(emulator):
     with ApiClient(emulator.url, token=emulator.token, pool_size=2) as api:
         with ThreadPoolExecutor(max_workers=12) as pool:
             details = list(pool.map(api.get_campaign, uuids))
-        pools = api._session.get_adapter(emulator.url).poolmanager.pools
-        opened = sum(pools[key].num_connections for key in pools.keys())
+        opened = api._session.connections()
     assert [d["campaign_uuid"] for d in details] == uuids
     assert opened <= 2
 

@@ -160,3 +160,34 @@ def test_bad_configuration_is_a_config_error(monkeypatch):
 def test_base_url_keeps_a_path_prefix_and_drops_the_trailing_slash():
     with ApiClient("https://api.example.vn/pitel/", token="t") as api:
         assert api.base_url == "https://api.example.vn/pitel"
+
+
+def test_a_redirect_is_an_error_naming_where_not_followed(emulator):
+    """A 3xx is not an answer the client understands: requests would follow it (turning a
+    redirected POST into a GET); the client stops and names the new address instead."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Moved(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self.send_response(301)
+            self.send_header("Location", emulator.url + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with ApiClient(url, token=emulator.token, max_retries=0) as api:
+            with pytest.raises(ApiError) as info:
+                api.list_carriers()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert info.value.status == 301
+    assert f"redirected to {emulator.url}/v3/carrier?limit=100&offset=0" in str(info.value)
+    assert emulator.requests == []  # not followed

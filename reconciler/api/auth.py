@@ -11,9 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import requests
-from requests.auth import AuthBase
-
 from reconciler.api.errors import ApiError
 from reconciler.redact import redact, remember
 
@@ -27,21 +24,6 @@ class IssuedToken:
 def bearer_header(token: str) -> str:
     """The Authorization header value for `token`."""
     return f"Bearer {token}"
-
-
-class BearerAuth(AuthBase):
-    """Sets `Authorization: Bearer ...` on one request. Passing it as `auth=` also keeps
-    requests from replacing the header with credentials found in ~/.netrc."""
-
-    def __init__(self, token: str):
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = bearer_header(self._token)
-        return request
-
-    def __repr__(self) -> str:
-        return "BearerAuth(<hidden>)"
 
 
 def bearer_problem(token: str) -> str | None:

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-import requests
+from urllib3.exceptions import HTTPError as TransportError
 from urllib3.filepost import encode_multipart_formdata
 
 from reconciler import audio_fields
@@ -36,7 +36,7 @@ from reconciler.api.errors import (
 from reconciler.api.pace import Gate, Pace
 from reconciler.api.paging import OnRows, collect
 from reconciler.api.retry import RETRY_STATUSES, CallState, RetrySettings, call_scope
-from reconciler.api.session import TOKEN_PATH, build_session
+from reconciler.api.session import TOKEN_PATH, Answer, build_session
 from reconciler.errors import ConfigError
 from reconciler.redact import remember, url_shown
 from reconciler.template_fields import LOCK_NAME
@@ -542,12 +542,12 @@ class ApiClient:
 
     def _send(
         self, method: str, path: str, target: str, body: Any, token: str | None, once: bool
-    ) -> tuple[requests.Response, int]:
+    ) -> tuple[Answer, int]:
         """Send (with the adapter's retries) and log one line; no answer -> ApiError.
         Returns the answer and how many retries it took."""
         url = self.base_url + target
-        # Encoded here, not by requests: a body that cannot be JSON is a bug in the caller,
-        # not a transport failure (requests would raise it as a RequestException).
+        # Encoded here: a body that cannot be JSON is a bug in the caller (a TypeError), not
+        # a transport failure.
         payload: bytes | None = None
         headers: dict[str, str] = {}
         if isinstance(body, Multipart):
@@ -564,9 +564,9 @@ class ApiClient:
         ):
             try:
                 response = self._session.request(
-                    method, url, data=payload, headers=headers, timeout=self.timeout
+                    method, url, body=payload, headers=headers, timeout=self.timeout
                 )
-            except requests.RequestException as exc:
+            except TransportError as exc:
                 cause = describe_transport_error(exc, self.timeout) + _retried(state)
                 if self._answered:
                     cause += _GONE_AWAY
@@ -587,7 +587,7 @@ class ApiClient:
         return response, state.retries
 
     def _decode(
-        self, method: str, path: str, response: requests.Response, once: bool
+        self, method: str, path: str, response: Answer, once: bool
     ) -> Any:
         status = response.status_code
         if 200 <= status < 300:

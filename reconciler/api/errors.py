@@ -11,14 +11,14 @@ import html
 import http.client
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 import urllib3.exceptions as urllib3_exc
 
 from reconciler.errors import ReconcilerError
 
-Response = requests.Response
+if TYPE_CHECKING:
+    from reconciler.api.session import Answer as Response
 
 ROOT_FIELD = "(root)"
 _SNIPPET = 200
@@ -145,6 +145,12 @@ def error_from_response(
     method: str, path: str, response: Response, *, cls: type[ApiError] = ApiError
 ) -> ApiError:
     message, fields = parse_error_body(response)
+    location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
+    if location:
+        message += (
+            f" (redirected to {_snippet(location)}; redirects are not followed: if the API "
+            "moved, give its new address with --api-url or RECONCILER_API_URL)"
+        )
     return cls(
         message, status=response.status_code, method=method, path=path, url=response.url,
         field_errors=fields,
@@ -152,7 +158,7 @@ def error_from_response(
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception and everything it wraps (requests -> urllib3 MaxRetryError -> socket)."""
+    """The exception and everything it wraps (urllib3 MaxRetryError -> its reason -> socket)."""
     seen: list[BaseException] = []
     todo: list[BaseException] = [exc]
     while todo:
@@ -168,19 +174,18 @@ def _chain(exc: BaseException) -> list[BaseException]:
 def never_sent(exc: BaseException) -> bool:
     """True when the request surely never reached the server (no connection, TLS failure),
     so even a POST may be sent again."""
-    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
-        return True
-    return any(
-        isinstance(item, (urllib3_exc.NewConnectionError, urllib3_exc.ConnectTimeoutError))
-        for item in _chain(exc)
-    )
+    never = (urllib3_exc.NewConnectionError, urllib3_exc.ConnectTimeoutError, urllib3_exc.SSLError)
+    return any(isinstance(item, never) for item in _chain(exc))
 
 
 def describe_transport_error(exc: BaseException, timeout: tuple[float, float]) -> str:
     """A short cause for a request that got no answer, without a traceback or a repr."""
-    if isinstance(exc, requests.ConnectTimeout):
+    cause = exc.reason if isinstance(exc, urllib3_exc.MaxRetryError) else exc
+    if isinstance(cause, urllib3_exc.ConnectTimeoutError) and not isinstance(
+        cause, urllib3_exc.NewConnectionError
+    ):
         return f"could not connect within {timeout[0]:g}s"
-    if isinstance(exc, requests.ReadTimeout):
+    if isinstance(cause, urllib3_exc.ReadTimeoutError):
         return f"no answer within {timeout[1]:g}s"
     chain = _chain(exc)
 
@@ -201,7 +206,7 @@ def describe_transport_error(exc: BaseException, timeout: tuple[float, float]) -
         return "the server closed the connection without answering"
     if find(ConnectionResetError):
         return "the connection was reset by the server"
-    if found := find((urllib3_exc.SSLError, requests.exceptions.SSLError)):
+    if found := find(urllib3_exc.SSLError):
         words = _last_words(found)
         if any(sign in words.lower() for sign in _PLAIN_HTTP_SIGNS):
             return _PLAIN_HTTP

@@ -43,7 +43,7 @@ TARGET_OPTION = click.option(
 )
 
 
-def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of requests
+def make_client(cfg: Settings, parallelism: int = 8):  # noqa: ANN201 - lazy import of the HTTP stack
     """A client for the chosen environment's API (or the global settings' without one)."""
     from reconciler.api import ApiClient
 
@@ -85,7 +85,7 @@ class EarlyRead:
     def __init__(self, client, listing, problem: ReconcilerError | None):  # noqa: ANN001
         self._client, self.listing, self._problem = client, listing, problem
 
-    def client(self):  # noqa: ANN201 - lazy import of requests
+    def client(self):  # noqa: ANN201 - lazy import of the HTTP stack
         """The client; a bad URL or credentials are raised here, after the manifests have
         been checked, so their errors still come first."""
         if self._problem is not None:

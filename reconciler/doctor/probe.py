@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import requests
+from urllib3.exceptions import HTTPError as TransportError
 
 from reconciler.api.auth import IssuedToken, TokenSource, bearer_header
 from reconciler.api.client import API_KEY_ENV, TOKEN_ENV, ApiClient
@@ -128,10 +128,10 @@ class Probe:
         with call_scope(self.retry.deadline):
             try:
                 response = self._session.request(
-                    method, self.base_url + target, data=payload, headers=headers,
-                    timeout=self.timeout, allow_redirects=False,
+                    method, self.base_url + target, body=payload, headers=headers,
+                    timeout=self.timeout,
                 )
-            except requests.RequestException as exc:
+            except TransportError as exc:
                 cause = describe_transport_error(exc, self.timeout)
                 log.debug("%s %s -> no answer: %s", method, target, cause)
                 raise ApiError(cause, method=method, path=path,

@@ -53,6 +53,8 @@ def warnings(
 ) -> list[Diagnostic]:
     """Every warning, carrier by carrier in manifest order."""
     carriers = _carriers(specs_by.get("carrier", {}), live_by.get("carrier"))
+    if not carriers:  # only declared carriers are checked: no need to look at campaigns
+        return []
     users = _users(specs_by.get(USERS, {}), live_by.get(USERS, []), carriers)
     at_carrier = where_by.get("carrier") or (lambda _name, _field=None: "")
     at_user = where_by.get(USERS) or (lambda _name, _field=None: "")
@@ -116,15 +118,25 @@ def _user_field(user: _User, name: str) -> str | None:
     return None
 
 
-def _match(name: str, pin: str | None, rows: list[dict[str, Any]], name_key: str,
-           uuid_key: str) -> dict[str, Any] | None:
+Match = Callable[[str, str | None], dict[str, Any] | None]
+
+
+def _matcher(rows: list[dict[str, Any]], name_key: str, uuid_key: str) -> Match:
+    """`match(name, pin)`: the first row whose uuid is `pin` (any case) when pinned, else the
+    first named `name` (NFC). The rows are indexed once: matching every entry against
+    every live row made a 10,000-campaign plan spend ~15 s of CPU here."""
+    by_uuid: dict[str, dict[str, Any]] = {}
+    by_name: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if pin and str(row.get(uuid_key) or "").lower() == pin.lower():
-            return row
-    if pin:
-        return None
-    key = identity_key(name)
-    return next((row for row in rows if identity_key(str(row.get(name_key) or "")) == key), None)
+        by_uuid.setdefault(str(row.get(uuid_key) or "").lower(), row)
+        by_name.setdefault(identity_key(str(row.get(name_key) or "")), row)
+
+    def match(name: str, pin: str | None) -> dict[str, Any] | None:
+        if pin:
+            return by_uuid.get(pin.lower())
+        return by_name.get(identity_key(name))
+
+    return match
 
 
 def _carriers(
@@ -134,10 +146,11 @@ def _carriers(
     under its declared ones; with the live rows read (`rows` not None), one to be created
     has nothing but what it declares (the rest empty)."""
     carriers: dict[str, _Carrier] = {}
+    match = _matcher(rows or [], "carrier_name", "carrier_uuid")
     for name, spec in specs.items():
         if spec.state != "present":
             continue
-        row = _match(name, spec.pin, rows or [], "carrier_name", "carrier_uuid")
+        row = match(name, spec.pin)
         if row is None:
             row = {} if rows is None else _NOTHING
         else:  # a prefix the read does not show is not sent back by the PUT: empty after it
@@ -162,8 +175,9 @@ def _users(
     by_uuid = {carrier.uuid.lower(): name for name, carrier in carriers.items() if carrier.uuid}
     users: list[_User] = []
     claimed: set[str] = set()
+    match = _matcher(rows, "campaign_name", "campaign_uuid")
     for name, spec in specs.items():
-        row = _match(name, spec.pin, rows, "campaign_name", "campaign_uuid")
+        row = match(name, spec.pin)
         if row is not None:
             claimed.add(str(row.get("campaign_uuid")))
         if spec.state != "present":
