@@ -12,6 +12,7 @@ from reconciler.kinds.registry import kind_of, primary
 from reconciler.names import identity_key, looks_alike
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.fingerprint import needs_detail, still_matches
+from reconciler.plan.guards import started_since
 from reconciler.plan.model import Plan
 from reconciler.render.json import plan_from_document
 from reconciler.safetext import spelt
@@ -88,6 +89,12 @@ def stale_problems(
             change.fingerprint, current, kind.read_dependent
         ):
             problems.append(f"{change.name}: changed on the server since the plan was made")
+        elif current is not None and change.action == "delete":
+            # Fingerprints leave the run state out; a delete planned against a stopped
+            # campaign that calls now is refused here, before any write of the plan.
+            started = started_since(change, current.get("status"))
+            if started:
+                problems.append(started)
     return problems
 
 

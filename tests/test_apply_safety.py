@@ -189,7 +189,8 @@ def test_a_campaign_paused_since_the_plan_is_not_deleted(env, tmp_path, monkeypa
     applied = run_cli("apply", manifests, "--auto-approve", *force)
     assert applied.code == 1
     assert ("Retired was paused (it resumes by itself) since the plan was made; nothing was "
-            "written to it — run plan again (deleting a paused campaign needs --force)"
+            "written to it — run plan again (deleting a paused campaign needs acknowledge: "
+            "[delete-paused] on its entry, or --force)"
             ) in applied.stdout
     assert env.write_requests() == []
     assert env.store.get_campaign(uuid) is not None
@@ -205,5 +206,5 @@ def test_a_saved_plan_of_a_stopped_campaign_refuses_it_once_paused(env, tmp_path
     )
     applied = run_cli("apply", "--plan", plan_file, "--auto-approve", "--force")
     assert applied.code == 1
-    assert "Retired was paused (it resumes by itself) since the plan was made" in applied.stdout
+    assert "Retired was paused (it resumes by itself) since the plan was made" in applied.output
     assert env.store.get_campaign(uuid) is not None

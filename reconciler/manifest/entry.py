@@ -63,6 +63,12 @@ _UNMANAGED_KEYS = {
         "POST /v1/campaign/{uuid}/run/start"
     ),
 }
+# Refusal codes an entry cannot acknowledge, with the way to proceed instead.
+_NOT_ACKNOWLEDGEABLE = {
+    "max-deletes": "it is about the whole plan, not one entry: pass apply --max-deletes N",
+    "policy-error": "waive the rule on the entry instead: policy_waivers: {RULE_ID: reason}",
+    "stale-plan": "a stale saved plan cannot be overridden: make a new plan",
+}
 _CLEAR_HINTS = {
     "carrier": '; to clear the carrier, declare carrier_uuid: ""',
     "template": '; to clear the template, declare template_uuid: ""',
@@ -220,6 +226,8 @@ def _choice_message(field: str, value: Any, ctx: dict[str, Any] | None = None) -
     message = f"must be one of {', '.join(choices)}; got {describe(value)}"
     if field == "mode_call" and value == "parallel":
         return message + " (did you mean 'parralel'? that is the API's spelling)"
+    if field == "acknowledge" and value in _NOT_ACKNOWLEDGEABLE:
+        return f"{message} ({_NOT_ACKNOWLEDGEABLE[value]})"
     return message + did_you_mean(value, choices)
 
 

@@ -76,6 +76,25 @@ def stale_refusals(plan_file: str, problems: Sequence[str]) -> list[Refusal]:
     ]
 
 
+def started_since(change: Change, status: str | None, *, then: str = "") -> str | None:
+    """Why a planned campaign delete may not go ahead now that the campaign's live run state
+    is `status` (None when it may): it is running or paused now, and was not so when planned
+    (stopped, so its risk said nothing of calls; or paused, and now it calls). The entry's
+    acknowledgement of that state's code allows it: `acknowledge: [delete-running]` says the
+    campaign goes even while it calls. `--force` never covers it: it covers only what the
+    plan showed. `then` is said after the reason (`; nothing was written to it`)."""
+    if change.kind != "campaign" or status not in GUARDED_RUN_STATES:
+        return None
+    if change.live_status == status or _CODES[status] in change.acknowledge:
+        return None
+    how = "started running" if status == "start" else "was paused (it resumes by itself)"
+    return (
+        f"{change.name} {how} since the plan was made{then} — run plan again (deleting a "
+        f"{GUARDED_RUN_STATES[status]} campaign needs acknowledge: [{_CODES[status]}] on its "
+        "entry, or --force)"
+    )
+
+
 def acknowledge_warnings(plan: Plan) -> list[Diagnostic]:
     """An acknowledgement beside a change that no refusal of that change needs."""
     met = {(r.kind, r.subject, r.code) for r in plan.refusals if r.acknowledged}

@@ -159,8 +159,17 @@ def _windows(diff: FieldDiff, change: Change, facts: Facts) -> Reason | None:
     """A window widened (calls at hours no one reviewed before), or reaching outside the
     calling hours of a policy that selects the campaign."""
     before, after = _per_day(diff.before), _per_day(diff.after)
-    if before is None or after is None:
+    if after is None:
         return None
+    if before is None:  # a live window no day form can hold: none of `after` was reviewed
+        before = [[] for _ in DAYS]
+    state = RUN_STATES.get(change.live_status or "")
+    if any(before) and not any(after):
+        text = (
+            "every calling window removed: the API's docs do not say whether it then never "
+            "calls or calls at any hour"
+        )
+        return ("high", f"{text}, while {state}") if state else ("medium", text)
     for rule_id, hours in facts.hours.get(change.name, ()):
         outside = [
             DAYS[day] for day, allowed in enumerate(hours)
@@ -175,7 +184,6 @@ def _windows(diff: FieldDiff, change: Change, facts: Facts) -> Reason | None:
     widened = [DAYS[day] for day in range(len(DAYS)) if not _covers(before[day], after[day])]
     if not widened:
         return None
-    state = RUN_STATES.get(change.live_status or "")
     text = f"calling window widened on {_days(widened)}"
     return ("high", f"{text}, while {state}") if state else ("medium", text)
 
@@ -191,29 +199,52 @@ def _switched(what: str) -> Callable[[FieldDiff, Change, Facts], Reason | None]:
     return rule
 
 
-# -- template rules ------------------------------------------------------------------------
+# -- template and carrier rules ----------------------------------------------------------
 
-# Template fields that do not change what a call plays.
+# Fields that do not change what a call plays (a template) or how it is dialled (a carrier).
 _TEMPLATE_BOOKKEEPING = frozenset({"template_name", "description"})
+_CARRIER_BOOKKEEPING = frozenset({"carrier_name", "description"})
 
 
-def _reaches_campaigns(change: Change, facts: Facts) -> list[Reason]:
-    """A template's content (text, voice, audio, key menu) reaches every campaign using it."""
-    if change.action != "update" or not set(change.fields) - _TEMPLATE_BOOKKEEPING:
-        return []
-    users = [
-        *facts.usage.get(change.uuid or "", ()),
-        *(facts.usage.get(change.name, ()) if change.uuid is None else ()),
-    ]
-    if not users:
-        return []
-    running = [use for use in users if use.status in RUN_STATES]
-    listed = ", ".join(_use_text(use) for use in users)
-    text = (
-        f"script or audio change reaches {len(users)} campaign{'s' if len(users) != 1 else ''}"
-        f": {listed}"
-    )
-    return [("high" if running else "medium", text)]
+def _reaches(
+    bookkeeping: frozenset[str], what: str
+) -> Callable[[Change, Facts], list[Reason]]:
+    """A change of what campaigns use (a template's text, voice, audio or key menu; a
+    carrier's numbers, gateway, dialling or capacity) reaches every campaign using it."""
+
+    def rule(change: Change, facts: Facts) -> list[Reason]:
+        if change.action != "update" or not set(change.fields) - bookkeeping:
+            return []
+        users = [
+            *facts.usage.get(change.uuid or "", ()),
+            *(facts.usage.get(change.name, ()) if change.uuid is None else ()),
+        ]
+        if not users:
+            return []
+        running = [use for use in users if use.status in RUN_STATES]
+        listed = ", ".join(_use_text(use) for use in users)
+        text = (
+            f"{what} reaches {len(users)} campaign{'s' if len(users) != 1 else ''}: {listed}"
+        )
+        return [("high" if running else "medium", text)]
+
+    return rule
+
+
+def _carrier_what(change: Change) -> str:
+    """`carrier change`, or `concurrent_call lowered 20 → 2`: calls beyond it wait."""
+    diff = change.fields.get("concurrent_call")
+    if diff is not None and isinstance(diff.before, int) and isinstance(diff.after, int) \
+            and diff.after < diff.before:
+        return f"carrier concurrent_call lowered {diff.before} → {diff.after}"
+    return "carrier change"
+
+
+def _carrier_reaches(change: Change, facts: Facts) -> list[Reason]:
+    return _reaches(_CARRIER_BOOKKEEPING, _carrier_what(change))(change, facts)
+
+
+_reaches_campaigns = _reaches(_TEMPLATE_BOOKKEEPING, "script or audio change")
 
 
 def _use_text(use: Use) -> str:
@@ -241,6 +272,7 @@ KIND_FIELD_RULES: dict[str, dict[str, FieldRule]] = {
 }
 KIND_CHANGE_RULES: dict[str, Callable[[Change, Facts], list[Reason]]] = {
     "template": _reaches_campaigns,
+    "carrier": _carrier_reaches,
 }
 
 

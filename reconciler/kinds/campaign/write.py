@@ -15,7 +15,7 @@ from reconciler.kinds import steps
 from reconciler.kinds.base import Kind
 from reconciler.kinds.campaign.rollback import roll_back
 from reconciler.kinds.steps import DEFAULT_WAIT, LookupWait, StaleCampaign, StepFailed
-from reconciler.plan.guards import GUARDED_RUN_STATES
+from reconciler.plan.guards import started_since
 from reconciler.plan.model import Change
 
 
@@ -114,15 +114,9 @@ def apply_update(kind: Kind, client: ApiClient, change: Change) -> tuple[list[st
 def apply_delete(kind: Kind, client: ApiClient, change: Change) -> tuple[list[str], str]:
     uuid = change.uuid or ""
     live = steps.read_unchanged(client, change, kind)
-    status = live.get("status")
-    if status in GUARDED_RUN_STATES and change.live_status not in GUARDED_RUN_STATES:
-        # The plan (and its guard) saw it stopped: --force, if given, never covered this.
-        word = GUARDED_RUN_STATES[status]
-        how = "started running" if status == "start" else "was paused (it resumes by itself)"
-        raise StaleCampaign(
-            f"{change.name} {how} since the plan was made; nothing was written to it — run "
-            f"plan again (deleting a {word} campaign needs --force)"
-        )
+    stale = started_since(change, live.get("status"), then="; nothing was written to it")
+    if stale:  # the plan (and its guard) saw it stopped: --force, if given, never covered this
+        raise StaleCampaign(stale)
     steps_done: list[str] = []
     try:
         if live.get("active"):
