@@ -170,6 +170,7 @@ def test_waiver_and_reason_in_markdown_html_and_json_plans(
             "source": "campaigns.yaml:9",
             "waived": True,
             "reason": REASON,
+            "kind": "campaign",
         }
     ]
     assert api_env.write_requests() == []

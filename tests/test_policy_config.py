@@ -347,7 +347,7 @@ CONFIG_CASES = {
         "      max: {recall_times: 0}\n",
         [
             "4: unknown key 'label' in policies.rules[0].select (did you mean 'labels'?); "
-            "expected labels, type_autocall"
+            "expected kind, labels, type_autocall"
         ],
     ),
     "misspelt type_autocall": (

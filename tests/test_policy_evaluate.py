@@ -405,6 +405,7 @@ def test_finding_round_trips_through_its_json_form() -> None:
         "source": "a.yaml:3",
         "waived": True,
         "reason": "why",
+        "kind": "campaign",
     }
     assert Finding.from_dict({**finding.to_dict(), "later": 1}) == finding
 

@@ -91,14 +91,23 @@ def load_base(paths: Sequence[str]):  # noqa: ANN201
 
 
 def environment_manifests(manifests, project, name: str | None, *, live: bool = True):  # noqa: ANN001, ANN201
-    """(the manifests as environment `name` sees them, the policy findings on them)."""
+    """(the manifests as environment `name` sees them, the policy findings on them: each
+    kind's entries against the rules selecting that kind, campaigns first)."""
+    from reconciler.kinds.registry import kinds
     from reconciler.manifest.overrides import for_environment
     from reconciler.policy.evaluate import evaluate
 
     seen = for_environment(
         manifests, name, project.environments, project.source, need_pins=live
     )
-    return seen, evaluate(project.policies.rule_list, seen.campaigns, seen.at)
+    rules = project.policies.rule_list
+    findings = []
+    for kind in sorted(kinds().values(), key=lambda kind: not kind.primary):
+        def locate(entry: str, loc: tuple, kind: str = kind.name) -> str:
+            return seen.at(entry, loc, kind)
+
+        findings += evaluate(rules, seen.specs(kind.name), locate, kind.name)
+    return seen, findings
 
 
 def no_policies_note(policies) -> str | None:  # noqa: ANN001 - a PolicySet
@@ -137,7 +146,7 @@ def blocking(findings: Sequence) -> list:
 
 
 def within_targets(findings: Sequence, names: Iterable[str]) -> list:
-    """The findings with those of campaigns not in `names` (the targets and what the targeted
+    """The findings with those of entries not in `names` (the targets and what the targeted
     changes pull in) marked outside --target: still shown, no longer blocking."""
     from dataclasses import replace
 
@@ -152,14 +161,13 @@ def within_targets(findings: Sequence, names: Iterable[str]) -> list:
 
 
 def plan_scope(the_plan, targets: Sequence[str]) -> list[str]:  # noqa: ANN001 - a Plan
-    """What a targeted plan touches: the targets, and every campaign it changes (a target's
-    change, or one pulled in because a targeted change needs it)."""
+    """What a targeted plan touches: the targets, and every object it changes, of any kind
+    (a target's change, or one pulled in because a targeted change needs it)."""
     names = list(targets)
     for change in the_plan.changes:
-        if change.kind == "campaign":
-            names.append(change.name)
-            if change.live_name:
-                names.append(change.live_name)
+        names.append(change.name)
+        if change.live_name:
+            names.append(change.live_name)
     return names
 
 
@@ -167,9 +175,11 @@ def refuse_if_blocking(findings: Sequence, what: str = "nothing was changed") ->
     """Stop (exit 1) when a policy error is not waived."""
     errors = blocking(findings)
     if errors:
+        kinds = sorted({getattr(error, "kind", "campaign") for error in errors})
+        entry = kinds[0] if len(kinds) == 1 else "entry"
         # The findings are the diagnostics (noted when listed); the refusal adds none.
         raise PlanError(
-            f"{plural(len(errors), 'policy error')} (listed above): {what}. Fix the campaign, "
+            f"{plural(len(errors), 'policy error')} (listed above): {what}. Fix the {entry}, "
             "or waive the rule for it with policy_waivers: {RULE_ID: reason}",
             diagnostics=[],
         )

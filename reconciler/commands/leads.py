@@ -191,7 +191,8 @@ def _refuse_policy_errors(findings, spec) -> None:  # noqa: ANN001
         return
     from reconciler.commands._policy import echo_findings
 
-    mine = [f for f in findings if f.campaign_name == spec.campaign_name and f.blocking]
+    mine = [f for f in findings
+            if f.kind == "campaign" and f.campaign_name == spec.campaign_name and f.blocking]
     if mine:
         echo_findings(mine)
         raise ReconcilerError(f"{spec.campaign_name}: policy error (listed above): fix or waive "

@@ -47,7 +47,8 @@ def start(paths: tuple[str, ...], targets: tuple[str, ...], auto_approve: bool) 
     specs = manifests.campaigns
     problems = offline_problems(names, specs, findings, manifests.where)
     if problems:
-        echo_findings([f for f in findings if f.campaign_name in names and f.blocking])
+        echo_findings([f for f in findings
+                        if f.kind == "campaign" and f.campaign_name in names and f.blocking])
         raise PlanError("\n".join(problems) + "\nno run was started")
     chosen = {name: specs[name] for name in names}
     with make_client(cfg, 1) as client:

@@ -143,8 +143,8 @@ class CarrierSpec(BaseModel):
     )
     labels: dict[str, str] = Field(
         default=None,
-        description="Text key/value pairs, kept with the entry (policy rules select campaigns "
-        "only: no rule reads a carrier's labels). Never sent to the API.",
+        description="Text key/value pairs that policy rules of kind carrier select carriers by. "
+        "Never sent to the API.",
     )
     policy_waivers: dict[str, str] = Field(
         default=None, description="Policy rules this carrier may break: {RULE_ID: reason}."

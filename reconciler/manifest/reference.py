@@ -186,7 +186,9 @@ malformed `{{{{placeholders}}}}`. Carrier and template *names* are resolved agai
 
 _POLICY = """\
 `labels` and `policy_waivers` are for the project's policies (`reconciler.yaml`, see
-[policies.md](policies.md)); neither is ever sent to the API or compared with the live campaign.
+[policies.md](policies.md)); neither is ever sent to the API or compared with the live object.
+Campaigns, templates and carriers all take them: a rule checks one kind (`select: {kind:
+carrier}`; campaigns by default) and selects its entries by their labels.
 
 ```yaml
   - campaign_name: PromoAudioNov
@@ -195,7 +197,7 @@ _POLICY = """\
       vn-decree-91/calling-hours: "Opted-in subscribers only (consent CRM-2291)"
 ```
 
-A waiver turns that rule's finding for this campaign into a *waived* finding: it no longer
+A waiver turns that rule's finding for this entry into a *waived* finding: it no longer
 fails `validate` or blocks `apply`, and it is shown, with its reason, in every plan report.
 The reason is required, and must say something (not only spaces or invisible characters).
 `reconciler policies` lists the rule ids in force.

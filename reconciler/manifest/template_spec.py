@@ -227,7 +227,9 @@ class TemplateSpec(BaseModel):
         default=None, description="Seconds to wait between the digits of a key sequence."
     )
     labels: dict[str, str] = Field(
-        default=None, description="Text key/value pairs for policy rules. Never sent to the API."
+        default=None,
+        description="Text key/value pairs that policy rules of kind template select templates "
+        "by. Never sent to the API.",
     )
     policy_waivers: dict[str, str] = Field(
         default=None, description="Policy rules this template may break: {RULE_ID: reason}."

@@ -56,7 +56,8 @@ def offline_problems(
         elif spec.state != "present":
             problems.append(f"{where(name)}: {name}: declared state: absent, so never started")
         else:
-            errors = [f.rule for f in findings if f.campaign_name == name and f.blocking]
+            errors = [f.rule for f in findings if f.kind == "campaign" and f.campaign_name == name
+                      and f.blocking]
             if errors:
                 problems.append(
                     f"{where(name)}: {name}: policy error ({', '.join(dict.fromkeys(errors))}; "

@@ -61,9 +61,9 @@ def refusals(
         if finding.blocking:
             found.append(Refusal(
                 "policy-error", finding.campaign_name, f"{finding.rule}: {finding.message}",
-                f"fix the campaign, or waive the rule on its entry: policy_waivers: "
+                f"fix the {finding.kind}, or waive the rule on its entry: policy_waivers: "
                 f"{{{finding.rule}: reason}}",
-                source=finding.source,
+                kind=finding.kind, source=finding.source,
             ))
     return found
 

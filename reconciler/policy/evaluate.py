@@ -1,4 +1,7 @@
-"""Policy evaluation: campaign specs × rules → findings. Pure: no I/O, no API data.
+"""Policy evaluation: entry specs × rules → findings. Pure: no I/O, no API data.
+
+One call evaluates the entries of one kind (campaigns unless `kind` says) against the rules
+selecting that kind (`select.kind`); waivers and labels work the same on every kind.
 
 Checks read what each entry declares; a field an entry leaves out is not checked (the live
 value stays whatever it is; `required` makes declaring it mandatory). Calling-hours and
@@ -21,11 +24,12 @@ from reconciler.manifest.models import EXCLUSIVE_FIELDS, CampaignSpec
 from reconciler.manifest.wording import did_you_mean
 from reconciler.names import identity_key, lookalike_key
 from reconciler.policy.findings import Finding
+from reconciler.policy.kindfields import CAMPAIGN, SUBJECTS
 from reconciler.policy.rules import LABEL_PREFIX, Rule, nfc_labels
 from reconciler.policy.selection import Missed, Selection
 
 Loc = tuple[int | str, ...]
-Locate = Callable[[str, Loc], str]  # (campaign name, path inside its entry) -> "file:line"
+Locate = Callable[[str, Loc], str]  # (entry name, path inside the entry) -> "file:line"
 Problem = tuple[Loc, str]  # (path inside the entry, message)
 NEAR_MISS = "policy/label-near-miss"  # a label that almost selects a campaign into a rule
 # Schedules declared with no calling window at all (`schedules: []`): the API does not say
@@ -36,19 +40,22 @@ _ALTERNATIVES = {a: b for pair in EXCLUSIVE_FIELDS for a, b in (pair, pair[::-1]
 
 
 def evaluate(
-    rules: Sequence[Rule], specs: Mapping[str, CampaignSpec], locate: Locate
+    rules: Sequence[Rule], specs: Mapping[str, Any], locate: Locate, kind: str = CAMPAIGN
 ) -> list[Finding]:
-    """Every finding, campaign by campaign (manifest order), rule by rule (config order)."""
+    """Every finding on the entries of `kind`, entry by entry (manifest order), rule by rule
+    (config order)."""
     findings: list[Finding] = []
     known = [rule.id for rule in rules] + ([NEAR_MISS, EMPTY_SCHEDULE] if rules else [])
-    selection = Selection(rules)
+    mine = [rule for rule in rules if rule.kind == kind]
+    selection = Selection(mine)
     for name, spec in specs.items():
         if spec.state == "absent":
             continue
         waivers = spec.policy_waivers or {}
         labels = nfc_labels(spec.labels or {})
-        selected = selection.selected(labels, spec.type_autocall)
-        for rule in (rules[index] for index in selected):
+        type_autocall = getattr(spec, "type_autocall", None)
+        selected = selection.selected(labels, type_autocall)
+        for rule in (mine[index] for index in selected):
             for loc, message in check(rule, spec):
                 text = f"{message} ({rule.message})" if rule.message else message
                 findings.append(
@@ -60,22 +67,28 @@ def evaluate(
                         source=locate(name, loc),
                         waived=rule.id in waivers,
                         reason=waivers.get(rule.id),
+                        kind=kind,
                     )
                 )
-        findings.extend(
-            _empty_schedule(name, spec, [rules[index] for index in selected], waivers, locate)
-        )
-        missed = selection.near_misses(labels, spec.type_autocall, set(selected))
-        findings.extend(_near_misses(name, spec, missed, waivers, locate))
+        if kind == CAMPAIGN:
+            findings.extend(
+                _empty_schedule(name, spec, [mine[index] for index in selected], waivers, locate)
+            )
+        missed = selection.near_misses(labels, type_autocall, set(selected))
+        findings.extend(_near_misses(name, spec, missed, waivers, locate, kind))
         if rules:  # with no policies at all, waivers are simply not in play
-            findings.extend(_unknown_waivers(name, waivers, known, locate))
+            findings.extend(_unknown_waivers(name, waivers, known, locate, kind))
     return findings
 
 
-def selects(rule: Rule, spec: CampaignSpec) -> bool:
-    """Whether the rule applies to this entry (its selector, by labels and type_autocall).
-    The audit of real calls (reconciler/operations/) selects with this too."""
-    return rule.select is None or rule.select.matches(spec.labels or {}, spec.type_autocall)
+def selects(rule: Rule, spec: Any, kind: str = CAMPAIGN) -> bool:
+    """Whether the rule applies to this entry of `kind` (its selector: the kind, labels and
+    type_autocall). The audit of real calls (reconciler/operations/) selects with this too."""
+    if rule.kind != kind:
+        return False
+    return rule.select is None or rule.select.matches(
+        spec.labels or {}, getattr(spec, "type_autocall", None)
+    )
 
 
 def _empty_schedule(
@@ -106,9 +119,10 @@ def _empty_schedule(
 
 
 def _near_misses(
-    name: str, spec: CampaignSpec, missed: Missed, waivers: Mapping[str, str], locate: Locate
+    name: str, spec: Any, missed: Missed, waivers: Mapping[str, str], locate: Locate,
+    kind: str = CAMPAIGN,
 ) -> Iterator[Finding]:
-    """A warning at each label that nearly selects the campaign into rules (see Selection)."""
+    """A warning at each label that nearly selects the entry into rules (see Selection)."""
     written = {identity_key(key): key for key in spec.labels or {}}
     for (key, want_key, want), ids in missed.items():
         which = f"rule {ids[0]} selects" if len(ids) == 1 else f"rules {', '.join(ids)} select"
@@ -120,16 +134,18 @@ def _near_misses(
             severity="warning",
             message=(
                 f"label {label}: '{(spec.labels or {})[label]}' is not {want_key}: '{want}', "
-                f"which {which}; labels are compared exactly, so {it} not check this campaign"
+                f"which {which}; labels are compared exactly, so {it} not check this {kind}"
             ),
             source=locate(name, ("labels", label)),
             waived=NEAR_MISS in waivers,
             reason=waivers.get(NEAR_MISS),
+            kind=kind,
         )
 
 
 def _unknown_waivers(
-    name: str, waivers: Mapping[str, str], known: list[str], locate: Locate
+    name: str, waivers: Mapping[str, str], known: list[str], locate: Locate,
+    kind: str = CAMPAIGN,
 ) -> Iterator[Finding]:
     for rule_id in waivers:
         if rule_id not in known:
@@ -142,15 +158,16 @@ def _unknown_waivers(
                     "so it waives nothing (`reconciler policies` lists the rules)"
                 ),
                 source=locate(name, ("policy_waivers", rule_id)),
+                kind=kind,
             )
 
 
-def check(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+def check(rule: Rule, spec: Any) -> list[Problem]:
     """What in this entry breaks the rule's one check (empty: it complies)."""
     return _CHECKS[rule.check](rule, spec)
 
 
-def _declared(spec: CampaignSpec, name: str) -> tuple[bool, Any, Loc]:
+def _declared(spec: Any, name: str) -> tuple[bool, Any, Loc]:
     """(declared?, value, path) of a field, `network.KEY` or `labels.KEY`."""
     if name.startswith(LABEL_PREFIX):
         key = identity_key(name[len(LABEL_PREFIX) :])
@@ -168,7 +185,7 @@ def _declared(spec: CampaignSpec, name: str) -> tuple[bool, Any, Loc]:
     return True, getattr(spec, name), (name,)
 
 
-def _max(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+def _max(rule: Rule, spec: Any) -> list[Problem]:
     problems = []
     for name, limit in (rule.max or {}).items():
         declared, value, loc = _declared(spec, name)
@@ -177,7 +194,7 @@ def _max(rule: Rule, spec: CampaignSpec) -> list[Problem]:
     return problems
 
 
-def _min(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+def _min(rule: Rule, spec: Any) -> list[Problem]:
     problems = []
     for name, limit in (rule.min or {}).items():
         declared, value, loc = _declared(spec, name)
@@ -186,12 +203,12 @@ def _min(rule: Rule, spec: CampaignSpec) -> list[Problem]:
     return problems
 
 
-def _required(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+def _required(rule: Rule, spec: Any) -> list[Problem]:
     """Each required field declared with a value: `carrier_uuid: ""` (or text that reads as
-    nothing) declares no carrier."""
+    nothing) declares no carrier. A campaign's carrier or carrier_uuid both count."""
     problems = []
     for name in rule.required or []:
-        alternative = _ALTERNATIVES.get(name)
+        alternative = _ALTERNATIVES.get(name) if rule.kind == CAMPAIGN else None
         given = [
             (field, *_declared(spec, field)[1:])
             for field in (name, alternative) if field and _declared(spec, field)[0]
@@ -217,7 +234,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not lookalike_key(value))
 
 
-def _allowed(rule: Rule, spec: CampaignSpec) -> list[Problem]:
+def _allowed(rule: Rule, spec: Any) -> list[Problem]:
     problems = []
     for name, choices in (rule.allowed or {}).items():
         declared, value, loc = _declared(spec, name)
@@ -248,16 +265,12 @@ def _shown(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else str(value)
 
 
-def _name_pattern(rule: Rule, spec: CampaignSpec) -> list[Problem]:
-    if re.search(identity_key(rule.name_pattern or ""), identity_key(spec.campaign_name)):
+def _name_pattern(rule: Rule, spec: Any) -> list[Problem]:
+    field = SUBJECTS[rule.kind][1]  # campaign_name, template_name, carrier_name
+    name = getattr(spec, field)
+    if re.search(identity_key(rule.name_pattern or ""), identity_key(name)):
         return []
-    return [
-        (
-            ("campaign_name",),
-            f"campaign_name '{spec.campaign_name}' does not match the pattern "
-            f"'{rule.name_pattern}'",
-        )
-    ]
+    return [((field,), f"{field} '{name}' does not match the pattern '{rule.name_pattern}'")]
 
 
 def _windows(spec: CampaignSpec) -> Iterator[tuple[Loc, str, tuple[int, ...], int, int]]:
@@ -330,7 +343,7 @@ def days_text(days: Sequence[int]) -> str:
     )
 
 
-_CHECKS: dict[str, Callable[[Rule, CampaignSpec], list[Problem]]] = {
+_CHECKS: dict[str, Callable[[Rule, Any], list[Problem]]] = {
     "max": _max,
     "min": _min,
     "required": _required,

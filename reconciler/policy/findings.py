@@ -1,9 +1,10 @@
-"""A policy finding: one rule, one campaign, one located message. Plain data."""
+"""A policy finding: one rule, one entry (a campaign, template or carrier), one located
+message. Plain data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from reconciler.diagnostics.model import Diagnostic, Subject
@@ -14,7 +15,8 @@ OUTSIDE_TARGET = "outside --target: not blocking"
 
 @dataclass(frozen=True)
 class Finding:
-    """A rule a campaign breaks; `waived` (with the entry's `reason`) when it may."""
+    """A rule an entry breaks; `waived` (with the entry's `reason`) when it may.
+    `campaign_name` is the entry's name whatever its `kind` (the key plans always had)."""
 
     rule: str
     campaign_name: str
@@ -23,13 +25,14 @@ class Finding:
     source: str  # path/file.yaml:LINE
     waived: bool = False
     reason: str | None = None
-    # An error on a campaign `apply --target` leaves alone: shown, but it blocks nothing.
+    # An error on an entry `apply --target` leaves alone: shown, but it blocks nothing.
     outside_target: bool = False
+    kind: str = "campaign"  # of the entry: campaign, template or carrier
 
     @property
     def blocking(self) -> bool:
         """Fails `validate` and makes `apply` refuse: an unwaived error (of a targeted
-        campaign, under --target)."""
+        entry, under --target)."""
         return self.severity == "error" and not self.waived and not self.outside_target
 
     def line(self) -> str:
@@ -52,11 +55,16 @@ class Finding:
     def diagnostic(self) -> Diagnostic:
         """As a diagnostic coded by the rule id; a waived finding is a note with the reason."""
         outside = self.outside_target and self.severity == "error" and not self.waived
+        subject = Subject.parse(
+            self.source, campaign=self.campaign_name if self.kind == "campaign" else None
+        )
+        if self.kind == "template":
+            subject = replace(subject, template=self.campaign_name)
         return Diagnostic(
             "note" if self.waived else "warning" if outside else self.severity,  # type: ignore[arg-type]
             self.rule,
             self.message,
-            Subject.parse(self.source, campaign=self.campaign_name),
+            subject,
             detail=OUTSIDE_TARGET if outside else "",
             category="policy",
             waived=self.waived,

@@ -1,9 +1,12 @@
 """The rule vocabulary and the `reconciler.yaml` models.
 
-A rule is `id`, `severity`, an optional selector (`select:` by labels and type_autocall), an
-optional `message` added to its findings, and exactly one check: `max`, `min`, `required`,
-`allowed`, `name_pattern`, `calling_hours` or `quiet_days`. Checks read only what the manifest
-declares, so they run offline (validate) exactly as at plan and apply time.
+A rule is `id`, `severity`, an optional selector (`select:` by kind, labels and
+type_autocall), an optional `message` added to its findings, and exactly one check: `max`,
+`min`, `required`, `allowed`, `name_pattern`, `calling_hours` or `quiet_days`. A rule checks
+entries of one kind (`select.kind`: campaign, the default, template, carrier or audio), and
+names only that kind's fields (reconciler/policy/kindfields.py); the calling-window checks are
+for campaigns. Checks read only what the manifest declares, so they run offline (validate) exactly
+as at plan and apply time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ from reconciler.manifest.models import FieldError
 from reconciler.manifest.wording import describe, did_you_mean
 from reconciler.names import identity_key
 from reconciler.policy.environments import Environment, EnvironmentName
+from reconciler.policy.kindfields import (
+    CAMPAIGN,
+    CAMPAIGN_ONLY_CHECKS,
+    KIND_NAMES,
+    KindFields,
+    campaign_fields,
+    derive,
+)
 from reconciler.policy.presets import PRESETS
 
 RULE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
@@ -80,6 +91,20 @@ CHECKS = (
     "quiet_days",
 )
 Window = tuple[int, int]
+# Each kind's vocabulary: the campaign's as curated above, the others' read off their models.
+VOCABULARY: dict[str, KindFields] = {
+    kind: campaign_fields(NUMERIC_FIELDS, CHOICE_FIELDS, REQUIRABLE_FIELDS, CHOICE_ENUMS)
+    if kind == CAMPAIGN else derive(kind)
+    for kind in KIND_NAMES
+}
+
+
+def every_kind(attribute: str) -> list[str]:
+    """A vocabulary's fields across the kinds (campaign's first), for the schema's
+    completions; the schema narrows it per `select.kind` (reconciler/policy/schema.py)."""
+    return list(dict.fromkeys(
+        name for vocabulary in VOCABULARY.values() for name in getattr(vocabulary, attribute)
+    ))
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 _LABEL = {"type": "string", "pattern": "^labels\\..+"}  # labels.KEY
@@ -91,15 +116,43 @@ def nfc_labels(labels: Mapping[str, str]) -> dict[str, str]:
     return {identity_key(key): identity_key(value) for key, value in labels.items()}
 
 
-def _field_name(name: str, vocabulary: tuple[str, ...], what: str, labels: bool = False) -> None:
+def _field_name(
+    name: str, vocabulary: tuple[str, ...], what: str, labels: bool = False,
+    kind: str = CAMPAIGN,
+) -> None:
     if name in vocabulary or (labels and name.startswith(LABEL_PREFIX) and name != LABEL_PREFIX):
         return
     extra = ", or labels.KEY" if labels else ""
-    raise FieldError(
-        f"'{name}' is not a field {what}{did_you_mean(name, vocabulary)}; "
-        f"use one of {', '.join(vocabulary)}{extra}",
-        (name,),
+    campaign = VOCABULARY[CAMPAIGN]
+    of = (
+        f" ({name} is a campaign field; this rule selects kind {kind})"
+        if kind != CAMPAIGN and name in (*campaign.requirable, *campaign.choices) else ""
     )
+    use = (
+        f"use one of {', '.join(vocabulary)}{extra}" if vocabulary
+        else f"{_a(kind)} entry has none{extra.replace(', or', ': use')}"
+    )
+    raise FieldError(
+        f"'{name}' is not a field {what}{did_you_mean(name, vocabulary)}{of}; {use}", (name,)
+    )
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
+def _what(kind: str, campaign_text: str, other_text: str) -> str:
+    """How a field-name error names the kind: as it always did for campaigns."""
+    return campaign_text if kind == CAMPAIGN else other_text.format(a_kind=_a(kind))
+
+
+def _selected_kind(info: ValidationInfo) -> str | None:
+    """The kind the rule's selector names, or None when the selector itself is invalid (its
+    own error is reported; the check's field names cannot be judged)."""
+    if "select" not in info.data:
+        return None
+    select = info.data["select"]
+    return CAMPAIGN if select is None else select.kind
 
 
 # What to write instead when a check is given empty (it would check nothing).
@@ -127,19 +180,38 @@ def _one_or_a_list(schema: dict[str, Any]) -> None:
 
 
 class Selector(BaseModel):
-    """Which campaigns a rule applies to; every condition given must hold."""
+    """Which entries a rule applies to: one kind (campaigns by default); every condition
+    given must hold."""
 
     model_config = ConfigDict(**_STRICT, title="Selector")
 
+    kind: str = Field(
+        default=CAMPAIGN,
+        description=(
+            "The kind of entry the rule checks: campaign (the default), template, carrier or "
+            "audio. Its checks name that kind's fields."
+        ),
+        json_schema_extra={"enum": list(KIND_NAMES)},
+    )
     labels: dict[str, str] = Field(
         default=None,
-        description="Labels the campaign must carry, each with exactly this value.",
+        description="Labels the entry must carry, each with exactly this value.",
     )
     type_autocall: list[Literal[fields.TYPE_AUTOCALL]] = Field(  # type: ignore[valid-type]
         default=None,
         description="The campaign's declared type_autocall must be this one, or one of a list.",
         json_schema_extra=_one_or_a_list,
     )
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KIND_NAMES:
+            raise FieldError(
+                f"must be one of {', '.join(KIND_NAMES)}; got {describe(value)}"
+                f"{did_you_mean(value, KIND_NAMES)}"
+            )
+        return value
 
     @field_validator("type_autocall", mode="before")
     @classmethod
@@ -151,6 +223,12 @@ class Selector(BaseModel):
 
     @model_validator(mode="after")
     def _composed(self) -> Selector:
+        if self.type_autocall and self.kind != CAMPAIGN:
+            raise FieldError(
+                f"type_autocall selects campaigns by their type; {_a(self.kind)} has none "
+                "(select it by labels)",
+                ("type_autocall",),
+            )
         self._wanted = nfc_labels(self.labels or {})
         return self
 
@@ -173,11 +251,13 @@ class Selector(BaseModel):
         parts = [f"labels {key}={value}" for key, value in (self.labels or {}).items()]
         if self.type_autocall:
             parts.append("type_autocall " + "|".join(self.type_autocall))
+        if self.kind != CAMPAIGN:
+            return ", ".join([f"kind {self.kind}", *parts]) if parts else f"every {self.kind}"
         return ", ".join(parts) or "every campaign"
 
 
 class Rule(BaseModel):
-    """One rule: an id, a severity, which campaigns it selects, and exactly one check."""
+    """One rule: an id, a severity, which entries it selects, and exactly one check."""
 
     model_config = ConfigDict(**_STRICT, title="Rule")
 
@@ -197,25 +277,28 @@ class Rule(BaseModel):
     )
     select: Selector = Field(
         default=None,
-        description="Which campaigns the rule checks (default: every campaign).",
+        description=(
+            "Which entries the rule checks (default: every campaign; kind: template, carrier "
+            "or audio for those)."
+        ),
     )
     max: dict[str, int] = Field(
         default=None,
         description="Each field's declared value must be at most this number.",
-        json_schema_extra={"propertyNames": {"enum": list(NUMERIC_FIELDS)}},
+        json_schema_extra={"propertyNames": {"enum": every_kind("numeric")}},
     )
     min: dict[str, int] = Field(
         default=None,
         description="Each field's declared value must be at least this number.",
-        json_schema_extra={"propertyNames": {"enum": list(NUMERIC_FIELDS)}},
+        json_schema_extra={"propertyNames": {"enum": every_kind("numeric")}},
     )
     required: list[str] = Field(
         default=None,
         description=(
-            "Fields each selected campaign must declare (carrier or carrier_uuid both count), "
-            "or labels.KEY for a label it must carry."
+            "Fields each selected entry must declare (for a campaign, carrier or carrier_uuid "
+            "both count), or labels.KEY for a label it must carry."
         ),
-        json_schema_extra={"items": {"anyOf": [{"enum": list(REQUIRABLE_FIELDS)}, _LABEL]}},
+        json_schema_extra={"items": {"anyOf": [{"enum": every_kind("requirable")}, _LABEL]}},
     )
     allowed: dict[str, list[str | int | bool]] = Field(
         default=None,
@@ -223,22 +306,25 @@ class Rule(BaseModel):
             "The only values a field may be declared with, e.g. {carrier: [Billing]} (names as "
             "written in the manifest)."
         ),
-        json_schema_extra={"propertyNames": {"anyOf": [{"enum": list(CHOICE_FIELDS)}, _LABEL]}},
+        json_schema_extra={"propertyNames": {"anyOf": [{"enum": every_kind("choices")}, _LABEL]}},
     )
     name_pattern: str = Field(
         default=None,
-        description="A regular expression campaign_name must contain a match of (^...$ anchors).",
+        description=(
+            "A regular expression the entry's name (campaign_name, template_name, "
+            "carrier_name, audio_name) must contain a match of (^...$ anchors)."
+        ),
     )
     calling_hours: dict[str, str] = Field(
         default=None,
         description=(
             'Per day, the window calls must lie within, e.g. {daily: "08:00-17:00"}; days not '
-            "named are not checked by this rule."
+            "named are not checked by this rule. Campaigns only."
         ),
     )
     quiet_days: list[str] = Field(
         default=None,
-        description="Days with no calls at all, e.g. [sun] or [sat-sun].",
+        description="Days with no calls at all, e.g. [sun] or [sat-sun]. Campaigns only.",
     )
 
     # calling_hours per day (0 = monday): the allowed window, or None where not checked.
@@ -253,32 +339,46 @@ class Rule(BaseModel):
 
     @field_validator("max", "min")
     @classmethod
-    def _numeric_fields(cls, value: dict[str, int]) -> dict[str, int]:
+    def _numeric_fields(cls, value: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        kind = _selected_kind(info)
         for name, limit in value.items():
-            _field_name(name, NUMERIC_FIELDS, "with a number")
+            if kind is not None:
+                what = _what(kind, "with a number", "of {a_kind} entry with a number")
+                _field_name(name, VOCABULARY[kind].numeric, what, kind=kind)
             if limit < 0:
                 raise FieldError("must be >= 0", (name,))
         return value
 
     @field_validator("required")
     @classmethod
-    def _requirable(cls, value: list[str]) -> list[str]:
+    def _requirable(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        kind = _selected_kind(info)
+        if kind is None:
+            return value
+        what = _what(kind, "of a campaign entry", "of {a_kind} entry")
         for index, name in enumerate(value):
             try:
-                _field_name(name, REQUIRABLE_FIELDS, "of a campaign entry", labels=True)
+                _field_name(name, VOCABULARY[kind].requirable, what, labels=True, kind=kind)
             except FieldError as exc:
                 raise FieldError(exc.message, (index,)) from None
         return value
 
     @field_validator("allowed")
     @classmethod
-    def _choices(cls, value: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    def _choices(
+        cls, value: dict[str, list[Any]], info: ValidationInfo
+    ) -> dict[str, list[Any]]:
+        kind = _selected_kind(info)
+        if kind is None:
+            return value
+        vocabulary = VOCABULARY[kind]
+        what = _what(kind, "with a choice", "of {a_kind} entry with a choice")
         for name, choices in value.items():
-            _field_name(name, CHOICE_FIELDS, "with a choice", labels=True)
+            _field_name(name, vocabulary.choices, what, labels=True, kind=kind)
             if not choices:
                 raise FieldError("list at least one allowed value", (name,))
             for index, choice in enumerate(choices):
-                problem = _choice_problem(name, choice)
+                problem = _choice_problem(name, choice, vocabulary)
                 if problem:
                     raise ValueProblem(problem, (name, index))
         return value
@@ -318,6 +418,12 @@ class Rule(BaseModel):
                 f"a rule has exactly one check, this one has {len(given)} "
                 f"({', '.join(given)}): give each its own rule"
             )
+        if given[0] in CAMPAIGN_ONLY_CHECKS and self.kind != CAMPAIGN:
+            raise ValueProblem(
+                f"checks a campaign's calling windows, and this rule selects kind {self.kind} "
+                f"({_a(self.kind)} has none): calling-window rules are for campaigns",
+                (given[0],),
+            )
         if self.calling_hours is not None:
             self._hours = _parse_hours(self.calling_hours)
         if self.quiet_days is not None:
@@ -325,6 +431,11 @@ class Rule(BaseModel):
                 day for key in self.quiet_days for day in schedule.parse_days(key)
             )
         return self
+
+    @property
+    def kind(self) -> str:
+        """The kind of entry the rule checks (campaign unless `select.kind` says)."""
+        return CAMPAIGN if self.select is None else self.select.kind
 
     @property
     def check(self) -> str:
@@ -356,20 +467,21 @@ class ValueProblem(FieldError):
     whole_path = True
 
 
-def _choice_problem(name: str, choice: Any) -> str | None:
+def _choice_problem(name: str, choice: Any, vocabulary: KindFields) -> str | None:
     """What is wrong with a value `allowed` lists for the field, or None: an enum's values,
-    a whole number for a numeric field, true/false for active, text for the rest."""
+    a whole number for a numeric field, true/false for a yes/no one, text for the rest."""
     got = describe(choice)
-    if name in CHOICE_ENUMS:
-        enum = CHOICE_ENUMS[name]
+    shape = vocabulary.shapes.get(name)
+    if name in vocabulary.enums:
+        enum = vocabulary.enums[name]
         if choice in enum and isinstance(choice, str):
             return None
         return f"must be one of {', '.join(enum)}; got {got}{did_you_mean(choice, enum)}"
-    if name in NUMERIC_FIELDS:
+    if shape == "int":
         if isinstance(choice, int) and not isinstance(choice, bool):
             return None
         return f"must be a whole number, got {got}"
-    if name == "active":
+    if shape == "bool":
         return None if isinstance(choice, bool) else f"must be true or false, got {got}"
     if isinstance(choice, str):
         return None

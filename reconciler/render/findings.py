@@ -29,6 +29,13 @@ def _kind(finding: Finding) -> str:
     return "warning" if finding.outside_target else finding.severity
 
 
+def _subject(finding: Finding) -> str:
+    """The entry a finding is about, as the change index names it: a campaign by its name,
+    another kind's entry after its kind (`carrier Main`)."""
+    kind = finding.kind
+    return finding.campaign_name if kind == "campaign" else f"{kind} {finding.campaign_name}"
+
+
 def heading(findings: Sequence[Finding]) -> str:
     """`Policy findings: 1 error, 1 waived.`"""
     return "Policy findings: " + summary(findings).removeprefix("Policy: ")
@@ -64,7 +71,7 @@ def markdown_section(findings: Sequence[Finding], budget: int) -> str:
             message += f"<br>**{escape(OUTSIDE_TARGET)}**"
         rows.append(
             f"| {_MARKDOWN_MARKS[_kind(finding)]} | {code_cell(finding.rule)} | "
-            f"{escape(finding.campaign_name)} | {code_cell(finding.source)} | {message} |"
+            f"{escape(_subject(finding))} | {code_cell(finding.source)} | {message} |"
         )
     note_room = 200
     kept = _fit(rows, MAX_MARKDOWN_ROWS, budget - len(head) - note_room)
@@ -114,7 +121,7 @@ def html_section(findings: Sequence[Finding]) -> str:
             f'<tr data-finding="{html_escape(finding.rule)}" data-kind="{kind}">'
             f'<td><span class="sev {kind}">{kind}</span></td>'
             f"<td><code>{html_escape(finding.rule)}</code></td>"
-            f"<td>{html_escape(finding.campaign_name)}</td>"
+            f"<td>{html_escape(_subject(finding))}</td>"
             f"<td><code>{html_escape(finding.source)}</code></td>"
             f"<td>{html_escape(finding.message)}{reason}</td></tr>"
         )
