@@ -1,4 +1,5 @@
-"""The README quick start: a seeded emulator, then plan → apply → plan on examples/campaigns;
+"""The README quick start: a seeded emulator, then plan → apply → plan on examples/campaigns
+(campaigns, templates, the Billing carrier and a recording);
 then two emulators as the tenants staging and production, driven by the same manifests with
 one override for staging.
 
@@ -41,6 +42,10 @@ def main() -> None:
         print("  an inbound campaign no manifest mentions (it is never touched), and the call")
         print("  script nhac_no_tet drifted from examples/campaigns/templates.yaml (a template")
         print("  the new DebtReminderTet uses: apply updates it first).")
+        print("The repository also declares the live carrier Billing (carriers.yaml: more")
+        print("  calls at once and channels per network for the campaigns on it), and a recording")
+        print("  (audio/khuyen_mai_data.wav) the new template khuyen_mai_thang_11 plays for")
+        print("  PromoAudioNov: apply uploads it, then creates the template, then the campaign.")
         print("Policies: examples/reconciler.yaml (Decree 91 preset and team rules).")
         env = {**os.environ, "RECONCILER_API_URL": server.url, "RECONCILER_TOKEN": server.token}
         env.pop("RECONCILER_API_KEY", None)
@@ -48,9 +53,10 @@ def main() -> None:
         run(["plan", MANIFESTS, "--detailed-exitcode", *CONFIG], env, expect=2)
         run(["apply", MANIFESTS, "--auto-approve", *CONFIG], env, expect=0)
         run(["plan", MANIFESTS, "--detailed-exitcode", *CONFIG], env, expect=0)
-    print("\nDone: the live campaigns and templates now match examples/campaigns in all a read")
-    print("returns (nhac_no_tet's press-option write-only keys cannot be read back: every plan")
-    print("shows it rewritten, unverifiable, and that is not drift).")
+    print("\nDone: the live carrier, recording, templates and campaigns now match")
+    print("examples/campaigns in all a read returns (nhac_no_tet's press-option write-only keys")
+    print("cannot be read back: every plan shows it rewritten, unverifiable, and that is not")
+    print("drift).")
     environments()
 
 

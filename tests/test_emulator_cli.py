@@ -105,3 +105,21 @@ def test_cli_port_in_use() -> None:
         _, stderr = process.communicate(timeout=20)
     assert process.returncode == 1
     assert "cannot listen on 127.0.0.1:" in stderr and "Traceback" not in stderr
+
+
+def test_cli_empty_starts_a_tenant_with_nothing_but_its_seed(seed_file: Path) -> None:
+    # A brand-new tenant: no default carriers, templates or audio; the seed still applies.
+    process = start("--empty", "--seed", str(seed_file))
+    try:
+        match = LISTENING.match(process.stdout.readline().strip())
+        assert match, process.stderr.read() if process.poll() is not None else ""
+        url, headers = match.group(1), {"Authorization": "Bearer dev-token"}
+        totals = {path: requests.get(f"{url}/v3/{path}", headers=headers, timeout=5).json()["total"]
+                  for path in ("carrier", "template", "audio", "campaign")}
+        assert totals == {"carrier": 0, "template": 0, "audio": 0, "campaign": 5}
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)

@@ -85,7 +85,8 @@ def test_day_range_pattern(key: str) -> None:
 def test_examples_are_valid() -> None:
     result = run_cli("validate", str(EXAMPLES))
     assert (result.code, result.stderr) == (0, NO_POLICIES)
-    assert result.stdout == "5 campaigns and 1 template in 6 files are valid.\n"
+    assert result.stdout == (
+        "5 campaigns, 1 audio, 1 carrier and 2 templates in 7 files are valid.\n")
 
 
 def test_examples_point_editors_at_the_schema() -> None:
@@ -113,8 +114,12 @@ def test_examples_cover_the_documented_campaigns() -> None:
     templates = {spec.template for spec in campaigns.values()} - {None}
     assert carriers == {"Billing", "Marketing"}
     # The emulator's default templates (reconciler/emulator/seed.py) carry these names; the
-    # examples declare one more (templates.yaml), which a campaign uses.
-    declared = set(load_manifests([EXAMPLES]).templates)
-    assert declared == {"nhac_no_tet"}
-    assert templates == {"thong_bao_no_cuoc_01", "khuyen_mai_audio_01", "ma_otp_01", *declared}
+    # examples declare two more (templates.yaml), which campaigns use: one plays a recording
+    # the examples declare too, and Billing, a default carrier, is declared.
+    manifests = load_manifests([EXAMPLES])
+    declared = set(manifests.templates)
+    assert declared == {"nhac_no_tet", "khuyen_mai_thang_11"}
+    assert templates == {"thong_bao_no_cuoc_01", "ma_otp_01", *declared}
+    assert manifests.templates["khuyen_mai_thang_11"].audio_file == "khuyen_mai_data"
+    assert set(manifests.audio) == {"khuyen_mai_data"} and set(manifests.carriers) == {"Billing"}
     assert campaigns["SummerPromo2026"].state == "absent"

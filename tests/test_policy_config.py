@@ -547,7 +547,8 @@ def test_examples_with_their_config_show_a_warning_and_a_waiver(monkeypatch) -> 
     monkeypatch.chdir(ROOT)
     result = validate("examples/campaigns", "--config", "examples/reconciler.yaml")
     assert result.code == 0, result.output
-    assert result.stdout == "5 campaigns and 1 template in 6 files are valid.\n"
+    assert result.stdout == (
+        "5 campaigns, 1 audio, 1 carrier and 2 templates in 7 files are valid.\n")
     assert result.stderr.splitlines() == [
         "examples/campaigns/promotions.yaml:29: vn-decree-91/calling-hours: mon-sat 14:00-19:30 "
         "ends after 17:00 (Decree 91/2020/ND-CP: advertising calls only between 08:00 and "

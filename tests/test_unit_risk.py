@@ -67,6 +67,10 @@ CASES = [
     (Change(action="delete", name="C", uuid="u", live_status="start",
             source="not declared in any manifest (--prune)"),
      Facts(), "high", ("pruned: no manifest declares it, while running now",)),
+    # the audio kind's earlier upload of a changed file: replaced, never declared absent
+    (Change(action="delete", kind="audio", name="a-1f2e3d4c.wav", uuid="u",
+            source="m.yaml:2 (replaced by a new upload of the file)"),
+     Facts(), "medium", ("deleted (replaced by a new upload of the file)",)),
     (Change(action="create", name="C", fields={"active": FieldDiff(None, True)}), Facts(),
      "low", ()),
 ]

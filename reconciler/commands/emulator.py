@@ -36,6 +36,12 @@ from reconciler.interrupt import Interrupted
     help="JSON or YAML with carriers, templates, campaigns and calls (for the call reports).",
 )
 @click.option(
+    "--empty",
+    is_flag=True,
+    help="Start a tenant with nothing in it: no default carriers, templates or audio "
+    "(--seed still applies).",
+)
+@click.option(
     "--token",
     default="dev-token",
     show_default=True,
@@ -81,6 +87,7 @@ def emulator(
     port: int,
     db: str,
     seed: str | None,
+    empty: bool,
     token: str,
     api_key: str,
     page_cap: int | None,
@@ -112,6 +119,7 @@ def emulator(
             verbose=settings().verbose,
             record_requests=False,
             quirks=quirk_settings,
+            defaults=not empty,
         )
     except SeedError as exc:
         fail(str(exc))

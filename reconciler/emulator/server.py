@@ -98,7 +98,10 @@ class EmulatorServer:
         verbose: bool = False,
         record_requests: bool = True,
         quirks: Quirks | Iterable[str] | None = None,
+        defaults: bool = True,
     ) -> None:
+        """`defaults=False` starts a tenant with nothing in it (no default carriers, templates
+        or audio), as a brand-new tenant is; a seed still applies."""
         self.host = host
         self.port = port
         self.token = token
@@ -126,7 +129,8 @@ class EmulatorServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         try:
-            load_defaults(self.store)
+            if defaults:
+                load_defaults(self.store)
             apply_seed(self.store, seed)
         except BaseException:
             self.store.close()

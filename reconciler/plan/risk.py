@@ -13,6 +13,7 @@ kinds' own packages unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,9 +57,7 @@ def assess(change: Change, facts: Facts = Facts()) -> Risk:
     reasons: list[Reason] = []
     state = RUN_STATES.get(change.live_status or "")
     if change.action == "delete":
-        pruned = change.source.endswith("(--prune)")
-        absent = change.deleted_by_override() or "state: absent"  # an override's, said
-        what = "pruned: no manifest declares it" if pruned else f"deleted ({absent})"
+        what = _why_deleted(change)
         if state:
             reasons.append(("high", f"{what}, while {state} now"))
         else:
@@ -80,6 +79,22 @@ def assess(change: Change, facts: Facts = Facts()) -> Risk:
     level = min((level for level, _ in reasons), key=_RANK.__getitem__)
     ordered = sorted(reasons, key=lambda reason: _RANK[reason[0]])  # stable: found order
     return Risk(level, tuple(text for _, text in ordered))
+
+
+# A kind deleting what it replaced says so in the source's last parenthesis (the audio kind's
+# earlier upload of a changed file: "audio.yaml:2 (replaced by a new upload of the file)").
+_REPLACED = re.compile(r" \((replaced by [^()]+)\)$")
+
+
+def _why_deleted(change: Change) -> str:
+    """Why the plan deletes it, as the source says: pruned, replaced, or declared absent."""
+    if change.source.endswith("(--prune)"):
+        return "pruned: no manifest declares it"
+    replaced = _REPLACED.search(change.source)
+    if replaced:
+        return f"deleted ({replaced.group(1)})"
+    absent = change.deleted_by_override() or "state: absent"  # an override's, said
+    return f"deleted ({absent})"
 
 
 def assess_plan(plan: Plan, hours: Mapping[str, Sequence[tuple[str, Hours]]] | None = None) -> None:
