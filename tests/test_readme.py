@@ -19,11 +19,13 @@ for lines left out."""
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 from doc_blocks import (
     anchors,
+    blocks,
     examples,
     links,
     pages,
@@ -100,6 +102,49 @@ def test_every_docs_page_starts_with_an_example():
         text = page.read_text(encoding="utf-8")
         body = "\n## ".join(text.split("\n## ", 2)[:2])
         assert "```" in body, page.name
+
+
+def _shell_commands(page: Path) -> list[tuple[int, str]]:
+    """The `reconciler ...` command lines of `page`'s shell blocks (continuations joined,
+    comments, pipes, redirections and `&` cut off)."""
+    found = []
+    for block in blocks(page):
+        if block.info not in ("sh", "bash", "shell"):
+            continue
+        for offset, line in enumerate("\n".join(block.lines).replace("\\\n", " ").split("\n")):
+            text = line.strip()
+            if "reconciler " not in text or not re.match(r"(\.venv/bin/)?reconciler ", text):
+                continue
+            text = text[text.index("reconciler "):].split(" #")[0]
+            for stop in (" |", " >", " &", ";", " 2>"):
+                text = text.split(stop)[0]
+            found.append((block.line + 1 + offset, text))
+    return found
+
+
+def test_every_command_shown_is_one_the_cli_accepts():
+    # The shell examples run as shown: each `reconciler ...` line parses (its command, options
+    # and arguments exist), without running it.
+    import click
+
+    from reconciler.cli import cli
+
+    refused = []
+    for page in pages():
+        for line, text in _shell_commands(page):
+            words = shlex.split(text)[1:]
+            try:
+                context = cli.make_context("reconciler", list(words))
+                name, command, rest = cli.resolve_command(context, context._protected_args
+                                                          + context.args)
+                command.make_context(name, rest, parent=context)
+            except click.exceptions.Exit:
+                pass
+            except click.ClickException as error:
+                refused.append(f"{page.relative_to(ROOT)}:{line}: {text}: "
+                               f"{error.format_message()}")
+    assert refused == []
+    assert len([1 for page in pages() for _ in _shell_commands(page)]) > 40
 
 
 def test_no_reference_to_documents_outside_the_repository():
