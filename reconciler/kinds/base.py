@@ -170,6 +170,11 @@ class Kind:
         upload of its file)."""
         return spec.name
 
+    def unique_name(self, name: str) -> str:
+        """What two entries' names may not share (their own names; audio: the upload name's
+        stem, as `x` and `x.wav` upload under the same name)."""
+        return name
+
     def needs_detail(self, spec: Any) -> bool:
         """Whether planning this spec takes a detail read (list rows are summaries)."""
         return False

@@ -255,7 +255,7 @@ def load_manifests(paths: Sequence[str | Path]) -> Manifests:
     """Load and validate every manifest under `paths`; raise ManifestError listing all problems."""
     problems = _Problems()
     registry = kinds()
-    identities = {kind: _Identities(problems, key, name, pin)
+    identities = {kind: _Identities(problems, key, name, pin, registry[kind].unique_name)
                   for key, (kind, _model, name, pin) in SECTIONS.items()}
     yaml = safe_yaml()
     specs: dict[str, dict[str, Any]] = {kind: {} for kind, *_ in SECTIONS.values()}
@@ -367,9 +367,11 @@ class _Identities:
     Checked on the raw entries, so a duplicate is reported even when an entry is also invalid.
     """
 
-    def __init__(self, problems: _Problems, top: str, name_key: str, pin_key: str):
+    def __init__(self, problems: _Problems, top: str, name_key: str, pin_key: str,
+                 unique: Callable[[str], str] = str):
         self._problems = problems
         self._top, self._name_key, self._pin_key = top, name_key, pin_key
+        self._unique = unique  # the part of a name no two entries may share (Kind.unique_name)
         self._names: dict[str, tuple[Source, int, str]] = {}  # by NFC name
         # By the name as it reads (names.lookalike_key): two entries that read the same would
         # manage two live objects nobody can tell apart.
@@ -381,13 +383,16 @@ class _Identities:
         name, pin = raw.get(self._name_key), raw.get(self._pin_key)
         top, name_key, pin_key = self._top, self._name_key, self._pin_key
         if isinstance(name, str):
-            key = identity_key(name)
+            key = identity_key(self._unique(name))
             if key in self._names:
                 other, other_index, other_name = self._names[key]
-                spelling = (
-                    "" if other_name == name
-                    else f" (spelt {other_name!r} there: the same name in another Unicode form)"
-                )
+                if other_name == name:
+                    spelling = ""
+                elif identity_key(other_name) == identity_key(name):
+                    spelling = (f" (spelt {other_name!r} there: the same name in another "
+                                "Unicode form)")
+                else:
+                    spelling = f" ({other_name!r} there: the two would be one name live)"
                 self._problems.at(
                     source,
                     (top, index, name_key),
@@ -397,7 +402,7 @@ class _Identities:
                     campaign=name,
                 )
                 return False
-            look = lookalike_key(name)
+            look = lookalike_key(self._unique(name))
             if look in self._looks:
                 other, other_index, other_name = self._looks[look]
                 self._problems.at(

@@ -21,6 +21,7 @@ from reconciler.api import ApiError
 from reconciler.audio_fields import template_audio
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.kinds.audio import names, settle, usage, write
+from reconciler.kinds.audio.location import outside_problem
 from reconciler.kinds.audio.wav import WavProblem, read_wav
 from reconciler.kinds.base import Context, Kind, Loc, Where
 from reconciler.manifest.audio_spec import AudioSpec
@@ -62,11 +63,17 @@ class AudioKind(Kind):
         if spec.state != "present" or spec.file is None:
             return []
         shown = os.path.join(directory, spec.file) if directory else spec.file
+        outside = outside_problem(directory, spec.file, shown)
+        if outside:
+            return [(("file",), outside, "audio-file-outside")]
         try:
             spec._wav = read_wav(Path(shown), shown)
         except WavProblem as problem:
             return [(("file",), str(problem), "audio-file")]
         return []
+
+    def unique_name(self, name: str) -> str:
+        return names.stem(name)  # `x` and `x.wav` would share the uploads `x-<digest>.wav`
 
     def live_name(self, spec: Any) -> str:
         if spec.state != "present" or spec.wav is None:

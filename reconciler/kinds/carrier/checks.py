@@ -140,6 +140,8 @@ def _carriers(
         row = _match(name, spec.pin, rows or [], "carrier_name", "carrier_uuid")
         if row is None:
             row = {} if rows is None else _NOTHING
+        else:  # a prefix the read does not show is not sent back by the PUT: empty after it
+            row = {**{key: "" for key in cf.PREFIX_FIELDS}, **row}
         uuid = row.get("carrier_uuid") or spec.pin
         carriers[name] = _Carrier(name, {**row, **spec.api_values()}, spec.declared(), uuid)
     return carriers

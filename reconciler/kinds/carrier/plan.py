@@ -81,6 +81,15 @@ class CarrierKind(Kind):
                         f"carrier {name!r} does not exist yet, and creating it needs "
                         f"{', '.join(missing)} (the API requires them): declare them"
                     ), "carrier-create-incomplete"))
+            elif _blind_put(values[name], row):
+                dial_type = str(values[name].get("dial_type") or row.get("dial_type") or "")
+                held = _held_in_data(dial_type)
+                errors.append(located(where, name, None, (
+                    f"carrier {name!r}: the listing shows no `data`, where a {dial_type} "
+                    f"carrier's {' / '.join(held)} are read; an update replaces the whole "
+                    "carrier (PUT) and would erase them unseen: check the carrier in the "
+                    f"portal, or declare {' and '.join(held)} so the PUT carries them"
+                ), "carrier-data-unread"))
             elif "dial_type" not in spec.declared():
                 dial_type = str(row.get("dial_type") or "")
                 for key in cf.PREFIX_FIELDS:
@@ -105,6 +114,7 @@ class CarrierKind(Kind):
 
     def plan_update(self, spec: Any, values: dict[str, Any], live: dict[str, Any],
                     context: Context) -> Change | None:
+        values = {**values, **_dropped_prefixes(values, live)}
         fields = {
             key: FieldDiff(display(key, live.get(key)), display(key, value))
             for key, value in values.items()
@@ -174,6 +184,36 @@ class CarrierKind(Kind):
 
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, pin_uuid=pin_uuid), []
+
+
+def _held_in_data(dial_type: str) -> tuple[str, ...]:
+    """The declared fields a read of this dial type answers under `data` (its prefixes, or
+    a random type's caller ids)."""
+    return (*cf.DATA_PREFIXES.get(dial_type, ()),
+            *(("data",) if dial_type in cf.RANDOM_DIAL_TYPES else ()))
+
+
+def _blind_put(values: dict[str, Any], live: dict[str, Any]) -> bool:
+    """Whether an update would PUT a carrier whose read lacks the `data` its dial type keeps
+    values in, without the entry declaring them all: the full replace would erase what the
+    read did not show (an answer not understood is never written over)."""
+    if isinstance(live.get("data"), dict):
+        return False
+    held = _held_in_data(str(values.get("dial_type") or live.get("dial_type") or ""))
+    changes = any(canonical(key, live.get(key)) != canonical(key, value)
+                  for key, value in values.items())
+    return bool(held) and changes and not all(key in values for key in held)
+
+
+def _dropped_prefixes(values: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """The prefixes a declared dial_type change drops (empty): the live carrier's old dial
+    type reads them back, the new one never does, so the PUT cannot keep them — the plan
+    shows them going rather than losing them unseen. Declared ones are the entry's own."""
+    old = str(live.get("dial_type") or "")
+    new = str(values.get("dial_type") or old)
+    kept = cf.DATA_PREFIXES.get(new, ())
+    return {key: "" for key in cf.DATA_PREFIXES.get(old, ())
+            if key not in kept and key not in values and live.get(key)}
 
 
 CARRIER = CarrierKind()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from reconciler import template_fields as tf
 from reconciler.audio_fields import set_template_audio, template_audio
 from reconciler.diagnostics.model import Diagnostic
 from reconciler.kinds.base import Context, Pending, Reference, Where, located
@@ -79,6 +80,9 @@ def named(values: dict[str, Any], refs: dict[str, str], context: Context) -> dic
     for row in context.catalog.listings.get(TARGET, []):
         by_uuid.setdefault(row.get("audio_uuid"), str(row.get("audio_name")))
     copied = _copy(values)
+    if isinstance(copied.get("press_options"), list):  # a read's `[{"1": {...}}]` as written:
+        # the keys template_audio gives index the write form
+        copied["press_options"] = tf.press_options_write_form(copied["press_options"])
     for key, value in template_audio(values):
         if value in by_uuid:
             set_template_audio(copied, key, by_uuid[value])
