@@ -110,11 +110,12 @@ def test_fault_specs() -> None:
     rule = parse_fault_spec("fail GET offset=10 429 body='{\"error\": \"slow down\"}'", faults)
     assert rule.pattern.pattern == "offset=10" and rule.body == b'{"error": "slow down"}'
     assert len(faults.pending()) == 4
-    # The docstring's and the README's examples give a JSON body.
+    # The docstring's and docs/emulator.md's examples give a JSON body.
     doc_example = parse_fault_spec.__doc__.split("`")[3]
     assert json.loads(parse_fault_spec(doc_example, faults).body) == {"error": "busy"}
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    shell_words = shlex.split(readme[readme.index('--fault "fail POST') :].split("`")[0])
+    page = (Path(__file__).resolve().parent.parent / "docs" / "emulator.md").read_text(
+        encoding="utf-8")
+    shell_words = shlex.split(page[page.index('--fault "fail POST') :].split("`")[0])
     assert json.loads(parse_fault_spec(shell_words[1], faults).body) == {"error": "busy"}
     for bad in ("fail POST /x", "explode GET / 500", "drop GET / soon", "fail GET ( 500",
                 "fail GET / abc", "drop GET / after retry_after=1", "fail GET / 500 times=x"):

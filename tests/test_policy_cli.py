@@ -268,10 +268,12 @@ def test_decree_preset_and_team_rule_together_in_the_text_plan(
     assert planned.stderr.splitlines()[-1] == "warning: apply will refuse: 2 policy errors"
 
 
-def test_readme_policies_example_is_real_output(project) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    policies = readme.split("## Policies\n", 1)[1]
-    block = policies.split("```text\n", 1)[1].split("```", 1)[0]
+def test_docs_policies_example_is_real_output(project) -> None:
+    # The files docs/policies.md writes are DECREE and EVENING_AD (test_readme checks the
+    # page's example too, from the page's own shell block).
+    page = (Path(__file__).parent.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    assert DECREE in page and EVENING_AD in page
+    block = page.split("```text\n", 1)[1].split("```", 1)[0]
     command, *expected = block.splitlines()
     assert command == "$ reconciler validate campaigns/"
     (project / "reconciler.yaml").write_text(DECREE, encoding="utf-8")

@@ -185,8 +185,8 @@ malformed `{{{{placeholders}}}}`. Carrier and template *names* are resolved agai
 """
 
 _POLICY = """\
-`labels` and `policy_waivers` are for the project's policies (`reconciler.yaml`, see the
-README's "Policies"); neither is ever sent to the API or compared with the live object.
+`labels` and `policy_waivers` are for the project's policies (`reconciler.yaml`, see
+[policies.md](policies.md)); neither is ever sent to the API or compared with the live object.
 Campaigns, templates and carriers all take them: a rule checks one kind (`select: {kind:
 carrier}`; campaigns by default) and selects its entries by their labels.
 
