@@ -228,3 +228,26 @@ def test_export_round_trip_with_carriers(api_env, tmp_path):
     assert "prefix_mobi: '12'" in text or 'prefix_mobi: "12"' in text
     assert "carrier: Prefixed" in (out / "onprefixed.yaml").read_text(encoding="utf-8")
     assert_converged(str(out))
+
+
+def test_export_kind_carrier_is_carriers(api_env, tmp_path):
+    """`--kind carrier` writes exactly what `--carriers` writes, and says so alike."""
+    api_env.store.add_carrier("Pool", dial_type="channel_prefix", prefix_mobi="12",
+                              network={"viettel": 3}, caller_id="0287")
+    by_flag = run_cli("export", "--out", str(tmp_path / "flag"), "--carriers")
+    by_kind = run_cli("export", "--out", str(tmp_path / "kind"), "--kind", "carrier")
+    assert by_flag.code == by_kind.code == 0, by_kind.output
+    assert "and 4 carriers to" in by_kind.output  # the seeded three, and Pool
+    assert by_kind.output.replace(str(tmp_path / "kind"), str(tmp_path / "flag")) == \
+        by_flag.output
+    written = sorted(path.name for path in (tmp_path / "kind").iterdir())
+    assert written == sorted(path.name for path in (tmp_path / "flag").iterdir())
+    assert "carrier-pool.yaml" in written
+
+
+def test_export_kind_unknown_is_refused(api_env, tmp_path):
+    """A kind export cannot write (audio: no file comes back) is a clear error, no files."""
+    result = run_cli("export", "--out", str(tmp_path / "out"), "--kind", "audio")
+    assert result.code == 1
+    assert "--kind audio: not a kind export writes" in result.output
+    assert not (tmp_path / "out").exists()

@@ -74,6 +74,14 @@ from reconciler.safetext import shown
     "declared carriers, and --prune may delete the undeclared ones).",
 )
 @click.option(
+    "--kind",
+    "more_kinds",
+    metavar="KIND",
+    multiple=True,
+    help="Also write every object of this kind, one <kind>-<name>.yaml each (repeatable; "
+    "--kind carrier is --carriers).",
+)
+@click.option(
     "--pin-uuid",
     is_flag=True,
     help="Write campaign_uuid too, so a later change of campaign_name plans as a rename.",
@@ -92,6 +100,7 @@ def export(
     pin_uuid: bool,
     with_templates: bool,
     with_carriers: bool,
+    more_kinds: tuple[str, ...],
     parallelism: int,
 ) -> None:
     """Write manifests reproducing the live campaigns, so `plan` on them shows no changes.
@@ -104,7 +113,7 @@ def export(
     in place (comments, labels, waivers and pins stay), for a pull request after drift.
     """
     from reconciler import export as exporting
-    from reconciler.kinds.audio import export as audio_export
+    from reconciler.kinds.registry import kinds, primary
 
     if (out_dir is None) == (update_dir is None):
         fail("give one of --out DIR (a fresh export) or --update DIR (edit manifests in place)")
@@ -113,6 +122,7 @@ def export(
     if update_dir is not None and overwrite:
         fail("--overwrite goes with --out: --update edits files in place and never overwrites")
     pattern = exporting.compile_match(match)  # a bad regex fails before any API call
+    chosen = _chosen(with_templates, with_carriers, more_kinds)
     if update_dir is not None:
         from reconciler.commands.export_update import run_update
 
@@ -120,53 +130,47 @@ def export(
                    campaign_type=campaign_type, pin_uuid=pin_uuid, parallelism=parallelism)
         return
     assert out_dir is not None
+    main = primary()
+    # Written: the chosen kinds, the primary one first (as the summary names them); listed
+    # besides: every kind they reference (its names are what their entries write).
+    exported = [kind for kind in reversed(kinds().values()) if kind.name in chosen]
+    listed = [kind for kind in kinds().values() if kind is not main and (
+        kind.name in chosen
+        or any(ref.target == kind.name for other in exported for ref in other.references))]
     cfg = settings()
     with make_client(cfg, parallelism) as client:
         with ThreadPoolExecutor(max_workers=3) as background:
-            carriers = background.submit(client.list_carriers)
-            templates = background.submit(client.list_templates)
-            audio = background.submit(client.list_audio) if with_templates else None
-            listed = client.list_campaigns(None if campaign_type == "all" else campaign_type)
-            selection = exporting.select_campaigns(listed, campaign_type, pattern)
-            with detail_progress("Reading campaigns") as progress:
-                details = client.get_campaigns(
-                    [row["campaign_uuid"] for row in selection.rows],
-                    parallelism=parallelism,
+            pending = {kind.name: background.submit(kind.export_rows, client) for kind in listed}
+            rows = main.list_live(client, type=None if campaign_type == "all" else campaign_type)
+            selection = exporting.select_campaigns(rows, campaign_type, pattern)
+            with detail_progress(f"Reading {main.plural}") as progress:
+                details = main.export_read(
+                    client, selection.rows, parallelism=parallelism,
                     on_progress=_reporter(progress, len(selection.rows)),
                 )
-            carrier_rows, template_rows = carriers.result(), templates.result()
-            audio_rows = audio.result() if audio is not None else []
+            rows_by = {name: future.result() for name, future in pending.items()}
         api_url = client.base_url
-    objects = {"campaign": details.values()}
-    if with_templates:
-        objects["template"] = template_rows
-    if with_carriers:
-        objects["carrier"] = carrier_rows
+    objects = {kind.name: list(details.values()) if kind is main else rows_by[kind.name]
+               for kind in exported}
     files, problems = exporting.render_export(
         objects,
-        {"carrier": carrier_rows, "template": template_rows,
-         "audio": audio_export.as_named(audio_rows)},
+        {kind.name: kind.export_listing(rows_by[kind.name]) for kind in listed},
         api_url=api_url,
         schema_ref=exporting.schema_reference(out_dir, Path.cwd()),
         pin_uuid=pin_uuid,
     )
     exporting.write_files(out_dir, files, overwrite=overwrite)
-    left_out = {
-        kind: sum(problem.startswith(kind) for problem in problems)
-        for kind in ("campaign", "template", "carrier")
-    }
-    count = len(details) - left_out["campaign"]
-    what = f"{count} campaign{'' if count == 1 else 's'}"
-    if with_templates:
-        count = len(template_rows) - left_out["template"]
-        what += f" and {count} template{'' if count == 1 else 's'}"
-    if with_carriers:
-        count = len(carrier_rows) - left_out["carrier"]
-        what += f" and {count} carrier{'' if count == 1 else 's'}"
+    counts = []
+    for kind in exported:
+        count = len(objects[kind.name]) - sum(problem.startswith(kind.name)
+                                              for problem in problems)
+        counts.append(f"{count} {kind.name if count == 1 else kind.plural}")
     env = cfg.environment
-    click.echo(f"Exported {what}{f' from environment {env}' if env else ''} to {out_dir}.")
-    if audio_export.summary(audio_rows):
-        click.echo(shown(audio_export.summary(audio_rows)))
+    click.echo(f"Exported {' and '.join(counts)}{f' from environment {env}' if env else ''} "
+               f"to {out_dir}.")
+    for kind in listed:
+        if kind.export_summary(rows_by[kind.name]):
+            click.echo(shown(kind.export_summary(rows_by[kind.name])))
     if selection.skipped_by_match:
         click.echo(f"Skipped {selection.skipped_by_match} campaign(s) not matching --match.")
     if selection.skipped_by_type:
@@ -180,6 +184,23 @@ def export(
             f"{count} campaign{'' if count == 1 else 's'} not exported (see above); "
             "every other campaign was written"
         )
+
+
+def _chosen(with_templates: bool, with_carriers: bool, more_kinds: tuple[str, ...]) -> set[str]:
+    """The kinds to write: the primary one and those exported by default, as the flags
+    change them (--no-templates, --carriers; --kind adds any exportable kind)."""
+    from reconciler.kinds.registry import kinds
+
+    known = {name: kind for name, kind in kinds().items() if kind.exportable}
+    for name in more_kinds:
+        if name not in known:
+            fail(f"--kind {name}: not a kind export writes (one of {', '.join(known)})")
+    chosen = {name for name, kind in known.items() if kind.export_default or kind.primary}
+    if not with_templates:
+        chosen.discard("template")
+    if with_carriers:
+        chosen.add("carrier")
+    return chosen | set(more_kinds)
 
 
 def _reporter(progress, total: int):  # noqa: ANN001, ANN202 - progress is detail_progress's

@@ -310,6 +310,31 @@ class Kind:
 
     # -- export ----------------------------------------------------------------------------
 
+    # Whether `export` writes files of this kind unless told otherwise (the primary kind's
+    # always are), and whether it can at all (audio: the API gives no file back).
+    export_default: bool = False
+    exportable: bool = True
+
+    def export_rows(self, client: ApiClient) -> list[dict[str, Any]]:
+        """What `export` lists of this kind (for its files, and the names references use)."""
+        return self.list_live(client)
+
+    def export_read(
+        self, client: ApiClient, rows: list[dict[str, Any]], *, parallelism: int,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """uuid -> the live object an export writes, for the listed `rows` (list rows
+        suffice unless a kind needs detail reads)."""
+        return {row[self.uuid_field]: row for row in rows}
+
+    def export_listing(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The listing under the names entries that reference this kind write."""
+        return rows
+
+    def export_summary(self, rows: list[dict[str, Any]]) -> str:
+        """A line `export` prints about the listed objects (empty: none)."""
+        return ""
+
     def export_entry(
         self, live: Mapping[str, Any], names: Mapping[str, Mapping[str, str]], *,
         pin_uuid: bool = False,

@@ -20,7 +20,7 @@ from typing import Any
 from reconciler.api import ApiError
 from reconciler.audio_fields import template_audio
 from reconciler.diagnostics.model import Diagnostic
-from reconciler.kinds.audio import names, settle, usage, write
+from reconciler.kinds.audio import export, names, settle, usage, write
 from reconciler.kinds.audio.location import outside_problem
 from reconciler.kinds.audio.wav import WavProblem, read_wav
 from reconciler.kinds.base import Context, Kind, Loc, Where
@@ -150,6 +150,17 @@ class AudioKind(Kind):
             "create": partial(write.apply_create, self),
             "delete": partial(write.apply_delete, self),
         }
+
+    exportable = False  # listed by name only: the API gives no file back
+
+    def export_rows(self, client: Any) -> list[dict[str, Any]]:
+        return client.list_audio()  # names only: who plays an upload is not needed here
+
+    def export_listing(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return export.as_named(rows)
+
+    def export_summary(self, rows: list[dict[str, Any]]) -> str:
+        return export.summary(rows)
 
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         raise NotImplementedError("audio is listed by name, never exported: no bytes come back")

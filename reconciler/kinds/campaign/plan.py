@@ -197,6 +197,16 @@ class CampaignKind(Kind):
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_campaign_by_name(name)
 
+    export_default = True
+
+    def export_read(
+        self, client: Any, rows: list[dict[str, Any]], *, parallelism: int,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """Detail reads: list rows carry no schedules."""
+        return client.get_campaigns([row[self.uuid_field] for row in rows],
+                                    parallelism=parallelism, on_progress=on_progress)
+
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, names, pin_uuid=pin_uuid), []
 

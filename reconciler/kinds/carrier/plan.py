@@ -182,6 +182,9 @@ class CarrierKind(Kind):
             "rename": partial(write.rename, self),
         }
 
+    def export_rows(self, client: Any) -> list[dict[str, Any]]:
+        return client.list_carriers()  # as read: the export form lifts what it needs
+
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, pin_uuid=pin_uuid), []
 

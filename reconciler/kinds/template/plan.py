@@ -228,6 +228,8 @@ class TemplateKind(Kind):
     def find(self, client: Any, name: str) -> dict[str, Any] | None:
         return client.find_template_by_name(name)
 
+    export_default = True
+
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, pin_uuid=pin_uuid, audio_names=names.get("audio", {}))
 
