@@ -20,21 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reconciler import template_fields
 from reconciler.errors import ReconcilerError
 from reconciler.export import EXTENSION
+from reconciler.kinds.registry import kind_of, kinds
 from reconciler.manifest.edit import EditError, FileEdit
 from reconciler.manifest.entry import validate_entry
 from reconciler.manifest.loader import KIND_KEYS, SECTIONS, Manifests, Source
 from reconciler.manifest.models import name_problem
-from reconciler.manifest.schedule import ScheduleError, keep_style, to_api, to_human
+from reconciler.manifest.schedule import ScheduleError
 from reconciler.manifest.yamlread import safe_yaml
 from reconciler.plan.catalog import Catalog
 from reconciler.plan.model import Change, Plan
-from reconciler.plan.normalize import canonical, canonical_network, schedule_order
 from reconciler.plan.planner import build_plan
 
-KINDS = ("campaign", "template")
 _BOM = "\ufeff"
 
 
@@ -77,13 +75,14 @@ def take_back(
     values; list the declared objects gone live and the absent ones alive."""
     result = Update()
     by_uuid = {
-        kind: {row[f"{kind}_uuid"]: row for row in live_by.get(kind, [])} for kind in KINDS
+        name: {row[kind.uuid_field]: row for row in live_by.get(name, [])}
+        for name, kind in kinds().items()
     }
     edits: dict[str, tuple[Source, FileEdit, Any]] = {}
     unreadable: set[str] = set()
     touched: dict[str, list[tuple[str, str, int]]] = {}  # file -> (kind, name, index)
     for change in plan.changes:
-        if change.kind == "campaign" and match is not None and not match.search(change.name):
+        if kind_of(change).primary and match is not None and not match.search(change.name):
             continue
         source, index = manifests.origin(change.name, change.kind)
         where = manifests.where(change.name, None, change.kind)
@@ -158,7 +157,7 @@ def _unspellable(change: Change, name: str, where: str, result: Update) -> bool:
     """A live name no manifest may declare (a trailing space, a zero-width character: the
     planner takes it as a look-alike of the entry's name) is not taken back: it is named as a
     problem, the entry keeps its spelling (apply renames the live object back to it)."""
-    if name != f"{change.kind}_name":
+    if name != kind_of(change).name_field:
         return False
     live_name = change.fields[name].before
     problem = name_problem(live_name, name) if isinstance(live_name, str) else "not a name"
@@ -177,115 +176,22 @@ def _unspellable(change: Change, name: str, where: str, result: Update) -> bool:
 def _set_field(edit: FileEdit, entry: tuple[str, int], name: str, raw: Mapping[str, Any],
                live: Mapping[str, Any], change: Change, catalog: Catalog) -> None:
     path = (*entry, name)
-    if change.kind == "campaign" and name in ("carrier", "template"):
-        uuid = live.get(f"{name}_uuid") or ""
-        listed = catalog.name_of(name, uuid) if uuid else None
-        if listed is not None and catalog.resolve(name, listed)[0] == uuid:
+    kind = kind_of(change)
+    ref = next((ref for ref in kind.references if ref.field == name), None)
+    if ref is not None:
+        uuid = live.get(ref.uuid_field) or ""
+        listed = catalog.name_of(ref.target, uuid) if uuid else None
+        if listed is not None and catalog.resolve(ref.target, listed)[0] == uuid:
             edit.set(path, listed)
         else:  # no name resolves back to it: written as the uuid (as export does)
             edit.set(path, uuid)
-            edit.rename_key(path, f"{name}_uuid")
+            edit.rename_key(path, ref.uuid_field)
         return
-    if change.kind == "campaign" and name == "schedules":
-        wanted, pairing = schedules_like(raw.get("schedules"), live.get("schedules"))
-        edit.set(path, wanted, pairing=pairing)
-        return
-    if change.kind == "campaign" and name == "network":
-        edit.set(path, network_like(raw.get("network"), live.get("network")))
-        return
-    if change.kind == "template" and name == "press_options":
-        edit.set(path, press_options_like(raw.get("press_options"), change.fields[name].before))
-        return
-    edit.set(path, change.fields[name].before)
-
-
-def network_like(declared: Any, live: Any) -> dict[str, int]:
-    """The live counts, under the keys the entry writes (a 0 kept where it wrote one), plus
-    any network the live campaign now calls on."""
-    counts = canonical_network(live)
-    declared = declared if isinstance(declared, dict) else {}
-    result = {key: counts.get(key, 0) for key in declared}
-    result.update({key: count for key, count in counts.items() if count and key not in result})
-    return result
-
-
-def schedules_like(
-    declared: Any, live: Any
-) -> tuple[list[dict[str, str]], list[int | None]]:
-    """The live schedule objects as human entries, written as the manifest writes them:
-    an entry that still matches one object stays as it is; an object close to a leftover
-    entry (most days alike) is written over it keeping its day keys and times
-    (`keep_style`); the rest are new entries, in time order. Returns the entries and, for
-    each, the index of the declared entry it is written over (None: a new one)."""
-    declared = [entry for entry in declared or [] if isinstance(entry, dict)]
-    objects = sorted(
-        [dict(entry) for entry in live or ()], key=schedule_order
-    )
-    mine = [_api_or_none(entry) for entry in declared]
-    free = list(range(len(declared)))
-    wanted: list[dict[str, str]] = []
-    pairing: list[int | None] = []
-    leftovers = []
-    for obj in objects:
-        exact = next((i for i in free if mine[i] is not None
-                      and canonical("schedules", [mine[i]]) == canonical("schedules", [obj])), None)
-        if exact is None:
-            leftovers.append(obj)
-            continue
-        free.remove(exact)
-        wanted.append(declared[exact])
-        pairing.append(exact)
-    for obj in leftovers:
-        closest = max(free, key=lambda i: _likeness(mine[i], obj), default=None)
-        if closest is not None and _likeness(mine[closest], obj) > 0:
-            free.remove(closest)
-            wanted.append(keep_style(obj, declared[closest]))
-            pairing.append(closest)
-        else:
-            wanted.append(to_human([obj])[0])
-            pairing.append(None)
-    return wanted, pairing
-
-
-def _api_or_none(entry: dict[str, Any]) -> dict[str, int] | None:
-    try:
-        return to_api([entry])[0]
-    except ScheduleError:
-        return None
-
-
-def _likeness(mine: dict[str, int] | None, obj: Mapping[str, Any]) -> int:
-    """How many days two schedule objects both call on, and with the same window."""
-    if mine is None:
-        return 0
-    days = [key[: -len("_start_time")] for key in mine if key.endswith("_start_time")]
-    both = sum(1 for day in days if (mine[f"{day}_start_time"] or mine[f"{day}_end_time"])
-               and (obj.get(f"{day}_start_time") or obj.get(f"{day}_end_time")))
-    same = sum(1 for day in days if (mine[f"{day}_start_time"], mine[f"{day}_end_time"])
-               == (obj.get(f"{day}_start_time") or 0, obj.get(f"{day}_end_time") or 0))
-    return both * 8 + same if both else 0
-
-
-def press_options_like(declared: Any, live_options: list[dict[str, Any]]) -> list[dict]:
-    """The live press options (what a read returns), each keeping the keys the entry declares
-    for it that a read never returns (toggled, enable, type, extension)."""
-    unread = {
-        str(option.get("press_num")): {key: option[key]
-                                       for key in template_fields.PRESS_OPTION_UNREAD
-                                       if key in option}
-        for option in declared or [] if isinstance(option, dict)
-    }
-    for option in live_options or []:
-        missing = [key for key in template_fields.PRESS_OPTION_UNREAD
-                   if key not in unread.get(str(option.get("press_num")), {})]
-        if missing:  # a read never returns them: the file would have to guess
-            raise EditError(
-                f"press option {option.get('press_num')} is live but its {', '.join(missing)} "
-                "are not declared, and the API never reads them back; add the option to the "
-                "entry by hand (with the values it has)"
-            )
-    return [{**option, **unread.get(str(option.get("press_num")), {})}
-            for option in live_options or []]
+    value, pairing = kind.taken_back(name, raw, live, change.fields[name].before)
+    if pairing is None:
+        edit.set(path, value)
+    else:
+        edit.set(path, value, pairing=pairing)
 
 
 # ---- the promise: a plan afterwards is empty -----------------------------------------------
@@ -295,7 +201,7 @@ def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str,
                      catalog: Catalog, touched: Mapping[str, list[tuple[str, str, int]]]) -> None:
     """Plan the edited entries again, against the same live objects: any that still differs
     is a problem, and its file is not written."""
-    specs = {kind: dict(manifests.specs(kind)) for kind in KINDS}
+    specs = {kind: dict(manifests.specs(kind)) for kind in kinds()}
     taken = {(entry.kind, entry.name): set(entry.fields) for entry in result.entries}
     edited: dict[tuple[str, str], tuple[str, set[str]]] = {}  # (kind, new name) -> file, fields
     for display, entries in touched.items():
@@ -342,7 +248,6 @@ def _check_converges(result: Update, manifests: Manifests, live_by: Mapping[str,
 
 def undeclared(manifests: Manifests, live_rows: list[dict[str, Any]], kind: str) -> list[dict]:
     """The live objects of `kind` no entry declares (by name or pin), in listing order."""
-    from reconciler.kinds.registry import kind_of
     from reconciler.plan.planner import match as match_entries
 
     return match_entries(kind_of(kind), manifests.specs(kind), live_rows).undeclared

@@ -251,3 +251,25 @@ def test_export_kind_unknown_is_refused(api_env, tmp_path):
     assert result.code == 1
     assert "--kind audio: not a kind export writes" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_export_update_takes_carrier_drift_back(api_env, tmp_path, monkeypatch):
+    """A declared carrier that drifted is taken back like a campaign (it was an internal
+    KeyError: only campaigns and templates were known to `export --update`)."""
+    monkeypatch.chdir(tmp_path)
+    api_env.store.add_carrier("Pool", dial_type="channel_prefix", prefix_mobi="12",
+                              network={"viettel": 3}, caller_id="0287")
+    assert run_cli("export", "--out", "m", "--carriers", "--no-templates").code == 0
+    drifted = tmp_path / "portal"
+    drifted.mkdir()
+    text = (tmp_path / "m" / "carrier-pool.yaml").read_text(encoding="utf-8")
+    assert 'description: ""' in text
+    (drifted / "pool.yaml").write_text(text.replace('description: ""', "description: two"),
+                                       encoding="utf-8")
+    assert run_cli("apply", "portal", "--auto-approve").code == 0
+    result = run_cli("export", "--update", "m")
+    assert result.code == 0, result.output
+    assert "~ carrier Pool: description" in result.output
+    taken = (tmp_path / "m" / "carrier-pool.yaml").read_text("utf-8")
+    assert 'description: "two"' in taken
+    assert run_cli("plan", "m", "--detailed-exitcode").code == 0

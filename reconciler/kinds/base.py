@@ -335,6 +335,16 @@ class Kind:
         """A line `export` prints about the listed objects (empty: none)."""
         return ""
 
+    def taken_back(
+        self, field_name: str, declared: Mapping[str, Any], live: Mapping[str, Any],
+        before: Any,
+    ) -> tuple[Any, list[int | None] | None]:
+        """What `export --update` writes for a field that drifted (`declared`: the entry as
+        its file holds it; `before`: the live value as the plan shows it), and for a list,
+        which declared item each value is written over (None: leave that to the editor).
+        Raises ReconcilerError (EditError, ScheduleError) when it cannot be written."""
+        return before, None
+
     def export_entry(
         self, live: Mapping[str, Any], names: Mapping[str, Mapping[str, str]], *,
         pin_uuid: bool = False,

@@ -199,6 +199,13 @@ class CampaignKind(Kind):
 
     export_default = True
 
+    def taken_back(self, field_name: str, declared: Any, live: Any, before: Any) -> Any:
+        if field_name == "schedules":
+            return export.schedules_like(declared.get("schedules"), live.get("schedules"))
+        if field_name == "network":
+            return export.network_like(declared.get("network"), live.get("network")), None
+        return before, None
+
     def export_read(
         self, client: Any, rows: list[dict[str, Any]], *, parallelism: int,
         on_progress: Callable[[int], None] | None = None,

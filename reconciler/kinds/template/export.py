@@ -1,4 +1,5 @@
-"""A live template in manifest form (what `reconciler export --templates` writes for it)."""
+"""A live template in manifest form (what `reconciler export --templates` writes for it), and
+the press options `export --update` writes back (keeping the keys no read returns)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from reconciler import template_fields
 from reconciler.audio_fields import set_template_audio, template_audio
 from reconciler.kinds.base import Kind
+from reconciler.manifest.edit import EditError
 
 
 def entry(
@@ -47,3 +49,25 @@ def entry(
             "declare them below (an update of this template is refused until they are)."
         )
     return result, notes
+
+
+def press_options_like(declared: Any, live_options: list[dict[str, Any]]) -> list[dict]:
+    """The live press options (what a read returns), each keeping the keys the entry declares
+    for it that a read never returns (toggled, enable, type, extension)."""
+    unread = {
+        str(option.get("press_num")): {key: option[key]
+                                       for key in template_fields.PRESS_OPTION_UNREAD
+                                       if key in option}
+        for option in declared or [] if isinstance(option, dict)
+    }
+    for option in live_options or []:
+        missing = [key for key in template_fields.PRESS_OPTION_UNREAD
+                   if key not in unread.get(str(option.get("press_num")), {})]
+        if missing:  # a read never returns them: the file would have to guess
+            raise EditError(
+                f"press option {option.get('press_num')} is live but its {', '.join(missing)} "
+                "are not declared, and the API never reads them back; add the option to the "
+                "entry by hand (with the values it has)"
+            )
+    return [{**option, **unread.get(str(option.get("press_num")), {})}
+            for option in live_options or []]

@@ -230,6 +230,11 @@ class TemplateKind(Kind):
 
     export_default = True
 
+    def taken_back(self, field_name: str, declared: Any, live: Any, before: Any) -> Any:
+        if field_name == "press_options":
+            return export.press_options_like(declared.get("press_options"), before), None
+        return before, None
+
     def export_entry(self, live: Any, names: Any, *, pin_uuid: bool = False) -> Any:
         return export.entry(self, live, pin_uuid=pin_uuid, audio_names=names.get("audio", {}))
 
