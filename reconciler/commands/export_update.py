@@ -27,6 +27,7 @@ def run_update(
 ) -> None:
     from reconciler import export as exporting
     from reconciler import export_update as updating
+    from reconciler.kinds.registry import kind_of, primary
     from reconciler.manifest.loader import load_manifests
     from reconciler.manifest.yamlread import safe_yaml
     from reconciler.plan.planner import build_plan
@@ -53,33 +54,31 @@ def run_update(
         new_problems: list[str] = []
         if not no_new:
             wanted = {identity_key(target) for target in targets}
-            rows = updating.undeclared(manifests, live["campaign"], "campaign")
-            rows = exporting.select_campaigns(rows, campaign_type, pattern).rows
-            template_rows = (
-                updating.undeclared(manifests, live["template"], "template")
-                if manifests.templates else []
-            )
-            if targets:
-                rows = [row for row in rows if identity_key(row["campaign_name"]) in wanted]
-                template_rows = [row for row in template_rows
-                                 if identity_key(row["template_name"]) in wanted]
-            if rows or template_rows:
-                details = client.get_campaigns([row["campaign_uuid"] for row in rows],
-                                               parallelism=parallelism)
-                carriers, templates = client.list_carriers(), client.list_templates()
+            undeclared = {}
+            for kind in _new_file_kinds(manifests):
+                rows = updating.undeclared(manifests, live[kind.name], kind.name)
+                if kind.primary:
+                    rows = exporting.select_campaigns(rows, campaign_type, pattern).rows
+                if targets:
+                    rows = [row for row in rows if identity_key(row[kind.name_field]) in wanted]
+                undeclared[kind] = rows
+            if any(undeclared.values()):
+                main = primary()
+                details = main.export_read(client, undeclared.get(main, []),
+                                           parallelism=parallelism)
+                # The names new entries write: the listings the primary kind references.
+                listings = {ref.target: kind_of(ref.target).export_rows(client)
+                            for ref in main.references}
                 schema_ref = exporting.schema_reference(directory, Path.cwd())
-                files, new_problems = exporting.render_export(
-                    {"campaign": details.values()},
-                    {"carrier": carriers, "template": templates}, api_url=client.base_url,
-                    schema_ref=schema_ref, pin_uuid=pin_uuid,
-                )
-                template_files, template_problems = exporting.render_export(
-                    {"template": template_rows},
-                    {"carrier": carriers, "template": template_rows}, api_url=client.base_url,
-                    schema_ref=schema_ref, pin_uuid=pin_uuid,
-                )
-                files.update(template_files)
-                new_problems += template_problems
+                files: dict[str, str] = {}
+                for kind, rows in undeclared.items():
+                    kind_files, kind_problems = exporting.render_export(
+                        {kind.name: details.values() if kind is main else rows},
+                        {**listings, kind.name: rows} if kind is not main else listings,
+                        api_url=client.base_url, schema_ref=schema_ref, pin_uuid=pin_uuid,
+                    )
+                    files.update(kind_files)
+                    new_problems += kind_problems
                 labels = {name: _what(safe_yaml().load(text)) for name, text in files.items()}
                 updating.add_new_files(result, files, directory, labels)
     problems = result.problems + new_problems
@@ -110,15 +109,28 @@ def _as_environment_sees_them(manifests, cfg):  # noqa: ANN001, ANN202 - Manifes
     return for_environment(manifests, cfg.environment, config.environments, config.source)
 
 
+def _new_file_kinds(manifests) -> list:  # noqa: ANN001 - Manifests; list of Kind
+    """The kinds whose undeclared live objects get new files: the primary kind, and each
+    kind `export` writes by default that the manifests declare some of; primary first."""
+    from reconciler.kinds.registry import kinds
+
+    return [kind for kind in reversed(kinds().values()) if kind.exportable and (
+        kind.primary or (kind.export_default and manifests.specs(kind.name)))]
+
+
 def _what(document: dict) -> str:
-    for key, kind in (("campaigns", "campaign"), ("templates", "template")):
-        for entry in document.get(key) or []:
-            return f"{kind} {entry.get(f'{kind}_name')!r}"
+    from reconciler.kinds.registry import kinds
+
+    for kind in reversed(kinds().values()):
+        for entry in document.get(kind.section) or []:
+            return f"{kind.name} {entry.get(kind.name_field)!r}"
     return ""
 
 
 def _report(result, directory: Path, check: bool) -> None:  # noqa: ANN001 - export_update.Update
     """What changed, by file: each entry with its fields; new files; what was only listed."""
+    from reconciler.kinds.registry import kind_of
+
     verb = "Would update" if check else "Updated"
     by_file: dict[str, list] = {}
     for entry in result.entries:
@@ -126,7 +138,7 @@ def _report(result, directory: Path, check: bool) -> None:  # noqa: ANN001 - exp
     for display, entries in by_file.items():
         click.echo(shown(f"{verb} {display}:"))
         for entry in entries:
-            what = "" if entry.kind == "campaign" else f"{entry.kind} "
+            what = kind_of(entry.kind).label
             click.echo(shown(f"  ~ {what}{entry.name}: {', '.join(entry.fields)}"))
     for name, what in result.new_files.items() and result.new_names.items():
         click.echo(shown(f"{'Would write' if check else 'Wrote'} {directory / name}: {what} "
