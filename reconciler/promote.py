@@ -35,7 +35,10 @@ def promoted(
     result = copy.copy(target)
     result._specs = {kind: {} for kind in kinds()}
     notes: list[Diagnostic] = []
-    names = {kind: _Names(catalog, kind) for kind in ("carrier", "template")}
+    # The listings references are written by name from (a kind no manifest can hold the
+    # values of, audio, has no such names: its uuids stay).
+    names = {ref.target: _Names(catalog, ref.target) for kind in kinds().values()
+             for ref in kind.references if kind_of(ref.target).exportable}
     for kind_name in kinds():
         kind = kind_of(kind_name)
         kept = result.specs(kind_name)

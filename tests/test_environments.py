@@ -402,3 +402,28 @@ def test_an_override_sets_a_carriers_concurrent_call_in_one_environment(tenants,
         assert trunk["concurrent_call"] == wanted
         again = cli(repo, "plan", manifests, "--env", env, "--detailed-exitcode")
         assert again.code == 0, again.output
+
+
+def test_diff_compares_carriers_too(tenants, repo):
+    """Every kind is compared, not campaigns and templates only: a carrier's description
+    changed in staging shows as what would change in production."""
+    for server in tenants.values():
+        server.store.add_carrier("Pool", dial_type="channel_prefix", prefix_mobi="12",
+                                 network={"viettel": 3}, caller_id="0287", description="one")
+    (repo / "manifests" / "pool.yaml").write_text(
+        "carriers:\n  - carrier_name: Pool\n    description: one\n", encoding="utf-8")
+    manifests = str(repo / "manifests")
+    for env in ("staging", "production"):
+        assert cli(repo, "apply", manifests, "--env", env, "--auto-approve").code == 0
+    staging = tenants["staging"]
+    staging.store.add_carrier("Pool", staging.store.uuid_by_name("carrier", "Pool"),
+                              dial_type="channel_prefix", prefix_mobi="12",
+                              network={"viettel": 3}, caller_id="0287", description="two")
+    tenants["production"].requests.clear()
+    result = cli(repo, "diff", manifests, "--env", "staging", "--env", "production",
+                 "--detailed-exitcode")
+    assert result.code == 2, result.output
+    assert "~ update carrier Pool" in result.stdout
+    assert '~ description: "one" → "two"' in result.stdout
+    assert "not compared" not in result.stdout
+    assert tenants["production"].write_requests() == []

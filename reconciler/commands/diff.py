@@ -48,11 +48,10 @@ def diff(paths: tuple[str, ...], fmt: str, detailed_exitcode: bool, parallelism:
     url, environ = connection(cfg, source_name)
     with ApiClient.from_env(url, pool_size=parallelism, environ=environ) as client:
         live, catalog = read_live(client, source, parallelism=parallelism)
-    registry = kinds()
+    # Every kind a manifest can hold the live values of (audio: no file comes back).
     matched = {
-        kind: match(registry[kind], source.specs(kind), live.get(kind, []),
-                    source.where_for(kind)).pairs
-        for kind in ("campaign", "template")
+        name: match(kind, source.specs(name), live.get(name, []), source.where_for(name)).pairs
+        for name, kind in kinds().items() if kind.exportable
     }
     desired, notes = promoted(source, target, matched, catalog)
     cfg.environment, cfg.environment_chosen = target_name, True
