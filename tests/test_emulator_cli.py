@@ -120,6 +120,11 @@ def test_cli_empty_starts_a_tenant_with_nothing_but_its_seed(seed_file: Path) ->
         match = LISTENING.match(process.stdout.readline().strip())
         assert match, process.stderr.read() if process.poll() is not None else ""
         url, headers = match.group(1), {"Authorization": "Bearer dev-token"}
+        # The defaults the docs tell a newcomer to export (token, or the key as for a tenant).
+        documented = (Path(__file__).parent.parent / "docs" / "emulator.md").read_text("utf-8")
+        assert match.group(3, 4) == ("dev-token", "dev-api-key")
+        assert "RECONCILER_TOKEN=dev-token" in documented
+        assert "RECONCILER_API_KEY=dev-api-key" in documented
         totals = {path: requests.get(f"{url}/v3/{path}", headers=headers, timeout=5).json()["total"]
                   for path in ("carrier", "template", "audio", "campaign")}
         assert totals == {"carrier": 0, "template": 0, "audio": 0, "campaign": 5}
