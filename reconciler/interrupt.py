@@ -80,17 +80,24 @@ def finish_in_flight(
             )
             return
         busy = in_flight()
-        announce(
-            f"{signal_name(signum)} again: stopping at once. "
-            + (
-                f"May be half-done: {', '.join(busy)}; run plan to see what remains."
-                if busy else "Nothing was in flight."
-            )
+        line = f"{signal_name(signum)} again: stopping at once. " + (
+            f"May be half-done: {', '.join(busy)}; run plan to see what remains."
+            if busy else "Nothing was in flight."
         )
-        if on_abort is not None:
-            on_abort()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # This signal may land inside a write to stderr (the first one's announcement still
+        # being flushed): Python then refuses a nested write with RuntimeError. Say it on the
+        # descriptor instead, and release the lock and exit all the same.
+        try:
+            announce(line)
+        except RuntimeError:
+            os.write(2, (line + "\n").encode("utf-8", "replace"))
+        try:
+            if on_abort is not None:
+                on_abort()
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except RuntimeError:
+            pass
         os._exit(128 + signum)
 
     previous = {signum: signal.signal(signum, handle) for signum in SIGNALS}

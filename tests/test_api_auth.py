@@ -6,6 +6,7 @@ import pytest
 
 from reconciler.api import ApiClient, ApiError
 from reconciler.emulator import EmulatorServer
+from reconciler.errors import ConfigError
 
 TOKEN_PATH = "/v3/auth/token"
 
@@ -143,3 +144,25 @@ def test_repr_shows_no_secret(emulator):
         issued = api._tokens.current()
         for text in (repr(api), repr(api._tokens)):
             assert "dev-api-key" not in text and issued not in text
+
+
+@pytest.mark.parametrize(("variables", "hint"), [
+    ({"RECONCILER_KEY": "secret-k"}, " (RECONCILER_KEY is set: did you mean RECONCILER_API_KEY?)"),
+    ({"RECONCILER_API_TOKEN": "secret-t"},
+     " (RECONCILER_API_TOKEN is set: did you mean RECONCILER_TOKEN?)"),
+    ({"RECONCILER_API_KEY": " "}, " (RECONCILER_API_KEY set but empty: in CI, check that the "
+                                  "secret is defined)"),
+    ({"RECONCILER_GITLAB_TOKEN": "secret-g"}, ""),  # the GitLab recipe's own, not a misspelling
+])
+def test_no_credentials_says_what_the_environment_shows(api_env, monkeypatch, variables, hint):
+    monkeypatch.delenv("RECONCILER_TOKEN")
+    monkeypatch.delenv("RECONCILER_API_KEY", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as raised:
+        ApiClient.from_env(api_env.url)
+    assert str(raised.value) == (
+        "no API credentials: set RECONCILER_TOKEN to a bearer token, or RECONCILER_API_KEY to an "
+        "API key (exchanged for a token at POST /v3/auth/token)" + hint
+    )
+    assert "secret-" not in str(raised.value)

@@ -65,6 +65,18 @@ def test_a_url_ending_in_v3_is_told_to_drop_it(api_env, manifest, monkeypatch, s
     assert api_env.requests == []
 
 
+@pytest.mark.parametrize("value", ["127.0.0.1:8080", "api.example.vn", "ftp://api.example.vn"])
+def test_a_url_without_http_names_the_variable(api_env, manifest, monkeypatch, value):
+    monkeypatch.setenv("RECONCILER_API_URL", value)
+    result = run_cli("plan", manifest)
+    assert result.code == 1
+    assert result.stderr == (
+        "error: RECONCILER_API_URL must be an http(s) URL such as https://api.example.vn, not "
+        f"{value!r}\n"
+    )
+    assert api_env.requests == []
+
+
 def test_https_against_a_plain_http_server_is_explained(api_env, manifest):
     https = api_env.url.replace("http://", "https://")
     result = run_cli("plan", manifest, "--api-url", https)

@@ -211,6 +211,21 @@ def test_a_refused_token_stops_the_other_checks(tenant: EmulatorServer,
     assert found["auth: token accepted"][0] == "differs"
     assert found["every other check"][0] == "skipped"
     assert tenant.write_requests() == []
+    # Said as a credentials problem, naming the variable: not "the tenant differs".
+    assert "The API did not accept the credentials: check RECONCILER_TOKEN" in run.stderr
+    assert "assumptions differ" not in run.stderr
+
+
+def test_a_refused_api_key_names_its_variable(tenant: EmulatorServer,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The natural mistake: the emulator's token given as RECONCILER_API_KEY.
+    monkeypatch.delenv("RECONCILER_TOKEN")
+    monkeypatch.setenv("RECONCILER_API_KEY", tenant.token)
+    run = run_cli("doctor")
+    assert run.code == 1
+    assert lines(run)["auth: token accepted"][0] == "differs"
+    assert "The API did not accept the credentials: check RECONCILER_API_KEY" in run.stderr
+    assert tenant.token not in run.output
 
 
 def test_no_api_answers_a_clean_error(monkeypatch: pytest.MonkeyPatch) -> None:

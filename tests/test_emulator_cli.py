@@ -15,7 +15,9 @@ import requests
 
 from reconciler.emulator import EmulatorServer
 
-LISTENING = re.compile(r"^emulator listening on (http://127\.0\.0\.1:(\d+)) \(token (\S+)\)$")
+LISTENING = re.compile(
+    r"^emulator listening on (http://127\.0\.0\.1:(\d+)) \(token (\S+), API key (\S+)\)$"
+)
 
 
 def start(*args: str) -> subprocess.Popen[str]:
@@ -36,13 +38,15 @@ def seed_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def running(seed_file: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = start("--seed", str(seed_file), "--token", "cli-token", "--page-cap", "3",
-                    "--fault", "fail GET ^/v3/carrier$ 503 retry_after=2", "--verbose")
+    process = start("--seed", str(seed_file), "--token", "cli-token", "--api-key", "cli-key",
+                    "--page-cap", "3", "--fault", "fail GET ^/v3/carrier$ 503 retry_after=2",
+                    "--verbose")
     try:
         line = process.stdout.readline().strip()
         match = LISTENING.match(line)
         assert match, (line, process.stderr.read() if process.poll() is not None else "")
         assert int(match.group(2)) > 0 and match.group(3) == "cli-token"
+        assert match.group(4) == "cli-key"  # RECONCILER_API_KEY's value for this emulator
         yield process, match.group(1)
     finally:
         if process.poll() is None:
@@ -59,6 +63,8 @@ def test_cli_serves_until_terminated(running: tuple[subprocess.Popen[str], str])
     assert carrier.status_code == 503 and carrier.headers["Retry-After"] == "2"  # --fault
     assert requests.get(f"{url}/v3/carrier", headers=headers, timeout=5).status_code == 200
     assert requests.get(f"{url}/v3/campaign", timeout=5).status_code == 401
+    issued = requests.post(f"{url}/v3/auth/token", json={"api_key": "cli-key"}, timeout=5)
+    assert issued.status_code == 200 and issued.json()["token"]  # the key the banner shows
     process.terminate()
     assert process.wait(timeout=10) == 0
     stderr = process.stderr.read()
@@ -114,6 +120,11 @@ def test_cli_empty_starts_a_tenant_with_nothing_but_its_seed(seed_file: Path) ->
         match = LISTENING.match(process.stdout.readline().strip())
         assert match, process.stderr.read() if process.poll() is not None else ""
         url, headers = match.group(1), {"Authorization": "Bearer dev-token"}
+        # The defaults the docs tell a newcomer to export (token, or the key as for a tenant).
+        documented = (Path(__file__).parent.parent / "docs" / "emulator.md").read_text("utf-8")
+        assert match.group(3, 4) == ("dev-token", "dev-api-key")
+        assert "RECONCILER_TOKEN=dev-token" in documented
+        assert "RECONCILER_API_KEY=dev-api-key" in documented
         totals = {path: requests.get(f"{url}/v3/{path}", headers=headers, timeout=5).json()["total"]
                   for path in ("carrier", "template", "audio", "campaign")}
         assert totals == {"carrier": 0, "template": 0, "audio": 0, "campaign": 5}

@@ -427,3 +427,21 @@ def test_diff_compares_carriers_too(tenants, repo):
     assert '~ description: "one" → "two"' in result.stdout
     assert "not compared" not in result.stdout
     assert tenants["production"].write_requests() == []
+
+
+def test_env_without_a_reconciler_yaml_says_none_was_found(tmp_path, monkeypatch):
+    # The CI recipe's `plan --env all` copied into a repository with no reconciler.yaml yet.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RECONCILER_CONFIG", raising=False)
+    (tmp_path / "campaigns").mkdir()
+    given = run_cli("plan", "campaigns", "--env", "all")
+    assert given.code == 1
+    assert given.stderr == (
+        "error: --env all: no reconciler.yaml found (none here, none given with --config), so "
+        "no environments are declared (add environments: to reconciler.yaml, or drop --env)\n"
+    )
+    monkeypatch.setenv("RECONCILER_ENV", "staging")
+    from_variable = run_cli("plan", "campaigns")
+    assert from_variable.code == 1
+    assert from_variable.stderr.startswith("error: RECONCILER_ENV=staging: no reconciler.yaml")
+    assert from_variable.stderr.endswith("or unset RECONCILER_ENV)\n")

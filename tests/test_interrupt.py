@@ -8,12 +8,14 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from clirun import run_cli
 
+import reconciler.interrupt as interrupt
 from reconciler.emulator import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +155,35 @@ def test_the_emulator_stops_on_sigint_even_when_started_with_it_ignored(tmp_path
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "emulator stopped" in stderr
+
+
+class _Exited(Exception):
+    pass
+
+
+def test_a_second_signal_inside_a_stderr_write_still_releases_and_exits(monkeypatch, capfd):
+    # The race the subprocess tests hit under load: the second SIGINT arrives while the first
+    # one's announcement is still being flushed, and Python refuses the nested write.
+    said, released, codes = [], [], []
+
+    def announce(line: str) -> None:
+        if said:
+            raise RuntimeError("reentrant call inside <_io.BufferedWriter name='<stderr>'>")
+        said.append(line)
+
+    def exit_now(code: int) -> None:
+        codes.append(code)
+        raise _Exited
+
+    monkeypatch.setattr(interrupt.os, "_exit", exit_now)
+    stop = threading.Event()
+    with pytest.raises(_Exited), interrupt.finish_in_flight(
+        stop, lambda: ["Alpha"], announce, on_abort=lambda: released.append(True)
+    ):
+        signal.raise_signal(signal.SIGINT)
+        assert stop.is_set() and said[0].startswith("SIGINT received")
+        signal.raise_signal(signal.SIGINT)
+    assert released == [True] and codes == [130]
+    assert capfd.readouterr().err == (
+        "SIGINT again: stopping at once. May be half-done: Alpha; run plan to see what remains.\n"
+    )

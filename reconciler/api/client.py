@@ -117,7 +117,7 @@ class ApiClient:
             return cls(base_url, token=token, pool_size=pool_size, **kwargs)
         if api_key:
             return cls(base_url, api_key=api_key, pool_size=pool_size, **kwargs)
-        raise ConfigError(_NO_CREDENTIALS)
+        raise ConfigError(_NO_CREDENTIALS + _why_no_credentials(env))
 
     # -- campaigns -------------------------------------------------------------------------
 
@@ -710,6 +710,22 @@ _TOKEN_REJECTED = (
 _FRESH_TOKEN_REJECTED = (
     "a token freshly issued for the API key was rejected too: check the key's permissions"
 )
+
+
+def _why_no_credentials(env: Mapping[str, str]) -> str:
+    """What the environment shows of a credential meant but not found: a variable set but
+    empty (a CI secret not defined) or a misspelt name. Names only, never a value."""
+    wanted = (TOKEN_ENV, API_KEY_ENV)
+    empty = [name for name in wanted if name in env]
+    if empty:
+        return f" ({' and '.join(empty)} set but empty: in CI, check that the secret is defined)"
+    for name in sorted(env):
+        upper = name.upper()
+        if (upper.startswith("RECONCILER") and ("KEY" in upper or "TOKEN" in upper)
+                and name not in (*wanted, "RECONCILER_GITLAB_TOKEN")):
+            meant = TOKEN_ENV if "TOKEN" in upper else API_KEY_ENV
+            return f" ({name} is set: did you mean {meant}?)"
+    return ""
 
 
 def check_credentials(

@@ -77,7 +77,13 @@ def checked_api_url(value: str, source: str) -> str:
             f"{source} must not have a query or fragment: {url_shown(url)} (the part after ? "
             "or # is not shown: it may hold a token)"
         )
-    path = urlsplit(url).path
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{source} must be an http(s) URL such as https://api.example.vn, not "
+            f"{url_shown(url)!r}"
+        )
+    path = parts.path
     if path.lower().endswith("/v3"):
         base = url[: len(url) - 3].rstrip("/")
         raise ConfigError(

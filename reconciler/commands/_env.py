@@ -60,9 +60,15 @@ def chosen(cfg: Settings, *, live: bool = True, several: bool = False) -> list[s
     config = project(cfg).policies.config or "reconciler.yaml"
     if not declared:
         if names:
+            given = f"--env {names[0]}" if cfg.envs else f"{ENV_VARIABLE}={names[0]}"
+            where = (
+                f"{config} declares no environments" if project(cfg).source
+                else "no reconciler.yaml found (none here, none given with --config), so no "
+                "environments are declared"
+            )
+            instead = "drop --env" if cfg.envs else f"unset {ENV_VARIABLE}"
             raise ConfigError(
-                f"--env {names[0]}: {config if project(cfg).source else 'no reconciler.yaml found'}"
-                " declares no environments (add environments: to reconciler.yaml, or drop --env)"
+                f"{given}: {where} (add environments: to reconciler.yaml, or {instead})"
             )
         return [None]
     if not names:

@@ -89,11 +89,25 @@ def doctor(write: bool, output_format: str) -> None:
         if all_hold(results):
             note = f" ({skipped} skipped)" if skipped else ""
             click.echo(f"All assumptions hold{note}.", err=True)
+        elif results and results[0].status == "differs" and len(results) == 2:
+            # Only the auth check ran: a wrong key or URL, not a tenant unlike the docs.
+            click.echo(f"The API did not accept the credentials: check {_credential(cfg, probe)} "
+                       "and that the URL is this tenant's; nothing else was checked.", err=True)
         else:
             click.echo(f"{differing} of {len(results)} assumptions differ: the tool may "
                        "misread or miswrite this tenant.", err=True)
     if not all_hold(results):
         raise click.exceptions.Exit(1)
+
+
+def _credential(cfg, probe) -> str:  # noqa: ANN001 - Settings and a doctor Probe (lazy)
+    """The variable the credential came from, as the user set it (an environment's own)."""
+    if cfg.environment:
+        from reconciler.commands._env import project
+
+        environment = project(cfg).environments[cfg.environment]
+        return environment.api_key_env or environment.token_env
+    return "RECONCILER_API_KEY" if probe.uses_api_key else "RECONCILER_TOKEN"
 
 
 def _line(result) -> str:  # noqa: ANN001 - a reconciler.doctor Result (lazy import)

@@ -135,7 +135,8 @@ def emulator(
     except OSError as exc:
         server.store.close()
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    banner = f"emulator listening on {server.url} (token {token})"
+    # Both credentials: the docs' first step sets RECONCILER_API_KEY, the examples a token.
+    banner = f"emulator listening on {server.url} (token {token}, API key {api_key})"
     if quirk_settings.active():
         click.echo(f"quirks: {', '.join(quirk_settings.active())}", err=True)
     _serve_until_interrupted(server, banner)
