@@ -28,6 +28,10 @@ CODES: dict[str, str] = {
     "config/invalid-value": "A setting in reconciler.yaml has an invalid value.",
     "config/duplicate-rule-id": "Two policy rules have the same id.",
     "policy/none-in-force": "A note: no policy rule is in force, so no calling-law check runs.",
+    "policy/label-near-miss": (
+        "A label that almost selects the entry into a rule (a typo or another spelling?)."
+    ),
+    "policy/empty-schedule": "An entry with no calling windows: rules on them cannot check it.",
     # plan: what only the tenant knows
     "plan/unknown-carrier": "A carrier name the tenant does not list (or lists twice).",
     "plan/unknown-template": "A template name the tenant does not list (or lists twice).",
@@ -52,6 +56,21 @@ CODES: dict[str, str] = {
     "plan/template-in-use": "A template to delete is still used by a campaign that stays.",
     "plan/template-absent": "A campaign names a template declared state: absent.",
     "plan/template-renamed": "A campaign names a template by the name this plan renames.",
+    "plan/carrier-absent": "A campaign names a carrier declared state: absent.",
+    "plan/carrier-renamed": "A campaign names a carrier by the name this plan renames.",
+    "plan/carrier-in-use": "A carrier to delete is still used by a campaign that stays.",
+    "plan/carrier-create-incomplete": (
+        "A carrier to create lacks a field the API requires to create one."
+    ),
+    "plan/carrier-data-unread": (
+        "A carrier update would erase the caller ids / prefixes the listing does not show."
+    ),
+    "plan/carrier-prefix-unread": (
+        "A declared prefix the live carrier's dial_type (not declared) does not take."
+    ),
+    "plan/unknown-audio_file": "A template's audio_file names no declared or uploaded audio.",
+    "plan/audio_file-absent": "A template plays an audio declared state: absent.",
+    "plan/audio-in-use": "An audio upload to delete is still played by a template that stays.",
     "plan/write-only-keys": (
         "A template write would send press options without their toggled, enable, type and "
         "extension (never read back), resetting them."
@@ -79,6 +98,7 @@ CODES: dict[str, str] = {
     "guard/running-campaign": "The plan deletes a running campaign (status start).",
     "guard/paused-campaign": "The plan deletes a paused campaign (status pause; it resumes).",
     "guard/stale-plan": "A saved plan no longer matches the live campaigns.",
+    "guard/other-environment": "A saved plan was made for another environment (--env).",
     "guard/acknowledge-unneeded": (
         "An entry acknowledges a refusal that no change of this plan meets (remove it)."
     ),
