@@ -327,3 +327,15 @@ def test_after_waiting_for_the_window_the_last_24_hours_are_read_again(
     assert outcome["0912000015"] == (
         "skipped", "called in the last 24 h by an advertising campaign (OtherAd, 2026-05-04 "
         "16:30:00 +07:00): Decree 91 allows one a day")
+
+
+def test_an_inactive_campaign_named_with_escapes_is_noted_inert(tenant, tmp_path):
+    """The note about an inactive campaign shows its name escaped, as the summary does."""
+    name = "Debt\x1b]0;pwned\x07"
+    uuid = tenant.store.campaign_uuid_by_name("Debt")
+    tenant.store.update_campaign_raw(uuid, campaign_name=name, active=False)
+    (tmp_path / "calls.csv").write_text(HEADER + debt_rows(1), encoding="utf-8")
+    result = run_cli("leads", name, "calls.csv", "--dry-run")
+    assert result.code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Note: Debt\\x1b]0;pwned\\x07 is inactive" in result.output

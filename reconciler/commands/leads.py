@@ -235,8 +235,8 @@ def _describe(batch, checked, file: str, settled: int, rate: float, dry_run: boo
         head += f"; template {target.template_name}"
     head = _one_line(head + ")")
     if target.active is False:
-        click.echo(f"Note: {target.campaign_name} is inactive: its calls wait until it is "
-                   "switched on.", err=True)
+        click.echo(f"Note: {_one_line(target.campaign_name)} is inactive: its calls wait "
+                   "until it is switched on.", err=True)
     if not target.labelled:
         click.echo("Note: no manifest declares the campaign (--manifests): its labels are "
                    "unknown, so it is not treated as advertising.", err=True)
@@ -341,8 +341,10 @@ def _push(client, book, batch, clock, rate: float, parallel: int, wait: bool,  #
         try:
             found = lookup.look_up(client, batch.target.campaign_uuid, unclear, params, known)
         except ReconcilerError as exc:
-            click.echo(f"The lead report could not be read to settle unclear rows: {exc}",
-                       err=True)
+            from reconciler.redact import redact
+
+            click.echo("The lead report could not be read to settle unclear rows: "
+                       + _one_line(redact(str(exc))), err=True)
             found = {}
         for number, row in found.items():
             item = next(item for item in outcomes.values() if item.phone_number == number)
