@@ -1,4 +1,4 @@
-"""The diagnostics JSON document (docs/diagnostics-json.md), in the spirit of
+"""The diagnostics JSON document (docs/diagnostics.md), in the spirit of
 `terraform validate -json`: versioned, counted, every key always present."""
 
 from __future__ import annotations

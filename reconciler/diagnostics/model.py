@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "note"]
@@ -179,11 +179,8 @@ class Diagnostic:
             body = self.summary
         return f"{where}: {body}" if where else body
 
-    def with_subject(self, **changes: Any) -> Diagnostic:
-        return replace(self, subject=replace(self.subject or Subject(), **changes))
-
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (docs/diagnostics-json.md): every key always present."""
+        """The JSON form (docs/diagnostics.md): every key always present."""
         return {
             "severity": self.severity,
             "code": self.code,

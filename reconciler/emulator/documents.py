@@ -255,11 +255,6 @@ def template_document(name: str, template_uuid: str,
     return doc
 
 
-def template_zero_value(field: str) -> Any:
-    """What a template PUT resets a field it leaves out to (a full replace, as for campaigns)."""
-    return template_document("", "")[field]
-
-
 def _sound_read(sound: Any) -> dict[str, Any]:
     sound = sound if isinstance(sound, dict) else {}
     read = {"enable": bool(sound.get("enable")), "voice_type": sound.get("voice_type") or ""}

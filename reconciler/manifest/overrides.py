@@ -137,13 +137,6 @@ def selects(override: Any, name: str, spec: Any) -> bool:
     return True
 
 
-def origin_words(manifests: Manifests, kind: str, name: str, field: str) -> str | None:
-    """`staging override` when an override of the environment set this field, else None."""
-    if manifests.override_at(kind, name, field) is None:
-        return None
-    return f"{manifests.environment} override"
-
-
 def _counterparts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """An override setting `carrier` replaces the entry's `carrier_uuid` (and the reverse):
     the two may not be declared together."""

@@ -10,8 +10,6 @@ terminal. An acknowledgement that no refusal needs is a warning, so it does not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from reconciler.diagnostics.codes import REFUSAL_CODES
 from reconciler.diagnostics.model import Diagnostic, Subject
 from reconciler.plan.model import Change, Plan, Refusal
@@ -66,14 +64,6 @@ def refusals(
                 kind=finding.kind, source=finding.source,
             ))
     return found
-
-
-def stale_refusals(plan_file: str, problems: Sequence[str]) -> list[Refusal]:
-    """A saved plan that no longer holds: each reason, refused until a new plan is made."""
-    return [
-        Refusal("stale-plan", None, f"{plan_file} is stale: {problem}", "make a new plan")
-        for problem in problems
-    ]
 
 
 def started_since(change: Change, status: str | None, *, then: str = "") -> str | None:

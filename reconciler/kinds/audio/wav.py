@@ -31,11 +31,6 @@ class WavFacts:
         """The first 8 hex digits of the sha256: the upload name's suffix."""
         return self.sha256[:8]
 
-    def described(self) -> str:
-        """`12,044 bytes, 0.75 s, 8000 Hz mono`."""
-        layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels")
-        return f"{self.size:,} bytes, {self.duration:.2f} s, {self.rate} Hz {layout}"
-
 
 def read_wav(path: Path, shown: str) -> WavFacts:
     """The facts of the WAV at `path` (`shown`: the path as reports print it)."""
