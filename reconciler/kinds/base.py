@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reconciler.diagnostics.model import Diagnostic, Place, Subject
 from reconciler.names import identity_key
+from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.model import Change
 
 if TYPE_CHECKING:
@@ -251,7 +252,17 @@ class Kind:
         raise NotImplementedError
 
     def plan_delete(self, live: dict[str, Any], source: str) -> Change:
-        raise NotImplementedError
+        """The delete of a live object: its name, uuid and fingerprint (what apply checks)."""
+        return Change(
+            action="delete",
+            kind=self.name,
+            name=live[self.name_field],
+            uuid=live[self.uuid_field],
+            fingerprint=fingerprint(live, read_dependent=self.read_dependent),
+            live_name=live[self.name_field],
+            source=source,
+            updated_at=updated_at(live),
+        )
 
     def prunable(self, row: dict[str, Any]) -> bool:
         return False

@@ -135,18 +135,6 @@ class CarrierKind(Kind):
             updated_at=updated_at(live),
         )
 
-    def plan_delete(self, live: dict[str, Any], source: str) -> Change:
-        return Change(
-            action="delete",
-            kind=self.name,
-            name=live["carrier_name"],
-            uuid=live["carrier_uuid"],
-            fingerprint=fingerprint(live, read_dependent=self.read_dependent),
-            live_name=live["carrier_name"],
-            source=source,
-            updated_at=updated_at(live),
-        )
-
     def requires(self, change: Change, changes: dict[str, list[Change]]) -> list[Change]:
         """A carrier delete runs after every change that moves an object off a carrier and
         after every delete of another kind: until those are done a campaign may still use it

@@ -202,18 +202,6 @@ class TemplateKind(Kind):
             updated_at=updated_at(live),
         )
 
-    def plan_delete(self, live: dict[str, Any], source: str) -> Change:
-        return Change(
-            action="delete",
-            kind=self.name,
-            name=live["template_name"],
-            uuid=live["template_uuid"],
-            fingerprint=fingerprint(live, read_dependent=self.read_dependent),
-            live_name=live["template_name"],
-            source=source,
-            updated_at=updated_at(live),
-        )
-
     def set_reference(self, change: Change, key: str, uuid: str) -> None:
         audio.set_reference(change, key, uuid)
 
