@@ -87,7 +87,7 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
         # same list is refused rather than sending the rows this one has not reached yet.
         book = held.enter_context(closing(
             Journal(journal_file, target.campaign_uuid, campaign, file, lock=not dry_run)))
-        settled = _settle_earlier(client, book, checked, dry_run)
+        _settle_earlier(client, book, checked, dry_run)  # says what it settled
         now = clock.now()
         recent: dict[str, str] = {}
         ads: list[tuple[str, str]] = []
@@ -98,7 +98,7 @@ def leads(campaign: str, file: str, manifests: tuple[str, ...], excludes: tuple[
             recent = prepare.recent_numbers(client, ads, now)
         batch = batches.build(target, checked, book.entries, excluded, recent, now,
                               resend_unclear)
-        _describe(batch, checked, file, settled, rate, dry_run, at_next_window)
+        _describe(batch, checked, file, rate, dry_run, at_next_window)
         refused = batch.window and not at_next_window
         if refused:
             message = (f"{batch.window}; "
@@ -225,7 +225,7 @@ def _settle_earlier(client, book, checked, dry_run: bool) -> int:  # noqa: ANN00
     return len(found)
 
 
-def _describe(batch, checked, file: str, settled: int, rate: float, dry_run: bool,
+def _describe(batch, checked, file: str, rate: float, dry_run: bool,
               at_next_window: bool) -> None:  # noqa: ANN001
     from reconciler.leads.results import counts
 
