@@ -57,6 +57,19 @@ def test_a_waiver_reason_of_invisible_characters_is_refused_where_it_is(
     ) in lines
 
 
+@pytest.mark.parametrize("kind", ["campaign", "template", "carrier"])
+def test_a_waiver_with_nothing_after_its_colon_is_asked_for_a_reason(project, kind):
+    # Every kind's entry says the same thing (one shared validator), not a type error.
+    manifest = f"{kind}s:\n  - {kind}_name: Promo\n    policy_waivers:\n      some/rule:\n"
+    code, lines = validate(project, manifest)
+    assert code == 1
+    assert any(
+        line.startswith("campaigns.yaml:4: policy_waivers.some/rule: a waiver needs a reason: "
+                        f"say why this {kind} may break the rule")
+        for line in lines
+    ), lines
+
+
 def test_an_empty_carrier_uuid_does_not_satisfy_required_carrier(project):
     code, lines = validate(
         project,

@@ -7,16 +7,16 @@ and kept on the spec, never in the manifest.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from reconciler.manifest.models import (
     _STRICT,
     NAME_PATTERN,
+    EntrySpec,
     FieldError,
     name_problem,
-    waivers_with_reasons,
 )
 
 _UUID_LIKE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
@@ -25,10 +25,12 @@ _UUID_LIKE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA
 NOT_MANAGED = frozenset({"state", "labels", "policy_waivers"})
 
 
-class AudioSpec(BaseModel):
+class AudioSpec(EntrySpec):
     """One audio entry of a manifest: a WAV file the tenant should have, under its name."""
 
     model_config = ConfigDict(**_STRICT, title="Audio")
+    entry_noun: ClassVar[str] = "audio"
+    entry_name_field: ClassVar[str] = "audio_name"
 
     audio_name: str = Field(
         pattern=NAME_PATTERN,
@@ -63,16 +65,6 @@ class AudioSpec(BaseModel):
 
     # What the file holds, read when the manifests load (reconciler.kinds.audio.wav).
     _wav: Any = PrivateAttr(default=None)
-
-    @field_validator("labels", "policy_waivers", mode="before")
-    @classmethod
-    def _null_is_none_declared(cls, value: Any) -> Any:
-        return {} if value is None else value
-
-    @field_validator("policy_waivers")
-    @classmethod
-    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
-        return waivers_with_reasons(value, "audio")
 
     @field_validator("audio_name")
     @classmethod

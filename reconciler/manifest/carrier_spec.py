@@ -8,7 +8,7 @@ manifest schema (manifest/document.py) sits below the kinds and must name it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,12 +18,11 @@ from reconciler.manifest.models import (
     NAME_PATTERN,
     PREVIOUS_NAMES_DESCRIPTION,
     UUID_PATTERN,
+    EntrySpec,
     FieldError,
     Network,
     NonNegInt,
     name_problem,
-    previous_names_checked,
-    waivers_with_reasons,
 )
 
 DialType = Literal[carrier_fields.DIAL_TYPES]  # type: ignore[valid-type]
@@ -72,10 +71,12 @@ class CarrierData(BaseModel):
     )
 
 
-class CarrierSpec(BaseModel):
+class CarrierSpec(EntrySpec):
     """One carrier entry of a manifest: the desired state of one live carrier."""
 
     model_config = ConfigDict(**_STRICT, title="Carrier")
+    entry_noun: ClassVar[str] = "carrier"
+    entry_name_field: ClassVar[str] = "carrier_name"
 
     carrier_name: str = Field(
         pattern=NAME_PATTERN,
@@ -151,25 +152,10 @@ class CarrierSpec(BaseModel):
     )
     previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
 
-    @field_validator("previous_names")
-    @classmethod
-    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
-        return previous_names_checked(value, info.data.get("carrier_name"), "carrier_name")
-
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod
     def _null_is_empty(cls, value: Any, info: Any) -> Any:
         return CLEARABLE_FIELDS[info.field_name] if value is None else value
-
-    @field_validator("labels", "policy_waivers", mode="before")
-    @classmethod
-    def _null_is_none_declared(cls, value: Any) -> Any:
-        return {} if value is None else value
-
-    @field_validator("policy_waivers")
-    @classmethod
-    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
-        return waivers_with_reasons(value, "carrier")
 
     @field_validator("carrier_name")
     @classmethod

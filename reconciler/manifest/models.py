@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Collection
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -153,7 +153,44 @@ Network = create_model(  # the API's network map; built from fields.NETWORK_KEYS
 )
 
 
-class CampaignSpec(BaseModel):
+class EntrySpec(BaseModel):
+    """What every kind's entry model shares: `labels:`/`policy_waivers:`/`acknowledge:` with
+    nothing under them declare none, each waiver gives a reason, and previous names read as
+    they are. A subclass names its kind (`entry_noun`) and its identity field."""
+
+    entry_noun: ClassVar[str] = ""
+    entry_name_field: ClassVar[str] = ""
+
+    @field_validator("acknowledge", mode="before", check_fields=False)
+    @classmethod
+    def _no_acknowledgement(cls, value: Any) -> Any:
+        """`acknowledge:` with nothing under it acknowledges nothing."""
+        return [] if value is None else value
+
+    @field_validator("labels", "policy_waivers", mode="before", check_fields=False)
+    @classmethod
+    def _null_is_none_declared(cls, value: Any, info: Any) -> Any:
+        """`labels:` with nothing under it (every line commented out) declares none; a
+        waiver with nothing after its colon gives no reason (said as such, not as a type)."""
+        if value is None:
+            return {}
+        if info.field_name == "policy_waivers" and isinstance(value, dict):
+            return {rule: "" if reason is None else reason for rule, reason in value.items()}
+        return value
+
+    @field_validator("previous_names", check_fields=False)
+    @classmethod
+    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
+        name_field = cls.entry_name_field
+        return previous_names_checked(value, info.data.get(name_field), name_field)
+
+    @field_validator("policy_waivers", check_fields=False)
+    @classmethod
+    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
+        return waivers_with_reasons(value, cls.entry_noun)
+
+
+class CampaignSpec(EntrySpec):
     """One campaign entry of a manifest: the desired state of one live campaign."""
 
     model_config = ConfigDict(
@@ -165,6 +202,8 @@ class CampaignSpec(BaseModel):
             },
         },
     )
+    entry_noun: ClassVar[str] = "campaign"
+    entry_name_field: ClassVar[str] = "campaign_name"
 
     campaign_name: str = Field(
         pattern=NAME_PATTERN,
@@ -291,32 +330,7 @@ class CampaignSpec(BaseModel):
         description=ACKNOWLEDGE_DESCRIPTION,
     )
 
-    @field_validator("acknowledge", mode="before")
-    @classmethod
-    def _no_acknowledgement(cls, value: Any) -> Any:
-        """`acknowledge:` with nothing under it acknowledges nothing."""
-        return [] if value is None else value
     previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
-
-    @field_validator("labels", "policy_waivers", mode="before")
-    @classmethod
-    def _null_is_none_declared(cls, value: Any, info: Any) -> Any:
-        """`labels:` with nothing under it (every line commented out) declares none."""
-        if value is None:
-            return {}
-        if info.field_name == "policy_waivers" and isinstance(value, dict):
-            return {rule: "" if reason is None else reason for rule, reason in value.items()}
-        return value
-
-    @field_validator("previous_names")
-    @classmethod
-    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
-        return previous_names_checked(value, info.data.get("campaign_name"), "campaign_name")
-
-    @field_validator("policy_waivers")
-    @classmethod
-    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
-        return waivers_with_reasons(value, "campaign")
 
     @field_validator(*CLEARABLE_FIELDS, mode="before")
     @classmethod

@@ -5,7 +5,7 @@ declared is kept (`model_fields_set`): only those are managed.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,12 +16,11 @@ from reconciler.manifest.models import (
     NAME_PATTERN,
     PREVIOUS_NAMES_DESCRIPTION,
     UUID_PATTERN,
+    EntrySpec,
     FieldError,
     GuardCode,
     NonNegInt,
     name_problem,
-    previous_names_checked,
-    waivers_with_reasons,
 )
 
 VoiceType = Literal[template_fields.VOICE_TYPES]  # type: ignore[valid-type]
@@ -156,10 +155,12 @@ class PressOption(BaseModel):
         }
 
 
-class TemplateSpec(BaseModel):
+class TemplateSpec(EntrySpec):
     """One template entry of a manifest: the desired state of one live call script."""
 
     model_config = ConfigDict(**_STRICT, title="Template")
+    entry_noun: ClassVar[str] = "template"
+    entry_name_field: ClassVar[str] = "template_name"
 
     template_name: str = Field(
         pattern=NAME_PATTERN,
@@ -236,11 +237,6 @@ class TemplateSpec(BaseModel):
     )
     previous_names: list[str] = Field(default=None, description=PREVIOUS_NAMES_DESCRIPTION)
 
-    @field_validator("previous_names")
-    @classmethod
-    def _previous_names_read_as_they_are(cls, value: list[str], info: Any) -> list[str]:
-        return previous_names_checked(value, info.data.get("template_name"), "template_name")
-
     acknowledge: list[GuardCode] = Field(
         default=None, json_schema_extra={"uniqueItems": True},
         description=ACKNOWLEDGE_DESCRIPTION,
@@ -250,21 +246,6 @@ class TemplateSpec(BaseModel):
     @classmethod
     def _null_is_empty(cls, value: Any, info: Any) -> Any:
         return CLEARABLE_FIELDS[info.field_name] if value is None else value
-
-    @field_validator("acknowledge", mode="before")
-    @classmethod
-    def _no_acknowledgement(cls, value: Any) -> Any:
-        return [] if value is None else value
-
-    @field_validator("labels", "policy_waivers", mode="before")
-    @classmethod
-    def _null_is_none_declared(cls, value: Any) -> Any:
-        return {} if value is None else value
-
-    @field_validator("policy_waivers")
-    @classmethod
-    def _waivers_give_reasons(cls, value: dict[str, str]) -> dict[str, str]:
-        return waivers_with_reasons(value, "template")
 
     @field_validator("template_name")
     @classmethod
