@@ -39,3 +39,26 @@ def _no_project_config_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under GitHub Actions the CLI adds annotations to stdout; tests opt in explicitly."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+@pytest.fixture
+def tenants(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, EmulatorServer]]:
+    """Two emulators, staging and production, each with its own token; the generic
+    variables unset."""
+    servers = {
+        "staging": EmulatorServer(token="staging-secret-token"),
+        "production": EmulatorServer(token="production-secret-token"),
+    }
+    for server in servers.values():
+        server.start()
+    for name in ("RECONCILER_API_URL", "RECONCILER_TOKEN", "RECONCILER_API_KEY",
+                 "RECONCILER_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STAGING_TOKEN", servers["staging"].token)
+    monkeypatch.setenv("PROD_TOKEN", servers["production"].token)
+    monkeypatch.setenv("PROD_API_URL", servers["production"].url)
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()

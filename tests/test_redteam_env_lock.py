@@ -4,11 +4,11 @@ failed before its fix (two emulators as staging and production, over real HTTP).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from clirun import run_cli
+from env_support import cli, live
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,27 +39,6 @@ SECRET = "hunter2-password"
 
 
 @pytest.fixture
-def tenants(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, EmulatorServer]]:
-    servers = {
-        "staging": EmulatorServer(token="staging-secret-token"),
-        "production": EmulatorServer(token="production-secret-token"),
-    }
-    for server in servers.values():
-        server.start()
-    for name in ("RECONCILER_API_URL", "RECONCILER_TOKEN", "RECONCILER_API_KEY",
-                 "RECONCILER_ENV"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("STAGING_TOKEN", servers["staging"].token)
-    monkeypatch.setenv("PROD_TOKEN", servers["production"].token)
-    monkeypatch.setenv("PROD_API_URL", servers["production"].url)
-    try:
-        yield servers
-    finally:
-        for server in servers.values():
-            server.stop()
-
-
-@pytest.fixture
 def repo(tenants: dict[str, EmulatorServer], tmp_path: Path) -> Path:
     (tmp_path / "reconciler.yaml").write_text(
         CONFIG.format(staging=tenants["staging"].url), encoding="utf-8"
@@ -67,14 +46,6 @@ def repo(tenants: dict[str, EmulatorServer], tmp_path: Path) -> Path:
     (tmp_path / "manifests").mkdir()
     (tmp_path / "manifests" / "c.yaml").write_text(MANIFEST, encoding="utf-8")
     return tmp_path
-
-
-def cli(repo: Path, *args: str):  # noqa: ANN201
-    return run_cli("--config", str(repo / "reconciler.yaml"), *args)
-
-
-def live(server: EmulatorServer, name: str) -> dict:
-    return server.store.get_campaign(server.store.campaign_uuid_by_name(name))
 
 
 # ---- a URL holding credentials is never printed ---------------------------------------------
